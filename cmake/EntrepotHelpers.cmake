@@ -1,0 +1,42 @@
+# entrepot_cc_library(NAME name [HDRS ...] SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
+# Creates the static library entrepot_<name> with the alias entrepot::<name>. Includes are rooted
+# at src/ ("entrepot/base/status.h"). DEPS are public: list a module there only when its types
+# appear in this module's headers. The DEPS lists are the module graph of docs/ARCHITECTURE.md.
+#
+# entrepot_cc_test(NAME name SRCS ... [DEPS ...] [LABELS ...])
+# Creates a GoogleTest executable and registers its tests with CTest (label "unit" by default).
+
+set(ENTREPOT_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
+
+function(entrepot_apply_warnings target)
+  target_compile_options(${target} PRIVATE ${ENTREPOT_WARNINGS})
+  if(ENTREPOT_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(entrepot_cc_library)
+  cmake_parse_arguments(ARG "" "NAME" "HDRS;SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(entrepot_${ARG_NAME} STATIC ${ARG_SRCS} ${ARG_HDRS})
+  add_library(entrepot::${ARG_NAME} ALIAS entrepot_${ARG_NAME})
+  target_include_directories(entrepot_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src
+                             ${PROJECT_BINARY_DIR}/src)
+  target_link_libraries(entrepot_${ARG_NAME} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  entrepot_apply_warnings(entrepot_${ARG_NAME})
+endfunction()
+
+function(entrepot_cc_test)
+  if(NOT ENTREPOT_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  entrepot_apply_warnings(${ARG_NAME})
+  gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}"
+                       DISCOVERY_TIMEOUT 60)
+endfunction()

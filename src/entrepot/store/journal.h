@@ -1,0 +1,69 @@
+// File: journal.h
+//
+// The journal is the durable source of truth of a site: an append-only sequence of records,
+// each one committed command (a scan with its reply and events, or a master-data change),
+// plus snapshots of the in-memory state that make restart fast. The store does not interpret
+// payloads: core/entry_codec.h encodes and decodes them. Backends: SqliteJournal (embedded
+// default); PostgreSQL later.
+//
+// Durability contract: when Append() returns OK, every record of the batch is on stable
+// storage (one transaction, one sync) and survives a crash of the process or the machine.
+// When it returns an error, none of the batch is visible after reopening.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace entrepot::store {
+
+struct JournalRecord {
+  uint64_t seq = 0;             // 1, 2, 3, ... without gaps.
+  std::string idempotency_key;  // The scan's key; empty for records without one.
+  std::string payload;          // Opaque encoded entry.
+};
+
+struct Snapshot {
+  uint64_t seq = 0;     // State after applying every record up to and including seq.
+  std::string payload;  // Opaque encoded state.
+};
+
+// Not thread-safe: one writer (the site's sequencer) owns a Journal.
+class Journal {
+ public:
+  virtual ~Journal() = default;
+
+  // Appends `records` atomically and durably (see the file comment).
+  // REQUIRES: records[i].seq == LastSeq() + 1 + i.
+  // Returns kUnavailable or kInternal when the store fails; the batch is then not committed.
+  virtual absl::Status Append(std::span<const JournalRecord> records) = 0;
+
+  // The seq of the last committed record; 0 for an empty journal.
+  virtual uint64_t LastSeq() const = 0;
+
+  // Calls `visit` for every record with seq > `after`, in order, until it returns an error
+  // (which Scan returns). A record whose checksum does not match, or a gap in the sequence,
+  // returns kDataLoss with reason "journal_corrupt" naming the seq.
+  virtual absl::Status Scan(uint64_t after,
+                            absl::FunctionRef<absl::Status(const JournalRecord&)> visit) const = 0;
+
+  // Stores a snapshot durably. Older snapshots may be discarded, but the newest two are kept.
+  // REQUIRES: snapshot.seq <= LastSeq().
+  virtual absl::Status WriteSnapshot(const Snapshot& snapshot) = 0;
+
+  // The newest snapshot whose checksum is intact, or nullopt when there is none. A damaged
+  // newer snapshot is skipped in favour of an older intact one (replay covers the gap).
+  virtual absl::StatusOr<std::optional<Snapshot>> LatestSnapshot() const = 0;
+
+  // Checks the physical integrity of the store (the database's own check, checksums of
+  // every record and snapshot, sequence continuity). Returns OK or kDataLoss with a message
+  // that names each problem precisely (seq, table, what is wrong), first problems first.
+  virtual absl::Status CheckIntegrity() const = 0;
+};
+
+}  // namespace entrepot::store
