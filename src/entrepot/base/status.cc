@@ -1,41 +1,87 @@
 #include "entrepot/base/status.h"
 
-#include <cctype>
-
-#include "absl/strings/cord.h"
-#include "entrepot/base/check.h"
-
 namespace entrepot {
-namespace {
 
-constexpr std::string_view kReasonPayloadUrl = "type.entrepot/reason";
-
-std::string SnakeCaseCodeName(absl::StatusCode code) {
-  std::string name = absl::StatusCodeToString(code);  // "INVALID_ARGUMENT"
-  for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kAlreadyExists:
+      return "already_exists";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kAborted:
+      return "aborted";
+    case StatusCode::kOutOfRange:
+      return "out_of_range";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kResourceExhausted:
+      return "resource_exhausted";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kDataLoss:
+      return "data_loss";
+    case StatusCode::kInternal:
+      return "internal";
+    case StatusCode::kUnimplemented:
+      return "unimplemented";
   }
-  return name;
+  return "unknown";
 }
 
-}  // namespace
-
-absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message) {
-  ENTREPOT_CHECK(code != absl::StatusCode::kOk);
-  ENTREPOT_CHECK(!reason.empty());
-  absl::Status status(code, message);
-  status.SetPayload(kReasonPayloadUrl, absl::Cord(reason));
-  return status;
+Status::Status(StatusCode code, std::string reason, std::string message)
+    : code_(code), reason_(std::move(reason)), message_(std::move(message)) {
+  ENTREPOT_CHECK(code_ != StatusCode::kOk);
+  ENTREPOT_CHECK(!reason_.empty());
 }
 
-std::string ReasonOf(const absl::Status& status) {
-  if (status.ok()) {
+std::string Status::ToString() const {
+  if (ok()) {
     return "ok";
   }
-  if (auto payload = status.GetPayload(kReasonPayloadUrl)) {
-    return std::string(*payload);
+  return reason_ + ": " + message_;
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) {
+    return *this;
   }
-  return SnakeCaseCodeName(status.code());
+  return Status(code_, reason_, std::string(context) + ": " + message_);
+}
+
+namespace {
+Status CodeError(StatusCode code, std::string message) {
+  return Status(code, std::string(StatusCodeName(code)), std::move(message));
+}
+}  // namespace
+
+Status InvalidArgumentError(std::string message) {
+  return CodeError(StatusCode::kInvalidArgument, std::move(message));
+}
+Status NotFoundError(std::string message) {
+  return CodeError(StatusCode::kNotFound, std::move(message));
+}
+Status FailedPreconditionError(std::string message) {
+  return CodeError(StatusCode::kFailedPrecondition, std::move(message));
+}
+Status ResourceExhaustedError(std::string message) {
+  return CodeError(StatusCode::kResourceExhausted, std::move(message));
+}
+Status UnavailableError(std::string message) {
+  return CodeError(StatusCode::kUnavailable, std::move(message));
+}
+Status DataLossError(std::string message) {
+  return CodeError(StatusCode::kDataLoss, std::move(message));
+}
+Status InternalError(std::string message) {
+  return CodeError(StatusCode::kInternal, std::move(message));
 }
 
 }  // namespace entrepot

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "entrepot/base/status.h"
 
 namespace entrepot::domain {
 
@@ -28,8 +28,8 @@ enum class ContainerType { kTote, kCrate, kPallet, kCart, kParcel };
 std::string_view LocationTypeName(LocationType type);
 std::string_view ContainerTypeName(ContainerType type);
 // Return kInvalidArgument (reason "unknown_location_type" / "unknown_container_type").
-absl::StatusOr<LocationType> ParseLocationType(std::string_view name);
-absl::StatusOr<ContainerType> ParseContainerType(std::string_view name);
+StatusOr<LocationType> ParseLocationType(std::string_view name);
+StatusOr<ContainerType> ParseContainerType(std::string_view name);
 
 struct Zone {
   std::string code;  // "A", "PICK", ...: upper-case letters and digits.

@@ -12,13 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 
-#include "absl/functional/function_ref.h"
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
+#include "entrepot/base/status.h"
 
 namespace entrepot::store {
 
@@ -41,7 +40,7 @@ class Journal {
   // Appends `records` atomically and durably (see the file comment).
   // REQUIRES: records[i].seq == LastSeq() + 1 + i.
   // Returns kUnavailable or kInternal when the store fails; the batch is then not committed.
-  virtual absl::Status Append(std::span<const JournalRecord> records) = 0;
+  virtual Status Append(std::span<const JournalRecord> records) = 0;
 
   // The seq of the last committed record; 0 for an empty journal.
   virtual uint64_t LastSeq() const = 0;
@@ -49,21 +48,21 @@ class Journal {
   // Calls `visit` for every record with seq > `after`, in order, until it returns an error
   // (which Scan returns). A record whose checksum does not match, or a gap in the sequence,
   // returns kDataLoss with reason "journal_corrupt" naming the seq.
-  virtual absl::Status Scan(uint64_t after,
-                            absl::FunctionRef<absl::Status(const JournalRecord&)> visit) const = 0;
+  virtual Status Scan(uint64_t after,
+                      const std::function<Status(const JournalRecord&)>& visit) const = 0;
 
   // Stores a snapshot durably. Older snapshots may be discarded, but the newest two are kept.
   // REQUIRES: snapshot.seq <= LastSeq().
-  virtual absl::Status WriteSnapshot(const Snapshot& snapshot) = 0;
+  virtual Status WriteSnapshot(const Snapshot& snapshot) = 0;
 
   // The newest snapshot whose checksum is intact, or nullopt when there is none. A damaged
   // newer snapshot is skipped in favour of an older intact one (replay covers the gap).
-  virtual absl::StatusOr<std::optional<Snapshot>> LatestSnapshot() const = 0;
+  virtual StatusOr<std::optional<Snapshot>> LatestSnapshot() const = 0;
 
   // Checks the physical integrity of the store (the database's own check, checksums of
   // every record and snapshot, sequence continuity). Returns OK or kDataLoss with a message
   // that names each problem precisely (seq, table, what is wrong), first problems first.
-  virtual absl::Status CheckIntegrity() const = 0;
+  virtual Status CheckIntegrity() const = 0;
 };
 
 }  // namespace entrepot::store
