@@ -51,6 +51,23 @@ class Journal {
   virtual Status Scan(uint64_t after,
                       const std::function<Status(const JournalRecord&)>& visit) const = 0;
 
+  // Reads the record `seq`. Returns kNotFound when there is none, kDataLoss as Scan does.
+  virtual StatusOr<JournalRecord> Read(uint64_t seq) const {
+    if (seq == 0 || seq > LastSeq()) {
+      return Error(StatusCode::kNotFound, "no_such_record",
+                   "journal record " + std::to_string(seq) + " does not exist");
+    }
+    JournalRecord found;
+    Status status = Scan(seq - 1, [&found](const JournalRecord& record) {
+      found = record;
+      return Error(StatusCode::kAborted, "scan_stopped", "stop after one record");
+    });
+    if (status.reason() != "scan_stopped") {
+      return status.ok() ? InternalError("journal scan returned no record") : status;
+    }
+    return found;
+  }
+
   // Stores a snapshot durably. Older snapshots may be discarded, but the newest two are kept.
   // REQUIRES: snapshot.seq <= LastSeq().
   virtual Status WriteSnapshot(const Snapshot& snapshot) = 0;

@@ -1,0 +1,42 @@
+// File: commands.h
+//
+// The `entrepot` subcommands. Each takes its parsed options and returns the process exit
+// status: 0 on success, 1 when the input was refused or a check failed, 2 when the command
+// could not run (missing files, store errors). main.cc only parses arguments and dispatches.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace entrepot::cli {
+
+// `entrepot barcode DATA`: what a scan means, as JSON on stdout.
+int RunBarcode(const std::string& data, int reference_year);
+
+// `entrepot init --data DIR --layout FILE`.
+int RunInit(const std::string& data_dir, const std::string& layout_file);
+
+struct IngestOptions {
+  std::string data_dir;
+  std::string input_file;                   // NDJSON scan records; "-" reads stdin.
+  std::optional<std::string> outcomes_file;  // Per-line outcomes as NDJSON.
+  size_t batch_size = 4096;                 // Commands per commit.
+};
+// `entrepot ingest --data DIR FILE.ndjson [--outcomes FILE] [--batch N]`.
+int RunIngest(const IngestOptions& options);
+
+struct StockOptions {
+  std::string data_dir;
+  std::optional<std::string> location;   // Location code or scanned label.
+  std::optional<std::string> product;    // GTIN-8/12/13/14.
+  std::optional<std::string> container;  // Canonical id, or a scanned label or SSCC.
+  bool json = false;
+};
+// `entrepot stock --data DIR [--location L | --product GTIN | --container C] [--json]`.
+int RunStock(const StockOptions& options);
+
+// `entrepot verify --data DIR`.
+int RunVerify(const std::string& data_dir);
+
+}  // namespace entrepot::cli

@@ -1,0 +1,84 @@
+// The entrepot command: parses arguments and dispatches to cli/commands.h.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "entrepot/cli/commands.h"
+
+namespace {
+
+int CurrentYear() {
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return static_cast<int>(std::chrono::year_month_day(today).year());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Entrepôt: warehouse management for handheld scanners"};
+  app.require_subcommand(1);
+  int status = 0;
+
+  std::string barcode;
+  int year = CurrentYear();
+  CLI::App* barcode_command =
+      app.add_subcommand("barcode", "Print what a scanned code means, as JSON");
+  barcode_command->add_option("data", barcode, "The scanned data (GS as \\x1d or ^])")
+      ->required();
+  barcode_command->add_option("--year", year, "Reference year for two-digit GS1 years");
+  barcode_command->callback([&] { status = entrepot::cli::RunBarcode(barcode, year); });
+
+  std::string data_dir;
+  std::string layout;
+  CLI::App* init = app.add_subcommand("init", "Create a site from a layout file");
+  init->add_option("--data", data_dir, "Data directory")->required();
+  init->add_option("--layout", layout, "Layout TOML file")->required()->check(CLI::ExistingFile);
+  init->callback([&] { status = entrepot::cli::RunInit(data_dir, layout); });
+
+  entrepot::cli::IngestOptions ingest_options;
+  std::string outcomes;
+  CLI::App* ingest = app.add_subcommand("ingest", "Ingest scan records from an NDJSON file");
+  ingest->add_option("--data", ingest_options.data_dir, "Data directory")->required();
+  ingest->add_option("file", ingest_options.input_file, "NDJSON file, or - for stdin")
+      ->required();
+  ingest->add_option("--outcomes", outcomes, "Write per-line outcomes as NDJSON to this file");
+  ingest->add_option("--batch", ingest_options.batch_size, "Scans per commit")
+      ->check(CLI::Range(1, 65536));
+  ingest->callback([&] {
+    if (!outcomes.empty()) {
+      ingest_options.outcomes_file = outcomes;
+    }
+    status = entrepot::cli::RunIngest(ingest_options);
+  });
+
+  entrepot::cli::StockOptions stock_options;
+  std::string location, product, container;
+  CLI::App* stock = app.add_subcommand("stock", "Print stock");
+  stock->add_option("--data", stock_options.data_dir, "Data directory")->required();
+  auto* by_location = stock->add_option("--location", location, "Location code or label");
+  auto* by_product = stock->add_option("--product", product, "GTIN");
+  auto* by_container = stock->add_option("--container", container, "Container id or label");
+  by_location->excludes(by_product)->excludes(by_container);
+  by_product->excludes(by_container);
+  stock->add_flag("--json", stock_options.json, "Print JSON");
+  stock->callback([&] {
+    if (!location.empty()) {
+      stock_options.location = location;
+    }
+    if (!product.empty()) {
+      stock_options.product = product;
+    }
+    if (!container.empty()) {
+      stock_options.container = container;
+    }
+    status = entrepot::cli::RunStock(stock_options);
+  });
+
+  CLI::App* verify = app.add_subcommand("verify", "Check the journal and its replay");
+  verify->add_option("--data", data_dir, "Data directory")->required();
+  verify->callback([&] { status = entrepot::cli::RunVerify(data_dir); });
+
+  CLI11_PARSE(app, argc, argv);
+  return status;
+}

@@ -1,0 +1,31 @@
+// File: site_files.h
+//
+// A site's data directory: DIR/journal.db (the SQLite journal). Shared by the subcommands
+// that open a site, and the place where a module is wired to its implementation.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "entrepot/base/status.h"
+#include "entrepot/engine/site_engine.h"
+
+namespace entrepot::cli {
+
+std::string JournalPath(const std::string& data_dir);
+
+enum class OpenMode { kCreate, kExisting, kReadOnly };
+// Opens the site in `data_dir`. kCreate makes the directory and an empty journal;
+// kExisting and kReadOnly return kNotFound (reason "site_not_found") when there is none.
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir,
+                                                       OpenMode mode);
+
+// Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted
+// ("file_too_large") or kUnavailable with the OS error.
+StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes);
+
+// Prints "error: <reason>: <message>" to stderr and returns `exit_status`.
+int ReportError(const Status& status, int exit_status = 2);
+
+}  // namespace entrepot::cli

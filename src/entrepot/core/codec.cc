@@ -1,0 +1,331 @@
+#include "entrepot/core/codec.h"
+
+#include <type_traits>
+#include <utility>
+
+namespace entrepot::core {
+namespace {
+
+constexpr uint8_t kEntryFormat = 1;
+
+template <typename Enum>
+Enum DecodeEnum(ByteReader& in, int count) {
+  uint8_t raw = in.U8();
+  if (raw >= count) {
+    in.Fail();
+    return Enum{};
+  }
+  return static_cast<Enum>(raw);
+}
+
+void EncodeEvent(ByteWriter& out, const Event& event) {
+  out.U8(static_cast<uint8_t>(event.index()));
+  std::visit(
+      [&out](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, SiteDefined>) {
+          out.String(e.code);
+          out.String(e.name);
+        } else if constexpr (std::is_same_v<T, ZoneDefined>) {
+          out.String(e.zone.code);
+          out.String(e.zone.name);
+        } else if constexpr (std::is_same_v<T, LocationDefined>) {
+          EncodeLocation(out, e.location);
+        } else if constexpr (std::is_same_v<T, ProductDefined>) {
+          out.String(e.product.gtin);
+          out.String(e.product.description);
+          out.String(e.product.home_zone);
+        } else if constexpr (std::is_same_v<T, ContainerRegistered>) {
+          out.String(e.container);
+          out.U8(static_cast<uint8_t>(e.type));
+        } else if constexpr (std::is_same_v<T, UnitsReceived>) {
+          EncodeItem(out, e.item);
+          out.Signed(e.quantity);
+          EncodeHolder(out, e.to);
+        } else if constexpr (std::is_same_v<T, UnitsMoved>) {
+          EncodeItem(out, e.item);
+          out.Signed(e.quantity);
+          EncodeHolder(out, e.from);
+          EncodeHolder(out, e.to);
+        } else if constexpr (std::is_same_v<T, ContainerMoved>) {
+          out.String(e.container);
+          EncodeHolder(out, e.to);
+        } else if constexpr (std::is_same_v<T, ContainerShipped>) {
+          out.String(e.container);
+          out.String(e.door);
+        } else if constexpr (std::is_same_v<T, StockAdjusted>) {
+          EncodeItem(out, e.item);
+          EncodeHolder(out, e.holder);
+          out.Signed(e.delta);
+          out.String(e.reason);
+        } else if constexpr (std::is_same_v<T, LocationFlagged>) {
+          out.String(e.location);
+          out.String(e.reason);
+        } else if constexpr (std::is_same_v<T, LocationCounted>) {
+          out.String(e.location);
+        } else if constexpr (std::is_same_v<T, DeviceStateChanged>) {
+          out.String(e.device);
+          EncodeDeviceState(out, e.state);
+        } else {
+          static_assert(sizeof(T) == 0, "event without encoding");
+        }
+      },
+      event);
+}
+
+Event DecodeEvent(ByteReader& in) {
+  switch (in.U8()) {
+    case 0:
+      return SiteDefined{in.String(), in.String()};
+    case 1: {
+      domain::Zone zone;
+      zone.code = in.String();
+      zone.name = in.String();
+      return ZoneDefined{std::move(zone)};
+    }
+    case 2:
+      return LocationDefined{DecodeLocation(in)};
+    case 3: {
+      domain::Product product;
+      product.gtin = in.String();
+      product.description = in.String();
+      product.home_zone = in.String();
+      return ProductDefined{std::move(product)};
+    }
+    case 4: {
+      ContainerRegistered e;
+      e.container = in.String();
+      e.type = DecodeEnum<domain::ContainerType>(in, 5);
+      return e;
+    }
+    case 5: {
+      UnitsReceived e;
+      e.item = DecodeItem(in);
+      e.quantity = in.Signed();
+      e.to = DecodeHolder(in);
+      return e;
+    }
+    case 6: {
+      UnitsMoved e;
+      e.item = DecodeItem(in);
+      e.quantity = in.Signed();
+      e.from = DecodeHolder(in);
+      e.to = DecodeHolder(in);
+      return e;
+    }
+    case 7: {
+      ContainerMoved e;
+      e.container = in.String();
+      e.to = DecodeHolder(in);
+      return e;
+    }
+    case 8:
+      return ContainerShipped{in.String(), in.String()};
+    case 9: {
+      StockAdjusted e;
+      e.item = DecodeItem(in);
+      e.holder = DecodeHolder(in);
+      e.delta = in.Signed();
+      e.reason = in.String();
+      return e;
+    }
+    case 10:
+      return LocationFlagged{in.String(), in.String()};
+    case 11:
+      return LocationCounted{in.String()};
+    case 12: {
+      DeviceStateChanged e;
+      e.device = in.String();
+      e.state = DecodeDeviceState(in);
+      return e;
+    }
+    default:
+      in.Fail();
+      return LocationCounted{};
+  }
+}
+
+}  // namespace
+
+void ByteWriter::Varint(uint64_t value) {
+  while (value >= 0x80) {
+    out_.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out_.push_back(static_cast<char>(value));
+}
+
+uint8_t ByteReader::U8() {
+  if (!ok_ || in_.empty()) {
+    ok_ = false;
+    return 0;
+  }
+  auto value = static_cast<uint8_t>(in_.front());
+  in_.remove_prefix(1);
+  return value;
+}
+
+uint64_t ByteReader::Varint() {
+  uint64_t value = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    uint8_t byte = U8();
+    if (!ok_) {
+      return 0;
+    }
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      return value;
+    }
+  }
+  ok_ = false;
+  return 0;
+}
+
+std::string ByteReader::String() {
+  uint64_t size = Varint();
+  if (!ok_ || size > in_.size()) {
+    ok_ = false;
+    return {};
+  }
+  std::string value(in_.substr(0, size));
+  in_.remove_prefix(size);
+  return value;
+}
+
+uint64_t ByteReader::Count() {
+  uint64_t count = Varint();
+  if (count > in_.size()) {
+    ok_ = false;
+    return 0;
+  }
+  return count;
+}
+
+void EncodeItem(ByteWriter& out, const domain::ItemKey& item) {
+  out.String(item.gtin);
+  out.String(item.lot);
+  out.String(item.expiry);
+  out.String(item.serial);
+}
+
+domain::ItemKey DecodeItem(ByteReader& in) {
+  domain::ItemKey item;
+  item.gtin = in.String();
+  item.lot = in.String();
+  item.expiry = in.String();
+  item.serial = in.String();
+  return item;
+}
+
+void EncodeHolder(ByteWriter& out, const domain::Holder& holder) {
+  out.U8(static_cast<uint8_t>(holder.kind));
+  out.String(holder.id);
+}
+
+domain::Holder DecodeHolder(ByteReader& in) {
+  domain::Holder holder;
+  holder.kind = DecodeEnum<domain::Holder::Kind>(in, 2);
+  holder.id = in.String();
+  return holder;
+}
+
+void EncodeDeviceState(ByteWriter& out, const DeviceState& state) {
+  out.U8(static_cast<uint8_t>(state.mode));
+  out.U8(static_cast<uint8_t>(state.has_source) | static_cast<uint8_t>(state.has_target << 1));
+  EncodeHolder(out, state.source);
+  EncodeHolder(out, state.target);
+  out.Varint(state.pending.size());
+  for (const domain::ItemKey& item : state.pending) {
+    EncodeItem(out, item);
+  }
+  out.String(state.moving);
+  out.Signed(state.last_stow_at_ms);
+}
+
+DeviceState DecodeDeviceState(ByteReader& in) {
+  DeviceState state;
+  state.mode = DecodeEnum<Mode>(in, kModeCount);
+  uint8_t flags = in.U8();
+  state.has_source = (flags & 1) != 0;
+  state.has_target = (flags & 2) != 0;
+  state.source = DecodeHolder(in);
+  state.target = DecodeHolder(in);
+  uint64_t pending = in.Count();
+  for (uint64_t i = 0; i < pending && in.ok(); ++i) {
+    state.pending.push_back(DecodeItem(in));
+  }
+  state.moving = in.String();
+  state.last_stow_at_ms = in.Signed();
+  return state;
+}
+
+void EncodeLocation(ByteWriter& out, const domain::Location& location) {
+  out.String(location.code);
+  out.String(location.zone);
+  out.Signed(location.aisle);
+  out.Signed(location.bay);
+  out.Signed(location.level);
+  out.Signed(location.position);
+  out.U8(static_cast<uint8_t>(location.type));
+  out.Signed(location.capacity_units);
+}
+
+domain::Location DecodeLocation(ByteReader& in) {
+  domain::Location location;
+  location.code = in.String();
+  location.zone = in.String();
+  location.aisle = static_cast<int32_t>(in.Signed());
+  location.bay = static_cast<int32_t>(in.Signed());
+  location.level = static_cast<int32_t>(in.Signed());
+  location.position = static_cast<int32_t>(in.Signed());
+  location.type = DecodeEnum<domain::LocationType>(in, 5);
+  location.capacity_units = in.Signed();
+  return location;
+}
+
+std::string EncodeEntry(const Entry& entry) {
+  ByteWriter out;
+  out.U8(kEntryFormat);
+  out.U8(static_cast<uint8_t>(entry.kind));
+  out.String(entry.key);
+  out.String(entry.device);
+  out.U8(static_cast<uint8_t>(entry.mode));
+  out.String(entry.code);
+  out.Signed(entry.at_ms);
+  out.U8(static_cast<uint8_t>(entry.reply.outcome));
+  out.String(entry.reply.message);
+  out.String(entry.reply.prompt);
+  out.Varint(entry.events.size());
+  for (const Event& event : entry.events) {
+    EncodeEvent(out, event);
+  }
+  return std::move(out.bytes());
+}
+
+StatusOr<Entry> DecodeEntry(std::string_view bytes) {
+  ByteReader in(bytes);
+  Entry entry;
+  if (in.U8() != kEntryFormat) {
+    return Error(StatusCode::kDataLoss, "bad_entry", "unknown entry format");
+  }
+  entry.kind = DecodeEnum<Entry::Kind>(in, 2);
+  entry.key = in.String();
+  entry.device = in.String();
+  entry.mode = DecodeEnum<Mode>(in, kModeCount);
+  entry.code = in.String();
+  entry.at_ms = in.Signed();
+  entry.reply.outcome = DecodeEnum<Outcome>(in, kOutcomeCount);
+  entry.reply.message = in.String();
+  entry.reply.prompt = in.String();
+  uint64_t events = in.Count();
+  entry.events.reserve(events);
+  for (uint64_t i = 0; i < events && in.ok(); ++i) {
+    entry.events.push_back(DecodeEvent(in));
+  }
+  if (!in.ok() || !in.AtEnd()) {
+    return Error(StatusCode::kDataLoss, "bad_entry", "entry bytes are truncated or malformed");
+  }
+  return entry;
+}
+
+}  // namespace entrepot::core

@@ -1,0 +1,107 @@
+#include "entrepot/core/codec.h"
+
+#include <random>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace entrepot::core {
+namespace {
+
+using domain::Holder;
+using domain::ItemKey;
+
+Entry EntryWithEveryEvent() {
+  Entry entry;
+  entry.kind = Entry::Kind::kScan;
+  entry.key = "dev-1-000042";
+  entry.device = "HH-07";
+  entry.mode = Mode::kPack;
+  entry.code = "]d2\x1d" "0109506000134352";
+  entry.at_ms = -5;  // Signed values survive zig-zag encoding.
+  entry.reply = {Outcome::kReverify, "Stowed.", "Scan the next item."};
+  ItemKey item{"09506000134352", "L1", "2027-06-30", "S1"};
+  domain::Location location;
+  location.code = "A-01-001-1-1";
+  location.zone = "A";
+  location.aisle = 1;
+  location.type = domain::LocationType::kPickFace;
+  location.capacity_units = 40;
+  DeviceState device;
+  device.mode = Mode::kCount;
+  device.has_source = true;
+  device.source = Holder::InContainer("label:T1");
+  device.pending = {item, item};
+  device.moving = "label:K1";
+  device.last_stow_at_ms = 1'795'000'000'000;
+  entry.events = {SiteDefined{"FR-TEST", "Test"},
+                  ZoneDefined{{"A", "Stow A"}},
+                  LocationDefined{location},
+                  ProductDefined{{"09506000134352", "Kettle", "A"}},
+                  ContainerRegistered{"sscc:095060000000000015", domain::ContainerType::kParcel},
+                  UnitsReceived{item, 3, Holder::AtLocation("DOCK-01")},
+                  UnitsMoved{item, 1, Holder::AtLocation("DOCK-01"), Holder::InContainer("x")},
+                  ContainerMoved{"label:T1", Holder::InContainer("label:K1")},
+                  ContainerShipped{"sscc:095060000000000015", "DOOR-01"},
+                  StockAdjusted{item, Holder::AtLocation("A"), -2, "cycle_count"},
+                  LocationFlagged{"A-01-001-1-1", "stow_too_fast"},
+                  LocationCounted{"A-01-001-1-1"},
+                  DeviceStateChanged{"HH-07", device}};
+  return entry;
+}
+
+TEST(CodecTest, EntryWithEveryEventRoundTrips) {
+  Entry entry = EntryWithEveryEvent();
+  ASSERT_EQ(entry.events.size(), std::variant_size_v<Event>);
+  StatusOr<Entry> decoded = DecodeEntry(EncodeEntry(entry));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  // Encoding is canonical, so equal bytes mean equal entries.
+  EXPECT_EQ(EncodeEntry(*decoded), EncodeEntry(entry));
+  EXPECT_EQ(decoded->code, entry.code);
+  EXPECT_EQ(decoded->at_ms, -5);
+  EXPECT_EQ(std::get<DeviceStateChanged>(decoded->events.back()).state.pending.size(), 2u);
+}
+
+TEST(CodecTest, EveryTruncationReturnsDataLoss) {
+  std::string bytes = EncodeEntry(EntryWithEveryEvent());
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    StatusOr<Entry> decoded = DecodeEntry(bytes.substr(0, size));
+    ASSERT_FALSE(decoded.ok()) << "size " << size;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss);
+    EXPECT_EQ(decoded.status().reason(), "bad_entry");
+  }
+}
+
+TEST(CodecTest, TrailingBytesReturnDataLoss) {
+  EXPECT_FALSE(DecodeEntry(EncodeEntry(EntryWithEveryEvent()) + "x").ok());
+}
+
+TEST(CodecTest, RandomBytesNeverCrash) {
+  std::mt19937 random(7);
+  std::string valid = EncodeEntry(EntryWithEveryEvent());
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes = valid;
+    for (int flips = 1 + static_cast<int>(random() % 4); flips > 0; --flips) {
+      bytes[random() % bytes.size()] = static_cast<char>(random());
+    }
+    (void)DecodeEntry(bytes).ok();
+  }
+}
+
+TEST(CodecTest, VarintHandlesFullRange) {
+  ByteWriter out;
+  out.Varint(0);
+  out.Varint(UINT64_MAX);
+  out.Signed(INT64_MIN);
+  out.Signed(INT64_MAX);
+  ByteReader in(out.bytes());
+  EXPECT_EQ(in.Varint(), 0u);
+  EXPECT_EQ(in.Varint(), UINT64_MAX);
+  EXPECT_EQ(in.Signed(), INT64_MIN);
+  EXPECT_EQ(in.Signed(), INT64_MAX);
+  EXPECT_TRUE(in.ok());
+  EXPECT_TRUE(in.AtEnd());
+}
+
+}  // namespace
+}  // namespace entrepot::core

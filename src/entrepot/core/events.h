@@ -1,0 +1,165 @@
+// File: events.h
+//
+// The vocabulary of the journal: operational events (facts about units, containers and
+// locations), master-data events, and the Entry that groups the events of one command with
+// the command and its reply. Events are applied to SiteState (site_state.h) both when they
+// are decided and when the journal is replayed, so replay rebuilds exactly the same state.
+//
+// Privacy (rule RET-01): no event and no entry field carries a worker's identity. A device
+// id identifies a handheld; the link from a device session to a person lives only in the
+// labor stream (privacy module), never here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "entrepot/base/status.h"
+#include "entrepot/domain/model.h"
+
+namespace entrepot::core {
+
+// A device works in one mode at a time; each mode has its own scan sequence (scan.h).
+enum class Mode : uint8_t { kReceive, kStow, kPick, kPack, kMove, kShip, kCount };
+inline constexpr int kModeCount = 7;
+
+std::string_view ModeName(Mode mode);
+// Returns kInvalidArgument with reason "bad_mode" naming the accepted modes.
+StatusOr<Mode> ParseMode(std::string_view name);
+
+// The outcome of a scan, as the device shows it. The names (OutcomeName) are stable wire
+// values; new outcomes may be added, existing ones never change meaning.
+enum class Outcome : uint8_t {
+  kOk,                // Accepted.
+  kReverify,          // Accepted, but the location was flagged for a quality check.
+  kUnknownCode,       // Not a code Entrepôt knows how to read.
+  kBadBarcode,        // A GS1 code that breaks a syntax rule.
+  kBadCheckDigit,     // A check digit or label check character is wrong.
+  kUnknownLocation,   // A well-formed location label that is not in the layout.
+  kUnknownProduct,    // A GTIN that is not in the master data.
+  kUnknownContainer,  // A container label that is not registered.
+  kWrongLocation,     // A location of the wrong type, or not where the step expects.
+  kLocationFull,      // The location has no capacity left.
+  kNotExpected,       // A valid code, but not what this step of the sequence expects.
+  kNotInStock,        // The unit is not in the source the step takes it from.
+  kDuplicate,         // A serial already in stock, or a parcel label already used.
+  kContainerLoop,     // Would put a container inside itself.
+  kAlreadyShipped,    // The container has left the site.
+  kTooManyItems,      // A pending list (pack) reached its limit.
+};
+inline constexpr int kOutcomeCount = 16;
+
+std::string_view OutcomeName(Outcome outcome);
+// True when the scan was accepted (kOk, kReverify).
+bool IsAccepted(Outcome outcome);
+
+// --- Master-data events ------------------------------------------------------------------
+
+struct SiteDefined {
+  std::string code;
+  std::string name;
+};
+struct ZoneDefined {
+  domain::Zone zone;
+};
+struct LocationDefined {
+  domain::Location location;
+};
+struct ProductDefined {
+  domain::Product product;
+};
+// A container becomes known: from the layout, or first seen on a scan (a new SSCC).
+struct ContainerRegistered {
+  std::string container;  // Canonical container id.
+  domain::ContainerType type = domain::ContainerType::kTote;
+};
+
+// --- Operational events ------------------------------------------------------------------
+
+struct UnitsReceived {
+  domain::ItemKey item;
+  int64_t quantity = 0;  // > 0
+  domain::Holder to;
+};
+struct UnitsMoved {
+  domain::ItemKey item;  // The exact stock line taken from `from`.
+  int64_t quantity = 0;  // > 0
+  domain::Holder from;
+  domain::Holder to;
+};
+// A container (with everything in and on it) now sits in or on `to`.
+struct ContainerMoved {
+  std::string container;
+  domain::Holder to;
+};
+// A container and its contents left the site through an outbound door.
+struct ContainerShipped {
+  std::string container;
+  std::string door;  // Location code.
+};
+// A correction of stock after a count: never an edit of history (delta may be negative).
+struct StockAdjusted {
+  domain::ItemKey item;
+  domain::Holder holder;
+  int64_t delta = 0;
+  std::string reason;  // "cycle_count", ...
+};
+// A location needs a quality check (rule IND-01: the flag is on the bin, never a person).
+struct LocationFlagged {
+  std::string location;
+  std::string reason;  // "stow_too_fast", ...
+};
+// A location was counted; its quality flag is cleared.
+struct LocationCounted {
+  std::string location;
+};
+
+// --- Device state ------------------------------------------------------------------------
+
+// Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
+struct DeviceState {
+  Mode mode = Mode::kReceive;
+  domain::Holder source;  // Where units come from (stow, pick location, pack tote).
+  bool has_source = false;
+  domain::Holder target;  // Where units go (receive target, pick tote, ship door, count bin).
+  bool has_target = false;
+  std::vector<domain::ItemKey> pending;  // Stow: the item awaiting its bin; pack: the items.
+  std::string moving;                    // Move: the container awaiting its destination.
+  int64_t last_stow_at_ms = 0;           // 0 when none; for the too-fast check only.
+
+  friend bool operator==(const DeviceState&, const DeviceState&) = default;
+};
+struct DeviceStateChanged {
+  std::string device;
+  DeviceState state;
+};
+
+using Event = std::variant<SiteDefined, ZoneDefined, LocationDefined, ProductDefined,
+                           ContainerRegistered, UnitsReceived, UnitsMoved, ContainerMoved,
+                           ContainerShipped, StockAdjusted, LocationFlagged, LocationCounted,
+                           DeviceStateChanged>;
+
+// What the device is told.
+struct Reply {
+  Outcome outcome = Outcome::kOk;
+  std::string message;  // What happened, for a person.
+  std::string prompt;   // What to scan next.
+};
+
+// One journal record: a scan with its reply and events, or a master-data change.
+struct Entry {
+  enum class Kind : uint8_t { kScan, kMasterData };
+  Kind kind = Kind::kScan;
+  uint64_t seq = 0;
+  std::string key;     // Idempotency key (scans); empty for master data.
+  std::string device;  // Scans only.
+  Mode mode = Mode::kReceive;
+  std::string code;
+  int64_t at_ms = 0;
+  Reply reply;
+  std::vector<Event> events;
+};
+
+}  // namespace entrepot::core

@@ -1,0 +1,94 @@
+// File: site.h
+//
+// Site is the sequencer's state machine for one warehouse site: scan commands in, replies
+// and events out. It is pure and deterministic: no I/O, no clock (each command carries its
+// time), no locks (one thread owns a Site; see engine/site_engine.h for the batching writer
+// around it). Executing a command decides its reply and events and applies the events at
+// once, so the next command of the same batch sees them.
+//
+// Each mode has its scan sequence (docs/SCANNING.md):
+//   receive: dock or container, then items           -> UnitsReceived
+//   stow:    source tote, then item, bin, item, bin   -> UnitsMoved (+ LocationFlagged)
+//   pick:    tote, bin, item, item, bin, item ...      -> UnitsMoved
+//   pack:    tote, items, parcel label (SSCC)          -> ContainerRegistered, UnitsMoved
+//   move:    container, destination                    -> ContainerMoved
+//   ship:    outbound door, containers                 -> ContainerShipped
+//   count:   bin, every unit, the same bin again       -> StockAdjusted, LocationCounted
+//
+// Privacy: commands carry a device, never a worker; the too-fast-stow check flags the bin
+// for a quality check and records nothing about the person (rule IND-01).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "entrepot/core/events.h"
+#include "entrepot/core/site_state.h"
+#include "entrepot/domain/model.h"
+
+namespace entrepot::core {
+
+struct SiteConfig {
+  // Two stows from one device closer than this flag the second bin for re-verification.
+  int64_t stow_too_fast_ms = 1250;
+  // How many recent idempotency keys are remembered (oldest forgotten first).
+  size_t idempotency_window = size_t{1} << 22;
+  // Pending items a device may accumulate (pack list, count tally).
+  size_t pending_items_max = 1000;
+  // Master-data events per journal entry when loading a layout.
+  size_t master_data_events_per_entry = 1000;
+};
+
+struct ScanCommand {
+  std::string key;     // Idempotency key chosen by the device.
+  std::string device;  // Device id.
+  Mode mode = Mode::kReceive;
+  std::string code;    // The scanned data as received.
+  int64_t at_ms = 0;   // When it was scanned (Unix ms, UTC).
+};
+
+class Site {
+ public:
+  explicit Site(SiteConfig config = {});
+  Site(SiteConfig config, SiteState state);
+
+  struct Execution {
+    Entry entry;               // Valid when duplicate_of == 0.
+    uint64_t duplicate_of = 0;  // Non-zero: the key was used by this earlier entry.
+  };
+  // Decides `command` as journal entry `seq`, applies its events and remembers its key.
+  // When the key is remembered already (and `ignore_known_key` is false), nothing changes
+  // and duplicate_of names the earlier entry, whose reply the caller returns.
+  Execution Execute(const ScanCommand& command, uint64_t seq, bool ignore_known_key = false);
+
+  // Builds the entries that define a layout's master data (site, zones, locations,
+  // products, containers), numbered from `first_seq`, and applies them.
+  std::vector<Entry> LoadLayout(const domain::Layout& layout, uint64_t first_seq);
+
+  // Applies a committed entry read back from the journal.
+  void Replay(const Entry& entry);
+  // Remembers the key of an entry already reflected in the state (entries before a
+  // snapshot), so replays of it are recognised.
+  void RememberKey(const std::string& key, uint64_t seq);
+
+  const SiteState& state() const { return state_; }
+  const SiteConfig& config() const { return config_; }
+
+ private:
+  uint64_t FindKey(const std::string& key) const;
+
+  SiteConfig config_;
+  SiteState state_;
+  // Hash of key -> seq of its entry. The engine confirms a hit against the journal, so a
+  // hash collision can never return another scan's reply.
+  std::unordered_map<uint64_t, uint64_t> keys_;
+  std::deque<std::pair<uint64_t, uint64_t>> key_order_;  // (hash, seq), oldest first.
+};
+
+// The calendar year of a Unix time in ms (UTC); resolves two-digit GS1 years.
+int CivilYear(int64_t at_ms);
+
+}  // namespace entrepot::core

@@ -1,0 +1,337 @@
+#include "entrepot/core/site_state.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "entrepot/base/check.h"
+#include "entrepot/core/codec.h"
+
+namespace entrepot::core {
+
+using domain::Holder;
+using domain::ItemKey;
+
+void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
+  ENTREPOT_CHECK(delta != 0);
+  auto [it, inserted] = stock_.try_emplace(StockKey{holder, item}, 0);
+  it->second += delta;
+  ENTREPOT_CHECK(it->second >= 0);
+  if (it->second == 0) {
+    stock_.erase(it);
+  }
+  if (holder.IsLocation()) {
+    auto location = locations_.find(holder.id);
+    ENTREPOT_CHECK(location != locations_.end());
+    location->second.units += delta;
+  }
+  if (!item.serial.empty()) {
+    auto serial_key = std::make_pair(item.gtin, item.serial);
+    if (delta > 0) {
+      serials_[serial_key] = holder;
+    } else {
+      serials_.erase(serial_key);
+    }
+  }
+}
+
+void SiteState::Detach(const std::string& container) {
+  ContainerState& state = containers_.at(container);
+  if (state.has_parent && !state.parent.IsLocation()) {
+    containers_.at(state.parent.id).children.erase(container);
+  }
+  state.has_parent = false;
+  state.parent = {};
+}
+
+void SiteState::RemoveShipped(const std::string& container) {
+  ContainerState& state = containers_.at(container);
+  state.shipped = true;
+  for (const auto& [item, quantity] : StockIn(Holder::InContainer(container))) {
+    counters_.units_shipped += quantity;
+    Add(Holder::InContainer(container), item, -quantity);
+  }
+  for (const std::string& child : state.children) {
+    RemoveShipped(child);
+  }
+}
+
+void SiteState::Apply(const Event& event) {
+  std::visit(
+      [this](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, SiteDefined>) {
+          site_code_ = e.code;
+          site_name_ = e.name;
+        } else if constexpr (std::is_same_v<T, ZoneDefined>) {
+          zones_[e.zone.code] = e.zone;
+        } else if constexpr (std::is_same_v<T, LocationDefined>) {
+          locations_[e.location.code].location = e.location;
+        } else if constexpr (std::is_same_v<T, ProductDefined>) {
+          products_[e.product.gtin] = e.product;
+        } else if constexpr (std::is_same_v<T, ContainerRegistered>) {
+          containers_[e.container].type = e.type;
+        } else if constexpr (std::is_same_v<T, UnitsReceived>) {
+          Add(e.to, e.item, e.quantity);
+          counters_.units_received += e.quantity;
+        } else if constexpr (std::is_same_v<T, UnitsMoved>) {
+          Add(e.from, e.item, -e.quantity);
+          Add(e.to, e.item, e.quantity);
+          counters_.units_moved += e.quantity;
+        } else if constexpr (std::is_same_v<T, ContainerMoved>) {
+          Detach(e.container);
+          ContainerState& state = containers_.at(e.container);
+          state.parent = e.to;
+          state.has_parent = true;
+          if (!e.to.IsLocation()) {
+            containers_.at(e.to.id).children.insert(e.container);
+          }
+        } else if constexpr (std::is_same_v<T, ContainerShipped>) {
+          Detach(e.container);
+          RemoveShipped(e.container);
+          ++counters_.containers_shipped;
+        } else if constexpr (std::is_same_v<T, StockAdjusted>) {
+          Add(e.holder, e.item, e.delta);
+          counters_.units_adjusted += e.delta < 0 ? -e.delta : e.delta;
+        } else if constexpr (std::is_same_v<T, LocationFlagged>) {
+          locations_.at(e.location).flag = e.reason;
+        } else if constexpr (std::is_same_v<T, LocationCounted>) {
+          locations_.at(e.location).flag.clear();
+        } else if constexpr (std::is_same_v<T, DeviceStateChanged>) {
+          devices_[e.device] = e.state;
+        } else {
+          static_assert(sizeof(T) == 0, "event without projection");
+        }
+      },
+      event);
+}
+
+const LocationState* SiteState::FindLocation(const std::string& code) const {
+  auto it = locations_.find(code);
+  return it == locations_.end() ? nullptr : &it->second;
+}
+
+const domain::Product* SiteState::FindProduct(const std::string& gtin) const {
+  auto it = products_.find(gtin);
+  return it == products_.end() ? nullptr : &it->second;
+}
+
+const ContainerState* SiteState::FindContainer(const std::string& id) const {
+  auto it = containers_.find(id);
+  return it == containers_.end() ? nullptr : &it->second;
+}
+
+const DeviceState* SiteState::FindDevice(const std::string& device) const {
+  auto it = devices_.find(device);
+  return it == devices_.end() ? nullptr : &it->second;
+}
+
+int64_t SiteState::Quantity(const Holder& holder, const ItemKey& item) const {
+  auto it = stock_.find(StockKey{holder, item});
+  return it == stock_.end() ? 0 : it->second;
+}
+
+std::vector<std::pair<ItemKey, int64_t>> SiteState::StockIn(const Holder& holder) const {
+  std::vector<std::pair<ItemKey, int64_t>> lines;
+  for (auto it = stock_.lower_bound(StockKey{holder, {}});
+       it != stock_.end() && it->first.holder == holder; ++it) {
+    lines.emplace_back(it->first.item, it->second);
+  }
+  return lines;
+}
+
+std::vector<std::pair<ItemKey, int64_t>> SiteState::LinesOf(const Holder& holder,
+                                                          const std::string& gtin) const {
+  std::vector<std::pair<ItemKey, int64_t>> lines;
+  for (auto it = stock_.lower_bound(StockKey{holder, ItemKey{gtin, "", "", ""}});
+       it != stock_.end() && it->first.holder == holder && it->first.item.gtin == gtin; ++it) {
+    lines.emplace_back(it->first.item, it->second);
+  }
+  return lines;
+}
+
+std::string SiteState::LocationOf(const Holder& holder) const {
+  Holder current = holder;
+  // The parent chain has no cycles (design note 2) and is bounded by the container count.
+  for (size_t depth = 0; depth <= containers_.size(); ++depth) {
+    if (current.IsLocation()) {
+      return current.id;
+    }
+    const ContainerState* container = FindContainer(current.id);
+    if (container == nullptr || container->shipped || !container->has_parent) {
+      return "";
+    }
+    current = container->parent;
+  }
+  ENTREPOT_CHECK(false);
+  return "";
+}
+
+bool SiteState::IsWithin(const std::string& id, const std::string& ancestor) const {
+  std::string current = id;
+  for (size_t depth = 0; depth <= containers_.size(); ++depth) {
+    if (current == ancestor) {
+      return true;
+    }
+    const ContainerState* container = FindContainer(current);
+    if (container == nullptr || !container->has_parent || container->parent.IsLocation()) {
+      return false;
+    }
+    current = container->parent.id;
+  }
+  ENTREPOT_CHECK(false);
+  return false;
+}
+
+const Holder* SiteState::FindSerial(const std::string& gtin, const std::string& serial) const {
+  auto it = serials_.find(std::make_pair(gtin, serial));
+  return it == serials_.end() ? nullptr : &it->second;
+}
+
+// --- Snapshot encoding -------------------------------------------------------------------
+
+namespace {
+
+constexpr uint8_t kSnapshotFormat = 1;
+
+template <typename Map>
+std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {
+  std::vector<typename Map::const_pointer> sorted;
+  sorted.reserve(map.size());
+  for (const auto& entry : map) {
+    sorted.push_back(&entry);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  return sorted;
+}
+
+}  // namespace
+
+std::string SiteState::Encode() const {
+  ByteWriter out;
+  out.U8(kSnapshotFormat);
+  out.String(site_code_);
+  out.String(site_name_);
+  out.Varint(zones_.size());
+  for (const auto& [code, zone] : zones_) {
+    out.String(zone.code);
+    out.String(zone.name);
+  }
+  out.Varint(locations_.size());
+  for (const auto* entry : SortedByKey(locations_)) {
+    EncodeLocation(out, entry->second.location);
+    out.String(entry->second.flag);
+  }
+  out.Varint(products_.size());
+  for (const auto* entry : SortedByKey(products_)) {
+    out.String(entry->second.gtin);
+    out.String(entry->second.description);
+    out.String(entry->second.home_zone);
+  }
+  out.Varint(containers_.size());
+  for (const auto* entry : SortedByKey(containers_)) {
+    out.String(entry->first);
+    out.U8(static_cast<uint8_t>(entry->second.type));
+    out.U8(static_cast<uint8_t>(entry->second.has_parent) |
+           static_cast<uint8_t>(entry->second.shipped << 1));
+    EncodeHolder(out, entry->second.parent);
+  }
+  out.Varint(stock_.size());
+  for (const auto& [key, quantity] : stock_) {
+    EncodeHolder(out, key.holder);
+    EncodeItem(out, key.item);
+    out.Signed(quantity);
+  }
+  out.Varint(devices_.size());
+  for (const auto* entry : SortedByKey(devices_)) {
+    out.String(entry->first);
+    EncodeDeviceState(out, entry->second);
+  }
+  out.Signed(counters_.units_received);
+  out.Signed(counters_.units_moved);
+  out.Signed(counters_.units_adjusted);
+  out.Signed(counters_.containers_shipped);
+  out.Signed(counters_.units_shipped);
+  for (int64_t count : counters_.scans_by_outcome) {
+    out.Signed(count);
+  }
+  return std::move(out.bytes());
+}
+
+StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
+  ByteReader in(bytes);
+  SiteState state;
+  if (in.U8() != kSnapshotFormat) {
+    return Error(StatusCode::kDataLoss, "bad_snapshot", "unknown snapshot format");
+  }
+  state.site_code_ = in.String();
+  state.site_name_ = in.String();
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    domain::Zone zone{in.String(), in.String()};
+    state.zones_[zone.code] = zone;
+  }
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    domain::Location location = DecodeLocation(in);
+    LocationState& slot = state.locations_[location.code];
+    slot.location = std::move(location);
+    slot.flag = in.String();
+  }
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    domain::Product product{in.String(), in.String(), in.String()};
+    state.products_[product.gtin] = product;
+  }
+  std::vector<std::string> nested;
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    std::string id = in.String();
+    ContainerState& container = state.containers_[id];
+    uint8_t type = in.U8();
+    if (type >= 5) {
+      in.Fail();
+    }
+    container.type = static_cast<domain::ContainerType>(type);
+    uint8_t flags = in.U8();
+    container.has_parent = (flags & 1) != 0;
+    container.shipped = (flags & 2) != 0;
+    container.parent = DecodeHolder(in);
+    if (container.has_parent && !container.parent.IsLocation()) {
+      nested.push_back(id);
+    }
+  }
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    Holder holder = DecodeHolder(in);
+    ItemKey item = DecodeItem(in);
+    int64_t quantity = in.Signed();
+    if (quantity <= 0 || (holder.IsLocation() && !state.locations_.contains(holder.id))) {
+      in.Fail();
+      break;
+    }
+    state.Add(holder, item, quantity);
+  }
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    std::string device = in.String();
+    state.devices_[device] = DecodeDeviceState(in);
+  }
+  state.counters_.units_received = in.Signed();
+  state.counters_.units_moved = in.Signed();
+  state.counters_.units_adjusted = in.Signed();
+  state.counters_.containers_shipped = in.Signed();
+  state.counters_.units_shipped = in.Signed();
+  for (int64_t& count : state.counters_.scans_by_outcome) {
+    count = in.Signed();
+  }
+  for (const std::string& id : nested) {
+    auto parent = state.containers_.find(state.containers_.at(id).parent.id);
+    if (parent == state.containers_.end()) {
+      in.Fail();
+      break;
+    }
+    parent->second.children.insert(id);
+  }
+  if (!in.ok() || !in.AtEnd()) {
+    return Error(StatusCode::kDataLoss, "bad_snapshot", "snapshot bytes are truncated or malformed");
+  }
+  return state;
+}
+
+}  // namespace entrepot::core

@@ -1,0 +1,127 @@
+// File: site_state.h
+//
+// SiteState is the in-memory projection of a site's journal: master data, stock per
+// (holder, item), containers and where they are, location flags, and each device's place in
+// its scan sequence. It changes only through Apply(event), so applying the journal's events
+// in order from an empty state always rebuilds the same state (replay == incremental).
+//
+// Design notes:
+//  (1) Stock is keyed by (holder, item) and holds a positive quantity; a line that reaches
+//      zero is erased. No running balance is stored in any event.
+//  (2) A container is held by at most one holder (a location or another container); the
+//      parent chain has no cycles (the sequencer refuses moves that would make one).
+//  (3) A shipped container and everything nested in it leave the stock map; the container
+//      record stays, marked shipped, so a later scan of its label is answered precisely.
+//  (4) Apply() trusts its events: they were validated when decided. A violation of the
+//      invariants above is a bug and stops the process (ENTREPOT_CHECK).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "entrepot/core/events.h"
+#include "entrepot/domain/model.h"
+
+namespace entrepot::core {
+
+struct StockKey {
+  domain::Holder holder;
+  domain::ItemKey item;
+  friend auto operator<=>(const StockKey&, const StockKey&) = default;
+  friend bool operator==(const StockKey&, const StockKey&) = default;
+};
+
+struct LocationState {
+  domain::Location location;
+  int64_t units = 0;  // Units held directly (not inside containers).
+  std::string flag;   // Non-empty: a quality check is due, and why.
+};
+
+struct ContainerState {
+  domain::ContainerType type = domain::ContainerType::kTote;
+  domain::Holder parent;  // Valid when has_parent.
+  bool has_parent = false;
+  bool shipped = false;
+  std::set<std::string> children;  // Containers directly inside or on this one.
+};
+
+// Counters that describe the journal's effect; they are part of the state, so replay
+// reproduces them.
+struct SiteCounters {
+  int64_t units_received = 0;
+  int64_t units_moved = 0;
+  int64_t units_adjusted = 0;  // Sum of |delta|.
+  int64_t containers_shipped = 0;
+  int64_t units_shipped = 0;
+  int64_t scans_by_outcome[kOutcomeCount] = {};
+  friend bool operator==(const SiteCounters&, const SiteCounters&) = default;
+};
+
+class SiteState {
+ public:
+  // Applies one event. REQUIRES: the event is valid for this state (design note 4).
+  void Apply(const Event& event);
+  // Records a scan's outcome in the counters (scans whose events are applied separately).
+  void CountScan(Outcome outcome) { ++counters_.scans_by_outcome[static_cast<int>(outcome)]; }
+
+  // Lookups; nullptr when unknown.
+  const LocationState* FindLocation(const std::string& code) const;
+  const domain::Product* FindProduct(const std::string& gtin) const;
+  const ContainerState* FindContainer(const std::string& id) const;
+  const DeviceState* FindDevice(const std::string& device) const;
+
+  // Quantity of exactly this stock line (0 if none).
+  int64_t Quantity(const domain::Holder& holder, const domain::ItemKey& item) const;
+  // Stock lines held directly by `holder`, in key order.
+  std::vector<std::pair<domain::ItemKey, int64_t>> StockIn(const domain::Holder& holder) const;
+  // Stock lines of product `gtin` held directly by `holder`, in key order.
+  std::vector<std::pair<domain::ItemKey, int64_t>> LinesOf(const domain::Holder& holder,
+                                                           const std::string& gtin) const;
+  // The location a holder is ultimately at (following container parents), or "" if unknown
+  // or shipped.
+  std::string LocationOf(const domain::Holder& holder) const;
+  // True if `id` is `ancestor` or nested (at any depth) inside it.
+  bool IsWithin(const std::string& id, const std::string& ancestor) const;
+  // Where a serial number of this product is in stock, if anywhere.
+  const domain::Holder* FindSerial(const std::string& gtin, const std::string& serial) const;
+
+  const std::string& site_code() const { return site_code_; }
+  const std::string& site_name() const { return site_name_; }
+  const std::map<std::string, domain::Zone>& zones() const { return zones_; }
+  const std::unordered_map<std::string, LocationState>& locations() const { return locations_; }
+  const std::unordered_map<std::string, domain::Product>& products() const { return products_; }
+  const std::unordered_map<std::string, ContainerState>& containers() const {
+    return containers_;
+  }
+  const std::map<StockKey, int64_t>& stock() const { return stock_; }
+  const std::unordered_map<std::string, DeviceState>& devices() const { return devices_; }
+  const SiteCounters& counters() const { return counters_; }
+
+  // Bytes in a canonical order (two equal states encode to equal bytes), and back.
+  std::string Encode() const;
+  // Returns kDataLoss (reason "bad_snapshot") when the bytes are not a valid encoding.
+  static StatusOr<SiteState> Decode(std::string_view bytes);
+
+ private:
+  void Add(const domain::Holder& holder, const domain::ItemKey& item, int64_t delta);
+  void Detach(const std::string& container);
+  void RemoveShipped(const std::string& container);
+
+  std::string site_code_;
+  std::string site_name_;
+  std::map<std::string, domain::Zone> zones_;
+  std::unordered_map<std::string, LocationState> locations_;
+  std::unordered_map<std::string, domain::Product> products_;
+  std::unordered_map<std::string, ContainerState> containers_;
+  std::map<StockKey, int64_t> stock_;
+  // (gtin, serial) -> holder, for serialised units in stock.
+  std::map<std::pair<std::string, std::string>, domain::Holder> serials_;
+  std::unordered_map<std::string, DeviceState> devices_;
+  SiteCounters counters_;
+};
+
+}  // namespace entrepot::core

@@ -1,0 +1,180 @@
+#include "entrepot/engine/site_engine.h"
+
+#include <utility>
+
+#include "entrepot/base/status_macros.h"
+#include "entrepot/core/codec.h"
+
+namespace entrepot::engine {
+
+using core::Entry;
+using store::JournalRecord;
+
+SiteEngine::SiteEngine(std::unique_ptr<store::Journal> journal, EngineOptions options,
+                       core::Site site, uint64_t last_seq, uint64_t snapshot_seq)
+    : journal_(std::move(journal)),
+      options_(options),
+      site_(std::move(site)),
+      last_seq_(last_seq),
+      snapshot_seq_(snapshot_seq) {}
+
+StatusOr<std::unique_ptr<SiteEngine>> SiteEngine::Open(std::unique_ptr<store::Journal> journal,
+                                                       EngineOptions options) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<store::Snapshot> snapshot, journal->LatestSnapshot());
+  uint64_t snapshot_seq = 0;
+  core::Site site(options.site);
+  if (snapshot) {
+    ENTREPOT_ASSIGN_OR_RETURN(core::SiteState state, core::SiteState::Decode(snapshot->payload));
+    site = core::Site(options.site, std::move(state));
+    snapshot_seq = snapshot->seq;
+  }
+  const uint64_t last_seq = journal->LastSeq();
+  const uint64_t window = options.site.idempotency_window;
+  const uint64_t keys_from = last_seq > window ? last_seq - window : 0;
+  const uint64_t scan_from = std::min(snapshot_seq, keys_from);
+  Status scanned = journal->Scan(scan_from, [&](const JournalRecord& record) -> Status {
+    if (record.seq <= snapshot_seq) {
+      site.RememberKey(record.idempotency_key, record.seq);
+      return OkStatus();
+    }
+    StatusOr<Entry> entry = core::DecodeEntry(record.payload);
+    if (!entry.ok()) {
+      return entry.status().WithContext("journal record " + std::to_string(record.seq));
+    }
+    entry->seq = record.seq;
+    site.Replay(*entry);
+    return OkStatus();
+  });
+  ENTREPOT_RETURN_IF_ERROR(scanned);
+  return std::unique_ptr<SiteEngine>(
+      new SiteEngine(std::move(journal), options, std::move(site), last_seq, snapshot_seq));
+}
+
+StatusOr<core::Reply> SiteEngine::ReplyOf(uint64_t seq, const std::string& key) const {
+  ENTREPOT_ASSIGN_OR_RETURN(JournalRecord record, journal_->Read(seq));
+  if (record.idempotency_key != key) {
+    return Error(StatusCode::kNotFound, "key_mismatch", "hash collision");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(Entry entry, core::DecodeEntry(record.payload));
+  return entry.reply;
+}
+
+StatusOr<std::vector<ScanReply>> SiteEngine::Execute(
+    std::span<const core::ScanCommand> commands) {
+  if (failed_) {
+    return Error(StatusCode::kUnavailable, "engine_failed",
+                 "a commit failed earlier; reopen the site to rebuild its state");
+  }
+  if (commands.size() > options_.batch_commands_max) {
+    return Error(StatusCode::kResourceExhausted, "batch_too_large",
+                 "a batch holds at most " + std::to_string(options_.batch_commands_max) +
+                     " commands, got " + std::to_string(commands.size()));
+  }
+  std::vector<JournalRecord> records;
+  records.reserve(commands.size());
+  std::vector<ScanReply> replies;
+  replies.reserve(commands.size());
+  for (const core::ScanCommand& command : commands) {
+    const uint64_t seq = last_seq_ + records.size() + 1;
+    core::Site::Execution execution = site_.Execute(command, seq);
+    if (execution.duplicate_of != 0) {
+      const uint64_t earlier = execution.duplicate_of;
+      if (earlier > last_seq_) {
+        // The first use is in this batch: its reply is among the new ones.
+        for (const ScanReply& reply : replies) {
+          if (reply.seq == earlier && !reply.replayed) {
+            replies.push_back(ScanReply{reply.reply, earlier, true});
+            break;
+          }
+        }
+        continue;
+      }
+      StatusOr<core::Reply> reply = ReplyOf(earlier, command.key);
+      if (reply.ok()) {
+        replies.push_back(ScanReply{*reply, earlier, true});
+        continue;
+      }
+      if (reply.status().reason() != "key_mismatch") {
+        return reply.status();
+      }
+      execution = site_.Execute(command, seq, /*ignore_known_key=*/true);
+    }
+    replies.push_back(ScanReply{execution.entry.reply, seq, false});
+    records.push_back(JournalRecord{seq, command.key, core::EncodeEntry(execution.entry)});
+  }
+  ENTREPOT_RETURN_IF_ERROR(Commit(records));
+  if (last_seq_ - snapshot_seq_ >= options_.snapshot_every_records) {
+    // The batch is committed whatever happens here; a failed snapshot is retried after
+    // the next batch, and replay covers the gap meanwhile.
+    Status snapshot = WriteSnapshot();
+    (void)snapshot;
+  }
+  return replies;
+}
+
+Status SiteEngine::Commit(std::vector<JournalRecord>& records) {
+  if (records.empty()) {
+    return OkStatus();
+  }
+  Status status = journal_->Append(records);
+  if (!status.ok()) {
+    failed_ = true;
+    return Error(StatusCode::kUnavailable, "commit_failed",
+                 "the journal did not commit the batch: " + status.message());
+  }
+  last_seq_ = records.back().seq;
+  return OkStatus();
+}
+
+Status SiteEngine::LoadLayout(const domain::Layout& layout) {
+  if (last_seq_ != 0) {
+    return Error(StatusCode::kFailedPrecondition, "site_initialised",
+                 "the site already has " + std::to_string(last_seq_) +
+                     " journal records; initialise a new data directory instead");
+  }
+  std::vector<Entry> entries = site_.LoadLayout(layout, 1);
+  std::vector<JournalRecord> records;
+  records.reserve(entries.size());
+  for (const Entry& entry : entries) {
+    records.push_back(JournalRecord{entry.seq, "", core::EncodeEntry(entry)});
+  }
+  ENTREPOT_RETURN_IF_ERROR(Commit(records));
+  return WriteSnapshot();
+}
+
+Status SiteEngine::WriteSnapshot() {
+  ENTREPOT_RETURN_IF_ERROR(journal_->WriteSnapshot({last_seq_, site_.state().Encode()}));
+  snapshot_seq_ = last_seq_;
+  return OkStatus();
+}
+
+StatusOr<VerifyReport> SiteEngine::Verify() const {
+  ENTREPOT_RETURN_IF_ERROR(journal_->CheckIntegrity());
+  VerifyReport report;
+  report.last_seq = journal_->LastSeq();
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<store::Snapshot> snapshot, journal_->LatestSnapshot());
+  core::Site replayed(options_.site);
+  report.snapshot_matches = !snapshot.has_value();
+  if (snapshot) {
+    report.snapshot_seq = snapshot->seq;
+    report.snapshot_matches = snapshot->seq == 0 && replayed.state().Encode() == snapshot->payload;
+  }
+  Status scanned = journal_->Scan(0, [&](const JournalRecord& record) -> Status {
+    StatusOr<Entry> entry = core::DecodeEntry(record.payload);
+    if (!entry.ok()) {
+      return entry.status().WithContext("journal record " + std::to_string(record.seq));
+    }
+    entry->seq = record.seq;
+    replayed.Replay(*entry);
+    ++report.records;
+    if (snapshot && record.seq == snapshot->seq) {
+      report.snapshot_matches = replayed.state().Encode() == snapshot->payload;
+    }
+    return OkStatus();
+  });
+  ENTREPOT_RETURN_IF_ERROR(scanned);
+  report.state_matches = replayed.state().Encode() == site_.state().Encode();
+  return report;
+}
+
+}  // namespace entrepot::engine

@@ -1,0 +1,94 @@
+// File: site_engine.h
+//
+// SiteEngine is the single writer of one site: it runs commands through the Site state
+// machine in batches and commits each batch to the journal with one transaction and one
+// sync (group commit). A reply is returned only after its batch is committed, so a reply
+// means the scan is durable.
+//
+// Open() rebuilds the state: the newest intact snapshot, then the journal records after
+// it; the idempotency keys of recent records are reloaded so replays are recognised across
+// restarts. Verify() checks the journal and that a full replay equals the snapshot and the
+// incremental state.
+//
+// Thread safety: none; one thread owns a SiteEngine (the server's sequencer thread, or the
+// CLI). If a commit fails, the in-memory state is ahead of the journal: the engine refuses
+// further work (kUnavailable) and must be reopened, which rebuilds the state from the
+// journal.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "entrepot/base/status.h"
+#include "entrepot/core/site.h"
+#include "entrepot/store/journal.h"
+
+namespace entrepot::engine {
+
+struct EngineOptions {
+  core::SiteConfig site;
+  // A snapshot is written after a commit once this many records followed the last one.
+  uint64_t snapshot_every_records = 1'000'000;
+  // At most this many commands per Execute() call.
+  size_t batch_commands_max = 65'536;
+};
+
+struct ScanReply {
+  core::Reply reply;
+  uint64_t seq = 0;       // The journal entry that holds this scan's decision.
+  bool replayed = false;  // The key was seen before: this is the first reply, unchanged.
+};
+
+struct VerifyReport {
+  uint64_t records = 0;
+  uint64_t last_seq = 0;
+  uint64_t snapshot_seq = 0;  // 0 when there is no snapshot.
+  bool snapshot_matches = true;
+  bool state_matches = true;
+};
+
+class SiteEngine {
+ public:
+  // Opens the site stored in `journal` and rebuilds its state.
+  // Returns kDataLoss when the journal or snapshot cannot be decoded.
+  static StatusOr<std::unique_ptr<SiteEngine>> Open(std::unique_ptr<store::Journal> journal,
+                                                    EngineOptions options = {});
+
+  // Executes `commands` in order as one batch and commits it. Replies are in command order.
+  // Returns kResourceExhausted (reason "batch_too_large") past batch_commands_max, and
+  // kUnavailable when the commit fails (see the file comment).
+  StatusOr<std::vector<ScanReply>> Execute(std::span<const core::ScanCommand> commands);
+
+  // Defines the layout's master data. Returns kFailedPrecondition (reason
+  // "site_initialised") when the journal already holds records.
+  Status LoadLayout(const domain::Layout& layout);
+
+  // Writes a snapshot of the current state.
+  Status WriteSnapshot();
+
+  // Checks integrity and replay (see VerifyReport). The engine's own state is compared
+  // with the full replay too.
+  StatusOr<VerifyReport> Verify() const;
+
+  const core::SiteState& state() const { return site_.state(); }
+  uint64_t last_seq() const { return last_seq_; }
+
+ private:
+  SiteEngine(std::unique_ptr<store::Journal> journal, EngineOptions options, core::Site site,
+             uint64_t last_seq, uint64_t snapshot_seq);
+
+  Status Commit(std::vector<store::JournalRecord>& records);
+  StatusOr<core::Reply> ReplyOf(uint64_t seq, const std::string& key) const;
+
+  std::unique_ptr<store::Journal> journal_;
+  EngineOptions options_;
+  core::Site site_;
+  uint64_t last_seq_ = 0;
+  uint64_t snapshot_seq_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace entrepot::engine

@@ -1,0 +1,191 @@
+#include "entrepot/engine/site_engine.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "entrepot/core/site_test_util.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "gtest/gtest.h"
+
+namespace entrepot::engine {
+namespace {
+
+using core::Mode;
+using core::Outcome;
+using core::ScanCommand;
+
+class SiteEngineTest : public ::testing::Test {
+ protected:
+  SiteEngineTest() {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("entrepot-engine-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
+                .string();
+    Remove();
+  }
+  ~SiteEngineTest() override { Remove(); }
+  void Remove() {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_ + suffix);
+    }
+  }
+
+  std::unique_ptr<SiteEngine> Open(EngineOptions options = {}, bool read_only = false) {
+    store::SqliteJournal::Options journal_options;
+    journal_options.read_only = read_only;
+    auto journal = store::SqliteJournal::Open(path_, journal_options);
+    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+    auto engine = SiteEngine::Open(*std::move(journal), options);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? *std::move(engine) : nullptr;
+  }
+  std::unique_ptr<SiteEngine> OpenInitialised(EngineOptions options = {}) {
+    std::unique_ptr<SiteEngine> engine = Open(options);
+    EXPECT_TRUE(engine->LoadLayout(core::testing::SmallLayout()).ok());
+    return engine;
+  }
+  ScanCommand Command(const std::string& key, const std::string& code,
+                      Mode mode = Mode::kReceive) {
+    return ScanCommand{key, "HH-01", mode, code, core::testing::kStart + ++tick_ * 2000};
+  }
+  // A batch that receives `units` kettles at DOCK-01, keys prefixed with `prefix`.
+  std::vector<ScanCommand> ReceiveBatch(const std::string& prefix, int units) {
+    std::vector<ScanCommand> batch = {
+        Command(prefix + "-dock", core::testing::LocationLabel("DOCK-01"))};
+    for (int i = 0; i < units; ++i) {
+      batch.push_back(Command(prefix + "-" + std::to_string(i),
+                              core::testing::Item(core::testing::kKettle)));
+    }
+    return batch;
+  }
+  int64_t DockUnits(const SiteEngine& engine) {
+    return engine.state().FindLocation("DOCK-01")->units;
+  }
+
+  std::string path_;
+  int tick_ = 0;
+};
+
+TEST_F(SiteEngineTest, ExecuteRepliesInOrderAfterCommit) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  uint64_t before = engine->last_seq();
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute(ReceiveBatch("a", 3));
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 4u);
+  for (size_t i = 0; i < replies->size(); ++i) {
+    EXPECT_EQ((*replies)[i].reply.outcome, Outcome::kOk);
+    EXPECT_EQ((*replies)[i].seq, before + i + 1);
+  }
+  EXPECT_EQ(engine->last_seq(), before + 4);
+}
+
+TEST_F(SiteEngineTest, ReopenRebuildsTheSameState) {
+  std::string state;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised();
+    ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 5)).ok());
+    state = engine->state().Encode();
+  }
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().Encode(), state);
+  EXPECT_EQ(DockUnits(*reopened), 5);
+}
+
+TEST_F(SiteEngineTest, RepeatedKeyAfterReopenReturnsFirstReplyAndChangesNothing) {
+  std::vector<ScanCommand> batch = ReceiveBatch("a", 1);
+  std::vector<ScanReply> first;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised();
+    first = *engine->Execute(batch);
+  }
+  std::unique_ptr<SiteEngine> engine = Open();
+  uint64_t last = engine->last_seq();
+  StatusOr<std::vector<ScanReply>> again = engine->Execute(batch);
+  ASSERT_TRUE(again.ok());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_TRUE((*again)[i].replayed);
+    EXPECT_EQ((*again)[i].seq, first[i].seq);
+    EXPECT_EQ((*again)[i].reply.message, first[i].reply.message);
+  }
+  EXPECT_EQ(engine->last_seq(), last);
+  EXPECT_EQ(DockUnits(*engine), 1);
+}
+
+TEST_F(SiteEngineTest, RepeatedKeyInOneBatchIsAppliedOnce) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  std::vector<ScanCommand> batch = ReceiveBatch("a", 1);
+  batch.push_back(batch.back());
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute(batch);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->back().replayed);
+  EXPECT_EQ(replies->back().seq, (*replies)[1].seq);
+  EXPECT_EQ(DockUnits(*engine), 1);
+}
+
+TEST_F(SiteEngineTest, SnapshotPlusTailRestoresTheSameState) {
+  EngineOptions options;
+  options.snapshot_every_records = 10;
+  std::string state;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised(options);
+    for (int batch = 0; batch < 5; ++batch) {
+      ASSERT_TRUE(engine->Execute(ReceiveBatch("b" + std::to_string(batch), 4)).ok());
+    }
+    state = engine->state().Encode();
+  }
+  std::unique_ptr<SiteEngine> reopened = Open(options);
+  EXPECT_EQ(reopened->state().Encode(), state);
+  StatusOr<VerifyReport> report = reopened->Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GT(report->snapshot_seq, 0u);
+  EXPECT_TRUE(report->snapshot_matches);
+  EXPECT_TRUE(report->state_matches);
+}
+
+TEST_F(SiteEngineTest, VerifyReportsSnapshotThatDiffersFromReplay) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
+  {
+    auto journal = store::SqliteJournal::Open(path_);
+    ASSERT_TRUE(journal.ok());
+    core::SiteState empty;
+    ASSERT_TRUE((*journal)->WriteSnapshot({engine->last_seq(), empty.Encode()}).ok());
+  }
+  StatusOr<VerifyReport> report = engine->Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report->snapshot_matches);
+  EXPECT_TRUE(report->state_matches);
+}
+
+TEST_F(SiteEngineTest, LoadLayoutTwiceIsRefused) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  Status again = engine->LoadLayout(core::testing::SmallLayout());
+  EXPECT_EQ(again.reason(), "site_initialised");
+}
+
+TEST_F(SiteEngineTest, BatchOverTheLimitIsRefusedWhole) {
+  EngineOptions options;
+  options.batch_commands_max = 2;
+  std::unique_ptr<SiteEngine> engine = OpenInitialised(options);
+  uint64_t last = engine->last_seq();
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute(ReceiveBatch("a", 2));
+  EXPECT_EQ(replies.status().reason(), "batch_too_large");
+  EXPECT_EQ(engine->last_seq(), last);
+}
+
+TEST_F(SiteEngineTest, FailedCommitStopsTheEngineUntilReopened) {
+  { OpenInitialised(); }
+  std::unique_ptr<SiteEngine> engine = Open({}, /*read_only=*/true);
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute(ReceiveBatch("a", 1));
+  EXPECT_EQ(replies.status().reason(), "commit_failed");
+  EXPECT_EQ(engine->Execute(ReceiveBatch("b", 1)).status().reason(), "engine_failed");
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(DockUnits(*reopened), 0);  // Nothing of the failed batch is visible.
+  EXPECT_TRUE(reopened->Execute(ReceiveBatch("a", 1)).ok());
+}
+
+}  // namespace
+}  // namespace entrepot::engine

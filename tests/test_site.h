@@ -1,0 +1,44 @@
+// File: test_site.h
+//
+// Helpers for tests that run the `entrepot` binary: a temporary directory, a small layout
+// file, a deterministic stream of scan records, and running a command.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace entrepot::testing {
+
+// A fresh directory under the system temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A layout with dock DOCK-01, 40 bins in zone A, pack station, door, 4 products, 20 totes.
+std::string SmallLayoutToml();
+
+// `scans` NDJSON scan records from 3 devices receiving, stowing, picking, packing and
+// shipping, with ids "s-<n>" and increasing times. Deterministic for a seed.
+std::vector<std::string> ScanStream(int scans, uint64_t seed);
+
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFileText(const std::string& path);
+
+struct CommandResult {
+  int exit_status = -1;
+  std::string out;  // stdout and stderr together.
+};
+// Runs ENTREPOT_BINARY with `args`, waits, returns its exit status and output.
+CommandResult RunEntrepot(const std::vector<std::string>& args);
+
+}  // namespace entrepot::testing
