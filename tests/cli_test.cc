@@ -28,8 +28,8 @@ class CliTest : public ::testing::Test {
   }
   testing::CommandResult Ingest(const std::string& ndjson, const std::string& name) {
     testing::WriteFile(dir_.File(name), ndjson);
-    return RunEntrepot({"ingest", "--data", data_, dir_.File(name), "--outcomes",
-                        dir_.File(name + ".outcomes")});
+    return RunEntrepot(
+        {"ingest", "--data", data_, dir_.File(name), "--outcomes", dir_.File(name + ".outcomes")});
   }
 
   TempDir dir_;
@@ -85,8 +85,8 @@ TEST_F(CliTest, ReplayedIdReturnsFirstOutcome) {
   ASSERT_EQ(Ingest(line, "one.ndjson").exit_status, 0);
   testing::CommandResult again = Ingest(line, "two.ndjson");
   EXPECT_TRUE(Contains(again.out, "replayed ids (first outcome returned): 1")) << again.out;
-  EXPECT_TRUE(Contains(testing::ReadFileText(dir_.File("two.ndjson.outcomes")),
-                       "\"replayed\":true"));
+  EXPECT_TRUE(
+      Contains(testing::ReadFileText(dir_.File("two.ndjson.outcomes")), "\"replayed\":true"));
 }
 
 TEST_F(CliTest, BadgeInScanRecordNeverReachesTheJournal) {
@@ -97,8 +97,7 @@ TEST_F(CliTest, BadgeInScanRecordNeverReachesTheJournal) {
                 .exit_status,
             0);
   for (const auto& file : std::filesystem::directory_iterator(data_)) {
-    EXPECT_FALSE(Contains(testing::ReadFileText(file.path().string()), "JEANNE"))
-        << file.path();
+    EXPECT_FALSE(Contains(testing::ReadFileText(file.path().string()), "JEANNE")) << file.path();
   }
 }
 
@@ -110,8 +109,7 @@ TEST_F(CliTest, VerifyReportsTruncatedJournal) {
 }
 
 TEST(BarcodeCommandTest, PrintsElementsWithTitles) {
-  testing::CommandResult result =
-      RunEntrepot({"barcode", "(01)09506000134352(17)271231(10)AB12"});
+  testing::CommandResult result = RunEntrepot({"barcode", "(01)09506000134352(17)271231(10)AB12"});
   EXPECT_EQ(result.exit_status, 0) << result.out;
   EXPECT_TRUE(Contains(result.out, "\"ai\": \"17\"")) << result.out;
   EXPECT_TRUE(Contains(result.out, "\"expiry\": \"2027-12-31\"")) << result.out;
@@ -119,8 +117,7 @@ TEST(BarcodeCommandTest, PrintsElementsWithTitles) {
 }
 
 TEST(BarcodeCommandTest, ReadsGroupSeparatorSpelledInTheShell) {
-  testing::CommandResult result =
-      RunEntrepot({"barcode", "]d2010950600013435210AB12\\x1d21SN7"});
+  testing::CommandResult result = RunEntrepot({"barcode", "]d2010950600013435210AB12\\x1d21SN7"});
   EXPECT_EQ(result.exit_status, 0) << result.out;
   EXPECT_TRUE(Contains(result.out, "\"serial\": \"SN7\"")) << result.out;
 }

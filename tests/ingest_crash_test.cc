@@ -81,8 +81,7 @@ std::string EncodedState(const std::string& data_dir) {
   return engine.ok() ? (*engine)->state().Encode() : "";
 }
 
-pid_t StartIngest(const std::string& data, const std::string& scans,
-                  const std::string& outcomes) {
+pid_t StartIngest(const std::string& data, const std::string& scans, const std::string& outcomes) {
   pid_t pid = fork();
   if (pid == 0) {
     int null = open("/dev/null", O_WRONLY);
@@ -106,14 +105,16 @@ TEST(IngestCrashTest, AcknowledgedScansSurviveSigkillAndResumeAppliesNothingTwic
 
   // The reference: one uninterrupted run.
   const std::string reference = dir.File("reference");
-  ASSERT_EQ(RunEntrepot({"init", "--data", reference, "--layout", dir.File("layout.toml")})
-                .exit_status, 0);
-  testing::CommandResult full = RunEntrepot({"ingest", "--data", reference, dir.File("scans.ndjson")});
+  ASSERT_EQ(
+      RunEntrepot({"init", "--data", reference, "--layout", dir.File("layout.toml")}).exit_status,
+      0);
+  testing::CommandResult full =
+      RunEntrepot({"ingest", "--data", reference, dir.File("scans.ndjson")});
   ASSERT_EQ(full.exit_status, 0) << full.out;
 
   const std::string crashed = dir.File("crashed");
-  ASSERT_EQ(RunEntrepot({"init", "--data", crashed, "--layout", dir.File("layout.toml")})
-                .exit_status, 0);
+  ASSERT_EQ(
+      RunEntrepot({"init", "--data", crashed, "--layout", dir.File("layout.toml")}).exit_status, 0);
   size_t kills = 0;
   for (int round = 0; round < 8; ++round) {
     const std::string outcomes = dir.File("outcomes-" + std::to_string(round) + ".ndjson");
@@ -126,8 +127,8 @@ TEST(IngestCrashTest, AcknowledgedScansSurviveSigkillAndResumeAppliesNothingTwic
 
     std::map<std::string, int> keys = JournalKeys(crashed);
     for (const std::string& id : AcknowledgedIds(testing::ReadFileText(outcomes))) {
-      ASSERT_EQ(keys[id], 1) << "acknowledged scan " << id << " after round " << round
-                             << " (seed " << seed << ")";
+      ASSERT_EQ(keys[id], 1) << "acknowledged scan " << id << " after round " << round << " (seed "
+                             << seed << ")";
     }
     for (const auto& [key, count] : keys) {
       ASSERT_EQ(count, 1) << "scan " << key << " journaled twice (seed " << seed << ")";

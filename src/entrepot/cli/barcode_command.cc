@@ -26,9 +26,12 @@ std::string UnescapeGroupSeparators(std::string data) {
 
 std::string_view LabelKindName(domain::LabelKind kind) {
   switch (kind) {
-    case domain::LabelKind::kLocation: return "location";
-    case domain::LabelKind::kContainer: return "container";
-    case domain::LabelKind::kBadge: return "badge";
+    case domain::LabelKind::kLocation:
+      return "location";
+    case domain::LabelKind::kContainer:
+      return "container";
+    case domain::LabelKind::kBadge:
+      return "badge";
   }
   return "unknown";
 }
@@ -36,8 +39,8 @@ std::string_view LabelKindName(domain::LabelKind kind) {
 json Meaning(const core::ScannedCode& scanned) {
   switch (scanned.kind) {
     case core::ScannedCode::Kind::kItem: {
-      json item = {{"designates", "item"}, {"gtin", scanned.item.gtin},
-                   {"quantity", scanned.quantity}};
+      json item = {
+          {"designates", "item"}, {"gtin", scanned.item.gtin}, {"quantity", scanned.quantity}};
       if (!scanned.item.lot.empty()) {
         item["lot"] = scanned.item.lot;
       }

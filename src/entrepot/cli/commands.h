@@ -19,9 +19,9 @@ int RunInit(const std::string& data_dir, const std::string& layout_file);
 
 struct IngestOptions {
   std::string data_dir;
-  std::string input_file;                   // NDJSON scan records; "-" reads stdin.
+  std::string input_file;                    // NDJSON scan records; "-" reads stdin.
   std::optional<std::string> outcomes_file;  // Per-line outcomes as NDJSON.
-  size_t batch_size = 4096;                 // Commands per commit.
+  size_t batch_size = 4096;                  // Commands per commit.
 };
 // `entrepot ingest --data DIR FILE.ndjson [--outcomes FILE] [--batch N]`.
 int RunIngest(const IngestOptions& options);

@@ -46,7 +46,8 @@ class Ingester {
 
   // Adds one line; commits when the batch is full.
   Status AddLine(size_t line_number, LineReader::Result result, const std::string& line) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos && result == LineReader::Result::kLine) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos &&
+        result == LineReader::Result::kLine) {
       return OkStatus();  // Blank lines are allowed between records.
     }
     ++tally_.lines;
@@ -127,11 +128,10 @@ class Ingester {
 
 void PrintSummary(const Tally& tally, double seconds) {
   size_t scans = tally.lines - tally.malformed;
-  std::cout << "ingested " << scans << " scans from " << tally.lines << " records in "
-            << seconds << " s";
+  std::cout << "ingested " << scans << " scans from " << tally.lines << " records in " << seconds
+            << " s";
   if (seconds > 0) {
-    std::cout << " (" << static_cast<int64_t>(static_cast<double>(scans) / seconds)
-              << " scans/s)";
+    std::cout << " (" << static_cast<int64_t>(static_cast<double>(scans) / seconds) << " scans/s)";
   }
   std::cout << "\n  malformed records skipped: " << tally.malformed
             << "\n  replayed ids (first outcome returned): " << tally.replayed << "\n";
@@ -153,8 +153,8 @@ int RunIngest(const IngestOptions& options) {
   if (options.input_file != "-") {
     file.open(options.input_file, std::ios::binary);
     if (!file) {
-      return ReportError(Error(StatusCode::kNotFound, "file_not_found",
-                               "cannot open " + options.input_file));
+      return ReportError(
+          Error(StatusCode::kNotFound, "file_not_found", "cannot open " + options.input_file));
     }
     in = &file;
   }

@@ -24,8 +24,7 @@ int main(int argc, char** argv) {
   int year = CurrentYear();
   CLI::App* barcode_command =
       app.add_subcommand("barcode", "Print what a scanned code means, as JSON");
-  barcode_command->add_option("data", barcode, "The scanned data (GS as \\x1d or ^])")
-      ->required();
+  barcode_command->add_option("data", barcode, "The scanned data (GS as \\x1d or ^])")->required();
   barcode_command->add_option("--year", year, "Reference year for two-digit GS1 years");
   barcode_command->callback([&] { status = entrepot::cli::RunBarcode(barcode, year); });
 
@@ -40,8 +39,7 @@ int main(int argc, char** argv) {
   std::string outcomes;
   CLI::App* ingest = app.add_subcommand("ingest", "Ingest scan records from an NDJSON file");
   ingest->add_option("--data", ingest_options.data_dir, "Data directory")->required();
-  ingest->add_option("file", ingest_options.input_file, "NDJSON file, or - for stdin")
-      ->required();
+  ingest->add_option("file", ingest_options.input_file, "NDJSON file, or - for stdin")->required();
   ingest->add_option("--outcomes", outcomes, "Write per-line outcomes as NDJSON to this file");
   ingest->add_option("--batch", ingest_options.batch_size, "Scans per commit")
       ->check(CLI::Range(1, 65536));

@@ -39,20 +39,6 @@ json ItemJson(const domain::ItemKey& item, int64_t quantity) {
   return line;
 }
 
-std::string ItemText(const domain::ItemKey& item) {
-  std::string text = item.gtin;
-  if (!item.lot.empty()) {
-    text += " lot " + item.lot;
-  }
-  if (!item.expiry.empty()) {
-    text += " exp " + item.expiry;
-  }
-  if (!item.serial.empty()) {
-    text += " serial " + item.serial;
-  }
-  return text;
-}
-
 // A container with its contents and nested containers.
 json ContainerJson(const core::SiteState& state, const std::string& id, int depth = 0) {
   const core::ContainerState* container = state.FindContainer(id);
@@ -127,8 +113,8 @@ void PrintSummaryText(const json& summary) {
             << summary["name"].get<std::string>() << "\n"
             << "  " << summary["zones"] << " zones, " << summary["locations"] << " locations, "
             << summary["products"] << " products, " << summary["containers"] << " containers\n"
-            << "  " << summary["units_on_hand"] << " units on hand in "
-            << summary["stock_lines"] << " stock lines\n";
+            << "  " << summary["units_on_hand"] << " units on hand in " << summary["stock_lines"]
+            << " stock lines\n";
   for (const auto& [zone, units] : summary["units_by_zone"].items()) {
     std::cout << "    zone " << zone << ": " << units << " units\n";
   }
@@ -138,8 +124,8 @@ void PrintSummaryText(const json& summary) {
             << ", adjusted " << summary["units_adjusted"] << ", shipped "
             << summary["units_shipped"] << " units in " << summary["containers_shipped"]
             << " containers\n"
-            << "  locations flagged for a quality check: "
-            << summary["locations_flagged_for_check"] << "\n  scans by outcome:";
+            << "  locations flagged for a quality check: " << summary["locations_flagged_for_check"]
+            << "\n  scans by outcome:";
   for (const auto& [outcome, count] : summary["scans_by_outcome"].items()) {
     std::cout << " " << outcome << "=" << count;
   }
@@ -166,8 +152,8 @@ StatusOr<std::string> ResolveScannedId(const std::string& value, core::ScannedCo
 
 StatusOr<json> StockOf(const core::SiteState& state, const StockOptions& options) {
   if (options.location) {
-    ENTREPOT_ASSIGN_OR_RETURN(std::string code,
-                              ResolveScannedId(*options.location, core::ScannedCode::Kind::kLocation));
+    ENTREPOT_ASSIGN_OR_RETURN(
+        std::string code, ResolveScannedId(*options.location, core::ScannedCode::Kind::kLocation));
     const core::LocationState* location = state.FindLocation(code);
     if (location == nullptr) {
       return Error(StatusCode::kNotFound, "unknown_location", "no location " + code);
@@ -212,8 +198,8 @@ StatusOr<json> StockOf(const core::SiteState& state, const StockOptions& options
                 {"units", total},
                 {"stock", lines}};
   }
-  ENTREPOT_ASSIGN_OR_RETURN(std::string id,
-                            ResolveScannedId(*options.container, core::ScannedCode::Kind::kContainer));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::string id, ResolveScannedId(*options.container, core::ScannedCode::Kind::kContainer));
   if (state.FindContainer(id) == nullptr) {
     return Error(StatusCode::kNotFound, "unknown_container", "no container " + id);
   }
@@ -296,8 +282,7 @@ int RunStock(const StockOptions& options) {
     std::cout << Dump(*stock) << "\n";
   } else if (options.location) {
     std::cout << (*stock)["type"].get<std::string>() << " "
-              << (*stock)["location"].get<std::string>() << ": " << (*stock)["units"]
-              << " units\n";
+              << (*stock)["location"].get<std::string>() << ": " << (*stock)["units"] << " units\n";
     PrintLinesText((*stock)["stock"], "  ");
     for (const json& container : (*stock)["containers"]) {
       PrintContainerText(container, "  ");
@@ -315,8 +300,7 @@ int RunStock(const StockOptions& options) {
 
 int RunVerify(const std::string& data_dir) {
   auto start = std::chrono::steady_clock::now();
-  StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(data_dir, OpenMode::kReadOnly);
+  StatusOr<std::unique_ptr<engine::SiteEngine>> engine = OpenSite(data_dir, OpenMode::kReadOnly);
   if (!engine.ok()) {
     return ReportError(engine.status(), 1);
   }
@@ -326,13 +310,14 @@ int RunVerify(const std::string& data_dir) {
   }
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   bool good = report->snapshot_matches && report->state_matches;
-  std::cout << (good ? "ok" : "MISMATCH") << ": " << report->records << " journal records (last seq "
-            << report->last_seq << "), checksums and sequence intact\n"
+  std::cout << (good ? "ok" : "MISMATCH") << ": " << report->records
+            << " journal records (last seq " << report->last_seq
+            << "), checksums and sequence intact\n"
             << "  snapshot at seq " << report->snapshot_seq << ": "
             << (report->snapshot_matches ? "equals replay" : "DIFFERS from replay") << "\n"
             << "  state after snapshot + tail: "
-            << (report->state_matches ? "equals full replay" : "DIFFERS from full replay")
-            << "\n  " << elapsed.count() << " s\n";
+            << (report->state_matches ? "equals full replay" : "DIFFERS from full replay") << "\n  "
+            << elapsed.count() << " s\n";
   return good ? 0 : 1;
 }
 

@@ -16,8 +16,7 @@ std::string JournalPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "journal.db").string();
 }
 
-StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir,
-                                                       OpenMode mode) {
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode) {
   std::error_code error;
   if (mode == OpenMode::kCreate) {
     std::filesystem::create_directories(data_dir, error);

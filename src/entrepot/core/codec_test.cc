@@ -17,7 +17,9 @@ Entry EntryWithEveryEvent() {
   entry.key = "dev-1-000042";
   entry.device = "HH-07";
   entry.mode = Mode::kPack;
-  entry.code = "]d2\x1d" "0109506000134352";
+  entry.code =
+      "]d2\x1d"
+      "0109506000134352";
   entry.at_ms = -5;  // Signed values survive zig-zag encoding.
   entry.reply = {Outcome::kReverify, "Stowed.", "Scan the next item."};
   ItemKey item{"09506000134352", "L1", "2027-06-30", "S1"};

@@ -6,8 +6,8 @@
 namespace entrepot::core {
 namespace {
 
-constexpr std::array<std::string_view, kModeCount> kModeNames = {
-    "receive", "stow", "pick", "pack", "move", "ship", "count"};
+constexpr std::array<std::string_view, kModeCount> kModeNames = {"receive", "stow", "pick", "pack",
+                                                                 "move",    "ship", "count"};
 
 constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames = {
     "ok",

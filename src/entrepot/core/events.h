@@ -136,10 +136,10 @@ struct DeviceStateChanged {
   DeviceState state;
 };
 
-using Event = std::variant<SiteDefined, ZoneDefined, LocationDefined, ProductDefined,
-                           ContainerRegistered, UnitsReceived, UnitsMoved, ContainerMoved,
-                           ContainerShipped, StockAdjusted, LocationFlagged, LocationCounted,
-                           DeviceStateChanged>;
+using Event =
+    std::variant<SiteDefined, ZoneDefined, LocationDefined, ProductDefined, ContainerRegistered,
+                 UnitsReceived, UnitsMoved, ContainerMoved, ContainerShipped, StockAdjusted,
+                 LocationFlagged, LocationCounted, DeviceStateChanged>;
 
 // What the device is told.
 struct Reply {

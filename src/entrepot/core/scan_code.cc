@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "entrepot/base/status_macros.h"
-
 #include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/gs1/gs1_date.h"
 #include "entrepot/domain/labels.h"

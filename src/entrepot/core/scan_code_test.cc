@@ -38,8 +38,7 @@ TEST(InterpretCodeTest, GraiGivesCrateContainer) {
 }
 
 TEST(InterpretCodeTest, DataMatrixWithLotExpiryAndSerialGivesFullItemKey) {
-  std::string code = std::string("]d2") + "0109506000134352" + "17270600" + "10LOT7\x1d" +
-                     "21SN-9";
+  std::string code = std::string("]d2") + "0109506000134352" + "17270600" + "10LOT7\x1d" + "21SN-9";
   StatusOr<ScannedCode> scanned = InterpretCode(code, 2026);
   ASSERT_TRUE(scanned.ok()) << scanned.status().ToString();
   EXPECT_EQ(scanned->kind, ScannedCode::Kind::kItem);

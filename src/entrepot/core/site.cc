@@ -52,13 +52,20 @@ class Decider {
 
   Reply Decide(const ScannedCode& scanned) {
     switch (command_.mode) {
-      case Mode::kReceive: return Receive(scanned);
-      case Mode::kStow: return Stow(scanned);
-      case Mode::kPick: return Pick(scanned);
-      case Mode::kPack: return Pack(scanned);
-      case Mode::kMove: return Move(scanned);
-      case Mode::kShip: return Ship(scanned);
-      case Mode::kCount: return Count(scanned);
+      case Mode::kReceive:
+        return Receive(scanned);
+      case Mode::kStow:
+        return Stow(scanned);
+      case Mode::kPick:
+        return Pick(scanned);
+      case Mode::kPack:
+        return Pack(scanned);
+      case Mode::kMove:
+        return Move(scanned);
+      case Mode::kShip:
+        return Ship(scanned);
+      case Mode::kCount:
+        return Count(scanned);
     }
     ENTREPOT_CHECK(false);
     return {};
@@ -94,8 +101,8 @@ class Decider {
     if (std::find(types.begin(), types.end(), location->location.type) == types.end()) {
       reply = Make(Outcome::kWrongLocation,
                    scanned.id + " is a " +
-                       std::string(domain::LocationTypeName(location->location.type)) +
-                       "; " + std::string(purpose) + ".",
+                       std::string(domain::LocationTypeName(location->location.type)) + "; " +
+                       std::string(purpose) + ".",
                    "Scan a suitable location.");
       return nullptr;
     }
@@ -146,8 +153,7 @@ class Decider {
     std::optional<Reply> error;
     switch (scanned.kind) {
       case ScannedCode::Kind::kLocation: {
-        if (CheckLocation(scanned, {LocationType::kDock}, "receive at a dock", error) ==
-            nullptr) {
+        if (CheckLocation(scanned, {LocationType::kDock}, "receive at a dock", error) == nullptr) {
           return *error;
         }
         device_.target = Holder::AtLocation(scanned.id);
@@ -345,10 +351,10 @@ class Decider {
     }
     std::optional<ItemKey> line = FindLine(device_.source, scanned.item);
     if (!line) {
-      return Make(Outcome::kWrongLocation,
-                  "No unit of " + ProductName(scanned.item.gtin) + " in bin " +
-                      device_.source.id + ".",
-                  "Check the bin and the item.");
+      return Make(
+          Outcome::kWrongLocation,
+          "No unit of " + ProductName(scanned.item.gtin) + " in bin " + device_.source.id + ".",
+          "Check the bin and the item.");
     }
     events_.push_back(UnitsMoved{*line, 1, device_.source, device_.target});
     return Make(Outcome::kOk,
@@ -392,20 +398,20 @@ class Decider {
       return NotExpected("Scan the tote you pack from first.", "Scan a tote.");
     }
     if (device_.pending.size() >= config_.pending_items_max) {
-      return Make(Outcome::kTooManyItems,
-                  "A parcel holds at most " + std::to_string(config_.pending_items_max) +
-                      " scanned items.",
-                  "Scan the parcel label.");
+      return Make(
+          Outcome::kTooManyItems,
+          "A parcel holds at most " + std::to_string(config_.pending_items_max) + " scanned items.",
+          "Scan the parcel label.");
     }
     std::optional<ItemKey> line = FindLine(device_.source, scanned.item, device_.pending);
     if (!line) {
       return NoStock(scanned.item, device_.source);
     }
     device_.pending.push_back(*line);
-    return Make(Outcome::kOk,
-                "Item " + std::to_string(device_.pending.size()) + ": " +
-                    ProductName(line->gtin) + ".",
-                "Scan the next item or the parcel label.");
+    return Make(
+        Outcome::kOk,
+        "Item " + std::to_string(device_.pending.size()) + ": " + ProductName(line->gtin) + ".",
+        "Scan the next item or the parcel label.");
   }
 
   Reply PackParcel(const ScannedCode& scanned) {
@@ -478,8 +484,7 @@ class Decider {
       }
       to = Holder::InContainer(scanned.id);
     } else {
-      return NotExpected("Scan a location or a container as destination.",
-                         "Scan the destination.");
+      return NotExpected("Scan a location or a container as destination.", "Scan the destination.");
     }
     if (state_.FindContainer(device_.moving)->shipped) {
       device_.moving.clear();
@@ -568,15 +573,14 @@ class Decider {
     if (device_.pending.size() + static_cast<size_t>(scanned.quantity) >
         config_.pending_items_max) {
       return Make(Outcome::kTooManyItems,
-                  "A count holds at most " + std::to_string(config_.pending_items_max) +
-                      " units.",
+                  "A count holds at most " + std::to_string(config_.pending_items_max) + " units.",
                   "Scan the bin to close this count.");
     }
     device_.pending.insert(device_.pending.end(), static_cast<size_t>(scanned.quantity),
                            scanned.item);
     return Make(Outcome::kOk,
-                std::to_string(device_.pending.size()) + " counted: " +
-                    ProductName(scanned.item.gtin) + ".",
+                std::to_string(device_.pending.size()) +
+                    " counted: " + ProductName(scanned.item.gtin) + ".",
                 "Scan the next unit, or the bin to finish.");
   }
 

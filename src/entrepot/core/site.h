@@ -46,8 +46,8 @@ struct ScanCommand {
   std::string key;     // Idempotency key chosen by the device.
   std::string device;  // Device id.
   Mode mode = Mode::kReceive;
-  std::string code;    // The scanned data as received.
-  int64_t at_ms = 0;   // When it was scanned (Unix ms, UTC).
+  std::string code;   // The scanned data as received.
+  int64_t at_ms = 0;  // When it was scanned (Unix ms, UTC).
 };
 
 class Site {
@@ -56,7 +56,7 @@ class Site {
   Site(SiteConfig config, SiteState state);
 
   struct Execution {
-    Entry entry;               // Valid when duplicate_of == 0.
+    Entry entry;                // Valid when duplicate_of == 0.
     uint64_t duplicate_of = 0;  // Non-zero: the key was used by this earlier entry.
   };
   // Decides `command` as journal entry `seq`, applies its events and remembers its key.

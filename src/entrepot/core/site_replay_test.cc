@@ -22,17 +22,30 @@ std::vector<std::string> Vocabulary() {
   using testing::ContainerLabel;
   using testing::Item;
   using testing::LocationLabel;
-  return {
-      LocationLabel("DOCK-01"), LocationLabel("DOCK-02"), LocationLabel("A-01-001-1-1"),
-      LocationLabel("A-01-001-1-2"), LocationLabel("P-01-001-1-1"), LocationLabel("PACK-01"),
-      LocationLabel("DOOR-01"), LocationLabel("NOPE-1"), ContainerLabel("T1"),
-      ContainerLabel("T2"), ContainerLabel("K1"), Item(testing::kKettle), Item(testing::kCable),
-      Item(testing::kCable) + "(30)3", testing::ItemWithLot(testing::kKettle, "L1", "270630"),
-      testing::ItemWithLot(testing::kKettle, "L2", "270100"),
-      testing::ItemWithSerial(testing::kCable, "S1"),
-      testing::ItemWithSerial(testing::kCable, "S2"), Item(testing::kUnknownGtin),
-      testing::Sscc(testing::kParcel1), testing::Sscc(testing::kParcel2),
-      testing::Sscc(testing::kPallet), "(01)09506000134353", "garbage"};
+  return {LocationLabel("DOCK-01"),
+          LocationLabel("DOCK-02"),
+          LocationLabel("A-01-001-1-1"),
+          LocationLabel("A-01-001-1-2"),
+          LocationLabel("P-01-001-1-1"),
+          LocationLabel("PACK-01"),
+          LocationLabel("DOOR-01"),
+          LocationLabel("NOPE-1"),
+          ContainerLabel("T1"),
+          ContainerLabel("T2"),
+          ContainerLabel("K1"),
+          Item(testing::kKettle),
+          Item(testing::kCable),
+          Item(testing::kCable) + "(30)3",
+          testing::ItemWithLot(testing::kKettle, "L1", "270630"),
+          testing::ItemWithLot(testing::kKettle, "L2", "270100"),
+          testing::ItemWithSerial(testing::kCable, "S1"),
+          testing::ItemWithSerial(testing::kCable, "S2"),
+          Item(testing::kUnknownGtin),
+          testing::Sscc(testing::kParcel1),
+          testing::Sscc(testing::kParcel2),
+          testing::Sscc(testing::kPallet),
+          "(01)09506000134353",
+          "garbage"};
 }
 
 uint64_t SeedFromEnvironmentOr(uint64_t fallback) {

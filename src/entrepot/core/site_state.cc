@@ -141,7 +141,7 @@ std::vector<std::pair<ItemKey, int64_t>> SiteState::StockIn(const Holder& holder
 }
 
 std::vector<std::pair<ItemKey, int64_t>> SiteState::LinesOf(const Holder& holder,
-                                                          const std::string& gtin) const {
+                                                            const std::string& gtin) const {
   std::vector<std::pair<ItemKey, int64_t>> lines;
   for (auto it = stock_.lower_bound(StockKey{holder, ItemKey{gtin, "", "", ""}});
        it != stock_.end() && it->first.holder == holder && it->first.item.gtin == gtin; ++it) {
@@ -329,7 +329,8 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
     parent->second.children.insert(id);
   }
   if (!in.ok() || !in.AtEnd()) {
-    return Error(StatusCode::kDataLoss, "bad_snapshot", "snapshot bytes are truncated or malformed");
+    return Error(StatusCode::kDataLoss, "bad_snapshot",
+                 "snapshot bytes are truncated or malformed");
   }
   return state;
 }

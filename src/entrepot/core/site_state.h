@@ -94,9 +94,7 @@ class SiteState {
   const std::map<std::string, domain::Zone>& zones() const { return zones_; }
   const std::unordered_map<std::string, LocationState>& locations() const { return locations_; }
   const std::unordered_map<std::string, domain::Product>& products() const { return products_; }
-  const std::unordered_map<std::string, ContainerState>& containers() const {
-    return containers_;
-  }
+  const std::unordered_map<std::string, ContainerState>& containers() const { return containers_; }
   const std::map<StockKey, int64_t>& stock() const { return stock_; }
   const std::unordered_map<std::string, DeviceState>& devices() const { return devices_; }
   const SiteCounters& counters() const { return counters_; }

@@ -101,8 +101,7 @@ TEST_F(SiteTest, ReceiveItemBeforeDockIsNotExpected) {
 }
 
 TEST_F(SiteTest, ReceiveAtStowBinReturnsWrongLocation) {
-  EXPECT_EQ(Scan(Mode::kReceive, LocationLabel("A-01-001-1-1")).outcome,
-            Outcome::kWrongLocation);
+  EXPECT_EQ(Scan(Mode::kReceive, LocationLabel("A-01-001-1-1")).outcome, Outcome::kWrongLocation);
 }
 
 TEST_F(SiteTest, ReceiveIntoToteAtDockPlacesToteAtDock) {
@@ -191,7 +190,7 @@ TEST_F(SiteTest, StowItemThenBinMovesOneUnitFromToteToBin) {
 
 TEST_F(SiteTest, StowIntoFullBinReturnsLocationFull) {
   GivenKettlesInBin(2, "A-01-001-1-1");
-  ScanAll(Mode::kReceive, {Item(kCable)});
+  ScanAll(Mode::kReceive, {ContainerLabel("T1"), Item(kCable)});
   ScanAll(Mode::kStow, {ContainerLabel("T1"), Item(kCable)});
   Reply reply = Scan(Mode::kStow, LocationLabel("A-01-001-1-1"));
   EXPECT_EQ(reply.outcome, Outcome::kLocationFull);

@@ -7,8 +7,8 @@ domain::Layout SmallLayout() {
   domain::Layout layout;
   layout.site_code = "FR-TEST";
   layout.site_name = "Test site";
-  layout.zones = {{"INB", "Inbound"}, {"A", "Stow A"}, {"P", "Pick"}, {"PACK", "Pack"},
-                  {"OUT", "Outbound"}};
+  layout.zones = {
+      {"INB", "Inbound"}, {"A", "Stow A"}, {"P", "Pick"}, {"PACK", "Pack"}, {"OUT", "Outbound"}};
   auto location = [](std::string code, std::string zone, LocationType type, int64_t capacity) {
     domain::Location result;
     result.code = std::move(code);

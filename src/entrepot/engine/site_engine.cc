@@ -59,8 +59,7 @@ StatusOr<core::Reply> SiteEngine::ReplyOf(uint64_t seq, const std::string& key) 
   return entry.reply;
 }
 
-StatusOr<std::vector<ScanReply>> SiteEngine::Execute(
-    std::span<const core::ScanCommand> commands) {
+StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanCommand> commands) {
   if (failed_) {
     return Error(StatusCode::kUnavailable, "engine_failed",
                  "a commit failed earlier; reopen the site to rebuild its state");

@@ -47,8 +47,7 @@ class SiteEngineTest : public ::testing::Test {
     EXPECT_TRUE(engine->LoadLayout(core::testing::SmallLayout()).ok());
     return engine;
   }
-  ScanCommand Command(const std::string& key, const std::string& code,
-                      Mode mode = Mode::kReceive) {
+  ScanCommand Command(const std::string& key, const std::string& code, Mode mode = Mode::kReceive) {
     return ScanCommand{key, "HH-01", mode, code, core::testing::kStart + ++tick_ * 2000};
   }
   // A batch that receives `units` kettles at DOCK-01, keys prefixed with `prefix`.
@@ -56,8 +55,8 @@ class SiteEngineTest : public ::testing::Test {
     std::vector<ScanCommand> batch = {
         Command(prefix + "-dock", core::testing::LocationLabel("DOCK-01"))};
     for (int i = 0; i < units; ++i) {
-      batch.push_back(Command(prefix + "-" + std::to_string(i),
-                              core::testing::Item(core::testing::kKettle)));
+      batch.push_back(
+          Command(prefix + "-" + std::to_string(i), core::testing::Item(core::testing::kKettle)));
     }
     return batch;
   }
