@@ -8,7 +8,11 @@
 //
 // Durability contract: when Append() returns OK, every record of the batch is on stable
 // storage (one transaction, one sync) and survives a crash of the process or the machine.
-// When it returns an error, none of the batch is visible after reopening.
+// When it returns an error, none of the batch is visible after reopening, except after
+// kUnavailable "commit_outcome_unknown" (the commit's own sync failed): then the batch may or
+// may not be there; later writes fail until the journal is reopened, and LastSeq() after
+// reopening tells. The engine treats every Append error this way: it stops and is reopened,
+// which rebuilds its state from what the journal holds.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +43,9 @@ class Journal {
 
   // Appends `records` atomically and durably (see the file comment).
   // REQUIRES: records[i].seq == LastSeq() + 1 + i.
-  // Returns kUnavailable or kInternal when the store fails; the batch is then not committed.
+  // Errors: kResourceExhausted when a backend limit is hit (nothing written);
+  // kFailedPrecondition when opened read-only; kUnavailable when the store fails (see the
+  // file comment for "commit_outcome_unknown"); kDataLoss when the file is damaged.
   virtual Status Append(std::span<const JournalRecord> records) = 0;
 
   // The seq of the last committed record; 0 for an empty journal.

@@ -1,0 +1,223 @@
+// The scan path's throughput, each figure next to its baseline from the same run:
+//   BM_SequencerAlone          core::Site::Execute on one core: decode, decide, apply.
+//   BM_JournaledGroupCommit    the same through engine::SiteEngine and the SQLite journal,
+//                              4,096 scans per commit (one transaction, one fsync).
+//   BM_JournaledOneTransactionPerScan  the naive baseline: one commit per scan, as an
+//                              ORM-based WMS writes.
+// Run from a release build:
+//   sequencer_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// and read the ratios printed at the end (medians).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "entrepot/core/site.h"
+#include "entrepot/domain/labels.h"
+#include "entrepot/engine/site_engine.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "median_reporter.h"
+
+namespace entrepot::bench {
+namespace {
+
+constexpr int kBins = 2000;
+constexpr int kProducts = 200;
+constexpr int kDevices = 50;
+
+std::string Gtin(int product) {
+  std::string body = "0950600" + std::to_string(100000 + product);  // 13 digits
+  int sum = 0;
+  for (size_t i = 0; i < body.size(); ++i) {
+    sum += (body[body.size() - 1 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+  }
+  return body + static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+std::string BinCode(int bin) {
+  char code[32];
+  std::snprintf(code, sizeof(code), "A-%02d-%03d-1-1", 1 + bin / 100, 1 + bin % 100);
+  return code;
+}
+
+domain::Layout BenchLayout() {
+  domain::Layout layout;
+  layout.site_code = "FR-BENCH";
+  layout.zones = {{"INB", "Inbound"}, {"A", "Stow"}};
+  domain::Location dock;
+  dock.code = "DOCK-01";
+  dock.zone = "INB";
+  dock.type = domain::LocationType::kDock;
+  layout.locations.push_back(dock);
+  for (int bin = 0; bin < kBins; ++bin) {
+    domain::Location location;
+    location.code = BinCode(bin);
+    location.zone = "A";
+    layout.locations.push_back(location);
+  }
+  for (int product = 0; product < kProducts; ++product) {
+    layout.products.push_back({Gtin(product), "Product " + std::to_string(product), "A"});
+  }
+  for (int device = 0; device < kDevices; ++device) {
+    layout.containers.push_back(
+        {"label:T" + std::to_string(device + 1), domain::ContainerType::kTote});
+  }
+  return layout;
+}
+
+// Receive-then-stow cycles from kDevices handhelds, interleaved: every scan is accepted.
+std::vector<core::ScanCommand> Workload(size_t scans) {
+  std::vector<std::vector<std::pair<core::Mode, std::string>>> cycles(kDevices);
+  std::vector<core::ScanCommand> commands;
+  commands.reserve(scans);
+  int64_t at_ms = 1'795'000'000'000;
+  for (size_t n = 0; commands.size() < scans; ++n) {
+    int device = static_cast<int>(n % kDevices);
+    auto& cycle = cycles[static_cast<size_t>(device)];
+    if (cycle.empty()) {
+      std::string tote =
+          domain::FormatLabel(domain::LabelKind::kContainer, "T" + std::to_string(device + 1));
+      cycle.emplace_back(core::Mode::kReceive,
+                         domain::FormatLabel(domain::LabelKind::kLocation, "DOCK-01"));
+      cycle.emplace_back(core::Mode::kReceive, tote);
+      std::vector<std::string> items;
+      for (int i = 0; i < 10; ++i) {
+        items.push_back("]d201" +
+                        Gtin(static_cast<int>((n + static_cast<size_t>(i) * 7) % kProducts)) +
+                        "17271231" + "10LOT" + std::to_string(i));
+        cycle.emplace_back(core::Mode::kReceive, items.back());
+      }
+      cycle.emplace_back(core::Mode::kStow, tote);
+      for (int i = 0; i < 10; ++i) {
+        cycle.emplace_back(core::Mode::kStow, items[static_cast<size_t>(i)]);
+        cycle.emplace_back(
+            core::Mode::kStow,
+            domain::FormatLabel(
+                domain::LabelKind::kLocation,
+                BinCode(static_cast<int>((n * 13 + static_cast<size_t>(i)) % kBins))));
+      }
+      std::reverse(cycle.begin(), cycle.end());
+    }
+    auto [mode, code] = cycle.back();
+    cycle.pop_back();
+    at_ms += 37;
+    commands.push_back(core::ScanCommand{"k" + std::to_string(commands.size()),
+                                         "HH-" + std::to_string(device), mode, code,
+                                         at_ms + device * 100'000});
+  }
+  return commands;
+}
+
+void BM_SequencerAlone(benchmark::State& state) {
+  const std::vector<core::ScanCommand> commands = Workload(200'000);
+  size_t executed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    core::Site site;
+    uint64_t seq = site.LoadLayout(BenchLayout(), 1).size();
+    state.ResumeTiming();
+    for (const core::ScanCommand& command : commands) {
+      core::Site::Execution execution = site.Execute(command, ++seq);
+      benchmark::DoNotOptimize(execution.entry.reply.outcome);
+    }
+    executed += commands.size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(executed));
+}
+BENCHMARK(BM_SequencerAlone)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A site engine on a fresh SQLite file in the temp dir.
+class BenchSite {
+ public:
+  BenchSite() {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("entrepot-bench-" + std::to_string(::getpid()) + ".db"))
+                .string();
+    Remove();
+    auto journal = store::SqliteJournal::Open(path_);
+    auto engine = engine::SiteEngine::Open(*std::move(journal));
+    engine_ = *std::move(engine);
+    (void)engine_->LoadLayout(BenchLayout());
+  }
+  ~BenchSite() {
+    engine_.reset();
+    Remove();
+  }
+  engine::SiteEngine& engine() { return *engine_; }
+
+ private:
+  void Remove() {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_ + suffix);
+    }
+  }
+  std::string path_;
+  std::unique_ptr<engine::SiteEngine> engine_;
+};
+
+void RunJournaled(benchmark::State& state, size_t scans, size_t batch) {
+  const std::vector<core::ScanCommand> commands = Workload(scans);
+  size_t executed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto site = std::make_unique<BenchSite>();
+    state.ResumeTiming();
+    for (size_t begin = 0; begin < commands.size(); begin += batch) {
+      size_t size = std::min(batch, commands.size() - begin);
+      auto replies = site->engine().Execute({commands.data() + begin, size});
+      if (!replies.ok()) {
+        state.SkipWithError(replies.status().ToString().c_str());
+        return;
+      }
+    }
+    executed += commands.size();
+    state.PauseTiming();
+    site.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(executed));
+}
+
+void BM_JournaledGroupCommit(benchmark::State& state) { RunJournaled(state, 200'000, 4096); }
+BENCHMARK(BM_JournaledGroupCommit)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_JournaledOneTransactionPerScan(benchmark::State& state) { RunJournaled(state, 2'000, 1); }
+BENCHMARK(BM_JournaledOneTransactionPerScan)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void PrintRatios(const MedianReporter& reporter) {
+  auto alone = reporter.ItemsPerSecond("BM_SequencerAlone");
+  auto group = reporter.ItemsPerSecond("BM_JournaledGroupCommit");
+  auto naive = reporter.ItemsPerSecond("BM_JournaledOneTransactionPerScan");
+  if (alone) {
+    std::printf("sequencer alone: %.0f scans/s on one core\n", *alone);
+  }
+  if (group) {
+    std::printf("sequencer + SQLite journal, group commit: %.0f scans/s\n", *group);
+  }
+  if (naive) {
+    std::printf("one SQLite transaction per scan (baseline): %.0f scans/s\n", *naive);
+  }
+  if (group && naive && *naive > 0) {
+    std::printf("group commit / one transaction per scan: %.1fx\n", *group / *naive);
+  }
+  if (group && alone && *alone > 0) {
+    std::printf("journaled / sequencer alone: %.2f\n", *group / *alone);
+  }
+}
+
+}  // namespace
+}  // namespace entrepot::bench
+
+int main(int argc, char** argv) {
+  entrepot::bench::MedianReporter reporter;
+  if (!entrepot::bench::RunBenchmarks(&argc, argv, reporter)) {
+    return 1;
+  }
+  entrepot::bench::PrintRatios(reporter);
+  return 0;
+}
