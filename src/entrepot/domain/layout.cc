@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/domain/gs1/check_digit.h"
+#include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/labels.h"
 
 // toml++ without exceptions, as the project requires. Debian's libtomlplusplus.so is built
@@ -247,54 +249,37 @@ StatusOr<const toml::array*> ArrayOfTables(const Entry& root, std::string_view k
 }
 
 // ---------------------------------------------------------------------------------------------
-// GS1 identifiers. TODO(lead): use entrepot::gs1::HasValidCheckDigit once domain/gs1 lands.
+// GS1 identifiers, checked by the GS1 module against the Barcode Syntax Dictionary.
 
-bool AllDigits(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// The GS1 mod-10 check digit for `payload` (the digits before the check digit).
-char Mod10CheckDigit(std::string_view payload) {
-  int sum = 0;
-  for (size_t i = 0; i < payload.size(); ++i) {
-    int digit = payload[payload.size() - 1 - i] - '0';
-    sum += (i % 2 == 0) ? 3 * digit : digit;
-  }
-  return static_cast<char>('0' + (10 - sum % 10) % 10);
-}
-
-// REQUIRES: `digits` is non-empty and AllDigits.
-Status CheckDigitStatus(std::string_view what, std::string_view digits) {
-  char expected = Mod10CheckDigit(digits.substr(0, digits.size() - 1));
-  if (digits.back() != expected) {
-    return Error(StatusCode::kInvalidArgument, "bad_check_digit",
-                 std::string(what) + " " + std::string(digits) + ": check digit is " +
-                     std::string(1, digits.back()) + ", expected " + std::string(1, expected));
-  }
-  return OkStatus();
-}
-
-// GTIN-8, -12, -13 or -14 to the 14-digit form.
+// GTIN-8, -12, -13 or -14 to the 14-digit form. A wrong length or character is "bad_gtin"
+// here (the layout's reason); a wrong check digit keeps "bad_check_digit".
 StatusOr<std::string> NormalizeGtin(std::string_view text) {
-  if (!AllDigits(text) ||
-      (text.size() != 8 && text.size() != 12 && text.size() != 13 && text.size() != 14)) {
+  StatusOr<std::string> gtin = gs1::NormalizeGtin(text);
+  if (!gtin.ok() && gtin.status().reason() != "bad_check_digit") {
     return Error(StatusCode::kInvalidArgument, "bad_gtin",
                  "GTIN " + Quoted(text) + " must be 8, 12, 13 or 14 digits");
   }
-  ENTREPOT_RETURN_IF_ERROR(CheckDigitStatus("GTIN", text));
-  return std::string(14 - text.size(), '0') + std::string(text);
-}
-
-// GS1 character set 82, allowed in GRAI serials and GIAIs.
-bool IsCset82(char c) {
-  static constexpr std::string_view kPunctuation = "!\"%&'()*+,-./:;<=>?_";
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         kPunctuation.find(c) != std::string_view::npos;
+  return gtin;
 }
 
 Status ContainerIdError(std::string_view id, std::string_view problem) {
   return Error(StatusCode::kInvalidArgument, "bad_layout",
                "container id " + Quoted(id) + ": " + std::string(problem));
+}
+
+// Validates a GS1-keyed container id's data as the element string of `ai` would be.
+Status ValidateGs1Key(std::string_view id, std::string_view ai, std::string_view data,
+                      std::string_view expected) {
+  StatusOr<gs1::Gs1Data> parsed =
+      gs1::ParseGs1("]C1" + std::string(ai) + std::string(data), gs1::ParseOptions{false});
+  if (parsed.ok() && parsed->elements.size() == 1) {
+    return OkStatus();
+  }
+  if (!parsed.ok() && parsed.status().reason() == "bad_check_digit") {
+    return Error(StatusCode::kInvalidArgument, "bad_check_digit",
+                 "container id " + Quoted(id) + ": " + parsed.status().message());
+  }
+  return ContainerIdError(id, expected);
 }
 
 // Validates a canonical container id as model.h defines them.
@@ -304,31 +289,15 @@ Status ValidateContainerId(std::string_view id) {
     return ValidateLabelCode(id.substr(6));
   }
   if (starts("sscc:")) {
-    std::string_view digits = id.substr(5);
-    if (digits.size() != 18 || !AllDigits(digits)) {
-      return ContainerIdError(id, "an SSCC has 18 digits");
-    }
-    return CheckDigitStatus("SSCC", digits);
+    return ValidateGs1Key(id, "00", id.substr(5), "an SSCC has 18 digits");
   }
   if (starts("grai:")) {
-    // AI 8003: a filler 0, 12 digits of company prefix and asset type, a check digit, then an
-    // optional serial of up to 16 characters.
-    std::string_view data = id.substr(5);
-    std::string_view digits = data.substr(0, 14);
-    std::string_view serial = data.substr(std::min<size_t>(14, data.size()));
-    if (digits.size() != 14 || !AllDigits(digits) || digits[0] != '0' || serial.size() > 16 ||
-        !std::all_of(serial.begin(), serial.end(), IsCset82)) {
-      return ContainerIdError(id,
-                              "a GRAI is 0, 13 digits and an optional serial of 1-16 characters");
-    }
-    return CheckDigitStatus("GRAI", digits);
+    return ValidateGs1Key(id, "8003", id.substr(5),
+                          "a GRAI is 0, 13 digits and an optional serial of 1-16 characters");
   }
   if (starts("giai:")) {
-    std::string_view data = id.substr(5);
-    if (data.empty() || data.size() > 30 || !std::all_of(data.begin(), data.end(), IsCset82)) {
-      return ContainerIdError(id, "a GIAI is 1-30 characters of GS1 character set 82");
-    }
-    return OkStatus();
+    return ValidateGs1Key(id, "8004", id.substr(5),
+                          "a GIAI is 1-30 characters of GS1 character set 82");
   }
   return ContainerIdError(id, "expected sscc:, grai:, giai: or label: followed by the id");
 }
