@@ -15,13 +15,26 @@ namespace {
 using nlohmann::json;
 
 // Shells cannot easily pass a GS byte: accept the spellings people type for it.
-std::string UnescapeGroupSeparators(std::string data) {
-  for (std::string_view spelling : {"\\x1d", "\\x1D", "^]", "<GS>", "\\u001d"}) {
-    for (size_t at = data.find(spelling); at != std::string::npos; at = data.find(spelling)) {
-      data.replace(at, spelling.size(), "\x1d");
+std::string UnescapeGroupSeparators(std::string_view data) {
+  static constexpr std::string_view kSpellings[] = {"\\x1d", "\\x1D", "^]", "<GS>", "\\u001d"};
+  std::string out;
+  out.reserve(data.size());
+  while (!data.empty()) {
+    bool replaced = false;
+    for (std::string_view spelling : kSpellings) {
+      if (data.starts_with(spelling)) {
+        out.push_back('\x1d');
+        data.remove_prefix(spelling.size());
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out.push_back(data.front());
+      data.remove_prefix(1);
     }
   }
-  return data;
+  return out;
 }
 
 std::string_view LabelKindName(domain::LabelKind kind) {

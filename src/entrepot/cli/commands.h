@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,7 @@ struct IngestOptions {
   std::string input_file;                    // NDJSON scan records; "-" reads stdin.
   std::optional<std::string> outcomes_file;  // Per-line outcomes as NDJSON.
   size_t batch_size = 4096;                  // Commands per commit.
+  int64_t stow_too_fast_ms = 1250;           // Stows from one device closer than this flag the bin.
 };
 // `entrepot ingest --data DIR FILE.ndjson [--outcomes FILE] [--batch N]`.
 int RunIngest(const IngestOptions& options);

@@ -126,6 +126,12 @@ class Ingester {
   Tally tally_;
 };
 
+engine::EngineOptions EngineOptionsFor(const IngestOptions& options) {
+  engine::EngineOptions engine_options;
+  engine_options.site.stow_too_fast_ms = options.stow_too_fast_ms;
+  return engine_options;
+}
+
 void PrintSummary(const Tally& tally, double seconds) {
   size_t scans = tally.lines - tally.malformed;
   std::cout << "ingested " << scans << " scans from " << tally.lines << " records in " << seconds
@@ -144,7 +150,7 @@ void PrintSummary(const Tally& tally, double seconds) {
 
 int RunIngest(const IngestOptions& options) {
   StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(options.data_dir, OpenMode::kExisting);
+      OpenSite(options.data_dir, OpenMode::kExisting, EngineOptionsFor(options));
   if (!engine.ok()) {
     return ReportError(engine.status());
   }

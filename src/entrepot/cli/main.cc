@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   ingest->add_option("--outcomes", outcomes, "Write per-line outcomes as NDJSON to this file");
   ingest->add_option("--batch", ingest_options.batch_size, "Scans per commit")
       ->check(CLI::Range(1, 65536));
+  ingest
+      ->add_option("--stow-too-fast-ms", ingest_options.stow_too_fast_ms,
+                   "Stows from one device closer than this flag the bin for a check")
+      ->check(CLI::Range(0, 60'000));
   ingest->callback([&] {
     if (!outcomes.empty()) {
       ingest_options.outcomes_file = outcomes;

@@ -16,7 +16,8 @@ std::string JournalPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "journal.db").string();
 }
 
-StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode) {
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode,
+                                                       engine::EngineOptions options) {
   std::error_code error;
   if (mode == OpenMode::kCreate) {
     std::filesystem::create_directories(data_dir, error);
@@ -28,12 +29,12 @@ StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_d
     return Error(StatusCode::kNotFound, "site_not_found",
                  "no site in " + data_dir + " (create one with `entrepot init`)");
   }
-  store::SqliteJournal::Options options;
-  options.read_only = mode == OpenMode::kReadOnly;
-  options.create_if_missing = mode == OpenMode::kCreate;
+  store::SqliteJournal::Options journal_options;
+  journal_options.read_only = mode == OpenMode::kReadOnly;
+  journal_options.create_if_missing = mode == OpenMode::kCreate;
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> journal,
-                            store::SqliteJournal::Open(JournalPath(data_dir), options));
-  return engine::SiteEngine::Open(std::move(journal));
+                            store::SqliteJournal::Open(JournalPath(data_dir), journal_options));
+  return engine::SiteEngine::Open(std::move(journal), options);
 }
 
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {

@@ -18,7 +18,8 @@ std::string JournalPath(const std::string& data_dir);
 enum class OpenMode { kCreate, kExisting, kReadOnly };
 // Opens the site in `data_dir`. kCreate makes the directory and an empty journal;
 // kExisting and kReadOnly return kNotFound (reason "site_not_found") when there is none.
-StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode);
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode,
+                                                       engine::EngineOptions options = {});
 
 // Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted
 // ("file_too_large") or kUnavailable with the OS error.

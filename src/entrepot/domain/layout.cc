@@ -276,8 +276,14 @@ Status ValidateGs1Key(std::string_view id, std::string_view ai, std::string_view
     return OkStatus();
   }
   if (!parsed.ok() && parsed.status().reason() == "bad_check_digit") {
+    // The position in the GS1 message counts in the element string built above, which the
+    // layout's author never wrote: leave it out.
+    std::string message = parsed.status().message();
+    if (size_t at = message.find(" at position "); at != std::string::npos) {
+      message.erase(at, message.find(':', at) - at);
+    }
     return Error(StatusCode::kInvalidArgument, "bad_check_digit",
-                 "container id " + Quoted(id) + ": " + parsed.status().message());
+                 "container id " + Quoted(id) + ": " + message);
   }
   return ContainerIdError(id, expected);
 }

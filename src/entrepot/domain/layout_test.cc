@@ -408,7 +408,7 @@ TEST(LayoutErrorTest, ProductGtinErrors) {
   ExpectError(
       ParseWithHeader("[[products]]\ngtin = \"9506000000016\"\ndescription = \"d\"\n"),
       "bad_check_digit",
-      {"products[0]: GTIN 9506000000016: check digit is 6, expected 5", "line 7, column 8"});
+      {"products[0]: GTIN-13 check digit is 6, expected 5", "line 7, column 8"});
   ExpectError(ParseWithHeader("[[products]]\ngtin = 9506000000015\ndescription = \"d\"\n"),
               "bad_gtin", {"products[0]: gtin must be a quoted string"});
   ExpectError(ParseWithHeader("[[products]]\ndescription = \"d\"\n"), "bad_layout",
@@ -438,13 +438,13 @@ TEST(LayoutErrorTest, ContainerErrors) {
               {"containers[0]: give exactly one of"});
   ExpectError(
       ParseWithHeader("[[containers]]\nid = \"sscc:106141411234567890\"\ntype = \"pallet\"\n"),
-      "bad_check_digit", {"containers[0]: SSCC 106141411234567890: check digit is 0, expected 7"});
+      "bad_check_digit", {"containers[0]: container id \"sscc:106141411234567890\": AI (00) SSCC: check digit is 0, expected 7"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"sscc:1234\"\ntype = \"pallet\"\n"),
               "bad_layout", {"containers[0]: container id \"sscc:1234\": an SSCC has 18 digits"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"grai:19506000123455\"\ntype = \"crate\"\n"),
               "bad_layout", {"a GRAI is 0, 13 digits"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"grai:09506000123456\"\ntype = \"crate\"\n"),
-              "bad_check_digit", {"GRAI 09506000123456: check digit is 6, expected 5"});
+              "bad_check_digit", {"AI (8003) GRAI: check digit is 6, expected 5"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"giai:\"\ntype = \"cart\"\n"), "bad_layout",
               {"a GIAI is 1-30 characters"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"giai:A B\"\ntype = \"cart\"\n"), "bad_layout",

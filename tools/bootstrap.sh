@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and fuzzing Entrepôt need.
+#
+#   tools/bootstrap.sh
+#
+# Idempotent and quick when nothing is missing: it asks dpkg first, and runs apt-get (update,
+# then install) only for missing packages. Runs as root, or through sudo when available.
+# To depend on a new package, add it to PACKAGES below.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential
+  ca-certificates
+  cmake
+  ninja-build
+  pkg-config
+  git
+  clang              # libFuzzer targets (fuzz preset).
+  libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes.
+  clang-format
+  libsqlite3-dev
+  sqlite3
+  libsimdjson-dev
+  nlohmann-json3-dev
+  libtomlplusplus-dev
+  libcli11-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  libsodium-dev
+)
+
+# Prints the packages of PACKAGES that are not installed (one dpkg-query for all: fast).
+missing_packages() {
+  local -A installed=()
+  local package status
+  while read -r package status; do
+    if [[ "$status" == "installed" ]]; then
+      installed["$package"]=1
+    fi
+  done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+  for package in "${PACKAGES[@]}"; do
+    if [[ -z "${installed[$package]:-}" ]]; then
+      echo "$package"
+    fi
+  done
+}
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "bootstrap.sh: need root or sudo to run: $*" >&2
+    exit 1
+  fi
+}
+
+main() {
+  local -a missing
+  mapfile -t missing < <(missing_packages)
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "bootstrap.sh: all ${#PACKAGES[@]} packages installed"
+    return 0
+  fi
+  echo "bootstrap.sh: installing ${missing[*]}"
+  # A missing package may be unknown to a stale or empty package list: refresh it first.
+  # (env, because sudo drops the caller's environment.)
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  mapfile -t missing < <(missing_packages)
+  if [[ ${#missing[@]} -ne 0 ]]; then
+    echo "bootstrap.sh: still missing after install: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "bootstrap.sh: all ${#PACKAGES[@]} packages installed"
+}
+
+main "$@"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it, on a fresh Debian 12 machine or a developer's:
+#   1. tools/bootstrap.sh                 (installs missing packages)
+#   2. configure and build the release preset
+#   3. ctest --preset release
+#   4. clang-format check of every C++ file against .clang-format
+#   5. tools/run_fuzzers.sh 20            (when clang++ is present)
+#
+#   tools/test.sh
+#   ENTREPOT_SKIP_FUZZ=1 tools/test.sh    # quick local run without step 5
+#   ENTREPOT_FUZZ_SECONDS=60 tools/test.sh
+#
+# A failing step does not hide the others: tests, format and fuzzing all run (fuzzing and
+# tests only if the build succeeded), then a summary is printed and the script exits 1 if
+# any step failed.
+
+# The step functions are called through run_step, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly ROOT
+readonly FUZZ_SECONDS="${ENTREPOT_FUZZ_SECONDS:-20}"
+cd "$ROOT"
+
+results=()  # "step: OK (12s)" lines for the summary.
+failed=0
+ctest_summary=""
+
+# Runs one step, records its outcome and duration; returns its status.
+run_step() {
+  local name="$1"
+  shift
+  echo
+  echo "=== test.sh: $name"
+  local start=$SECONDS status=0
+  "$@" || status=$?
+  local took=$((SECONDS - start))
+  if [[ $status -eq 0 ]]; then
+    results+=("$name: OK (${took}s)")
+  else
+    results+=("$name: FAILED, exit $status (${took}s)")
+    failed=1
+  fi
+  return "$status"
+}
+
+skip_step() {
+  echo
+  echo "=== test.sh: $1: skipped ($2)"
+  results+=("$1: skipped ($2)")
+}
+
+# Step functions run in an `||` context, where bash ignores `set -e`: chain with && instead.
+build() {
+  cmake --preset release && cmake --build --preset release -j"$(nproc)"
+}
+
+run_tests() {
+  local log="$ROOT/build/release/ctest.log" status=0
+  ctest --preset release --output-on-failure -j2 2>&1 | tee "$log" || status=$?
+  ctest_summary="$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" |
+    tail -n 1 || true)"
+  return "$status"
+}
+
+# Prints, NUL-separated, the C++ files to check: tracked or new and not ignored; outside a
+# git checkout (an exported tarball), every .h/.cc outside build/.
+cxx_files() {
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files -z --cached --others --exclude-standard -- '*.h' '*.cc'
+  else
+    find . -path ./build -prune -o -type f \( -name '*.h' -o -name '*.cc' \) -print0
+  fi
+}
+
+# Every C++ file must be clang-format clean.
+check_format() {
+  local -a files=()
+  local file
+  while IFS= read -r -d '' file; do
+    if [[ -f "$file" ]]; then  # Skips files deleted but not yet committed.
+      files+=("$file")
+    fi
+  done < <(cxx_files)
+  echo "clang-format: checking ${#files[@]} files ($(clang-format --version))"
+  if [[ ${#files[@]} -eq 0 ]]; then
+    return 0
+  fi
+  if ! clang-format --dry-run --Werror --style=file "${files[@]}"; then
+    echo "test.sh: run clang-format -i on the files above" >&2
+    return 1
+  fi
+}
+
+run_step bootstrap tools/bootstrap.sh || exit 1  # Nothing else can work without it.
+if run_step build build; then
+  run_step tests run_tests || true
+else
+  skip_step tests "the build failed"
+fi
+run_step format check_format || true
+if [[ "${ENTREPOT_SKIP_FUZZ:-0}" == "1" ]]; then
+  skip_step fuzz "ENTREPOT_SKIP_FUZZ=1"
+elif ! command -v clang++ >/dev/null 2>&1; then
+  skip_step fuzz "no clang++"
+elif [[ " ${results[*]} " == *"build: FAILED"* ]]; then
+  skip_step fuzz "the build failed"
+else
+  run_step fuzz tools/run_fuzzers.sh "$FUZZ_SECONDS" || true
+fi
+
+echo
+echo "=== test.sh: summary"
+printf '  %s\n' "${results[@]}"
+if [[ -n "$ctest_summary" ]]; then
+  echo "$ctest_summary"
+fi
+exit "$failed"
