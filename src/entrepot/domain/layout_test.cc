@@ -405,10 +405,9 @@ TEST(LayoutErrorTest, ProductGtinErrors) {
       {"products[0]: GTIN \"95060000000\" must be 8, 12, 13 or 14 digits", "line 7, column 8"});
   ExpectError(ParseWithHeader("[[products]]\ngtin = \"950600000001X\"\ndescription = \"d\"\n"),
               "bad_gtin", {"products[0]: GTIN \"950600000001X\""});
-  ExpectError(
-      ParseWithHeader("[[products]]\ngtin = \"9506000000016\"\ndescription = \"d\"\n"),
-      "bad_check_digit",
-      {"products[0]: GTIN-13 check digit is 6, expected 5", "line 7, column 8"});
+  ExpectError(ParseWithHeader("[[products]]\ngtin = \"9506000000016\"\ndescription = \"d\"\n"),
+              "bad_check_digit",
+              {"products[0]: GTIN-13 check digit is 6, expected 5", "line 7, column 8"});
   ExpectError(ParseWithHeader("[[products]]\ngtin = 9506000000015\ndescription = \"d\"\n"),
               "bad_gtin", {"products[0]: gtin must be a quoted string"});
   ExpectError(ParseWithHeader("[[products]]\ndescription = \"d\"\n"), "bad_layout",
@@ -438,7 +437,9 @@ TEST(LayoutErrorTest, ContainerErrors) {
               {"containers[0]: give exactly one of"});
   ExpectError(
       ParseWithHeader("[[containers]]\nid = \"sscc:106141411234567890\"\ntype = \"pallet\"\n"),
-      "bad_check_digit", {"containers[0]: container id \"sscc:106141411234567890\": AI (00) SSCC: check digit is 0, expected 7"});
+      "bad_check_digit",
+      {"containers[0]: container id \"sscc:106141411234567890\": AI (00) SSCC: check digit is 0, "
+       "expected 7"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"sscc:1234\"\ntype = \"pallet\"\n"),
               "bad_layout", {"containers[0]: container id \"sscc:1234\": an SSCC has 18 digits"});
   ExpectError(ParseWithHeader("[[containers]]\nid = \"grai:19506000123455\"\ntype = \"crate\"\n"),
