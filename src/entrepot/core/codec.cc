@@ -285,6 +285,7 @@ domain::Location DecodeLocation(ByteReader& in) {
 
 std::string EncodeEntry(const Entry& entry) {
   ByteWriter out;
+  out.bytes().reserve(256);  // A typical scan entry, so it is built without reallocation.
   out.U8(kEntryFormat);
   out.U8(static_cast<uint8_t>(entry.kind));
   out.String(entry.key);

@@ -1,7 +1,6 @@
 #include "entrepot/core/site.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -72,6 +71,7 @@ class Decider {
   }
 
   const DeviceState& device() const { return device_; }
+  DeviceState TakeDevice() { return std::move(device_); }
   std::vector<Event>& events() { return events_; }
 
  private:
@@ -637,8 +637,6 @@ class Decider {
   std::vector<Event> events_;
 };
 
-uint64_t HashKey(const std::string& key) { return std::hash<std::string>{}(key); }
-
 }  // namespace
 
 int CivilYear(int64_t at_ms) {
@@ -658,36 +656,20 @@ int CivilYear(int64_t at_ms) {
   return static_cast<int>(year);
 }
 
-Site::Site(SiteConfig config) : config_(config) {}
+Site::Site(SiteConfig config) : config_(config), keys_(config.idempotency_window) {}
 
-Site::Site(SiteConfig config, SiteState state) : config_(config), state_(std::move(state)) {}
-
-uint64_t Site::FindKey(const std::string& key) const {
-  auto it = keys_.find(HashKey(key));
-  return it == keys_.end() ? 0 : it->second;
-}
+Site::Site(SiteConfig config, SiteState state)
+    : config_(config), state_(std::move(state)), keys_(config.idempotency_window) {}
 
 void Site::RememberKey(const std::string& key, uint64_t seq) {
-  if (key.empty()) {
-    return;
-  }
-  uint64_t hash = HashKey(key);
-  keys_[hash] = seq;
-  key_order_.emplace_back(hash, seq);
-  if (key_order_.size() > config_.idempotency_window) {
-    auto [oldest_hash, oldest_seq] = key_order_.front();
-    key_order_.pop_front();
-    // A newer entry may have taken the slot (a replayed or colliding hash): keep it then.
-    auto it = keys_.find(oldest_hash);
-    if (it != keys_.end() && it->second == oldest_seq) {
-      keys_.erase(it);
-    }
+  if (!key.empty()) {
+    keys_.Remember(key, seq);
   }
 }
 
 Site::Execution Site::Execute(const ScanCommand& command, uint64_t seq, bool ignore_known_key) {
   if (!ignore_known_key) {
-    if (uint64_t earlier = FindKey(command.key); earlier != 0) {
+    if (uint64_t earlier = keys_.Find(command.key); earlier != 0) {
       return Execution{{}, earlier};
     }
   }
@@ -700,15 +682,16 @@ Site::Execution Site::Execute(const ScanCommand& command, uint64_t seq, bool ign
   entry.code = command.code;
   entry.at_ms = command.at_ms;
 
+  // `known` stays valid until Replay() below applies the events.
   const DeviceState* known = state_.FindDevice(command.device);
-  DeviceState before = known != nullptr ? *known : DeviceState{};
-  DeviceState device = before;
-  if (known == nullptr || device.mode != command.mode) {
-    device = DeviceState{};
+  DeviceState device;
+  if (known != nullptr && known->mode == command.mode) {
+    device = *known;
+  } else {
     device.mode = command.mode;
-    device.last_stow_at_ms = before.last_stow_at_ms;
+    device.last_stow_at_ms = known != nullptr ? known->last_stow_at_ms : 0;
   }
-  Decider decider(state_, config_, command, device);
+  Decider decider(state_, config_, command, std::move(device));
   StatusOr<ScannedCode> scanned = InterpretCode(command.code, CivilYear(command.at_ms));
   if (scanned.ok()) {
     entry.reply = decider.Decide(*scanned);
@@ -717,8 +700,8 @@ Site::Execution Site::Execute(const ScanCommand& command, uint64_t seq, bool ign
                         "Check the label and scan again."};
   }
   entry.events = std::move(decider.events());
-  if (known == nullptr || !(decider.device() == before)) {
-    entry.events.push_back(DeviceStateChanged{command.device, decider.device()});
+  if (known == nullptr || !(decider.device() == *known)) {
+    entry.events.push_back(DeviceStateChanged{command.device, decider.TakeDevice()});
   }
   Replay(entry);
   return Execution{std::move(entry), 0};

@@ -20,12 +20,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "entrepot/core/events.h"
+#include "entrepot/core/key_index.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/domain/model.h"
 
@@ -78,14 +77,9 @@ class Site {
   const SiteConfig& config() const { return config_; }
 
  private:
-  uint64_t FindKey(const std::string& key) const;
-
   SiteConfig config_;
   SiteState state_;
-  // Hash of key -> seq of its entry. The engine confirms a hit against the journal, so a
-  // hash collision can never return another scan's reply.
-  std::unordered_map<uint64_t, uint64_t> keys_;
-  std::deque<std::pair<uint64_t, uint64_t>> key_order_;  // (hash, seq), oldest first.
+  KeyIndex keys_;
 };
 
 // The calendar year of a Unix time in ms (UTC); resolves two-digit GS1 years.

@@ -92,19 +92,22 @@ Status ValidateLabelCode(std::string_view code) {
   }
   for (size_t i = 0; i < code.size(); ++i) {
     char c = code[i];
-    std::string where = "label code " + Quoted(code) + ", position " + std::to_string(i + 1);
+    // Built only on the error path: this loop runs for every scanned label.
+    auto where = [&] {
+      return "label code " + Quoted(code) + ", position " + std::to_string(i + 1);
+    };
     if (c == '-') {
       if (i == 0 || i + 1 == code.size()) {
-        return LabelCodeError(where + ": a code may not begin or end with '-'");
+        return LabelCodeError(where() + ": a code may not begin or end with '-'");
       }
       if (code[i - 1] == '-') {
-        return LabelCodeError(where + ": two hyphens in a row");
+        return LabelCodeError(where() + ": two hyphens in a row");
       }
     } else if (c >= 'a' && c <= 'z') {
-      return LabelCodeError(where + ": lower-case '" + std::string(1, c) +
+      return LabelCodeError(where() + ": lower-case '" + std::string(1, c) +
                             "'; codes are written in upper case");
     } else if (!IsUpperAlnum(c)) {
-      return LabelCodeError(where + ": character '" + std::string(1, c) +
+      return LabelCodeError(where() + ": character '" + std::string(1, c) +
                             "' is not allowed (A-Z, 0-9 and '-' only)");
     }
   }

@@ -98,8 +98,8 @@ StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanC
       }
       execution = site_.Execute(command, seq, /*ignore_known_key=*/true);
     }
-    replies.push_back(ScanReply{execution.entry.reply, seq, false});
     records.push_back(JournalRecord{seq, command.key, core::EncodeEntry(execution.entry)});
+    replies.push_back(ScanReply{std::move(execution.entry.reply), seq, false});
   }
   ENTREPOT_RETURN_IF_ERROR(Commit(records));
   if (last_seq_ - snapshot_seq_ >= options_.snapshot_every_records) {

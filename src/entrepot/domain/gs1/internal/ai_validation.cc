@@ -28,13 +28,11 @@ Status CheckTotalLength(const ScannedElement& element) {
                         "the value is missing (expected " +
                             LengthExpectation(entry.min_length, entry.max_length) + " characters)");
   }
-  const std::string detail = "the value has " + std::to_string(length) + " characters, expected " +
-                             LengthExpectation(entry.min_length, entry.max_length);
-  if (length < static_cast<std::size_t>(entry.min_length)) {
-    return ElementError("bad_length", entry, element.PositionOf(0), detail);
-  }
-  if (length > static_cast<std::size_t>(entry.max_length)) {
-    return ElementError("bad_length", entry, element.PositionOf(0), detail);
+  if (length < static_cast<std::size_t>(entry.min_length) ||
+      length > static_cast<std::size_t>(entry.max_length)) {
+    return ElementError("bad_length", entry, element.PositionOf(0),
+                        "the value has " + std::to_string(length) + " characters, expected " +
+                            LengthExpectation(entry.min_length, entry.max_length));
   }
   return OkStatus();
 }
