@@ -3,11 +3,12 @@
 #   1. tools/bootstrap.sh                 (installs missing packages)
 #   2. configure and build the release preset
 #   3. ctest --preset release
-#   4. clang-format check of every C++ file against .clang-format
-#   5. tools/run_fuzzers.sh 20            (when clang++ is present)
+#   4. the tests again under ASan + UBSan (asan-ubsan preset)
+#   5. clang-format check of every C++ file against .clang-format
+#   6. tools/run_fuzzers.sh 20            (when clang++ is present)
 #
 #   tools/test.sh
-#   ENTREPOT_SKIP_FUZZ=1 tools/test.sh    # quick local run without step 5
+#   ENTREPOT_SKIP_FUZZ=1 ENTREPOT_SKIP_SANITIZERS=1 tools/test.sh   # quick local run
 #   ENTREPOT_FUZZ_SECONDS=60 tools/test.sh
 #
 # A failing step does not hide the others: tests, format and fuzzing all run (fuzzing and
@@ -56,6 +57,12 @@ build() {
   cmake --preset release && cmake --build --preset release -j"$(nproc)"
 }
 
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+run_sanitized_tests() {
+  cmake --preset asan-ubsan && cmake --build --preset asan-ubsan -j"$(nproc)" &&
+    ctest --preset asan-ubsan -j2 --output-on-failure
+}
+
 run_tests() {
   local log="$ROOT/build/release/ctest.log" status=0
   ctest --preset release --output-on-failure -j2 2>&1 | tee "$log" || status=$?
@@ -98,6 +105,11 @@ if run_step build build; then
   run_step tests run_tests || true
 else
   skip_step tests "the build failed"
+fi
+if [[ "${ENTREPOT_SKIP_SANITIZERS:-0}" == "1" ]]; then
+  skip_step sanitizers "ENTREPOT_SKIP_SANITIZERS=1"
+else
+  run_step sanitizers run_sanitized_tests || true
 fi
 run_step format check_format || true
 if [[ "${ENTREPOT_SKIP_FUZZ:-0}" == "1" ]]; then
