@@ -126,19 +126,28 @@ class Decider {
   }
 
   // The stock line in `holder` that a scanned item designates, skipping units already
-  // claimed in `claimed`; FEFO (earliest expiry first) among candidates.
+  // claimed in `claimed`: FEFO, the earliest expiry first, undated lines last, then key
+  // order.
   std::optional<ItemKey> FindLine(const Holder& holder, const ItemKey& scanned,
                                   const std::vector<ItemKey>& claimed = {}) const {
-    for (const auto& [line, quantity] : state_.LinesOf(holder, scanned.gtin)) {
-      if (!Matches(scanned, line)) {
-        continue;
+    const ItemKey* best = nullptr;
+    state_.VisitLines(holder, scanned.gtin, [&](const ItemKey& line, int64_t quantity) {
+      if (!Matches(scanned, line) || quantity <= std::count(claimed.begin(), claimed.end(), line)) {
+        return false;
       }
-      auto taken = std::count(claimed.begin(), claimed.end(), line);
-      if (quantity > taken) {
-        return line;
+      if (best == nullptr || ExpiresBefore(line, *best)) {
+        best = &line;
       }
+      return false;
+    });
+    return best == nullptr ? std::nullopt : std::optional<ItemKey>(*best);
+  }
+
+  static bool ExpiresBefore(const ItemKey& a, const ItemKey& b) {
+    if (a.expiry.empty() || b.expiry.empty()) {
+      return !a.expiry.empty() && b.expiry.empty();
     }
-    return std::nullopt;
+    return a.expiry < b.expiry;
   }
 
   Reply NoStock(const ItemKey& item, const Holder& holder) {

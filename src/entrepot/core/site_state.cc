@@ -14,7 +14,10 @@ using domain::ItemKey;
 
 void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
   ENTREPOT_CHECK(delta != 0);
-  auto [it, inserted] = stock_.try_emplace(StockKey{holder, item}, 0);
+  auto it = stock_.find(StockKeyView{holder, item});
+  if (it == stock_.end()) {
+    it = stock_.emplace(StockKey{holder, item}, 0).first;
+  }
   it->second += delta;
   ENTREPOT_CHECK(it->second >= 0);
   if (it->second == 0) {
@@ -127,24 +130,15 @@ const DeviceState* SiteState::FindDevice(const std::string& device) const {
 }
 
 int64_t SiteState::Quantity(const Holder& holder, const ItemKey& item) const {
-  auto it = stock_.find(StockKey{holder, item});
+  auto it = stock_.find(StockKeyView{holder, item});
   return it == stock_.end() ? 0 : it->second;
 }
 
 std::vector<std::pair<ItemKey, int64_t>> SiteState::StockIn(const Holder& holder) const {
   std::vector<std::pair<ItemKey, int64_t>> lines;
-  for (auto it = stock_.lower_bound(StockKey{holder, {}});
+  const ItemKey first;
+  for (auto it = stock_.lower_bound(StockKeyView{holder, first});
        it != stock_.end() && it->first.holder == holder; ++it) {
-    lines.emplace_back(it->first.item, it->second);
-  }
-  return lines;
-}
-
-std::vector<std::pair<ItemKey, int64_t>> SiteState::LinesOf(const Holder& holder,
-                                                            const std::string& gtin) const {
-  std::vector<std::pair<ItemKey, int64_t>> lines;
-  for (auto it = stock_.lower_bound(StockKey{holder, ItemKey{gtin, "", "", ""}});
-       it != stock_.end() && it->first.holder == holder && it->first.item.gtin == gtin; ++it) {
     lines.emplace_back(it->first.item, it->second);
   }
   return lines;

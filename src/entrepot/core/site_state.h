@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,28 @@ struct StockKey {
   friend auto operator<=>(const StockKey&, const StockKey&) = default;
   friend bool operator==(const StockKey&, const StockKey&) = default;
 };
+
+// A borrowed (holder, item), to look stock up without copying five strings into a key.
+struct StockKeyView {
+  const domain::Holder& holder;
+  const domain::ItemKey& item;
+};
+
+// Orders StockKey and StockKeyView alike: the order of StockKey's operator<=>.
+struct StockKeyLess {
+  using is_transparent = void;
+  template <typename Key>
+  static auto Tie(const Key& key) {
+    return std::tie(key.holder.kind, key.holder.id, key.item.gtin, key.item.lot, key.item.expiry,
+                    key.item.serial);
+  }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return (Tie(a) <=> Tie(b)) < 0;
+  }
+};
+
+using StockMap = std::map<StockKey, int64_t, StockKeyLess>;
 
 struct LocationState {
   domain::Location location;
@@ -78,9 +101,18 @@ class SiteState {
   int64_t Quantity(const domain::Holder& holder, const domain::ItemKey& item) const;
   // Stock lines held directly by `holder`, in key order.
   std::vector<std::pair<domain::ItemKey, int64_t>> StockIn(const domain::Holder& holder) const;
-  // Stock lines of product `gtin` held directly by `holder`, in key order.
-  std::vector<std::pair<domain::ItemKey, int64_t>> LinesOf(const domain::Holder& holder,
-                                                           const std::string& gtin) const;
+  // Calls visit(item, quantity) for each stock line of product `gtin` held directly by
+  // `holder`, in key order, until visit returns true.
+  template <typename Visit>
+  void VisitLines(const domain::Holder& holder, const std::string& gtin, Visit visit) const {
+    const domain::ItemKey first{gtin, "", "", ""};
+    for (auto it = stock_.lower_bound(StockKeyView{holder, first});
+         it != stock_.end() && it->first.holder == holder && it->first.item.gtin == gtin; ++it) {
+      if (visit(it->first.item, it->second)) {
+        return;
+      }
+    }
+  }
   // The location a holder is ultimately at (following container parents), or "" if unknown
   // or shipped.
   std::string LocationOf(const domain::Holder& holder) const;
@@ -95,7 +127,7 @@ class SiteState {
   const std::unordered_map<std::string, LocationState>& locations() const { return locations_; }
   const std::unordered_map<std::string, domain::Product>& products() const { return products_; }
   const std::unordered_map<std::string, ContainerState>& containers() const { return containers_; }
-  const std::map<StockKey, int64_t>& stock() const { return stock_; }
+  const StockMap& stock() const { return stock_; }
   const std::unordered_map<std::string, DeviceState>& devices() const { return devices_; }
   const SiteCounters& counters() const { return counters_; }
 
@@ -115,7 +147,7 @@ class SiteState {
   std::unordered_map<std::string, LocationState> locations_;
   std::unordered_map<std::string, domain::Product> products_;
   std::unordered_map<std::string, ContainerState> containers_;
-  std::map<StockKey, int64_t> stock_;
+  StockMap stock_;
   // (gtin, serial) -> holder, for serialised units in stock.
   std::map<std::pair<std::string, std::string>, domain::Holder> serials_;
   std::unordered_map<std::string, DeviceState> devices_;

@@ -56,9 +56,10 @@ class SiteTest : public ::testing::Test {
   }
   int64_t Quantity(const Holder& holder, const std::string& gtin) const {
     int64_t total = 0;
-    for (const auto& [item, quantity] : site_.state().LinesOf(holder, gtin)) {
+    site_.state().VisitLines(holder, gtin, [&total](const ItemKey&, int64_t quantity) {
       total += quantity;
-    }
+      return false;
+    });
     return total;
   }
   // Given: `count` kettles received into tote T1 at DOCK-01.
@@ -170,7 +171,7 @@ TEST_F(SiteTest, MalformedGs1ReturnsBadBarcode) {
 
 TEST_F(SiteTest, RejectedScanChangesNoStock) {
   GivenKettlesInTote(1);
-  std::map<StockKey, int64_t> before = site_.state().stock();
+  StockMap before = site_.state().stock();
   EXPECT_EQ(Scan(Mode::kStow, "(01)09506000134353").outcome, Outcome::kBadCheckDigit);
   EXPECT_EQ(Scan(Mode::kStow, LocationLabel("A-01-001-1-1")).outcome, Outcome::kNotExpected);
   EXPECT_EQ(site_.state().stock(), before);
@@ -271,13 +272,19 @@ TEST_F(SiteTest, PickWithoutToteIsNotExpected) {
 }
 
 TEST_F(SiteTest, PickByGtinTakesEarliestExpiryFirst) {
-  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), ItemWithLot(kCable, "LATE", "271231"),
-                           ItemWithLot(kCable, "EARLY", "270131")});
+  // Lot A expires last, lot B first, and an undated lot C: key order is A, B, C; FEFO is B.
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kCable) + "(10)C",
+                           ItemWithLot(kCable, "A", "271231"), ItemWithLot(kCable, "B", "270131")});
   ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
-  ScanAll(Mode::kStow, {ItemWithLot(kCable, "LATE", "271231"), LocationLabel("A-01-001-1-2")});
-  ScanAll(Mode::kStow, {ItemWithLot(kCable, "EARLY", "270131"), LocationLabel("A-01-001-1-2")});
+  ScanAll(Mode::kStow, {Item(kCable) + "(10)C", LocationLabel("A-01-001-1-2")});
+  ScanAll(Mode::kStow, {ItemWithLot(kCable, "A", "271231"), LocationLabel("A-01-001-1-2")});
+  ScanAll(Mode::kStow, {ItemWithLot(kCable, "B", "270131"), LocationLabel("A-01-001-1-2")});
   ScanAll(Mode::kPick, {ContainerLabel("T2"), LocationLabel("A-01-001-1-2"), Item(kCable)});
-  EXPECT_EQ(site_.state().Quantity(kTote2, ItemKey{kCable, "EARLY", "2027-01-31", ""}), 1);
+  EXPECT_EQ(site_.state().Quantity(kTote2, ItemKey{kCable, "B", "2027-01-31", ""}), 1);
+  ScanAll(Mode::kPick, {Item(kCable)});
+  EXPECT_EQ(site_.state().Quantity(kTote2, ItemKey{kCable, "A", "2027-12-31", ""}), 1);
+  ScanAll(Mode::kPick, {Item(kCable)});
+  EXPECT_EQ(site_.state().Quantity(kTote2, ItemKey{kCable, "C", "", ""}), 1);
 }
 
 // --- pack --------------------------------------------------------------------------------
