@@ -28,6 +28,7 @@ PACKAGES=(
   libgmock-dev
   libbenchmark-dev
   libsodium-dev
+  libboost1.81-dev   # Boost.Beast/Asio for the HTTP server (not libboost-dev: 1.74).
 )
 
 # Prints the packages of PACKAGES that are not installed (one dpkg-query for all: fast).

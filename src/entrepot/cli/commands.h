@@ -38,6 +38,16 @@ struct StockOptions {
 // `entrepot stock --data DIR [--location L | --product GTIN | --container C] [--json]`.
 int RunStock(const StockOptions& options);
 
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port.
+  int network_threads = 2;
+};
+// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N]`: the HTTP API
+// (docs/API.md) until SIGINT or SIGTERM. Exit 1 for a bad address, 2 when the site cannot be
+// opened or the address bound.
+int RunServe(const ServeOptions& options);
+
 // `entrepot verify --data DIR`.
 int RunVerify(const std::string& data_dir);
 

@@ -81,6 +81,14 @@ int main(int argc, char** argv) {
   verify->add_option("--data", data_dir, "Data directory")->required();
   verify->callback([&] { status = entrepot::cli::RunVerify(data_dir); });
 
+  entrepot::cli::ServeOptions serve_options;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API (docs/API.md)");
+  serve->add_option("--data", serve_options.data_dir, "Data directory")->required();
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any)");
+  serve->add_option("--network-threads", serve_options.network_threads, "Network threads")
+      ->check(CLI::Range(1, 64));
+  serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
+
   CLI11_PARSE(app, argc, argv);
   return status;
 }

@@ -1,0 +1,247 @@
+#include "entrepot/api/api_handler.h"
+
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "entrepot/api/http_errors.h"
+#include "entrepot/api/router.h"
+#include "entrepot/api/stock_json.h"
+#include "entrepot/wire/scan_record.h"
+
+namespace entrepot::api {
+namespace {
+
+using nlohmann::json;
+using Respond = std::function<void(HttpResponse)>;
+
+HttpResponse JsonResponse(const json& body) {
+  return HttpResponse{200, "application/json", DumpJson(body) + "\n", ""};
+}
+
+json ReplyJson(const engine::ScanReply& reply) {
+  return {{"outcome", core::OutcomeName(reply.reply.outcome)},
+          {"message", reply.reply.message},
+          {"prompt", reply.reply.prompt},
+          {"seq", reply.seq},
+          {"replayed", reply.replayed}};
+}
+
+// True when the Content-Type's media type (before any ';') is `expected` or absent.
+bool MediaTypeIs(const std::string& content_type, std::string_view expected) {
+  if (content_type.empty()) {
+    return true;
+  }
+  std::string_view media(content_type);
+  media = media.substr(0, media.find(';'));
+  while (!media.empty() && media.back() == ' ') {
+    media.remove_suffix(1);
+  }
+  return media == expected;
+}
+
+Status UnsupportedMediaType(std::string_view expected) {
+  return Error(StatusCode::kInvalidArgument, "unsupported_media_type",
+               "send the body as " + std::string(expected));
+}
+
+StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t now_ms) {
+  if (!record.ok()) {
+    return record.status();
+  }
+  StatusOr<core::Mode> mode = core::ParseMode(record->mode);
+  if (!mode.ok()) {
+    return mode.status();
+  }
+  return core::ScanCommand{std::move(record->id), std::move(record->device), *mode,
+                           std::move(record->code), record->at_ms.value_or(now_ms)};
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics,
+                       std::function<int64_t()> now_ms)
+    : sequencer_(sequencer), metrics_(metrics), now_ms_(std::move(now_ms)) {}
+
+HttpResponse ApiHandler::ErrorResponse(const Status& status) {
+  return HttpResponse{HttpStatusOf(status), "application/json", ErrorBody(status), ""};
+}
+
+void ApiHandler::Handle(HttpRequest request, Respond done) {
+  auto start = std::chrono::steady_clock::now();
+  std::string allow;
+  StatusOr<RouteMatch> match = MatchRoute(request.method, request.target, &allow);
+  Route route = match.ok() ? match->route : Route::kUnmatched;
+  // Every response is counted once, with the time from here to its completion.
+  Respond respond = [this, route, start, done = std::move(done)](HttpResponse response) {
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics_.CountRequest(route, response.status, took.count());
+    done(std::move(response));
+  };
+  if (!match.ok()) {
+    HttpResponse response = ErrorResponse(match.status());
+    response.allow = allow;
+    respond(std::move(response));
+    return;
+  }
+  switch (match->route) {
+    case Route::kHealth:
+      respond(Health());
+      return;
+    case Route::kMetrics:
+      respond(HttpResponse{
+          200, "text/plain; version=0.0.4",
+          metrics_.Render(sequencer_.queue_depth(), sequencer_.last_seq(), sequencer_.healthy()),
+          ""});
+      return;
+    case Route::kScan:
+      HandleScan(request, std::move(respond));
+      return;
+    case Route::kScanBatch:
+      HandleBatch(request, std::move(respond));
+      return;
+    default:
+      HandleQuery(match->route, std::move(match->parameter), std::move(respond));
+      return;
+  }
+}
+
+HttpResponse ApiHandler::Health() const {
+  json body = {{"status", sequencer_.healthy() ? "ok" : "failed"},
+               {"last_seq", sequencer_.last_seq()}};
+  HttpResponse response = JsonResponse(body);
+  response.status = sequencer_.healthy() ? 200 : 503;
+  return response;
+}
+
+void ApiHandler::HandleScan(HttpRequest& request, Respond respond) {
+  if (!MediaTypeIs(request.content_type, "application/json")) {
+    respond(ErrorResponse(UnsupportedMediaType("application/json")));
+    return;
+  }
+  if (request.body.size() > wire::kMaxRecordBytes) {
+    respond(ErrorResponse(
+        Error(StatusCode::kResourceExhausted, "body_too_large",
+              "a scan record has at most " + std::to_string(wire::kMaxRecordBytes) + " bytes")));
+    return;
+  }
+  StatusOr<core::ScanCommand> command = ToCommand(wire::ParseScanRecord(request.body), now_ms_());
+  if (!command.ok()) {
+    respond(ErrorResponse(command.status()));
+    return;
+  }
+  std::vector<core::ScanCommand> commands;
+  commands.push_back(*std::move(command));
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  Status submitted = sequencer_.SubmitScans(
+      std::move(commands), [this, shared](StatusOr<std::vector<engine::ScanReply>> replies) {
+        if (!replies.ok()) {
+          (*shared)(ErrorResponse(replies.status()));
+          return;
+        }
+        metrics_.CountOutcome(replies->front().reply.outcome);
+        (*shared)(JsonResponse(ReplyJson(replies->front())));
+      });
+  if (!submitted.ok()) {
+    (*shared)(ErrorResponse(submitted));
+  }
+}
+
+void ApiHandler::HandleBatch(HttpRequest& request, Respond respond) {
+  if (!MediaTypeIs(request.content_type, "application/x-ndjson")) {
+    respond(ErrorResponse(UnsupportedMediaType("application/x-ndjson")));
+    return;
+  }
+  // One output line per non-blank input line: either a scan (filled after the commit) or a
+  // malformed-line error (filled now).
+  struct Batch {
+    std::vector<std::string> lines;    // Output lines, in input order.
+    std::vector<size_t> scan_slots;    // Index in `lines` of each submitted command.
+    std::vector<size_t> line_numbers;  // Input line number of each submitted command.
+  };
+  auto batch = std::make_shared<Batch>();
+  std::vector<core::ScanCommand> commands;
+  std::string_view body(request.body);
+  int64_t now_ms = now_ms_();
+  size_t line_number = 0;
+  while (!body.empty()) {
+    size_t end = body.find('\n');
+    std::string_view line = body.substr(0, end);
+    body.remove_prefix(end == std::string_view::npos ? body.size() : end + 1);
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;  // Blank lines are allowed between records.
+    }
+    if (batch->lines.size() == kMaxBatchLines) {
+      respond(ErrorResponse(Error(
+          StatusCode::kResourceExhausted, "too_many_lines",
+          "a batch has at most " + std::to_string(kMaxBatchLines) + " scan records; split it")));
+      return;
+    }
+    StatusOr<core::ScanCommand> command = ToCommand(wire::ParseScanRecord(line), now_ms);
+    if (!command.ok()) {
+      batch->lines.push_back(DumpJson(
+          {{"line", line_number},
+           {"error",
+            {{"code", command.status().reason()}, {"message", command.status().message()}}}}));
+      continue;
+    }
+    batch->scan_slots.push_back(batch->lines.size());
+    batch->line_numbers.push_back(line_number);
+    batch->lines.emplace_back();
+    commands.push_back(*std::move(command));
+  }
+  auto finish = [](Batch& done) {
+    std::string out;
+    for (const std::string& line : done.lines) {
+      out += line;
+      out += '\n';
+    }
+    return HttpResponse{200, "application/x-ndjson", std::move(out), ""};
+  };
+  if (commands.empty()) {
+    respond(finish(*batch));
+    return;
+  }
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  Status submitted = sequencer_.SubmitScans(
+      std::move(commands),
+      [this, batch, shared, finish](StatusOr<std::vector<engine::ScanReply>> replies) {
+        if (!replies.ok()) {
+          (*shared)(ErrorResponse(replies.status()));
+          return;
+        }
+        for (size_t i = 0; i < replies->size(); ++i) {
+          metrics_.CountOutcome((*replies)[i].reply.outcome);
+          json line = ReplyJson((*replies)[i]);
+          line["line"] = batch->line_numbers[i];
+          batch->lines[batch->scan_slots[i]] = DumpJson(line);
+        }
+        (*shared)(finish(*batch));
+      });
+  if (!submitted.ok()) {
+    (*shared)(ErrorResponse(submitted));
+  }
+}
+
+void ApiHandler::HandleQuery(Route route, std::string parameter, Respond respond) {
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  Status submitted = sequencer_.SubmitQuery(
+      [route, parameter = std::move(parameter), shared](StatusOr<const core::SiteState*> state) {
+        if (!state.ok()) {
+          (*shared)(ErrorResponse(state.status()));
+          return;
+        }
+        StatusOr<json> body = route == Route::kLocationStock ? LocationStockJson(**state, parameter)
+                              : route == Route::kProductStock ? ProductStockJson(**state, parameter)
+                              : route == Route::kContainer ? ContainerStockJson(**state, parameter)
+                                                           : StatusOr<json>(SummaryJson(**state));
+        (*shared)(body.ok() ? JsonResponse(*body) : ErrorResponse(body.status()));
+      });
+  if (!submitted.ok()) {
+    (*shared)(ErrorResponse(submitted));
+  }
+}
+
+}  // namespace entrepot::api

@@ -1,0 +1,104 @@
+// Unit tests of the API pieces that need no network: routing, the status table, metrics.
+#include <string>
+
+#include "entrepot/api/http_errors.h"
+#include "entrepot/api/http_server.h"
+#include "entrepot/api/metrics.h"
+#include "entrepot/api/router.h"
+#include "gtest/gtest.h"
+
+namespace entrepot::api {
+namespace {
+
+TEST(RouterTest, MatchesEveryRouteAndDecodesParameters) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/healthz", &allow)->route, Route::kHealth);
+  EXPECT_EQ(MatchRoute("GET", "/metrics", &allow)->route, Route::kMetrics);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/scans", &allow)->route, Route::kScan);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/scans/batch", &allow)->route, Route::kScanBatch);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/stock?x=1", &allow)->route, Route::kSiteStock);
+  auto location = MatchRoute("GET", "/api/v1/locations/A-01%2F2/stock", &allow);
+  ASSERT_TRUE(location.ok());
+  EXPECT_EQ(location->route, Route::kLocationStock);
+  EXPECT_EQ(location->parameter, "A-01/2");
+  auto container = MatchRoute("GET", "/api/v1/containers/%2800%29095", &allow);
+  ASSERT_TRUE(container.ok());
+  EXPECT_EQ(container->parameter, "(00)095");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/products/0950/stock", &allow)->route, Route::kProductStock);
+}
+
+TEST(RouterTest, RefusesUnknownPathsWrongMethodsAndBadEscapes) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/nope", &allow).status().reason(), "not_found");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/locations/A/other", &allow).status().reason(), "not_found");
+  EXPECT_EQ(MatchRoute("GET", "*", &allow).status().reason(), "not_found");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/scans", &allow).status().reason(), "method_not_allowed");
+  EXPECT_EQ(allow, "POST");
+  EXPECT_EQ(MatchRoute("DELETE", "/api/v1/stock", &allow).status().reason(), "method_not_allowed");
+  EXPECT_EQ(allow, "GET");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/containers/%2", &allow).status().reason(), "bad_path");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/containers/%zz", &allow).status().reason(), "bad_path");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/locations//stock", &allow).status().reason(), "bad_path");
+  EXPECT_EQ(PercentDecode("a+b%20c").value(), "a+b c");
+}
+
+TEST(HttpErrorsTest, MapsEveryCode) {
+  auto http = [](StatusCode code, const char* reason = "x") {
+    return HttpStatusOf(Error(code, reason, "m"));
+  };
+  EXPECT_EQ(http(StatusCode::kInvalidArgument), 400u);
+  EXPECT_EQ(http(StatusCode::kNotFound), 404u);
+  EXPECT_EQ(http(StatusCode::kAlreadyExists), 409u);
+  EXPECT_EQ(http(StatusCode::kFailedPrecondition), 409u);
+  EXPECT_EQ(http(StatusCode::kAborted), 409u);
+  EXPECT_EQ(http(StatusCode::kOutOfRange), 400u);
+  EXPECT_EQ(http(StatusCode::kPermissionDenied), 403u);
+  EXPECT_EQ(http(StatusCode::kUnauthenticated), 401u);
+  EXPECT_EQ(http(StatusCode::kResourceExhausted, "queue_full"), 429u);
+  EXPECT_EQ(http(StatusCode::kResourceExhausted, "body_too_large"), 413u);
+  EXPECT_EQ(http(StatusCode::kResourceExhausted, "too_many_lines"), 413u);
+  EXPECT_EQ(http(StatusCode::kResourceExhausted, "headers_too_large"), 431u);
+  EXPECT_EQ(http(StatusCode::kUnavailable), 503u);
+  EXPECT_EQ(http(StatusCode::kDataLoss), 500u);
+  EXPECT_EQ(http(StatusCode::kInternal), 500u);
+  EXPECT_EQ(http(StatusCode::kUnimplemented), 501u);
+  EXPECT_EQ(http(StatusCode::kInvalidArgument, "method_not_allowed"), 405u);
+  EXPECT_EQ(ErrorBody(Error(StatusCode::kNotFound, "unknown_location", "no \"B\"")),
+            "{\"error\":{\"code\":\"unknown_location\",\"message\":\"no \\\"B\\\"\"}}\n");
+}
+
+TEST(MetricsTest, RendersCountersAndHistograms) {
+  Metrics metrics;
+  metrics.CountRequest(Route::kScan, 200, 0.0003);
+  metrics.CountRequest(Route::kScan, 200, 0.002);
+  metrics.CountCommit(7, 0.001);
+  metrics.CountOutcome(core::Outcome::kOk);
+  std::string text = metrics.Render(3, 42, true);
+  EXPECT_NE(text.find("entrepot_http_requests_total{route=\"/api/v1/scans\",status=\"200\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("entrepot_http_request_duration_seconds_bucket{route=\"/api/v1/scans\","
+                      "le=\"0.0005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("entrepot_http_request_duration_seconds_count{route=\"/api/v1/scans\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("entrepot_commit_commands_bucket{le=\"8\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("entrepot_sequencer_queue_depth 3\n"), std::string::npos);
+  EXPECT_NE(text.find("entrepot_journal_last_seq 42\n"), std::string::npos);
+  EXPECT_NE(text.find("entrepot_scans_total{outcome=\"ok\"} 1\n"), std::string::npos);
+}
+
+TEST(ListenAddressTest, ParsesHostAndPort) {
+  HttpServerOptions options;
+  ASSERT_TRUE(ParseListenAddress("0.0.0.0:9000", options).ok());
+  EXPECT_EQ(options.host, "0.0.0.0");
+  EXPECT_EQ(options.port, 9000);
+  ASSERT_TRUE(ParseListenAddress("[::1]:0", options).ok());
+  EXPECT_EQ(options.host, "::1");
+  EXPECT_EQ(options.port, 0);
+  for (const char* bad : {"8080", ":80", "host:", "h:70000", "h:8x", "[::1:80"}) {
+    EXPECT_EQ(ParseListenAddress(bad, options).reason(), "bad_listen_address") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace entrepot::api

@@ -1,0 +1,49 @@
+// File: router.h
+//
+// The API's routes and how a request line selects one. Pure string work, no I/O, so the
+// routing rules are tested without a network. Paths are matched after percent-decoding each
+// segment (a label or an SSCC such as "(00)0950..." arrives URL-encoded); the query string
+// is ignored.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "entrepot/base/status.h"
+
+namespace entrepot::api {
+
+enum class Route {
+  kHealth,         // GET  /healthz
+  kMetrics,        // GET  /metrics
+  kScan,           // POST /api/v1/scans
+  kScanBatch,      // POST /api/v1/scans/batch
+  kSiteStock,      // GET  /api/v1/stock
+  kLocationStock,  // GET  /api/v1/locations/{code}/stock
+  kProductStock,   // GET  /api/v1/products/{gtin}/stock
+  kContainer,      // GET  /api/v1/containers/{id}
+  kUnmatched,      // Anything else (for metrics labels).
+};
+inline constexpr int kRouteCount = 9;
+
+// The route's path pattern, e.g. "/api/v1/locations/{code}/stock" (a metrics label).
+std::string_view RoutePattern(Route route);
+
+struct RouteMatch {
+  Route route = Route::kUnmatched;
+  std::string parameter;  // The decoded {code}/{gtin}/{id}; empty when the route has none.
+};
+
+// Selects the route for `method` and `target` (path and optional query). Errors:
+//   kNotFound "not_found"                 no route has this path;
+//   kInvalidArgument "bad_path"           a bad percent-escape, or an empty parameter;
+//   kInvalidArgument "method_not_allowed" the path exists for other methods; `allow` is set
+//                                         to the Allow header's value ("GET" or "POST").
+StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target,
+                                std::string* allow);
+
+// Decodes %XX escapes (and nothing else: '+' stays '+'). Returns kInvalidArgument "bad_path"
+// for a truncated or non-hex escape.
+StatusOr<std::string> PercentDecode(std::string_view text);
+
+}  // namespace entrepot::api

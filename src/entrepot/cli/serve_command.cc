@@ -1,0 +1,85 @@
+// `entrepot serve`: the HTTP API over one site. The main thread wires the site's engine to a
+// sequencer thread and the network threads, prints the address, then waits for SIGINT or
+// SIGTERM; on either it stops accepting, commits and answers what is queued, writes a
+// snapshot and exits.
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "entrepot/api/api_handler.h"
+#include "entrepot/api/http_server.h"
+#include "entrepot/api/metrics.h"
+#include "entrepot/cli/commands.h"
+#include "entrepot/cli/site_files.h"
+#include "entrepot/server/sequencer.h"
+
+namespace entrepot::cli {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Blocks SIGINT and SIGTERM in this thread and in every thread started after it, so that
+// only WaitForStopSignal receives them.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int WaitForStopSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  api::HttpServerOptions server_options;
+  server_options.network_threads = options.network_threads;
+  if (Status parsed = api::ParseListenAddress(options.listen, server_options); !parsed.ok()) {
+    return ReportError(parsed, 1);
+  }
+  sigset_t signals = BlockStopSignals();
+  StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
+      OpenSite(options.data_dir, OpenMode::kExisting);
+  if (!engine.ok()) {
+    return ReportError(engine.status());
+  }
+  api::Metrics metrics;
+  server::SequencerOptions sequencer_options;
+  sequencer_options.on_commit = [&metrics](size_t commands, double seconds) {
+    metrics.CountCommit(commands, seconds);
+  };
+  server::Sequencer sequencer(*std::move(engine), sequencer_options);
+  api::ApiHandler handler(sequencer, metrics, NowMs);
+  StatusOr<std::unique_ptr<api::HttpServer>> server =
+      api::HttpServer::Start(handler, server_options);
+  if (!server.ok()) {
+    (void)sequencer.Stop();
+    return ReportError(server.status());
+  }
+  std::cout << "listening on http://" << (*server)->address() << std::endl;
+
+  int signal_number = WaitForStopSignal(signals);
+  std::cout << "stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+  (*server)->Stop();
+  // Commits and answers whatever is still queued, then writes a snapshot.
+  Status stopped = sequencer.Stop();
+  if (!stopped.ok()) {
+    return ReportError(stopped);
+  }
+  std::cout << "stopped at seq " << sequencer.last_seq() << std::endl;
+  return 0;
+}
+
+}  // namespace entrepot::cli

@@ -1,0 +1,196 @@
+#include "entrepot/server/sequencer.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+namespace entrepot::server {
+namespace {
+
+Status EngineFailed() {
+  return Error(StatusCode::kUnavailable, "engine_failed",
+               "the journal could not commit; the server must be restarted");
+}
+
+}  // namespace
+
+Sequencer::Sequencer(std::unique_ptr<engine::SiteEngine> engine, SequencerOptions options)
+    : engine_(std::move(engine)), options_(std::move(options)) {
+  ENTREPOT_CHECK(engine_ != nullptr);
+  ENTREPOT_CHECK(options_.batch_commands_max > 0);
+  last_seq_.store(engine_->last_seq(), std::memory_order_release);
+  thread_ = std::thread([this] { Run(); });
+}
+
+Sequencer::~Sequencer() { (void)Stop(); }
+
+Status Sequencer::Admit(size_t cost) const {
+  if (stopping_) {
+    return Error(StatusCode::kUnavailable, "shutting_down", "the server is shutting down");
+  }
+  if (failed_.load(std::memory_order_acquire)) {
+    return EngineFailed();
+  }
+  if (queue_cost_ + cost > options_.queue_commands_max) {
+    return Error(StatusCode::kResourceExhausted, "queue_full",
+                 "the sequencer queue is full (" + std::to_string(options_.queue_commands_max) +
+                     " commands); retry shortly");
+  }
+  return OkStatus();
+}
+
+Status Sequencer::SubmitScans(std::vector<core::ScanCommand> commands, ScanCallback done) {
+  if (commands.empty()) {
+    return Error(StatusCode::kInvalidArgument, "empty_batch", "no scan commands to execute");
+  }
+  if (commands.size() > options_.batch_commands_max) {
+    return Error(StatusCode::kResourceExhausted, "batch_too_large",
+                 std::to_string(commands.size()) + " commands; at most " +
+                     std::to_string(options_.batch_commands_max) + " per request");
+  }
+  size_t cost = commands.size();
+  {
+    std::lock_guard lock(mutex_);
+    if (Status admitted = Admit(cost); !admitted.ok()) {
+      return admitted;
+    }
+    queue_.push_back(Item{std::move(commands), std::move(done), nullptr});
+    queue_cost_ += cost;
+    queued_.store(queue_cost_, std::memory_order_relaxed);
+  }
+  wake_.notify_one();
+  return OkStatus();
+}
+
+Status Sequencer::SubmitQuery(QueryCallback query) {
+  {
+    std::lock_guard lock(mutex_);
+    if (Status admitted = Admit(1); !admitted.ok()) {
+      return admitted;
+    }
+    queue_.push_back(Item{{}, nullptr, std::move(query)});
+    queue_cost_ += 1;
+    queued_.store(queue_cost_, std::memory_order_relaxed);
+  }
+  wake_.notify_one();
+  return OkStatus();
+}
+
+Status Sequencer::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  if (!thread_.joinable()) {
+    return stop_status_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  // The thread has drained the queue and exited: the engine is ours alone now.
+  if (failed_.load(std::memory_order_acquire)) {
+    stop_status_ = EngineFailed();
+  } else if (options_.snapshot_on_stop) {
+    stop_status_ = engine_->WriteSnapshot();
+  }
+  return stop_status_;
+}
+
+SequencerStats Sequencer::stats() const {
+  return SequencerStats{batches_.load(), commands_.load(), queries_.load()};
+}
+
+bool Sequencer::TakeBatch(std::vector<Item>& items) {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  if (queue_.empty()) {
+    return false;  // Stopping, and everything queued has been answered.
+  }
+  // Whole units in arrival order while they fit in one commit; queries ride along.
+  size_t commands = 0;
+  while (!queue_.empty()) {
+    Item& next = queue_.front();
+    if (commands > 0 && commands + next.commands.size() > options_.batch_commands_max) {
+      break;
+    }
+    commands += next.commands.size();
+    queue_cost_ -= next.commands.empty() ? 1 : next.commands.size();
+    items.push_back(std::move(next));
+    queue_.pop_front();
+  }
+  queued_.store(queue_cost_, std::memory_order_relaxed);
+  return true;
+}
+
+void Sequencer::Run() {
+  std::vector<Item> items;
+  while (TakeBatch(items)) {
+    ExecuteBatch(items);
+    RunQueries(items);
+    items.clear();
+  }
+}
+
+void Sequencer::ExecuteBatch(std::vector<Item>& items) {
+  std::vector<core::ScanCommand> commands;
+  for (Item& item : items) {
+    for (core::ScanCommand& command : item.commands) {
+      commands.push_back(std::move(command));
+    }
+  }
+  if (commands.empty()) {
+    return;
+  }
+  StatusOr<std::vector<engine::ScanReply>> replies = EngineFailed();
+  if (!failed_.load(std::memory_order_acquire)) {
+    auto start = std::chrono::steady_clock::now();
+    replies = engine_->Execute(commands);
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (replies.ok()) {
+      last_seq_.store(engine_->last_seq(), std::memory_order_release);
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      commands_.fetch_add(commands.size(), std::memory_order_relaxed);
+      if (options_.on_commit) {
+        options_.on_commit(commands.size(), took.count());
+      }
+    } else {
+      // The state may be ahead of the journal: refuse everything from now on.
+      failed_.store(true, std::memory_order_release);
+      replies = Error(StatusCode::kUnavailable, "engine_failed",
+                      "the journal could not commit: " + replies.status().ToString());
+    }
+  }
+  // Hand each unit its slice of the replies, in submission order.
+  size_t next = 0;
+  for (Item& item : items) {
+    if (item.commands.empty()) {
+      continue;
+    }
+    size_t count = item.commands.size();
+    if (!replies.ok()) {
+      item.scan_done(replies.status());
+    } else {
+      auto first = replies->begin() + static_cast<std::ptrdiff_t>(next);
+      item.scan_done(std::vector<engine::ScanReply>(
+          std::make_move_iterator(first),
+          std::make_move_iterator(first + static_cast<std::ptrdiff_t>(count))));
+    }
+    next += count;
+  }
+}
+
+void Sequencer::RunQueries(std::vector<Item>& items) {
+  for (Item& item : items) {
+    if (!item.query) {
+      continue;
+    }
+    queries_.fetch_add(1, std::memory_order_relaxed);
+    if (failed_.load(std::memory_order_acquire)) {
+      item.query(EngineFailed());
+    } else {
+      item.query(&engine_->state());
+    }
+  }
+}
+
+}  // namespace entrepot::server

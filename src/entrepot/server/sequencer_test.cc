@@ -1,0 +1,288 @@
+#include "entrepot/server/sequencer.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "entrepot/core/site_test_util.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "gtest/gtest.h"
+
+namespace entrepot::server {
+namespace {
+
+using core::Mode;
+using core::ScanCommand;
+
+// Delegates to a real journal; Append fails once `fail` is set, as a full disk would.
+class FailingJournal : public store::Journal {
+ public:
+  FailingJournal(std::unique_ptr<store::Journal> inner, std::atomic<bool>* fail)
+      : inner_(std::move(inner)), fail_(fail) {}
+  Status Append(std::span<const store::JournalRecord> records) override {
+    if (fail_->load()) {
+      return Error(StatusCode::kUnavailable, "disk_full", "injected failure");
+    }
+    return inner_->Append(records);
+  }
+  uint64_t LastSeq() const override { return inner_->LastSeq(); }
+  Status Scan(uint64_t after,
+              const std::function<Status(const store::JournalRecord&)>& visit) const override {
+    return inner_->Scan(after, visit);
+  }
+  Status WriteSnapshot(const store::Snapshot& snapshot) override {
+    return inner_->WriteSnapshot(snapshot);
+  }
+  StatusOr<std::optional<store::Snapshot>> LatestSnapshot() const override {
+    return inner_->LatestSnapshot();
+  }
+  Status CheckIntegrity() const override { return inner_->CheckIntegrity(); }
+
+ private:
+  std::unique_ptr<store::Journal> inner_;
+  std::atomic<bool>* fail_;
+};
+
+class SequencerTest : public ::testing::Test {
+ protected:
+  SequencerTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("entrepot-sequencer-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~SequencerTest() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<engine::SiteEngine> OpenEngine(bool initialise) {
+    auto journal = store::SqliteJournal::Open((dir_ / "journal.db").string());
+    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+    auto engine = engine::SiteEngine::Open(
+        std::make_unique<FailingJournal>(*std::move(journal), &fail_commits_));
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (initialise) {
+      EXPECT_TRUE((*engine)->LoadLayout(core::testing::SmallLayout()).ok());
+    }
+    return *std::move(engine);
+  }
+
+  static ScanCommand Command(const std::string& key, const std::string& device,
+                             const std::string& code) {
+    return ScanCommand{key, device, Mode::kReceive, code, core::testing::kStart};
+  }
+  static std::vector<ScanCommand> Dock(const std::string& key, const std::string& device = "HH") {
+    return {Command(key, device, core::testing::LocationLabel("DOCK-01"))};
+  }
+
+  // Submits and waits for the replies.
+  static StatusOr<std::vector<engine::ScanReply>> Run(Sequencer& sequencer,
+                                                      std::vector<ScanCommand> commands) {
+    std::promise<StatusOr<std::vector<engine::ScanReply>>> promise;
+    auto future = promise.get_future();
+    Status submitted = sequencer.SubmitScans(
+        std::move(commands), [&promise](StatusOr<std::vector<engine::ScanReply>> replies) {
+          promise.set_value(std::move(replies));
+        });
+    if (!submitted.ok()) {
+      return submitted;
+    }
+    return future.get();
+  }
+
+  // Occupies the sequencer thread until the returned promise is set.
+  static std::promise<void> Block(Sequencer& sequencer) {
+    std::promise<void> release;
+    auto released = std::make_shared<std::shared_future<void>>(release.get_future().share());
+    std::promise<void> entered;
+    auto started = entered.get_future();
+    EXPECT_TRUE(sequencer
+                    .SubmitQuery([released, entered = std::make_shared<std::promise<void>>(
+                                                std::move(entered))](auto) mutable {
+                      entered->set_value();
+                      released->wait();
+                    })
+                    .ok());
+    started.wait();
+    return release;
+  }
+
+  std::filesystem::path dir_;
+  std::atomic<bool> fail_commits_{false};
+};
+
+TEST_F(SequencerTest, RepliesAfterCommitInCommandOrder) {
+  Sequencer sequencer(OpenEngine(true));
+  uint64_t before = sequencer.last_seq();
+  auto replies = Run(sequencer, {Command("a", "HH", core::testing::LocationLabel("DOCK-01")),
+                                 Command("b", "HH", core::testing::Item(core::testing::kKettle))});
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 2u);
+  EXPECT_EQ((*replies)[0].seq, before + 1);
+  EXPECT_EQ((*replies)[1].seq, before + 2);
+  EXPECT_EQ((*replies)[1].reply.outcome, core::Outcome::kOk);
+  // When the callback ran, the commit had landed: a fresh reader sees both records.
+  auto reader = store::SqliteJournal::Open((dir_ / "journal.db").string());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->LastSeq(), before + 2);
+  EXPECT_EQ(sequencer.last_seq(), before + 2);
+}
+
+TEST_F(SequencerTest, ConcurrentSubmittersShareCommits) {
+  Sequencer sequencer(OpenEngine(true));
+  constexpr int kThreads = 4;
+  constexpr int kScansPerThread = 50;
+  // Hold the sequencer thread so that every unit is queued before the next drain: the group
+  // commit must then take them all at once.
+  std::promise<void> release = Block(sequencer);
+  std::atomic<int> answered{0};
+  std::latch submitted(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kScansPerThread; ++i) {
+        std::string key = "k-" + std::to_string(t) + "-" + std::to_string(i);
+        ASSERT_TRUE(sequencer
+                        .SubmitScans(Dock(key, "HH-" + std::to_string(t)),
+                                     [&answered](auto replies) {
+                                       EXPECT_TRUE(replies.ok());
+                                       ++answered;
+                                     })
+                        .ok());
+      }
+      submitted.count_down();
+    });
+  }
+  submitted.wait();
+  EXPECT_EQ(sequencer.queue_depth(), size_t{kThreads * kScansPerThread});
+  release.set_value();
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  ASSERT_TRUE(sequencer.Stop().ok());
+  EXPECT_EQ(answered.load(), kThreads * kScansPerThread);
+  SequencerStats stats = sequencer.stats();
+  EXPECT_EQ(stats.commands, uint64_t{kThreads * kScansPerThread});
+  EXPECT_EQ(stats.batches, 1u);
+}
+
+TEST_F(SequencerTest, BatchesAreCappedWithoutSplittingUnits) {
+  SequencerOptions options;
+  options.batch_commands_max = 3;
+  Sequencer sequencer(OpenEngine(true), options);
+  std::promise<void> release = Block(sequencer);
+  std::vector<std::future<StatusOr<std::vector<engine::ScanReply>>>> results;
+  for (int i = 0; i < 4; ++i) {  // Units of 2: only one fits in a batch of 3.
+    auto promise = std::make_shared<std::promise<StatusOr<std::vector<engine::ScanReply>>>>();
+    results.push_back(promise->get_future());
+    std::vector<ScanCommand> unit = Dock("u" + std::to_string(i) + "a");
+    unit.push_back(Command("u" + std::to_string(i) + "b", "HH", core::testing::Item("x")));
+    ASSERT_TRUE(
+        sequencer
+            .SubmitScans(std::move(unit),
+                         [promise](auto replies) { promise->set_value(std::move(replies)); })
+            .ok());
+  }
+  EXPECT_EQ(
+      sequencer.SubmitScans(std::vector<ScanCommand>(4, Command("big", "HH", "x")), [](auto) {})
+          .reason(),
+      "batch_too_large");
+  release.set_value();
+  for (auto& result : results) {
+    auto replies = result.get();
+    ASSERT_TRUE(replies.ok());
+    EXPECT_EQ(replies->size(), 2u);
+  }
+  EXPECT_EQ(sequencer.stats().batches, 4u);
+}
+
+TEST_F(SequencerTest, FullQueueRefusesAtOnce) {
+  SequencerOptions options;
+  options.queue_commands_max = 3;
+  Sequencer sequencer(OpenEngine(true), options);
+  std::promise<void> release = Block(sequencer);
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        sequencer.SubmitScans(Dock("q" + std::to_string(i)), [&](auto) { ++answered; }).ok());
+  }
+  Status refused = sequencer.SubmitScans(Dock("q3"), [&](auto) { ++answered; });
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.reason(), "queue_full");
+  EXPECT_EQ(sequencer.SubmitQuery([](auto) {}).reason(), "queue_full");
+  EXPECT_EQ(sequencer.SubmitScans({}, [](auto) {}).reason(), "empty_batch");
+  release.set_value();
+  ASSERT_TRUE(sequencer.Stop().ok());
+  EXPECT_EQ(answered.load(), 3);
+}
+
+TEST_F(SequencerTest, QueriesSeeAcknowledgedScans) {
+  Sequencer sequencer(OpenEngine(true));
+  ASSERT_TRUE(Run(sequencer, {Command("a", "HH", core::testing::LocationLabel("DOCK-01")),
+                              Command("b", "HH", core::testing::Item(core::testing::kKettle))})
+                  .ok());
+  std::promise<int64_t> units;
+  ASSERT_TRUE(sequencer
+                  .SubmitQuery([&units](StatusOr<const core::SiteState*> state) {
+                    ASSERT_TRUE(state.ok());
+                    units.set_value((*state)->counters().units_received);
+                  })
+                  .ok());
+  EXPECT_EQ(units.get_future().get(), 1);
+  EXPECT_EQ(sequencer.stats().queries, 1u);
+}
+
+TEST_F(SequencerTest, StopDrainsTheQueueAndRefusesNewWork) {
+  auto sequencer = std::make_unique<Sequencer>(OpenEngine(true));
+  std::promise<void> release = Block(*sequencer);
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(sequencer
+                    ->SubmitScans(Dock("d" + std::to_string(i)),
+                                  [&](auto replies) {
+                                    EXPECT_TRUE(replies.ok());
+                                    ++answered;
+                                  })
+                    .ok());
+  }
+  std::thread stopper([&] { EXPECT_TRUE(sequencer->Stop().ok()); });
+  // Stop() has set the flag once new work is refused; then let the thread drain.
+  while (sequencer->SubmitQuery([](auto) {}).ok()) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(sequencer->SubmitScans(Dock("late"), [](auto) {}).reason(), "shutting_down");
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(answered.load(), 10);
+  uint64_t last_seq = sequencer->last_seq();
+  sequencer.reset();
+  // The queued scans were committed, and a snapshot was written at the end.
+  std::unique_ptr<engine::SiteEngine> reopened = OpenEngine(false);
+  EXPECT_EQ(reopened->last_seq(), last_seq);
+  auto reader = store::SqliteJournal::Open((dir_ / "journal.db").string());
+  ASSERT_TRUE(reader.ok());
+  auto snapshot = (*reader)->LatestSnapshot();
+  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
+  EXPECT_EQ((*snapshot)->seq, last_seq);
+}
+
+TEST_F(SequencerTest, CommitFailureMakesItUnhealthy) {
+  Sequencer sequencer(OpenEngine(true));
+  ASSERT_TRUE(Run(sequencer, Dock("ok")).ok());
+  fail_commits_ = true;
+  auto failed = Run(sequencer, Dock("lost"));
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().reason(), "engine_failed");
+  EXPECT_FALSE(sequencer.healthy());
+  EXPECT_EQ(sequencer.SubmitScans(Dock("after"), [](auto) {}).reason(), "engine_failed");
+  EXPECT_EQ(sequencer.SubmitQuery([](auto) {}).reason(), "engine_failed");
+  EXPECT_EQ(sequencer.Stop().reason(), "engine_failed");
+}
+
+}  // namespace
+}  // namespace entrepot::server
