@@ -30,3 +30,4 @@ echo "What a scan means: $entrepot barcode ']d2010950600013435217271231103A7<GS>
 "$entrepot" barcode ']d2010950600013435217271231103A7\x1d21X9'
 echo
 echo "Per-scan outcomes: $data/outcomes.ndjson. Try: $entrepot stock --data $data --help"
+echo "Serve the site over HTTP on loopback: $entrepot serve --data $data (docs/API.md)"
