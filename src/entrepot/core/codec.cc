@@ -303,6 +303,22 @@ std::string EncodeEntry(const Entry& entry) {
   return std::move(out.bytes());
 }
 
+StatusOr<int64_t> DecodeEntryTime(std::string_view bytes) {
+  // The fields before at_ms, in EncodeEntry's order.
+  ByteReader in(bytes);
+  bool known_format = in.U8() == kEntryFormat;
+  in.U8();      // kind
+  in.String();  // key
+  in.String();  // device
+  in.U8();      // mode
+  in.String();  // code
+  int64_t at_ms = in.Signed();
+  if (!known_format || !in.ok()) {
+    return Error(StatusCode::kDataLoss, "bad_entry", "entry bytes are truncated or malformed");
+  }
+  return at_ms;
+}
+
 StatusOr<Entry> DecodeEntry(std::string_view bytes) {
   ByteReader in(bytes);
   Entry entry;

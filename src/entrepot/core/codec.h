@@ -67,6 +67,9 @@ void EncodeLocation(ByteWriter& out, const domain::Location& location);
 domain::Location DecodeLocation(ByteReader& in);
 
 std::string EncodeEntry(const Entry& entry);
+// The scan time of an encoded entry, read without decoding its events (restart reads it for
+// every remembered idempotency key). Returns kDataLoss (reason "bad_entry") as DecodeEntry.
+StatusOr<int64_t> DecodeEntryTime(std::string_view bytes);
 // Returns kDataLoss (reason "bad_entry") when `bytes` is not a valid entry encoding.
 StatusOr<Entry> DecodeEntry(std::string_view bytes);
 

@@ -74,6 +74,13 @@ TEST(CodecTest, EveryTruncationReturnsDataLoss) {
   }
 }
 
+TEST(CodecTest, EntryTimeIsReadWithoutDecodingEvents) {
+  std::string bytes = EncodeEntry(EntryWithEveryEvent());
+  EXPECT_EQ(*DecodeEntryTime(bytes), -5);
+  EXPECT_EQ(DecodeEntryTime(bytes.substr(0, 10)).status().reason(), "bad_entry");
+  EXPECT_EQ(DecodeEntryTime("").status().reason(), "bad_entry");
+}
+
 TEST(CodecTest, TrailingBytesReturnDataLoss) {
   EXPECT_FALSE(DecodeEntry(EncodeEntry(EntryWithEveryEvent()) + "x").ok());
 }

@@ -26,6 +26,7 @@ constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames = {
     "container_loop",
     "already_shipped",
     "too_many_items",
+    "too_old",
 };
 
 }  // namespace

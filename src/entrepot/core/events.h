@@ -48,8 +48,9 @@ enum class Outcome : uint8_t {
   kContainerLoop,     // Would put a container inside itself.
   kAlreadyShipped,    // The container has left the site.
   kTooManyItems,      // A pending list (pack) reached its limit.
+  kTooOld,            // Made before the oldest remembered key: may be a forgotten replay.
 };
-inline constexpr int kOutcomeCount = 16;
+inline constexpr int kOutcomeCount = 17;
 
 std::string_view OutcomeName(Outcome outcome);
 // True when the scan was accepted (kOk, kReverify).

@@ -1,5 +1,7 @@
 #include "entrepot/core/key_index.h"
 
+#include <algorithm>
+
 #include "entrepot/base/check.h"
 
 namespace entrepot::core {
@@ -69,7 +71,7 @@ void KeyIndex::Grow() {
   }
 }
 
-void KeyIndex::Remember(std::string_view key, uint64_t seq) {
+void KeyIndex::Remember(std::string_view key, uint64_t seq, int64_t at_ms) {
   ENTREPOT_CHECK(seq > 0);
   const uint64_t hash = Hash(key);
   if (arrivals_.size() == window_) {
@@ -79,10 +81,11 @@ void KeyIndex::Remember(std::string_view key, uint64_t seq) {
     if (slots_[slot].hash == oldest.hash && slots_[slot].seq == oldest.seq) {
       Erase(slot);
     }
-    arrivals_[next_] = Arrival{hash, seq};
+    forgotten_until_ms_ = std::max(forgotten_until_ms_, oldest.at_ms);
+    arrivals_[next_] = Arrival{hash, seq, at_ms};
     next_ = (next_ + 1) % window_;
   } else {
-    arrivals_.push_back(Arrival{hash, seq});
+    arrivals_.push_back(Arrival{hash, seq, at_ms});
   }
   if ((size_ + 1) * 2 > slots_.size()) {
     Grow();

@@ -5,9 +5,12 @@
 // a hit names an entry whose full key the caller confirms (engine/site_engine.cc reads it
 // back from the journal), so a hash collision can never return another scan's reply.
 //
+// It also remembers the newest scan time among the keys it has forgotten: a scan made at or
+// before that time with an unknown key may be a replay the index no longer recognises.
+//
 // An open-addressing table (linear probing, backward-shift deletion) and a ring of the
-// window's keys in arrival order: 24 bytes per remembered key, one cache miss per lookup on
-// the scan hot path. Not thread-safe; owned by the sequencer.
+// window's keys in arrival order: 24 bytes of ring and 32 to 64 of table per remembered key,
+// one cache miss per lookup on the scan hot path. Not thread-safe; owned by the sequencer.
 #pragma once
 
 #include <cstddef>
@@ -24,11 +27,13 @@ class KeyIndex {
 
   // The seq last remembered for `key`, or 0.
   uint64_t Find(std::string_view key) const;
-  // Remembers `key` -> `seq` (replacing an older seq for the same hash) and forgets the
-  // oldest key once the window is full. REQUIRES: seq > 0.
-  void Remember(std::string_view key, uint64_t seq);
+  // Remembers `key` -> `seq`, scanned at `at_ms` (replacing an older seq for the same
+  // hash), and forgets the oldest key once the window is full. REQUIRES: seq > 0.
+  void Remember(std::string_view key, uint64_t seq, int64_t at_ms);
 
   size_t size() const { return size_; }
+  // The newest scan time of a forgotten key; 0 while nothing has been forgotten.
+  int64_t forgotten_until_ms() const { return forgotten_until_ms_; }
 
  private:
   struct Slot {
@@ -38,6 +43,7 @@ class KeyIndex {
   struct Arrival {
     uint64_t hash;
     uint64_t seq;
+    int64_t at_ms;
   };
 
   static uint64_t Hash(std::string_view key);
@@ -51,6 +57,7 @@ class KeyIndex {
   std::vector<Arrival> arrivals_;  // Ring of the remembered keys, oldest at next_.
   size_t next_ = 0;
   size_t size_ = 0;
+  int64_t forgotten_until_ms_ = 0;
 };
 
 }  // namespace entrepot::core

@@ -670,9 +670,9 @@ Site::Site(SiteConfig config) : config_(config), keys_(config.idempotency_window
 Site::Site(SiteConfig config, SiteState state)
     : config_(config), state_(std::move(state)), keys_(config.idempotency_window) {}
 
-void Site::RememberKey(const std::string& key, uint64_t seq) {
+void Site::RememberKey(const std::string& key, uint64_t seq, int64_t at_ms) {
   if (!key.empty()) {
-    keys_.Remember(key, seq);
+    keys_.Remember(key, seq, at_ms);
   }
 }
 
@@ -690,6 +690,14 @@ Site::Execution Site::Execute(const ScanCommand& command, uint64_t seq, bool ign
   entry.mode = command.mode;
   entry.code = command.code;
   entry.at_ms = command.at_ms;
+  if (keys_.forgotten_until_ms() > 0 && command.at_ms <= keys_.forgotten_until_ms()) {
+    entry.reply = Reply{Outcome::kTooOld,
+                        "This scan was made before the oldest scan the site still remembers; it "
+                        "may have been recorded already, so it was not applied.",
+                        "Check the stock, then scan again."};
+    Replay(entry);
+    return Execution{std::move(entry), 0};
+  }
 
   // `known` stays valid until Replay() below applies the events.
   const DeviceState* known = state_.FindDevice(command.device);
@@ -752,7 +760,7 @@ void Site::Replay(const Entry& entry) {
   }
   if (entry.kind == Entry::Kind::kScan) {
     state_.CountScan(entry.reply.outcome);
-    RememberKey(entry.key, entry.seq);
+    RememberKey(entry.key, entry.seq, entry.at_ms);
   }
 }
 

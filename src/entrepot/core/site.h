@@ -60,7 +60,10 @@ class Site {
   };
   // Decides `command` as journal entry `seq`, applies its events and remembers its key.
   // When the key is remembered already (and `ignore_known_key` is false), nothing changes
-  // and duplicate_of names the earlier entry, whose reply the caller returns.
+  // and duplicate_of names the earlier entry, whose reply the caller returns. A command with
+  // an unknown key made no later than the newest forgotten key is answered kTooOld and
+  // changes nothing: it may be the replay of a scan the window no longer remembers, and
+  // applying it twice would corrupt stock.
   Execution Execute(const ScanCommand& command, uint64_t seq, bool ignore_known_key = false);
 
   // Builds the entries that define a layout's master data (site, zones, locations,
@@ -70,8 +73,8 @@ class Site {
   // Applies a committed entry read back from the journal.
   void Replay(const Entry& entry);
   // Remembers the key of an entry already reflected in the state (entries before a
-  // snapshot), so replays of it are recognised.
-  void RememberKey(const std::string& key, uint64_t seq);
+  // snapshot), scanned at `at_ms`, so replays of it are recognised.
+  void RememberKey(const std::string& key, uint64_t seq, int64_t at_ms);
 
   const SiteState& state() const { return state_; }
   const SiteConfig& config() const { return config_; }

@@ -247,6 +247,7 @@ std::string SiteState::Encode() const {
   out.Signed(counters_.units_adjusted);
   out.Signed(counters_.containers_shipped);
   out.Signed(counters_.units_shipped);
+  out.Varint(kOutcomeCount);  // So a later build with more outcomes still reads this.
   for (int64_t count : counters_.scans_by_outcome) {
     out.Signed(count);
   }
@@ -311,8 +312,12 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   state.counters_.units_adjusted = in.Signed();
   state.counters_.containers_shipped = in.Signed();
   state.counters_.units_shipped = in.Signed();
-  for (int64_t& count : state.counters_.scans_by_outcome) {
-    count = in.Signed();
+  uint64_t outcomes = in.Varint();
+  if (outcomes > kOutcomeCount) {
+    in.Fail();
+  }
+  for (uint64_t i = 0; i < outcomes && in.ok(); ++i) {
+    state.counters_.scans_by_outcome[i] = in.Signed();
   }
   for (const std::string& id : nested) {
     auto parent = state.containers_.find(state.containers_.at(id).parent.id);

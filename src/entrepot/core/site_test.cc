@@ -423,13 +423,27 @@ TEST_F(SiteTest, RepeatedKeyReturnsEarlierEntryAndChangesNothing) {
 
 TEST_F(SiteTest, ForgottenKeysFallOutOfTheWindowOldestFirst) {
   site_ = Site(SiteConfig{.idempotency_window = 2});
-  site_.RememberKey("a", 1);
-  site_.RememberKey("b", 2);
-  site_.RememberKey("c", 3);
-  ScanCommand command{"a", "HH-01", Mode::kReceive, "x", now_};
+  site_.RememberKey("a", 1, now_);
+  site_.RememberKey("b", 2, now_ + 1);
+  site_.RememberKey("c", 3, now_ + 2);
+  ScanCommand command{"c", "HH-01", Mode::kReceive, "x", now_ + 10};
+  EXPECT_EQ(site_.Execute(command, 4).duplicate_of, 3u);
+  command.key = "a";  // Forgotten, but made after the forgotten scan: a new scan.
   EXPECT_EQ(site_.Execute(command, 4).duplicate_of, 0u);
-  command.key = "c";
-  EXPECT_EQ(site_.Execute(command, 5).duplicate_of, 3u);
+}
+
+TEST_F(SiteTest, UnknownKeyOlderThanTheForgottenScansIsRefusedAsTooOld) {
+  site_ = Site(SiteConfig{.idempotency_window = 2});
+  seq_ = site_.LoadLayout(testing::SmallLayout(), 1).size();
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01")});
+  const int64_t first_scan_at = now_;
+  ScanAll(Mode::kReceive, {Item(kKettle), Item(kKettle)});  // Forgets the dock scan's key.
+  // A device replays, with a fresh key, a scan made back then: it may be a duplicate.
+  ScanCommand replay{"offline-7", "HH-01", Mode::kReceive, Item(kKettle), first_scan_at};
+  Site::Execution execution = site_.Execute(replay, ++seq_);
+  EXPECT_EQ(execution.entry.reply.outcome, Outcome::kTooOld);
+  EXPECT_TRUE(execution.entry.events.empty());
+  EXPECT_EQ(Quantity(kDock, kKettle), 2);
 }
 
 TEST_F(SiteTest, SwitchingModeRestartsTheSequence) {

@@ -29,12 +29,23 @@ StatusOr<std::unique_ptr<SiteEngine>> SiteEngine::Open(std::unique_ptr<store::Jo
     snapshot_seq = snapshot->seq;
   }
   const uint64_t last_seq = journal->LastSeq();
+  // The keys of the last `window` records, plus one record before them: remembering it
+  // overflows the window by one, so the site knows a time before which it has forgotten
+  // keys (see Site::Execute on kTooOld). That time is a lower bound of the one before the
+  // restart, so a restart may accept an old replay the running engine would have refused,
+  // never the other way round.
   const uint64_t window = options.site.idempotency_window;
-  const uint64_t keys_from = last_seq > window ? last_seq - window : 0;
+  const uint64_t keys_from = last_seq > window ? last_seq - window - 1 : 0;
   const uint64_t scan_from = std::min(snapshot_seq, keys_from);
   Status scanned = journal->Scan(scan_from, [&](const JournalRecord& record) -> Status {
     if (record.seq <= snapshot_seq) {
-      site.RememberKey(record.idempotency_key, record.seq);
+      if (!record.idempotency_key.empty()) {
+        StatusOr<int64_t> at_ms = core::DecodeEntryTime(record.payload);
+        if (!at_ms.ok()) {
+          return at_ms.status().WithContext("journal record " + std::to_string(record.seq));
+        }
+        site.RememberKey(record.idempotency_key, record.seq, *at_ms);
+      }
       return OkStatus();
     }
     StatusOr<Entry> entry = core::DecodeEntry(record.payload);

@@ -113,6 +113,25 @@ TEST_F(SiteEngineTest, RepeatedKeyAfterReopenReturnsFirstReplyAndChangesNothing)
   EXPECT_EQ(DockUnits(*engine), 1);
 }
 
+TEST_F(SiteEngineTest, AfterReopenAReplayOlderThanTheWindowIsRefusedAsTooOld) {
+  EngineOptions options;
+  options.site.idempotency_window = 2;
+  std::vector<ScanCommand> batch = ReceiveBatch("a", 3);
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised(options);
+    ASSERT_TRUE(engine->Execute(batch).ok());
+  }
+  std::unique_ptr<SiteEngine> engine = Open(options);
+  ScanCommand replay = batch[1];
+  replay.key = "offline-replay";
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute({&replay, 1});
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ((*replies)[0].reply.outcome, Outcome::kTooOld);
+  EXPECT_EQ(DockUnits(*engine), 3);
+  // A scan made now is not affected.
+  EXPECT_EQ((*engine->Execute(ReceiveBatch("b", 1)))[1].reply.outcome, Outcome::kOk);
+}
+
 TEST_F(SiteEngineTest, RepeatedKeyInOneBatchIsAppliedOnce) {
   std::unique_ptr<SiteEngine> engine = OpenInitialised();
   std::vector<ScanCommand> batch = ReceiveBatch("a", 1);
