@@ -47,6 +47,7 @@ class Floor:
         self.rng = rng
         self.products = [p["gtin"].rjust(14, "0") for p in layout["products"]]
         self.bins = {}
+        self.capacity = {}
         for rack in layout["location_ranges"]:
             if rack["type"] != "stow_bin":
                 continue
@@ -56,6 +57,7 @@ class Floor:
                 for bay in range(bays[0], bays[0] + 8):
                     code = f"{rack['zone']}-{aisle:02d}-{bay:03d}-{levels[0]}-1"
                     self.bins[code] = []
+                    self.capacity[code] = rack.get("capacity", 0) or 10**9
         self.bin_codes = sorted(self.bins)
         self.records = []
         self.clock = START_MS
@@ -82,7 +84,10 @@ class Floor:
         self.scan(device, "receive", sscc(pallet), 6000)
         received = []
         for unit in range(units):
-            gtin = self.rng.choice(self.products[:400])
+            # Lot-managed products (every fifth unit here) always carry their lot and expiry,
+            # as on a real floor; a plain GTIN scan of them would take the first to expire.
+            lot_managed = unit % 5 == 0
+            gtin = self.rng.choice(self.products[200:400] if lot_managed else self.products[:200])
             code = self.item_code(gtin, unit)
             self.scan(device, "receive", code, self.rng.randint(2000, 5000))
             received.append(code)
@@ -95,7 +100,8 @@ class Floor:
             self.scan(device, "stow", code, 300 if fast else self.rng.randint(3000, 9000))
             if self.rng.random() < 0.02:
                 self.scan(device, "stow", label("L", "A-99-999-9-9"), 2000)
-            bin_code = self.rng.choice(self.bin_codes)
+            bin_code = self.rng.choice(
+                [b for b in self.bin_codes if len(self.bins[b]) < self.capacity[b]])
             self.scan(device, "stow", label("L", bin_code), 400 if fast else 2500)
             self.bins[bin_code].append(code)
 
