@@ -6,16 +6,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
@@ -25,6 +28,7 @@
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
 #include "entrepot/server/sequencer.h"
@@ -42,11 +46,28 @@ using nlohmann::json;
 using tcp = boost::asio::ip::tcp;
 
 constexpr char kKettle[] = "09506000134352";
+constexpr char kSiteCode[] = "FR-TST1";  // The site of testing::SmallLayoutToml.
+constexpr char kAdminPassword[] = "admin password for tests";
+
+// The account store of `data_dir` with the minimum Argon2id cost (fast tests).
+std::unique_ptr<auth::AccountStore> OpenAccounts(const std::string& data_dir,
+                                                 std::function<int64_t()> now_ms) {
+  auth::AccountStoreOptions options;
+  options.now_ms = std::move(now_ms);
+  options.hash_cost = auth::HashCost::kMinimum;
+  auto accounts = auth::AccountStore::Open(data_dir + "/accounts.db", options);
+  EXPECT_TRUE(accounts.ok()) << accounts.status().ToString();
+  return accounts.ok() ? *std::move(accounts) : nullptr;
+}
+
+// The "device" field of a scan record.
+std::string DeviceOf(const std::string& record) { return json::parse(record)["device"]; }
 
 struct Reply {
   unsigned status = 0;
   std::string body;
   std::string allow;
+  std::string www_authenticate;
   bool keep_alive = false;
   json Json() const { return json::parse(body, nullptr, false); }
 };
@@ -54,18 +75,24 @@ struct Reply {
 // A keep-alive HTTP/1.1 client on one connection.
 class Client {
  public:
-  explicit Client(uint16_t port) : stream_(context_) {
+  explicit Client(uint16_t port)
+      : context_(std::make_unique<boost::asio::io_context>()), stream_(*context_) {
     beast::error_code error;
     stream_.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), error);
     connected_ = !error;
   }
   bool connected() const { return connected_; }
+  // Sent as "Authorization: Bearer <token>" when not empty.
+  std::string token;
 
   // Status 0 when the connection failed.
   Reply Send(http::verb method, const std::string& target, const std::string& body = "",
              const std::string& content_type = "application/json") {
     http::request<http::string_body> request(method, target, 11);
     request.set(http::field::host, "localhost");
+    if (!token.empty()) {
+      request.set(http::field::authorization, "Bearer " + token);
+    }
     if (!body.empty()) {
       request.set(http::field::content_type, content_type);
       request.body() = body;
@@ -87,6 +114,7 @@ class Client {
     reply.status = response.result_int();
     reply.body = response.body();
     reply.allow = std::string(response[http::field::allow]);
+    reply.www_authenticate = std::string(response[http::field::www_authenticate]);
     reply.keep_alive = response.keep_alive();
     return reply;
   }
@@ -94,9 +122,13 @@ class Client {
     return Send(http::verb::post, target, body);
   }
   Reply Get(const std::string& target) { return Send(http::verb::get, target); }
+  Reply Patch(const std::string& target, const std::string& body) {
+    return Send(http::verb::patch, target, body);
+  }
+  Reply Delete(const std::string& target) { return Send(http::verb::delete_, target); }
 
  private:
-  boost::asio::io_context context_;
+  std::unique_ptr<boost::asio::io_context> context_;  // Heap: the client is movable.
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   bool connected_ = false;
@@ -169,8 +201,13 @@ class HttpApiTest : public ::testing::Test {
       metrics_.CountCommit(commands, seconds);
     };
     sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine), options);
-    handler_ = std::make_unique<api::ApiHandler>(*sequencer_, metrics_,
-                                                 [] { return int64_t{1'795'000'000'000}; });
+    accounts_ = OpenAccounts(dir_.path(), [this] { return now_.load(); });
+    ASSERT_NE(accounts_, nullptr);
+    auth::NewUser admin{"admin", "Admin", auth::Role::kAdmin, {"*"}, kAdminPassword, ""};
+    ASSERT_TRUE(accounts_->AddUser(admin).ok());
+    device_token_ = DeviceToken("HH-01");
+    handler_ = std::make_unique<api::ApiHandler>(*sequencer_, metrics_, *accounts_, kSiteCode,
+                                                 [this] { return now_.load(); });
     api::HttpServerOptions server_options;
     server_options.port = 0;
     auto server = api::HttpServer::Start(*handler_, server_options);
@@ -187,15 +224,49 @@ class HttpApiTest : public ::testing::Test {
     }
   }
 
+  // The token of device `name`, registered on first use.
+  std::string DeviceToken(const std::string& name) {
+    std::lock_guard lock(devices_mutex_);
+    auto& token = device_tokens_[name];
+    if (token.empty()) {
+      auto device = accounts_->AddDevice(name, 0);
+      EXPECT_TRUE(device.ok()) << device.status().ToString();
+      token = device.ok() ? device->token : "";
+    }
+    return token;
+  }
+  // A client signed in as the user `login` (status 0 token when login failed).
+  Client LoggedIn(const std::string& login, const std::string& password) {
+    Client client(server_->port());
+    Reply reply =
+        client.Post("/api/v1/login", json{{"login", login}, {"password", password}}.dump());
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    if (reply.status == 200u) {
+      client.token = reply.Json()["token"];
+    }
+    return client;
+  }
+  Client Device() {
+    Client client(server_->port());
+    client.token = device_token_;
+    return client;
+  }
+  Client Admin() { return LoggedIn("admin", kAdminPassword); }
+
   testing::TempDir dir_;
+  std::atomic<int64_t> now_{1'795'000'000'000};
   api::Metrics metrics_;
+  std::unique_ptr<auth::AccountStore> accounts_;
+  std::string device_token_;
+  std::mutex devices_mutex_;
+  std::map<std::string, std::string> device_tokens_;
   std::unique_ptr<server::Sequencer> sequencer_;
   std::unique_ptr<api::ApiHandler> handler_;
   std::unique_ptr<api::HttpServer> server_;
 };
 
 TEST_F(HttpApiTest, ScanRoundTripAndReplayedIdReturnsTheFirstReply) {
-  Client client(server_->port());
+  Client client = Device();
   ASSERT_TRUE(client.connected());
   Reply dock = client.Post("/api/v1/scans", Scan("a-1", "receive", LocationLabel("DOCK-01")));
   ASSERT_EQ(dock.status, 200u) << dock.body;
@@ -226,7 +297,7 @@ TEST_F(HttpApiTest, ScanRoundTripAndReplayedIdReturnsTheFirstReply) {
 }
 
 TEST_F(HttpApiTest, MalformedScansGetErrorBodies) {
-  Client client(server_->port());
+  Client client = Device();
   Reply bad_json = client.Post("/api/v1/scans", "{nope");
   EXPECT_EQ(bad_json.status, 400u);
   EXPECT_EQ(bad_json.Json()["error"]["code"], "bad_json");
@@ -246,7 +317,7 @@ TEST_F(HttpApiTest, MalformedScansGetErrorBodies) {
 }
 
 TEST_F(HttpApiTest, BatchAnswersEveryLineInOrder) {
-  Client client(server_->port());
+  Client client = Device();
   std::string body = Scan("b-1", "receive", LocationLabel("DOCK-01")) + "\n" + "{broken\n" + "\n" +
                      Scan("b-2", "receive", "(01)" + std::string(kKettle)) + "\r\n" +
                      Scan("b-3", "teleport", "x") + "\n" +
@@ -276,7 +347,7 @@ TEST_F(HttpApiTest, BatchAnswersEveryLineInOrder) {
 }
 
 TEST_F(HttpApiTest, BatchLimitsAnswer413) {
-  Client client(server_->port());
+  Client client = Device();
   std::string lines;
   for (size_t i = 0; i <= api::kMaxBatchLines; ++i) {
     lines += "{}\n";
@@ -305,7 +376,7 @@ TEST_F(HttpApiTest, BatchLimitsAnswer413) {
 }
 
 TEST_F(HttpApiTest, StockQueriesSeeAcknowledgedScans) {
-  Client client(server_->port());
+  Client client = Device();
   std::string body = Scan("q-1", "receive", LocationLabel("DOCK-01")) + "\n" +
                      Scan("q-2", "receive", "(01)" + std::string(kKettle)) + "\n" +
                      Scan("q-3", "receive", "(01)" + std::string(kKettle)) + "\n";
@@ -382,7 +453,8 @@ TEST_F(HttpApiTest, OversizedHeadersAndMalformedHttp) {
 }
 
 TEST_F(HttpApiTest, HealthAndMetrics) {
-  Client client(server_->port());
+  Client client = Device();
+  Client admin = Admin();
   Reply health = client.Get("/healthz");
   ASSERT_EQ(health.status, 200u);
   EXPECT_EQ(health.Json()["status"], "ok");
@@ -391,7 +463,8 @@ TEST_F(HttpApiTest, HealthAndMetrics) {
             200u);
   EXPECT_EQ(client.Get("/healthz").Json()["last_seq"], sequencer_->last_seq());
   client.Get("/nope");
-  Reply metrics = client.Get("/metrics");
+  EXPECT_EQ(client.Get("/metrics").status, 403u);  // Devices do not read metrics.
+  Reply metrics = admin.Get("/metrics");
   ASSERT_EQ(metrics.status, 200u);
   for (const char* expected :
        {"entrepot_http_requests_total{route=\"/api/v1/scans\",status=\"200\"} 1\n",
@@ -415,6 +488,7 @@ TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
     threads.emplace_back([&, t] {
       Client client(server_->port());
       for (int i = t; i < kThreads * kScansPerThread; i += kThreads) {
+        client.token = DeviceToken(DeviceOf(stream[static_cast<size_t>(i)]));
         Reply reply = client.Post("/api/v1/scans", stream[static_cast<size_t>(i)]);
         EXPECT_EQ(reply.status, 200u) << reply.body;
         acknowledged += reply.status == 200u ? 1 : 0;
@@ -432,6 +506,238 @@ TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
   }
   server::SequencerStats stats = sequencer_->stats();
   std::cout << "batches " << stats.batches << " for " << stats.commands << " scans\n";
+}
+
+TEST_F(HttpApiTest, LoginGivesATokenForQueriesAndLogoutRevokesIt) {
+  Client client(server_->port());
+  Reply login =
+      client.Post("/api/v1/login", json{{"login", "admin"}, {"password", kAdminPassword}}.dump());
+  ASSERT_EQ(login.status, 200u) << login.body;
+  EXPECT_EQ(login.Json()["role"], "admin");
+  EXPECT_EQ(login.Json()["expires_at"], now_.load() + auth::kDefaultSessionTtlMs);
+  client.token = login.Json()["token"];
+  EXPECT_EQ(client.Get("/api/v1/stock").status, 200u);
+  Reply me = client.Get("/api/v1/me");
+  ASSERT_EQ(me.status, 200u);
+  EXPECT_EQ(me.Json()["login"], "admin");
+  EXPECT_EQ(me.Json()["kind"], "user");
+  EXPECT_EQ(me.Json()["scope"], json::array({"*"}));
+  EXPECT_EQ(client.Post("/api/v1/logout", "").status, 200u);
+  Reply after = client.Get("/api/v1/stock");
+  EXPECT_EQ(after.status, 401u);
+  EXPECT_EQ(after.Json()["error"]["code"], "unauthenticated");
+  EXPECT_EQ(after.www_authenticate, "Bearer realm=\"entrepot\"");
+}
+
+TEST_F(HttpApiTest, MissingBadOrExpiredTokensGet401) {
+  Client anonymous(server_->port());
+  for (const char* target : {"/api/v1/stock", "/api/v1/me", "/api/v1/users", "/metrics"}) {
+    Reply reply = anonymous.Get(target);
+    EXPECT_EQ(reply.status, 401u) << target;
+    EXPECT_EQ(reply.Json()["error"]["code"], "unauthenticated") << target;
+    EXPECT_EQ(reply.www_authenticate, "Bearer realm=\"entrepot\"") << target;
+  }
+  Reply scan = anonymous.Post("/api/v1/scans", Scan("u-1", "receive", "x"));
+  EXPECT_EQ(scan.status, 401u);
+  anonymous.token = "not-a-token";
+  EXPECT_EQ(anonymous.Get("/api/v1/stock").status, 401u);
+  EXPECT_EQ(anonymous.Get("/healthz").status, 200u);  // Open to all.
+  Client admin = Admin();
+  EXPECT_EQ(admin.Get("/api/v1/stock").status, 200u);
+  now_ += auth::kDefaultSessionTtlMs;
+  Reply expired = admin.Get("/api/v1/stock");
+  EXPECT_EQ(expired.status, 401u);
+  EXPECT_NE(expired.Json()["error"]["message"].get<std::string>().find("expired"),
+            std::string::npos);
+  EXPECT_TRUE(JournalKeys(dir_.path()).empty());
+}
+
+TEST_F(HttpApiTest, EveryRoleSeesOnlyItsRoutes) {
+  Client admin = Admin();
+  const std::string password = "password of every role";
+  for (const char* role : {"site_manager", "supervisor", "hr", "dpo", "worker"}) {
+    Reply created = admin.Post(
+        "/api/v1/users", json{{"login", role}, {"role", role}, {"password", password}}.dump());
+    ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_EQ(created.Json()["scope"], json::array({kSiteCode}));  // Defaults to this site.
+  }
+  struct Case {
+    const char* role;
+    unsigned stock, metrics, users;
+  };
+  for (const Case& expected :
+       {Case{"site_manager", 200, 200, 403}, Case{"supervisor", 200, 403, 403},
+        Case{"hr", 403, 403, 403}, Case{"dpo", 403, 403, 403}, Case{"worker", 200, 403, 403}}) {
+    Client client = LoggedIn(expected.role, password);
+    EXPECT_EQ(client.Get("/api/v1/stock").status, expected.stock) << expected.role;
+    EXPECT_EQ(client.Get("/metrics").status, expected.metrics) << expected.role;
+    Reply users = client.Get("/api/v1/users");
+    EXPECT_EQ(users.status, expected.users) << expected.role;
+    EXPECT_EQ(users.Json()["error"]["code"], "forbidden");
+    EXPECT_NE(users.Json()["error"]["message"].get<std::string>().find("admin"), std::string::npos);
+    EXPECT_EQ(client.Post("/api/v1/users", "{}").status, 403u) << expected.role;
+    EXPECT_EQ(client.Post("/api/v1/devices", R"({"name":"HH-99"})").status, 403u);
+    EXPECT_EQ(client.Post("/api/v1/scans", Scan("r-1", "receive", "x")).status, 403u);
+    EXPECT_EQ(client.Get("/api/v1/me").status, 200u) << expected.role;
+  }
+  // Admins do not scan either: scans come from devices.
+  EXPECT_EQ(admin.Post("/api/v1/scans", Scan("r-2", "receive", "x")).status, 403u);
+  // A site manager of another site is refused here.
+  ASSERT_EQ(admin.Patch("/api/v1/users/site_manager", R"({"scope":["PL-WRO1"]})").status, 200u);
+  Reply other = LoggedIn("site_manager", password).Get("/api/v1/stock");
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_NE(other.body.find("scope"), std::string::npos);
+  EXPECT_TRUE(JournalKeys(dir_.path()).empty());
+}
+
+TEST_F(HttpApiTest, ScansNeedTheTokenOfTheDeviceTheyNameAndDevicesCanBeRevoked) {
+  Client device = Device();
+  Reply other = device.Post(
+      "/api/v1/scans",
+      json{{"id", "d-1"}, {"device", "HH-02"}, {"mode", "receive"}, {"code", "x"}}.dump());
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_EQ(other.Json()["error"]["code"], "device_mismatch");
+  std::string batch =
+      Scan("d-2", "receive", LocationLabel("DOCK-01")) + "\n" +
+      json{{"id", "d-3"}, {"device", "HH-02"}, {"mode", "receive"}, {"code", "x"}}.dump() + "\n";
+  Reply lines = device.Send(http::verb::post, "/api/v1/scans/batch", batch, "application/x-ndjson");
+  ASSERT_EQ(lines.status, 200u);
+  EXPECT_NE(lines.body.find("\"outcome\":\"ok\""), std::string::npos) << lines.body;
+  EXPECT_NE(lines.body.find("device_mismatch"), std::string::npos) << lines.body;
+  EXPECT_EQ(JournalKeys(dir_.path()).size(), 1u);
+  // Registered and revoked by an admin over the API.
+  Client admin = Admin();
+  Reply added = admin.Post("/api/v1/devices", R"({"name":"HH-09"})");
+  ASSERT_EQ(added.status, 201u) << added.body;
+  EXPECT_EQ(admin.Post("/api/v1/devices", R"({"name":"HH-09"})").Json()["error"]["code"],
+            "device_name_taken");
+  Client handheld(server_->port());
+  handheld.token = added.Json()["token"];
+  Reply scan = handheld.Post(
+      "/api/v1/scans",
+      json{{"id", "d-4"}, {"device", "HH-09"}, {"mode", "receive"}, {"code", "x"}}.dump());
+  EXPECT_EQ(scan.status, 200u) << scan.body;
+  std::string id = std::to_string(added.Json()["id"].get<int64_t>());
+  EXPECT_EQ(handheld.Delete("/api/v1/devices/" + id).status, 403u);
+  EXPECT_EQ(handheld.Post("/api/v1/logout", "").status, 403u);
+  EXPECT_EQ(admin.Delete("/api/v1/devices/" + id).status, 200u);
+  EXPECT_EQ(admin.Delete("/api/v1/devices/" + id).status, 404u);
+  EXPECT_EQ(admin.Delete("/api/v1/devices/abc").status, 404u);
+  Reply revoked = handheld.Post(
+      "/api/v1/scans",
+      json{{"id", "d-5"}, {"device", "HH-09"}, {"mode", "receive"}, {"code", "x"}}.dump());
+  EXPECT_EQ(revoked.status, 401u);
+}
+
+TEST_F(HttpApiTest, UserManagementNeverShowsPasswordHashes) {
+  Client admin = Admin();
+  std::vector<std::string> bodies;
+  auto keep = [&](const Reply& reply) {
+    bodies.push_back(reply.body);
+    return reply;
+  };
+  const std::string password = "worker password 1";
+  Reply created = keep(admin.Post("/api/v1/users", json{{"login", "w.one"},
+                                                        {"name", "Worker One"},
+                                                        {"role", "worker"},
+                                                        {"password", password},
+                                                        {"badge", "BADGE-42"}}
+                                                       .dump()));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(created.Json()["has_badge"], true);
+  EXPECT_EQ(
+      keep(admin.Post("/api/v1/users",
+                      json{{"login", "w.one"}, {"role", "worker"}, {"password", password}}.dump()))
+          .status,
+      409u);
+  Reply weak =
+      keep(admin.Post("/api/v1/users", R"({"login":"w.two","role":"worker","password":"short"})"));
+  EXPECT_EQ(weak.status, 400u);
+  EXPECT_EQ(weak.Json()["error"]["code"], "weak_password");
+  EXPECT_EQ(keep(admin.Post("/api/v1/users", R"({"login":"w.two","role":"boss","password":"x"})"))
+                .Json()["error"]["code"],
+            "bad_role");
+  EXPECT_EQ(keep(admin.Post("/api/v1/users", "[1]")).Json()["error"]["code"], "bad_json");
+  Reply list = keep(admin.Get("/api/v1/users"));
+  ASSERT_EQ(list.status, 200u);
+  EXPECT_EQ(list.Json()["users"].size(), 2u);
+  Client worker = LoggedIn("w.one", password);
+  keep(worker.Get("/api/v1/me"));
+  Reply disabled = keep(admin.Patch("/api/v1/users/w.one", R"({"disabled":true})"));
+  ASSERT_EQ(disabled.status, 200u) << disabled.body;
+  EXPECT_EQ(disabled.Json()["disabled"], true);
+  EXPECT_EQ(worker.Get("/api/v1/stock").status, 401u);
+  Reply refused =
+      keep(Client(server_->port())
+               .Post("/api/v1/login", json{{"login", "w.one"}, {"password", password}}.dump()));
+  EXPECT_EQ(refused.status, 401u);
+  EXPECT_EQ(refused.Json()["error"]["code"], "bad_credentials");
+  EXPECT_TRUE(refused.www_authenticate.empty());
+  EXPECT_EQ(keep(admin.Patch("/api/v1/users/nobody", R"({"disabled":true})")).status, 404u);
+  EXPECT_EQ(keep(admin.Patch("/api/v1/users/w.one", R"({"disabled":"yes"})")).status, 400u);
+  for (const std::string& body : bodies) {
+    EXPECT_EQ(body.find("argon2"), std::string::npos) << body;
+    EXPECT_EQ(body.find(password), std::string::npos) << body;
+    EXPECT_EQ(body.find("BADGE-42"), std::string::npos) << body;
+    EXPECT_EQ(body.find("hash"), std::string::npos) << body;
+  }
+}
+
+TEST_F(HttpApiTest, LoginFailuresAreUniformAndLimited) {
+  Client client(server_->port());
+  Reply unknown =
+      client.Post("/api/v1/login", R"({"login":"ghost","password":"whatever password"})");
+  Reply wrong = client.Post("/api/v1/login", R"({"login":"admin","password":"wrong password!"})");
+  EXPECT_EQ(unknown.status, 401u);
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_EQ(unknown.body, wrong.body);
+  for (int i = 1; i < auth::kDefaultLoginAttemptsPerMinute; ++i) {
+    EXPECT_EQ(
+        client.Post("/api/v1/login", R"({"login":"admin","password":"wrong password!"})").status,
+        401u);
+  }
+  Reply limited =
+      client.Post("/api/v1/login", json{{"login", "admin"}, {"password", kAdminPassword}}.dump());
+  EXPECT_EQ(limited.status, 429u);
+  EXPECT_EQ(limited.Json()["error"]["code"], "too_many_attempts");
+  now_ += 60'000;
+  Admin();  // Succeeds again a minute later.
+  EXPECT_EQ(client.Post("/api/v1/login", R"({"login":"admin"})").Json()["error"]["code"],
+            "missing_field");
+}
+
+TEST_F(HttpApiTest, BadgeSignInStaysInTheAccountStore) {
+  Client admin = Admin();
+  ASSERT_EQ(admin
+                .Post("/api/v1/users", json{{"login", "marie.k"},
+                                            {"role", "worker"},
+                                            {"password", "worker password 2"},
+                                            {"badge", "BADGE-77"}}
+                                           .dump())
+                .status,
+            201u);
+  Client device = Device();
+  EXPECT_EQ(device.Post("/api/v1/devices/session", R"({"badge":"BADGE-00"})").status, 404u);
+  Reply signed_in = device.Post("/api/v1/devices/session", R"({"badge":"BADGE-77"})");
+  ASSERT_EQ(signed_in.status, 200u) << signed_in.body;
+  EXPECT_EQ(signed_in.Json()["signed_in"], true);
+  auto me = device.Get("/api/v1/me").Json();
+  EXPECT_EQ(me["kind"], "device");
+  auto session = accounts_->CurrentDeviceSession(me["id"].get<int64_t>());
+  ASSERT_TRUE(session.ok() && session->has_value());
+  ASSERT_EQ(device.Post("/api/v1/scans", Scan("s-1", "receive", LocationLabel("DOCK-01"))).status,
+            200u);
+  // Users cannot open device sessions.
+  EXPECT_EQ(admin.Post("/api/v1/devices/session", R"({"badge":"BADGE-77"})").status, 403u);
+  EXPECT_EQ(device.Delete("/api/v1/devices/session").Json()["signed_in"], false);
+  EXPECT_FALSE(accounts_->CurrentDeviceSession(me["id"].get<int64_t>())->has_value());
+  // Nothing about the worker reached the operational journal (RET-01).
+  ASSERT_TRUE(sequencer_->Stop().ok());
+  std::string journal = testing::ReadFileText(dir_.path() + "/journal.db") +
+                        testing::ReadFileText(dir_.path() + "/journal.db-wal");
+  EXPECT_NE(journal.find("HH-01"), std::string::npos);
+  EXPECT_EQ(journal.find("marie.k"), std::string::npos);
+  EXPECT_EQ(journal.find("BADGE-77"), std::string::npos);
 }
 
 // Starts `entrepot serve` on port 0 and returns its pid; `port` is read from its output.
@@ -462,12 +768,25 @@ TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
   std::string data = dir.File("site");
   std::filesystem::create_directories(data);
   InitialiseSite(data);
+  std::vector<std::string> stream = testing::ScanStream(20'000, 11);
+  std::map<std::string, std::string> tokens;  // device -> token
+  {
+    auto accounts = OpenAccounts(data, [] { return int64_t{1'795'000'000'000}; });
+    ASSERT_NE(accounts, nullptr);
+    for (const std::string& record : stream) {
+      std::string device = DeviceOf(record);
+      if (tokens.count(device) == 0) {
+        auto added = accounts->AddDevice(device, 0);
+        ASSERT_TRUE(added.ok()) << added.status().ToString();
+        tokens[device] = added->token;
+      }
+    }
+  }
   uint16_t port = 0;
   pid_t pid = StartServe(data, dir.File("serve.log"), &port);
   ASSERT_GT(pid, 0);
   ASSERT_NE(port, 0) << testing::ReadFileText(dir.File("serve.log"));
 
-  std::vector<std::string> stream = testing::ScanStream(20'000, 11);
   std::mutex mutex;
   std::vector<std::string> acknowledged;
   std::vector<std::thread> clients;
@@ -475,6 +794,7 @@ TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
     clients.emplace_back([&, t] {
       Client client(port);
       for (size_t i = static_cast<size_t>(t); i < stream.size(); i += 2) {
+        client.token = tokens.at(DeviceOf(stream[i]));
         Reply reply = client.Post("/api/v1/scans", stream[i]);
         if (reply.status != 200u) {
           return;  // The server died.

@@ -17,7 +17,7 @@ using nlohmann::json;
 using Respond = std::function<void(HttpResponse)>;
 
 HttpResponse JsonResponse(const json& body) {
-  return HttpResponse{200, "application/json", DumpJson(body) + "\n", ""};
+  return HttpResponse{200, "application/json", DumpJson(body) + "\n", "", ""};
 }
 
 json ReplyJson(const engine::ScanReply& reply) {
@@ -46,9 +46,15 @@ Status UnsupportedMediaType(std::string_view expected) {
                "send the body as " + std::string(expected));
 }
 
-StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t now_ms) {
+// A device posts its own scans only: its sequence state is keyed by the record's device.
+StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t now_ms,
+                                      const auth::Principal& device) {
   if (!record.ok()) {
     return record.status();
+  }
+  if (record->device != device.name) {
+    return Error(StatusCode::kPermissionDenied, "device_mismatch",
+                 "this token belongs to device " + device.name + ", not " + record->device);
   }
   StatusOr<core::Mode> mode = core::ParseMode(record->mode);
   if (!mode.ok()) {
@@ -60,12 +66,30 @@ StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t
 
 }  // namespace
 
-ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics,
-                       std::function<int64_t()> now_ms)
-    : sequencer_(sequencer), metrics_(metrics), now_ms_(std::move(now_ms)) {}
+ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
+                       std::string site_code, std::function<int64_t()> now_ms)
+    : sequencer_(sequencer),
+      metrics_(metrics),
+      accounts_(accounts),
+      site_code_(std::move(site_code)),
+      now_ms_(std::move(now_ms)) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
-  return HttpResponse{HttpStatusOf(status), "application/json", ErrorBody(status), ""};
+  HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
+  if (status.code() == StatusCode::kUnauthenticated && status.reason() != "bad_credentials") {
+    response.www_authenticate = "Bearer realm=\"entrepot\"";
+  }
+  return response;
+}
+
+StatusOr<auth::Principal> ApiHandler::Authenticate(const HttpRequest& request) {
+  std::string_view header(request.authorization);
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) {
+    return Error(StatusCode::kUnauthenticated, "unauthenticated",
+                 "this route needs a token: Authorization: Bearer <token> (POST /api/v1/login)");
+  }
+  return accounts_.Authenticate(std::string(header.substr(kScheme.size())));
 }
 
 void ApiHandler::Handle(HttpRequest request, Respond done) {
@@ -85,7 +109,24 @@ void ApiHandler::Handle(HttpRequest request, Respond done) {
     respond(std::move(response));
     return;
   }
-  switch (match->route) {
+  auth::Permission permission = RoutePermission(match->route);
+  auth::Principal principal;
+  if (permission != auth::Permission::kPublic) {
+    StatusOr<auth::Principal> authenticated = Authenticate(request);
+    Status allowed = authenticated.ok() ? auth::Authorize(*authenticated, permission, site_code_)
+                                        : authenticated.status();
+    if (!allowed.ok()) {
+      respond(ErrorResponse(allowed));
+      return;
+    }
+    principal = *std::move(authenticated);
+  }
+  Dispatch(match->route, std::move(match->parameter), request, principal, std::move(respond));
+}
+
+void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& request,
+                          const auth::Principal& principal, Respond respond) {
+  switch (route) {
     case Route::kHealth:
       respond(Health());
       return;
@@ -93,16 +134,22 @@ void ApiHandler::Handle(HttpRequest request, Respond done) {
       respond(HttpResponse{
           200, "text/plain; version=0.0.4",
           metrics_.Render(sequencer_.queue_depth(), sequencer_.last_seq(), sequencer_.healthy()),
-          ""});
+          "", ""});
       return;
     case Route::kScan:
-      HandleScan(request, std::move(respond));
+      HandleScan(request, principal, std::move(respond));
       return;
     case Route::kScanBatch:
-      HandleBatch(request, std::move(respond));
+      HandleBatch(request, principal, std::move(respond));
+      return;
+    case Route::kSiteStock:
+    case Route::kLocationStock:
+    case Route::kProductStock:
+    case Route::kContainer:
+      HandleQuery(route, std::move(parameter), std::move(respond));
       return;
     default:
-      HandleQuery(match->route, std::move(match->parameter), std::move(respond));
+      respond(HandleAccounts(route, parameter, request, principal));
       return;
   }
 }
@@ -115,7 +162,7 @@ HttpResponse ApiHandler::Health() const {
   return response;
 }
 
-void ApiHandler::HandleScan(HttpRequest& request, Respond respond) {
+void ApiHandler::HandleScan(HttpRequest& request, const auth::Principal& device, Respond respond) {
   if (!MediaTypeIs(request.content_type, "application/json")) {
     respond(ErrorResponse(UnsupportedMediaType("application/json")));
     return;
@@ -126,7 +173,8 @@ void ApiHandler::HandleScan(HttpRequest& request, Respond respond) {
               "a scan record has at most " + std::to_string(wire::kMaxRecordBytes) + " bytes")));
     return;
   }
-  StatusOr<core::ScanCommand> command = ToCommand(wire::ParseScanRecord(request.body), now_ms_());
+  StatusOr<core::ScanCommand> command =
+      ToCommand(wire::ParseScanRecord(request.body), now_ms_(), device);
   if (!command.ok()) {
     respond(ErrorResponse(command.status()));
     return;
@@ -148,7 +196,7 @@ void ApiHandler::HandleScan(HttpRequest& request, Respond respond) {
   }
 }
 
-void ApiHandler::HandleBatch(HttpRequest& request, Respond respond) {
+void ApiHandler::HandleBatch(HttpRequest& request, const auth::Principal& device, Respond respond) {
   if (!MediaTypeIs(request.content_type, "application/x-ndjson")) {
     respond(ErrorResponse(UnsupportedMediaType("application/x-ndjson")));
     return;
@@ -179,7 +227,7 @@ void ApiHandler::HandleBatch(HttpRequest& request, Respond respond) {
           "a batch has at most " + std::to_string(kMaxBatchLines) + " scan records; split it")));
       return;
     }
-    StatusOr<core::ScanCommand> command = ToCommand(wire::ParseScanRecord(line), now_ms);
+    StatusOr<core::ScanCommand> command = ToCommand(wire::ParseScanRecord(line), now_ms, device);
     if (!command.ok()) {
       batch->lines.push_back(DumpJson(
           {{"line", line_number},
@@ -198,7 +246,7 @@ void ApiHandler::HandleBatch(HttpRequest& request, Respond respond) {
       out += line;
       out += '\n';
     }
-    return HttpResponse{200, "application/x-ndjson", std::move(out), ""};
+    return HttpResponse{200, "application/x-ndjson", std::move(out), "", ""};
   };
   if (commands.empty()) {
     respond(finish(*batch));

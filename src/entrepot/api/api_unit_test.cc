@@ -1,4 +1,5 @@
 // Unit tests of the API pieces that need no network: routing, the status table, metrics.
+#include <set>
 #include <string>
 
 #include "entrepot/api/http_errors.h"
@@ -40,6 +41,54 @@ TEST(RouterTest, RefusesUnknownPathsWrongMethodsAndBadEscapes) {
   EXPECT_EQ(MatchRoute("GET", "/api/v1/containers/%zz", &allow).status().reason(), "bad_path");
   EXPECT_EQ(MatchRoute("GET", "/api/v1/locations//stock", &allow).status().reason(), "bad_path");
   EXPECT_EQ(PercentDecode("a+b%20c").value(), "a+b c");
+}
+
+TEST(RouterTest, AccountRoutesAcceptTheirMethods) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/login", &allow)->route, Route::kLogin);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/logout", &allow)->route, Route::kLogout);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/me", &allow)->route, Route::kMe);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/users", &allow)->route, Route::kUsers);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/users", &allow)->route, Route::kUsers);
+  auto user = MatchRoute("PATCH", "/api/v1/users/ada.l", &allow);
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->route, Route::kUser);
+  EXPECT_EQ(user->parameter, "ada.l");
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/devices", &allow)->route, Route::kDevices);
+  EXPECT_EQ(MatchRoute("DELETE", "/api/v1/devices/12", &allow)->route, Route::kDevice);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/devices/session", &allow)->route, Route::kDeviceSession);
+  EXPECT_EQ(MatchRoute("DELETE", "/api/v1/devices/session", &allow)->route, Route::kDeviceSession);
+  EXPECT_EQ(MatchRoute("DELETE", "/api/v1/users", &allow).status().reason(), "method_not_allowed");
+  EXPECT_EQ(allow, "GET, POST");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/devices/session", &allow).status().reason(),
+            "method_not_allowed");
+  EXPECT_EQ(allow, "POST, DELETE");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/login", &allow).status().reason(), "method_not_allowed");
+}
+
+TEST(RouterTest, EveryRouteRequiresItsPermission) {
+  using auth::Permission;
+  EXPECT_EQ(RoutePermission(Route::kHealth), Permission::kPublic);
+  EXPECT_EQ(RoutePermission(Route::kLogin), Permission::kPublic);
+  EXPECT_EQ(RoutePermission(Route::kMetrics), Permission::kReadMetrics);
+  EXPECT_EQ(RoutePermission(Route::kScan), Permission::kScan);
+  EXPECT_EQ(RoutePermission(Route::kScanBatch), Permission::kScan);
+  for (Route route :
+       {Route::kSiteStock, Route::kLocationStock, Route::kProductStock, Route::kContainer}) {
+    EXPECT_EQ(RoutePermission(route), Permission::kReadStock) << RoutePattern(route);
+  }
+  EXPECT_EQ(RoutePermission(Route::kLogout), Permission::kSelf);
+  EXPECT_EQ(RoutePermission(Route::kMe), Permission::kSelf);
+  EXPECT_EQ(RoutePermission(Route::kUsers), Permission::kManageUsers);
+  EXPECT_EQ(RoutePermission(Route::kUser), Permission::kManageUsers);
+  EXPECT_EQ(RoutePermission(Route::kDevices), Permission::kManageDevices);
+  EXPECT_EQ(RoutePermission(Route::kDevice), Permission::kManageDevices);
+  EXPECT_EQ(RoutePermission(Route::kDeviceSession), Permission::kDeviceSession);
+  // Every route has its own metrics label.
+  std::set<std::string_view> patterns;
+  for (int i = 0; i < kRouteCount; ++i) {
+    EXPECT_TRUE(patterns.insert(RoutePattern(static_cast<Route>(i))).second) << i;
+  }
 }
 
 TEST(HttpErrorsTest, MapsEveryCode) {

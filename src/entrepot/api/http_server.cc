@@ -97,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // The handler may wait for a commit; Write sets a deadline.
     HttpRequest api_request{std::string(request.method_string()), std::string(request.target()),
                             std::string(request[http::field::content_type]),
+                            std::string(request[http::field::authorization]),
                             std::move(request.body())};
     server_.in_flight_.fetch_add(1, std::memory_order_relaxed);
     server_.handler_.Handle(
@@ -139,6 +140,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::content_type, answer.content_type);
     if (!answer.allow.empty()) {
       response_.set(http::field::allow, answer.allow);
+    }
+    if (!answer.www_authenticate.empty()) {
+      response_.set(http::field::www_authenticate, answer.www_authenticate);
     }
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive_ && !close_after_ &&

@@ -36,9 +36,10 @@ Status BadPath(std::string_view why) {
   return Error(StatusCode::kInvalidArgument, "bad_path", std::string(why));
 }
 
-// Matches the path alone: the route and its method, or kUnmatched.
-StatusOr<RouteMatch> MatchPath(std::string_view path, bool* is_post) {
-  *is_post = false;
+// Matches the path alone: the route and the methods it accepts ("GET", "GET, POST"), or
+// kUnmatched.
+StatusOr<RouteMatch> MatchPath(std::string_view path, std::string_view* methods) {
+  *methods = "GET";
   if (path == "/healthz") {
     return RouteMatch{Route::kHealth, ""};
   }
@@ -49,16 +50,28 @@ StatusOr<RouteMatch> MatchPath(std::string_view path, bool* is_post) {
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") {
     return RouteMatch{};
   }
-  if (s.size() == 3 && s[2] == "scans") {
-    *is_post = true;
-    return RouteMatch{Route::kScan, ""};
-  }
-  if (s.size() == 4 && s[2] == "scans" && s[3] == "batch") {
-    *is_post = true;
-    return RouteMatch{Route::kScanBatch, ""};
-  }
-  if (s.size() == 3 && s[2] == "stock") {
-    return RouteMatch{Route::kSiteStock, ""};
+  // Routes without a parameter.
+  struct Fixed {
+    std::string_view a, b;
+    Route route;
+    std::string_view methods;
+  };
+  static constexpr Fixed kFixed[] = {
+      {"scans", "", Route::kScan, "POST"},
+      {"scans", "batch", Route::kScanBatch, "POST"},
+      {"stock", "", Route::kSiteStock, "GET"},
+      {"login", "", Route::kLogin, "POST"},
+      {"logout", "", Route::kLogout, "POST"},
+      {"me", "", Route::kMe, "GET"},
+      {"users", "", Route::kUsers, "GET, POST"},
+      {"devices", "", Route::kDevices, "POST"},
+      {"devices", "session", Route::kDeviceSession, "POST, DELETE"},
+  };
+  for (const Fixed& fixed : kFixed) {
+    if (s[2] == fixed.a && (fixed.b.empty() ? s.size() == 3 : s.size() == 4 && s[3] == fixed.b)) {
+      *methods = fixed.methods;
+      return RouteMatch{fixed.route, ""};
+    }
   }
   Route route = Route::kUnmatched;
   if (s.size() == 5 && s[2] == "locations" && s[4] == "stock") {
@@ -67,6 +80,12 @@ StatusOr<RouteMatch> MatchPath(std::string_view path, bool* is_post) {
     route = Route::kProductStock;
   } else if (s.size() == 4 && s[2] == "containers") {
     route = Route::kContainer;
+  } else if (s.size() == 4 && s[2] == "users") {
+    route = Route::kUser;
+    *methods = "PATCH";
+  } else if (s.size() == 4 && s[2] == "devices") {
+    route = Route::kDevice;
+    *methods = "DELETE";
   } else {
     return RouteMatch{};
   }
@@ -78,6 +97,18 @@ StatusOr<RouteMatch> MatchPath(std::string_view path, bool* is_post) {
     return BadPath("the path has an empty parameter");
   }
   return RouteMatch{route, *std::move(parameter)};
+}
+
+// True when `method` is one of the comma-separated `methods`.
+bool MethodIn(std::string_view method, std::string_view methods) {
+  while (!methods.empty()) {
+    size_t comma = methods.find(',');
+    if (methods.substr(0, comma) == method) {
+      return true;
+    }
+    methods.remove_prefix(comma == std::string_view::npos ? methods.size() : comma + 2);
+  }
+  return false;
 }
 
 }  // namespace
@@ -100,10 +131,58 @@ std::string_view RoutePattern(Route route) {
       return "/api/v1/products/{gtin}/stock";
     case Route::kContainer:
       return "/api/v1/containers/{id}";
+    case Route::kLogin:
+      return "/api/v1/login";
+    case Route::kLogout:
+      return "/api/v1/logout";
+    case Route::kMe:
+      return "/api/v1/me";
+    case Route::kUsers:
+      return "/api/v1/users";
+    case Route::kUser:
+      return "/api/v1/users/{login}";
+    case Route::kDevices:
+      return "/api/v1/devices";
+    case Route::kDevice:
+      return "/api/v1/devices/{id}";
+    case Route::kDeviceSession:
+      return "/api/v1/devices/session";
     case Route::kUnmatched:
       break;
   }
   return "unmatched";
+}
+
+auth::Permission RoutePermission(Route route) {
+  using auth::Permission;
+  switch (route) {
+    case Route::kHealth:
+    case Route::kLogin:
+    case Route::kUnmatched:
+      return Permission::kPublic;
+    case Route::kMetrics:
+      return Permission::kReadMetrics;
+    case Route::kScan:
+    case Route::kScanBatch:
+      return Permission::kScan;
+    case Route::kSiteStock:
+    case Route::kLocationStock:
+    case Route::kProductStock:
+    case Route::kContainer:
+      return Permission::kReadStock;
+    case Route::kLogout:
+    case Route::kMe:
+      return Permission::kSelf;
+    case Route::kUsers:
+    case Route::kUser:
+      return Permission::kManageUsers;
+    case Route::kDevices:
+    case Route::kDevice:
+      return Permission::kManageDevices;
+    case Route::kDeviceSession:
+      return Permission::kDeviceSession;
+  }
+  return Permission::kManageUsers;  // Unreachable; the most restrictive.
 }
 
 StatusOr<std::string> PercentDecode(std::string_view text) {
@@ -131,8 +210,8 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
   if (path.empty() || path[0] != '/') {
     return Error(StatusCode::kNotFound, "not_found", "no such route");
   }
-  bool is_post = false;
-  StatusOr<RouteMatch> match = MatchPath(path, &is_post);
+  std::string_view methods;
+  StatusOr<RouteMatch> match = MatchPath(path, &methods);
   if (!match.ok()) {
     return match;
   }
@@ -140,11 +219,10 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
     return Error(StatusCode::kNotFound, "not_found",
                  "no route " + std::string(path) + " (the API lives under /api/v1)");
   }
-  std::string_view expected = is_post ? "POST" : "GET";
-  if (method != expected) {
-    *allow = std::string(expected);
+  if (!MethodIn(method, methods)) {
+    *allow = std::string(methods);
     return Error(StatusCode::kInvalidArgument, "method_not_allowed",
-                 std::string(path) + " accepts " + std::string(expected) + " only");
+                 std::string(path) + " accepts " + std::string(methods) + " only");
   }
   return match;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "entrepot/auth/access.h"
 #include "entrepot/base/status.h"
 
 namespace entrepot::api {
@@ -22,9 +23,17 @@ enum class Route {
   kLocationStock,  // GET  /api/v1/locations/{code}/stock
   kProductStock,   // GET  /api/v1/products/{gtin}/stock
   kContainer,      // GET  /api/v1/containers/{id}
+  kLogin,          // POST /api/v1/login
+  kLogout,         // POST /api/v1/logout
+  kMe,             // GET  /api/v1/me
+  kUsers,          // GET, POST /api/v1/users
+  kUser,           // PATCH /api/v1/users/{login}
+  kDevices,        // POST /api/v1/devices
+  kDevice,         // DELETE /api/v1/devices/{id}
+  kDeviceSession,  // POST, DELETE /api/v1/devices/session
   kUnmatched,      // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 9;
+inline constexpr int kRouteCount = 17;
 
 // The route's path pattern, e.g. "/api/v1/locations/{code}/stock" (a metrics label).
 std::string_view RoutePattern(Route route);
@@ -38,9 +47,13 @@ struct RouteMatch {
 //   kNotFound "not_found"                 no route has this path;
 //   kInvalidArgument "bad_path"           a bad percent-escape, or an empty parameter;
 //   kInvalidArgument "method_not_allowed" the path exists for other methods; `allow` is set
-//                                         to the Allow header's value ("GET" or "POST").
+//                                         to the Allow header's value ("GET", "GET, POST").
 StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target,
                                 std::string* allow);
+
+// The permission a route requires (the route -> role table of docs/API.md; who holds each
+// permission is auth::Authorize's table). Every method of a route requires the same one.
+auth::Permission RoutePermission(Route route);
 
 // Decodes %XX escapes (and nothing else: '+' stays '+'). Returns kInvalidArgument "bad_path"
 // for a truncated or non-hex escape.

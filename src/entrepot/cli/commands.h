@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace entrepot::cli {
 
@@ -47,6 +48,27 @@ struct ServeOptions {
 // (docs/API.md) until SIGINT or SIGTERM. Exit 1 for a bad address, 2 when the site cannot be
 // opened or the address bound.
 int RunServe(const ServeOptions& options);
+
+// DIR/accounts.db: the site's accounts, devices and sessions (auth::AccountStore).
+std::string AccountsPath(const std::string& data_dir);
+
+struct UserAddOptions {
+  std::string data_dir;
+  std::string login;
+  std::string role;
+  std::string name;                        // Display name; the login when empty.
+  std::vector<std::string> scope = {"*"};  // Site codes, or "*".
+  bool password_stdin = false;             // Read the password as the first line of stdin.
+};
+// `entrepot user add --data DIR --login L --role R [--name N] [--scope S...]
+// [--password-stdin]`: the password is read from stdin, without echo on a terminal (asked
+// twice). Exit 1 for refused input (weak_password, login_taken, bad_role, ...), 2 when the
+// store cannot be opened.
+int RunUserAdd(const UserAddOptions& options);
+
+// `entrepot device add --data DIR --name NAME`: prints the device's token (once) on stdout.
+// Exit 1 for a bad or taken name, 2 when the store cannot be opened.
+int RunDeviceAdd(const std::string& data_dir, const std::string& name);
 
 // `entrepot verify --data DIR`.
 int RunVerify(const std::string& data_dir);

@@ -89,6 +89,32 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
 
+  entrepot::cli::UserAddOptions user_options;
+  CLI::App* user = app.add_subcommand("user", "Manage user accounts");
+  user->require_subcommand(1);
+  CLI::App* user_add =
+      user->add_subcommand("add", "Add a user (the first admin); password on stdin");
+  user_add->add_option("--data", user_options.data_dir, "Data directory")->required();
+  user_add->add_option("--login", user_options.login, "Login name")->required();
+  user_add
+      ->add_option("--role", user_options.role,
+                   "admin, site_manager, supervisor, hr, dpo or worker")
+      ->required();
+  user_add->add_option("--name", user_options.name, "Display name");
+  user_add->add_option("--scope", user_options.scope, "Site codes, or * for all");
+  user_add->add_flag("--password-stdin", user_options.password_stdin,
+                     "Read the password as the first line of stdin (scripts)");
+  user_add->callback([&] { status = entrepot::cli::RunUserAdd(user_options); });
+
+  std::string device_name;
+  CLI::App* device = app.add_subcommand("device", "Manage handheld devices");
+  device->require_subcommand(1);
+  CLI::App* device_add =
+      device->add_subcommand("add", "Register a device and print its token once");
+  device_add->add_option("--data", data_dir, "Data directory")->required();
+  device_add->add_option("--name", device_name, "Device name, e.g. HH-07")->required();
+  device_add->callback([&] { status = entrepot::cli::RunDeviceAdd(data_dir, device_name); });
+
   CLI11_PARSE(app, argc, argv);
   return status;
 }

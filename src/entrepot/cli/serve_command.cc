@@ -10,6 +10,7 @@
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/auth/account_store.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/server/sequencer.h"
@@ -55,13 +56,23 @@ int RunServe(const ServeOptions& options) {
   if (!engine.ok()) {
     return ReportError(engine.status());
   }
+  // The accounts live beside the journal, in their own file (never in operational events).
+  auth::AccountStoreOptions account_options;
+  account_options.now_ms = NowMs;
+  account_options.site_code = (*engine)->state().site_code();
+  StatusOr<std::unique_ptr<auth::AccountStore>> accounts =
+      auth::AccountStore::Open(AccountsPath(options.data_dir), account_options);
+  if (!accounts.ok()) {
+    return ReportError(accounts.status());
+  }
+  std::string site_code = account_options.site_code;
   api::Metrics metrics;
   server::SequencerOptions sequencer_options;
   sequencer_options.on_commit = [&metrics](size_t commands, double seconds) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, NowMs);
+  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, NowMs);
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {

@@ -1,0 +1,154 @@
+// File: account_store.h
+//
+// AccountStore keeps the site's accounts on their own SQLite file, DIR/accounts.db: users
+// (login, display name, role, site scope, Argon2id password hash, optional badge hash,
+// created, disabled), bearer sessions (token hash, expiry, revoked), devices (name, token
+// hash, registered by, revoked) and device sessions (which worker is signed in on which
+// device, since when). It is deliberately not the operational journal: accounts are personal
+// data, have their own retention, and nothing in this file ever reaches an operational event
+// (rule RET-01). Tokens and badge codes are stored only as hashes; a token is returned once.
+//
+// Time comes only from options.now_ms, so expiry and the login-attempt limit are testable.
+// Thread safety: every method may be called from any thread (one connection behind a mutex;
+// password hashing runs outside it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "entrepot/auth/access.h"
+#include "entrepot/auth/secrets.h"
+#include "entrepot/base/status.h"
+
+namespace entrepot::auth {
+
+inline constexpr int64_t kDefaultSessionTtlMs = int64_t{12} * 3600 * 1000;
+inline constexpr int kDefaultLoginAttemptsPerMinute = 10;
+inline constexpr int kAccountSchemaVersion = 1;
+
+struct AccountStoreOptions {
+  std::function<int64_t()> now_ms;  // REQUIRED: Unix time in ms.
+  HashCost hash_cost = HashCost::kInteractive;
+  int64_t session_ttl_ms = kDefaultSessionTtlMs;
+  // Failed logins per login name within a minute before further attempts get
+  // "too_many_attempts" (until the oldest failure is a minute old).
+  int login_attempts_per_minute = kDefaultLoginAttemptsPerMinute;
+  // The site this data directory serves. When set, a store recorded for another site is
+  // refused; an empty value neither checks nor records.
+  std::string site_code;
+  bool create_if_missing = true;
+};
+
+// A user as returned to callers: never the password hash, never the badge.
+struct UserRecord {
+  int64_t id = 0;
+  std::string login;
+  std::string display_name;
+  Role role = Role::kWorker;
+  Scope scope;
+  int64_t created_at_ms = 0;
+  bool disabled = false;
+  bool has_badge = false;
+};
+
+struct NewUser {
+  std::string login;
+  std::string display_name;  // Defaults to the login when empty.
+  Role role = Role::kWorker;
+  Scope scope = {"*"};
+  std::string password;
+  std::string badge;  // Optional badge code for sign-in on devices; empty: none.
+};
+
+// Fields an administrator changes; absent fields stay as they are.
+struct UserChange {
+  std::optional<std::string> display_name;
+  std::optional<Role> role;
+  std::optional<Scope> scope;
+  std::optional<bool> disabled;
+  std::optional<std::string> password;
+  std::optional<std::string> badge;  // "" removes the badge.
+};
+
+struct LoginResult {
+  std::string token;  // Shown once.
+  int64_t expires_at_ms = 0;
+  Role role = Role::kWorker;
+};
+
+struct NewDevice {
+  int64_t id = 0;
+  std::string name;
+  std::string token;  // Shown once; device tokens do not expire but can be revoked.
+};
+
+struct DeviceSession {
+  int64_t device_id = 0;
+  int64_t user_id = 0;
+  int64_t since_ms = 0;
+};
+
+class AccountStore {
+ public:
+  // Opens (or, with create_if_missing, creates) the store at `path` and brings its schema to
+  // kAccountSchemaVersion. Errors: kNotFound "accounts_not_found"; kUnavailable
+  // "accounts_unavailable" (SQLite could not open or write it); kFailedPrecondition
+  // "accounts_schema_too_new" or "site_mismatch" (the store belongs to another site).
+  static StatusOr<std::unique_ptr<AccountStore>> Open(const std::string& path,
+                                                      AccountStoreOptions options);
+  ~AccountStore();
+  AccountStore(const AccountStore&) = delete;
+  AccountStore& operator=(const AccountStore&) = delete;
+
+  // Creates a user. Errors (kInvalidArgument unless stated): "bad_login" (1..64 characters
+  // [A-Za-z0-9._@-]), "bad_name", "weak_password", "bad_scope", "bad_badge";
+  // kAlreadyExists "login_taken" or "badge_taken".
+  StatusOr<UserRecord> AddUser(const NewUser& user);
+  // Every user, by login.
+  StatusOr<std::vector<UserRecord>> ListUsers();
+  // kNotFound "unknown_user" when no user has this login.
+  StatusOr<UserRecord> FindUser(const std::string& login);
+  // Applies `change`; disabling a user or changing the password revokes the user's sessions
+  // and ends any device session. Errors as AddUser, and kNotFound "unknown_user".
+  StatusOr<UserRecord> UpdateUser(const std::string& login, const UserChange& change);
+
+  // Checks the password and opens a session of options.session_ttl_ms. Errors:
+  // kUnauthenticated "bad_credentials" (unknown login, wrong password or disabled user: one
+  // message for all, and the same work), kResourceExhausted "too_many_attempts".
+  StatusOr<LoginResult> Login(const std::string& login, const std::string& password);
+  // Revokes the session of `token` (a user token). kUnauthenticated "unauthenticated" when it
+  // is not a live session.
+  Status Logout(const std::string& token);
+  // The principal `token` belongs to: a live user session of an enabled user, or a device
+  // not revoked. kUnauthenticated "unauthenticated" otherwise (unknown, expired, revoked).
+  StatusOr<Principal> Authenticate(const std::string& token);
+
+  // Registers a device. `registered_by` is the admin's user id, 0 from the command line.
+  // Errors: kInvalidArgument "bad_device_name" (1..64 characters [A-Za-z0-9._-]);
+  // kAlreadyExists "device_name_taken" (a device not revoked has this name).
+  StatusOr<NewDevice> AddDevice(const std::string& name, int64_t registered_by);
+  // Revokes a device's token and ends its device session. kNotFound "unknown_device" (also
+  // when already revoked).
+  Status RevokeDevice(int64_t device_id);
+
+  // Signs the badge's user in on the device, replacing any previous session there. Errors:
+  // kNotFound "unknown_badge"; kPermissionDenied "forbidden" (user disabled, or the site is
+  // outside the user's scope).
+  StatusOr<DeviceSession> StartDeviceSession(int64_t device_id, const std::string& badge);
+  // Ends the device's session, if any (idempotent).
+  Status EndDeviceSession(int64_t device_id);
+  // The device's current session, if any.
+  StatusOr<std::optional<DeviceSession>> CurrentDeviceSession(int64_t device_id);
+
+  class Impl;
+
+ private:
+  explicit AccountStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace entrepot::auth
