@@ -28,6 +28,7 @@
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/api/openapi.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
@@ -68,6 +69,7 @@ struct Reply {
   std::string body;
   std::string allow;
   std::string www_authenticate;
+  std::string content_type;
   bool keep_alive = false;
   json Json() const { return json::parse(body, nullptr, false); }
 };
@@ -115,6 +117,7 @@ class Client {
     reply.body = response.body();
     reply.allow = std::string(response[http::field::allow]);
     reply.www_authenticate = std::string(response[http::field::www_authenticate]);
+    reply.content_type = std::string(response[http::field::content_type]);
     reply.keep_alive = response.keep_alive();
     return reply;
   }
@@ -476,6 +479,15 @@ TEST_F(HttpApiTest, HealthAndMetrics) {
         "entrepot_scans_total{outcome=\"ok\"} 1\n"}) {
     EXPECT_NE(metrics.body.find(expected), std::string::npos) << expected << metrics.body;
   }
+}
+
+TEST_F(HttpApiTest, ServesTheOpenApiDocumentWithoutAToken) {
+  Client anonymous(server_->port());
+  Reply document = anonymous.Get("/api/v1/openapi.json");
+  ASSERT_EQ(document.status, 200u) << document.body;
+  EXPECT_EQ(document.content_type, "application/json");
+  EXPECT_EQ(document.body, api::OpenApiDocument());
+  EXPECT_EQ(document.Json()["openapi"], "3.0.3");
 }
 
 TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {

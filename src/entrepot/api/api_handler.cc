@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "entrepot/api/http_errors.h"
+#include "entrepot/api/openapi.h"
 #include "entrepot/api/router.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/wire/scan_record.h"
@@ -129,6 +130,9 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
   switch (route) {
     case Route::kHealth:
       respond(Health());
+      return;
+    case Route::kOpenApi:
+      respond(HttpResponse{200, "application/json", std::string(OpenApiDocument()), "", ""});
       return;
     case Route::kMetrics:
       respond(HttpResponse{

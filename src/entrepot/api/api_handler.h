@@ -4,9 +4,9 @@
 // library: the server (http_server.h) reads a request, hands it over as an HttpRequest and
 // writes the HttpResponse it gets back. Scans and queries go through the site's
 // server::Sequencer; the response of a scan is produced only after its batch was committed.
-// Every route but /healthz and /api/v1/login requires a bearer token (a user session or a
-// device token, from the auth::AccountStore) whose principal holds the route's permission
-// (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
+// Every route but /healthz, /api/v1/login and /api/v1/openapi.json requires a bearer token (a user
+// session or a device token, from the auth::AccountStore) whose principal holds the route's
+// permission (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
 // Account routes run on the calling network thread (SQLite and password hashing).
 // Routes, bodies, roles and limits are described in docs/API.md.
 //

@@ -43,6 +43,36 @@ TEST(RouterTest, RefusesUnknownPathsWrongMethodsAndBadEscapes) {
   EXPECT_EQ(PercentDecode("a+b%20c").value(), "a+b c");
 }
 
+TEST(RouterTest, TheRouteTableIsWhatMatchRouteMatches) {
+  std::set<Route> seen;
+  for (const RouteSpec& spec : RouteTable()) {
+    EXPECT_TRUE(seen.insert(spec.route).second) << spec.pattern << " is listed twice";
+    EXPECT_EQ(RoutePattern(spec.route), spec.pattern);
+    // The template itself, with "x" for its parameter, reaches the route by every method.
+    std::string path(spec.pattern);
+    if (size_t open = path.find('{'); open != std::string::npos) {
+      path.replace(open, path.find('}') - open + 1, "x");
+    }
+    std::string_view methods = spec.methods;
+    std::string allow;
+    auto first = MatchRoute(methods.substr(0, methods.find(',')), path, &allow);
+    ASSERT_TRUE(first.ok()) << path << ": " << first.status().ToString();
+    EXPECT_EQ(first->route, spec.route) << path;
+    EXPECT_EQ(MatchRoute("TRACE", path, &allow).status().reason(), "method_not_allowed") << path;
+    EXPECT_EQ(allow, spec.methods);
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kRouteCount - 1));
+  EXPECT_FALSE(seen.contains(Route::kUnmatched));
+}
+
+TEST(RouterTest, TheOpenApiDocumentIsPublic) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/openapi.json", &allow)->route, Route::kOpenApi);
+  EXPECT_EQ(RoutePermission(Route::kOpenApi), auth::Permission::kPublic);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/openapi.json", &allow).status().reason(),
+            "method_not_allowed");
+}
+
 TEST(RouterTest, AccountRoutesAcceptTheirMethods) {
   std::string allow;
   EXPECT_EQ(MatchRoute("POST", "/api/v1/login", &allow)->route, Route::kLogin);

@@ -1,5 +1,6 @@
 #include "entrepot/api/router.h"
 
+#include <iterator>
 #include <vector>
 
 namespace entrepot::api {
@@ -18,6 +19,7 @@ int HexValue(char c) {
   return -1;
 }
 
+// The segments of a path or template after its leading '/': "/a/b/" gives {"a", "b", ""}.
 std::vector<std::string_view> Split(std::string_view path) {
   std::vector<std::string_view> segments;
   size_t start = 1;  // Past the leading '/'.
@@ -36,67 +38,74 @@ Status BadPath(std::string_view why) {
   return Error(StatusCode::kInvalidArgument, "bad_path", std::string(why));
 }
 
-// Matches the path alone: the route and the methods it accepts ("GET", "GET, POST"), or
-// kUnmatched.
-StatusOr<RouteMatch> MatchPath(std::string_view path, std::string_view* methods) {
-  *methods = "GET";
-  if (path == "/healthz") {
-    return RouteMatch{Route::kHealth, ""};
+bool IsParameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Literal routes come before the parameter routes beside them (see RouteTable()). Every
+// template has at most one parameter segment: RouteMatch carries one.
+constexpr RouteSpec kRoutes[] = {
+    {Route::kHealth, "/healthz", "GET"},
+    {Route::kMetrics, "/metrics", "GET"},
+    {Route::kScan, "/api/v1/scans", "POST"},
+    {Route::kScanBatch, "/api/v1/scans/batch", "POST"},
+    {Route::kSiteStock, "/api/v1/stock", "GET"},
+    {Route::kLocationStock, "/api/v1/locations/{code}/stock", "GET"},
+    {Route::kProductStock, "/api/v1/products/{gtin}/stock", "GET"},
+    {Route::kContainer, "/api/v1/containers/{id}", "GET"},
+    {Route::kLogin, "/api/v1/login", "POST"},
+    {Route::kLogout, "/api/v1/logout", "POST"},
+    {Route::kMe, "/api/v1/me", "GET"},
+    {Route::kUsers, "/api/v1/users", "GET, POST"},
+    {Route::kUser, "/api/v1/users/{login}", "PATCH"},
+    {Route::kDevices, "/api/v1/devices", "POST"},
+    {Route::kDeviceSession, "/api/v1/devices/session", "POST, DELETE"},
+    {Route::kDevice, "/api/v1/devices/{id}", "DELETE"},
+    {Route::kOpenApi, "/api/v1/openapi.json", "GET"},
+};
+static_assert(std::size(kRoutes) == static_cast<size_t>(kRouteCount - 1),
+              "one row per Route but kUnmatched");
+
+// True when the path's raw (still encoded) segments fit the template's; `*parameter` is then
+// the raw segment in the parameter's place, if any.
+bool Fits(const std::vector<std::string_view>& segments, std::string_view pattern,
+          std::string_view* parameter) {
+  std::vector<std::string_view> expected = Split(pattern);
+  if (expected.size() != segments.size()) {
+    return false;
   }
-  if (path == "/metrics") {
-    return RouteMatch{Route::kMetrics, ""};
-  }
-  std::vector<std::string_view> s = Split(path);
-  if (s.size() < 3 || s[0] != "api" || s[1] != "v1") {
-    return RouteMatch{};
-  }
-  // Routes without a parameter.
-  struct Fixed {
-    std::string_view a, b;
-    Route route;
-    std::string_view methods;
-  };
-  static constexpr Fixed kFixed[] = {
-      {"scans", "", Route::kScan, "POST"},
-      {"scans", "batch", Route::kScanBatch, "POST"},
-      {"stock", "", Route::kSiteStock, "GET"},
-      {"login", "", Route::kLogin, "POST"},
-      {"logout", "", Route::kLogout, "POST"},
-      {"me", "", Route::kMe, "GET"},
-      {"users", "", Route::kUsers, "GET, POST"},
-      {"devices", "", Route::kDevices, "POST"},
-      {"devices", "session", Route::kDeviceSession, "POST, DELETE"},
-  };
-  for (const Fixed& fixed : kFixed) {
-    if (s[2] == fixed.a && (fixed.b.empty() ? s.size() == 3 : s.size() == 4 && s[3] == fixed.b)) {
-      *methods = fixed.methods;
-      return RouteMatch{fixed.route, ""};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (IsParameter(expected[i])) {
+      *parameter = segments[i];
+    } else if (expected[i] != segments[i]) {
+      return false;
     }
   }
-  Route route = Route::kUnmatched;
-  if (s.size() == 5 && s[2] == "locations" && s[4] == "stock") {
-    route = Route::kLocationStock;
-  } else if (s.size() == 5 && s[2] == "products" && s[4] == "stock") {
-    route = Route::kProductStock;
-  } else if (s.size() == 4 && s[2] == "containers") {
-    route = Route::kContainer;
-  } else if (s.size() == 4 && s[2] == "users") {
-    route = Route::kUser;
-    *methods = "PATCH";
-  } else if (s.size() == 4 && s[2] == "devices") {
-    route = Route::kDevice;
-    *methods = "DELETE";
-  } else {
-    return RouteMatch{};
+  return true;
+}
+
+// Matches the path alone: the route and its row of the table, or kUnmatched.
+StatusOr<RouteMatch> MatchPath(std::string_view path, const RouteSpec** spec) {
+  std::vector<std::string_view> segments = Split(path);
+  for (const RouteSpec& row : kRoutes) {
+    std::string_view raw;
+    if (!Fits(segments, row.pattern, &raw)) {
+      continue;
+    }
+    *spec = &row;
+    if (row.pattern.find('{') == std::string_view::npos) {
+      return RouteMatch{row.route, ""};
+    }
+    StatusOr<std::string> parameter = PercentDecode(raw);
+    if (!parameter.ok()) {
+      return parameter.status();
+    }
+    if (parameter->empty()) {
+      return BadPath("the path has an empty parameter");
+    }
+    return RouteMatch{row.route, *std::move(parameter)};
   }
-  StatusOr<std::string> parameter = PercentDecode(s[3]);
-  if (!parameter.ok()) {
-    return parameter.status();
-  }
-  if (parameter->empty()) {
-    return BadPath("the path has an empty parameter");
-  }
-  return RouteMatch{route, *std::move(parameter)};
+  return RouteMatch{};
 }
 
 // True when `method` is one of the comma-separated `methods`.
@@ -113,42 +122,13 @@ bool MethodIn(std::string_view method, std::string_view methods) {
 
 }  // namespace
 
+std::span<const RouteSpec> RouteTable() { return kRoutes; }
+
 std::string_view RoutePattern(Route route) {
-  switch (route) {
-    case Route::kHealth:
-      return "/healthz";
-    case Route::kMetrics:
-      return "/metrics";
-    case Route::kScan:
-      return "/api/v1/scans";
-    case Route::kScanBatch:
-      return "/api/v1/scans/batch";
-    case Route::kSiteStock:
-      return "/api/v1/stock";
-    case Route::kLocationStock:
-      return "/api/v1/locations/{code}/stock";
-    case Route::kProductStock:
-      return "/api/v1/products/{gtin}/stock";
-    case Route::kContainer:
-      return "/api/v1/containers/{id}";
-    case Route::kLogin:
-      return "/api/v1/login";
-    case Route::kLogout:
-      return "/api/v1/logout";
-    case Route::kMe:
-      return "/api/v1/me";
-    case Route::kUsers:
-      return "/api/v1/users";
-    case Route::kUser:
-      return "/api/v1/users/{login}";
-    case Route::kDevices:
-      return "/api/v1/devices";
-    case Route::kDevice:
-      return "/api/v1/devices/{id}";
-    case Route::kDeviceSession:
-      return "/api/v1/devices/session";
-    case Route::kUnmatched:
-      break;
+  for (const RouteSpec& row : kRoutes) {
+    if (row.route == route) {
+      return row.pattern;
+    }
   }
   return "unmatched";
 }
@@ -158,6 +138,7 @@ auth::Permission RoutePermission(Route route) {
   switch (route) {
     case Route::kHealth:
     case Route::kLogin:
+    case Route::kOpenApi:
     case Route::kUnmatched:
       return Permission::kPublic;
     case Route::kMetrics:
@@ -210,8 +191,8 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
   if (path.empty() || path[0] != '/') {
     return Error(StatusCode::kNotFound, "not_found", "no such route");
   }
-  std::string_view methods;
-  StatusOr<RouteMatch> match = MatchPath(path, &methods);
+  const RouteSpec* spec = nullptr;
+  StatusOr<RouteMatch> match = MatchPath(path, &spec);
   if (!match.ok()) {
     return match;
   }
@@ -219,10 +200,10 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
     return Error(StatusCode::kNotFound, "not_found",
                  "no route " + std::string(path) + " (the API lives under /api/v1)");
   }
-  if (!MethodIn(method, methods)) {
-    *allow = std::string(methods);
+  if (!MethodIn(method, spec->methods)) {
+    *allow = std::string(spec->methods);
     return Error(StatusCode::kInvalidArgument, "method_not_allowed",
-                 std::string(path) + " accepts " + std::string(methods) + " only");
+                 std::string(path) + " accepts " + std::string(spec->methods) + " only");
   }
   return match;
 }

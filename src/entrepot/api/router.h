@@ -3,9 +3,11 @@
 // The API's routes and how a request line selects one. Pure string work, no I/O, so the
 // routing rules are tested without a network. Paths are matched after percent-decoding each
 // segment (a label or an SSCC such as "(00)0950..." arrives URL-encoded); the query string
-// is ignored.
+// is ignored. One table (RouteTable) lists every route with its path template and methods;
+// matching, the Allow header and the OpenAPI document's test all read it.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,16 +33,32 @@ enum class Route {
   kDevices,        // POST /api/v1/devices
   kDevice,         // DELETE /api/v1/devices/{id}
   kDeviceSession,  // POST, DELETE /api/v1/devices/session
+  kOpenApi,        // GET  /api/v1/openapi.json
   kUnmatched,      // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 17;
+inline constexpr int kRouteCount = 18;
 
-// The route's path pattern, e.g. "/api/v1/locations/{code}/stock" (a metrics label).
+// One row of the route table.
+struct RouteSpec {
+  Route route;
+  // The path template: literal segments and "{name}" parameter segments, e.g.
+  // "/api/v1/locations/{code}/stock" (also the route's metrics label).
+  std::string_view pattern;
+  // The methods the route accepts, as the Allow header lists them: "GET", "GET, POST".
+  std::string_view methods;
+};
+
+// Every route the router matches, each once, in matching order: a path takes the first row
+// whose template it fits, so a literal route ("/api/v1/devices/session") comes before the
+// parameter route beside it ("/api/v1/devices/{id}"). Never includes Route::kUnmatched.
+std::span<const RouteSpec> RouteTable();
+
+// The route's path template from RouteTable(), or "unmatched" for Route::kUnmatched.
 std::string_view RoutePattern(Route route);
 
 struct RouteMatch {
   Route route = Route::kUnmatched;
-  std::string parameter;  // The decoded {code}/{gtin}/{id}; empty when the route has none.
+  std::string parameter;  // The decoded {code}/{gtin}/{id}/{login}; empty when none.
 };
 
 // Selects the route for `method` and `target` (path and optional query). Errors:
