@@ -3,6 +3,11 @@
 # at src/ ("entrepot/base/status.h"). DEPS are public: list a module there only when its types
 # appear in this module's headers. The DEPS lists are the module graph of docs/ARCHITECTURE.md.
 #
+# entrepot_embed_text(FILE path DELIMITER word TEMPLATE file.cc.in OUTPUT file.cc)
+# Generates OUTPUT from TEMPLATE with @EMBED_FILE@, @EMBED_TEXT@ (FILE's contents) and
+# @EMBED_DELIMITER@ substituted, for a raw string literal R"word(...)word". Configuration
+# fails if the text contains the closing delimiter, and reruns whenever FILE changes.
+#
 # entrepot_cc_test(NAME name SRCS ... [DEPS ...] [LABELS ...])
 # Creates a GoogleTest executable and registers its tests with CTest (label "unit" by default).
 
@@ -39,4 +44,18 @@ function(entrepot_cc_test)
   entrepot_apply_warnings(${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}"
                        DISCOVERY_TIMEOUT 60)
+endfunction()
+
+function(entrepot_embed_text)
+  cmake_parse_arguments(ARG "" "FILE;DELIMITER;TEMPLATE;OUTPUT" "" ${ARGN})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${ARG_FILE}")
+  file(READ "${ARG_FILE}" EMBED_TEXT)
+  string(FIND "${EMBED_TEXT}" ")${ARG_DELIMITER}\"" delimiter_position)
+  if(NOT delimiter_position EQUAL -1)
+    message(FATAL_ERROR "${ARG_FILE} contains the raw string delimiter ')${ARG_DELIMITER}\"'; "
+                        "choose another DELIMITER")
+  endif()
+  set(EMBED_FILE "${ARG_FILE}")
+  set(EMBED_DELIMITER "${ARG_DELIMITER}")
+  configure_file("${ARG_TEMPLATE}" "${ARG_OUTPUT}" @ONLY)
 endfunction()

@@ -160,27 +160,6 @@ std::string LocationLabel(const std::string& code) {
   return domain::FormatLabel(domain::LabelKind::kLocation, code);
 }
 
-// idempotency key -> number of journal records carrying it.
-std::map<std::string, int> JournalKeys(const std::string& data_dir) {
-  store::SqliteJournal::Options options;
-  options.read_only = true;
-  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db", options);
-  EXPECT_TRUE(journal.ok()) << journal.status().ToString();
-  std::map<std::string, int> keys;
-  if (journal.ok()) {
-    EXPECT_TRUE((*journal)
-                    ->Scan(0,
-                           [&](const store::JournalRecord& record) {
-                             if (!record.idempotency_key.empty()) {
-                               ++keys[record.idempotency_key];
-                             }
-                             return OkStatus();
-                           })
-                    .ok());
-  }
-  return keys;
-}
-
 void InitialiseSite(const std::string& data_dir) {
   auto layout = domain::ParseLayoutToml(testing::SmallLayoutToml());
   ASSERT_TRUE(layout.ok()) << layout.status().ToString();
@@ -292,7 +271,7 @@ TEST_F(HttpApiTest, ScanRoundTripAndReplayedIdReturnsTheFirstReply) {
   EXPECT_EQ(replayed["seq"], first["seq"]);
   EXPECT_EQ(replayed["outcome"], first["outcome"]);
   EXPECT_EQ(replayed["message"], first["message"]);
-  EXPECT_EQ(JournalKeys(dir_.path())["a-2"], 1);
+  EXPECT_EQ(testing::JournalKeys(dir_.path())["a-2"], 1);
   // A scan whose outcome is a refusal is still processed: 200 with the outcome.
   Reply unknown = client.Post("/api/v1/scans", Scan("a-3", "receive", "nonsense"));
   ASSERT_EQ(unknown.status, 200u);
@@ -316,7 +295,7 @@ TEST_F(HttpApiTest, MalformedScansGetErrorBodies) {
   Reply big = client.Post("/api/v1/scans", std::string(9000, ' '));
   EXPECT_EQ(big.status, 413u);
   EXPECT_EQ(big.Json()["error"]["code"], "body_too_large");
-  EXPECT_TRUE(JournalKeys(dir_.path()).empty());
+  EXPECT_TRUE(testing::JournalKeys(dir_.path()).empty());
 }
 
 TEST_F(HttpApiTest, BatchAnswersEveryLineInOrder) {
@@ -345,7 +324,7 @@ TEST_F(HttpApiTest, BatchAnswersEveryLineInOrder) {
   EXPECT_EQ(lines[4]["seq"], lines[2]["seq"].get<uint64_t>() + 1);
   // The three valid lines went into one commit.
   EXPECT_EQ(sequencer_->stats().batches, 1u);
-  auto keys = JournalKeys(dir_.path());
+  auto keys = testing::JournalKeys(dir_.path());
   EXPECT_EQ(keys.size(), 3u);
 }
 
@@ -511,7 +490,7 @@ TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
     thread.join();
   }
   EXPECT_EQ(acknowledged.load(), kThreads * kScansPerThread);
-  auto keys = JournalKeys(dir_.path());
+  auto keys = testing::JournalKeys(dir_.path());
   EXPECT_EQ(keys.size(), size_t{kThreads * kScansPerThread});
   for (const auto& [key, count] : keys) {
     EXPECT_EQ(count, 1) << key;
@@ -561,7 +540,7 @@ TEST_F(HttpApiTest, MissingBadOrExpiredTokensGet401) {
   EXPECT_EQ(expired.status, 401u);
   EXPECT_NE(expired.Json()["error"]["message"].get<std::string>().find("expired"),
             std::string::npos);
-  EXPECT_TRUE(JournalKeys(dir_.path()).empty());
+  EXPECT_TRUE(testing::JournalKeys(dir_.path()).empty());
 }
 
 TEST_F(HttpApiTest, EveryRoleSeesOnlyItsRoutes) {
@@ -599,7 +578,7 @@ TEST_F(HttpApiTest, EveryRoleSeesOnlyItsRoutes) {
   Reply other = LoggedIn("site_manager", password).Get("/api/v1/stock");
   EXPECT_EQ(other.status, 403u);
   EXPECT_NE(other.body.find("scope"), std::string::npos);
-  EXPECT_TRUE(JournalKeys(dir_.path()).empty());
+  EXPECT_TRUE(testing::JournalKeys(dir_.path()).empty());
 }
 
 TEST_F(HttpApiTest, ScansNeedTheTokenOfTheDeviceTheyNameAndDevicesCanBeRevoked) {
@@ -616,7 +595,7 @@ TEST_F(HttpApiTest, ScansNeedTheTokenOfTheDeviceTheyNameAndDevicesCanBeRevoked) 
   ASSERT_EQ(lines.status, 200u);
   EXPECT_NE(lines.body.find("\"outcome\":\"ok\""), std::string::npos) << lines.body;
   EXPECT_NE(lines.body.find("device_mismatch"), std::string::npos) << lines.body;
-  EXPECT_EQ(JournalKeys(dir_.path()).size(), 1u);
+  EXPECT_EQ(testing::JournalKeys(dir_.path()).size(), 1u);
   // Registered and revoked by an admin over the API.
   Client admin = Admin();
   Reply added = admin.Post("/api/v1/devices", R"({"name":"HH-09"})");
@@ -834,7 +813,7 @@ TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
     client.join();
   }
   ASSERT_GE(acknowledged.size(), 500u);
-  auto keys = JournalKeys(data);
+  auto keys = testing::JournalKeys(data);
   for (const std::string& id : acknowledged) {
     EXPECT_EQ(keys[id], 1) << id;
   }

@@ -51,26 +51,6 @@ std::vector<std::string> AcknowledgedIds(const std::string& outcomes) {
   return ids;
 }
 
-// idempotency key -> number of journal records carrying it.
-std::map<std::string, int> JournalKeys(const std::string& data_dir) {
-  store::SqliteJournal::Options options;
-  options.read_only = true;
-  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db", options);
-  EXPECT_TRUE(journal.ok()) << journal.status().ToString();
-  std::map<std::string, int> keys;
-  if (!journal.ok()) {
-    return keys;
-  }
-  Status scanned = (*journal)->Scan(0, [&](const store::JournalRecord& record) {
-    if (!record.idempotency_key.empty()) {
-      ++keys[record.idempotency_key];
-    }
-    return OkStatus();
-  });
-  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
-  return keys;
-}
-
 std::string EncodedState(const std::string& data_dir) {
   store::SqliteJournal::Options options;
   options.read_only = true;
@@ -126,7 +106,7 @@ TEST(IngestCrashTest, AcknowledgedScansSurviveSigkillAndResumeAppliesNothingTwic
     waitpid(pid, &status, 0);
     interrupted += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? 1u : 0u;
 
-    std::map<std::string, int> keys = JournalKeys(crashed);
+    std::map<std::string, int> keys = testing::JournalKeys(crashed);
     for (const std::string& id : AcknowledgedIds(testing::ReadFileText(outcomes))) {
       ASSERT_EQ(keys[id], 1) << "acknowledged scan " << id << " after round " << round << " (seed "
                              << seed << ")";
@@ -140,7 +120,7 @@ TEST(IngestCrashTest, AcknowledgedScansSurviveSigkillAndResumeAppliesNothingTwic
   testing::CommandResult resumed =
       RunEntrepot({"ingest", "--data", crashed, dir.File("scans.ndjson")});
   ASSERT_EQ(resumed.exit_status, 0) << resumed.out;
-  std::map<std::string, int> keys = JournalKeys(crashed);
+  std::map<std::string, int> keys = testing::JournalKeys(crashed);
   EXPECT_EQ(keys.size(), stream.size());
   EXPECT_EQ(EncodedState(crashed), EncodedState(reference)) << "seed " << seed;
   testing::CommandResult verify = RunEntrepot({"verify", "--data", crashed});

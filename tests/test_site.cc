@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "entrepot/domain/labels.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "gtest/gtest.h"
 
 namespace entrepot::testing {
 namespace {
@@ -172,6 +174,25 @@ std::vector<std::string> ScanStream(int scans, uint64_t seed) {
                     JsonEscape(code) + "\",\"at\":" + std::to_string(at_ms) + "}");
   }
   return lines;
+}
+
+std::map<std::string, int> JournalKeys(const std::string& data_dir) {
+  store::SqliteJournal::Options options;
+  options.read_only = true;
+  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db", options);
+  EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+  std::map<std::string, int> keys;
+  if (!journal.ok()) {
+    return keys;
+  }
+  Status scanned = (*journal)->Scan(0, [&](const store::JournalRecord& record) {
+    if (!record.idempotency_key.empty()) {
+      ++keys[record.idempotency_key];
+    }
+    return OkStatus();
+  });
+  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+  return keys;
 }
 
 void WriteFile(const std::string& path, const std::string& text) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ std::string SmallLayoutToml();
 // `scans` NDJSON scan records from 3 devices receiving, stowing, picking, packing and
 // shipping, with ids "s-<n>" and increasing times. Deterministic for a seed.
 std::vector<std::string> ScanStream(int scans, uint64_t seed);
+
+// Idempotency key -> number of records carrying it, in DIR/journal.db (opened read-only).
+std::map<std::string, int> JournalKeys(const std::string& data_dir);
 
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFileText(const std::string& path);

@@ -17,12 +17,6 @@
 namespace entrepot::cli {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Opens the accounts of an existing site (refuses a directory with no site: a typo would
 // otherwise create accounts nobody serves).
 StatusOr<std::unique_ptr<auth::AccountStore>> OpenAccounts(const std::string& data_dir) {
@@ -32,7 +26,7 @@ StatusOr<std::unique_ptr<auth::AccountStore>> OpenAccounts(const std::string& da
                  "no site in " + data_dir + " (create one with `entrepot init`)");
   }
   auth::AccountStoreOptions options;
-  options.now_ms = NowMs;
+  options.now_ms = SystemNowMs;
   return auth::AccountStore::Open(AccountsPath(data_dir), options);
 }
 

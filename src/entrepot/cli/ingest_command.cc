@@ -22,12 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -64,7 +58,7 @@ class Ingester {
     }
     commands_.push_back(core::ScanCommand{std::move(record->id), std::move(record->device), *mode,
                                           std::move(record->code),
-                                          record->at_ms.value_or(NowMs())});
+                                          record->at_ms.value_or(SystemNowMs())});
     line_numbers_.push_back(line_number);
     if (commands_.size() >= batch_size_) {
       return Flush();

@@ -18,12 +18,6 @@
 namespace entrepot::cli {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Blocks SIGINT and SIGTERM in this thread and in every thread started after it, so that
 // only WaitForStopSignal receives them.
 sigset_t BlockStopSignals() {
@@ -58,7 +52,7 @@ int RunServe(const ServeOptions& options) {
   }
   // The accounts live beside the journal, in their own file (never in operational events).
   auth::AccountStoreOptions account_options;
-  account_options.now_ms = NowMs;
+  account_options.now_ms = SystemNowMs;
   account_options.site_code = (*engine)->state().site_code();
   StatusOr<std::unique_ptr<auth::AccountStore>> accounts =
       auth::AccountStore::Open(AccountsPath(options.data_dir), account_options);
@@ -72,7 +66,7 @@ int RunServe(const ServeOptions& options) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, NowMs);
+  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs);
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {

@@ -1,6 +1,7 @@
 #include "entrepot/cli/site_files.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,12 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
     return Error(StatusCode::kUnavailable, "read_failed", path + ": " + std::strerror(errno));
   }
   return text;
+}
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 int ReportError(const Status& status, int exit_status) {

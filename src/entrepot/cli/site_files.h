@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,10 @@ StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_d
 // Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted
 // ("file_too_large") or kUnavailable with the OS error.
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes);
+
+// The system clock as Unix milliseconds: the one place the command line reads the time
+// (for scan records without "at", and for the account store's expiries).
+int64_t SystemNowMs();
 
 // Prints "error: <reason>: <message>" to stderr and returns `exit_status`.
 int ReportError(const Status& status, int exit_status = 2);
