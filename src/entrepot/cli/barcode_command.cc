@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "entrepot/api/stock_json.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/core/scan_code.h"
 #include "entrepot/domain/gs1/element_string.h"
@@ -76,8 +77,8 @@ json Meaning(const core::ScannedCode& scanned) {
 }
 
 int PrintError(const Status& status) {
-  std::cout << json{{"error", {{"code", status.reason()}, {"message", status.message()}}}}.dump(
-                   2, ' ', false, json::error_handler_t::replace)
+  std::cout << api::DumpJson(
+                   json{{"error", {{"code", status.reason()}, {"message", status.message()}}}}, 2)
             << "\n";
   return 1;
 }
@@ -116,7 +117,7 @@ int RunBarcode(const std::string& raw, int reference_year) {
                       {"code", scanned.status().reason()},
                       {"message", scanned.status().message()}};
   }
-  std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  std::cout << api::DumpJson(out, 2) << "\n";
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "entrepot/api/stock_json.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/line_reader.h"
 #include "entrepot/cli/site_files.h"
@@ -21,10 +22,6 @@ namespace entrepot::cli {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 struct Tally {
   size_t lines = 0;
@@ -80,13 +77,13 @@ class Ingester {
       ++tally_.outcomes[std::string(core::OutcomeName(reply.reply.outcome))];
       tally_.replayed += reply.replayed ? 1 : 0;
       if (outcomes_ != nullptr) {
-        *outcomes_ << Dump({{"line", line_numbers_[i]},
-                            {"id", commands_[i].key},
-                            {"outcome", core::OutcomeName(reply.reply.outcome)},
-                            {"message", reply.reply.message},
-                            {"prompt", reply.reply.prompt},
-                            {"seq", reply.seq},
-                            {"replayed", reply.replayed}})
+        *outcomes_ << api::DumpJson({{"line", line_numbers_[i]},
+                                     {"id", commands_[i].key},
+                                     {"outcome", core::OutcomeName(reply.reply.outcome)},
+                                     {"message", reply.reply.message},
+                                     {"prompt", reply.reply.prompt},
+                                     {"seq", reply.seq},
+                                     {"replayed", reply.replayed}})
                    << "\n";
       }
     }
@@ -105,8 +102,9 @@ class Ingester {
     ++tally_.malformed;
     std::cerr << "line " << line_number << ": " << status.ToString() << "\n";
     if (outcomes_ != nullptr) {
-      *outcomes_ << Dump({{"line", line_number},
-                          {"error", {{"code", status.reason()}, {"message", status.message()}}}})
+      *outcomes_ << api::DumpJson(
+                        {{"line", line_number},
+                         {"error", {{"code", status.reason()}, {"message", status.message()}}}})
                  << "\n";
     }
   }

@@ -18,10 +18,6 @@ using nlohmann::json;
 
 constexpr size_t kMaxLayoutBytes = size_t{256} << 20;
 
-std::string Dump(const json& value) {
-  return value.dump(2, ' ', false, json::error_handler_t::replace);
-}
-
 void PrintSummaryText(const json& summary) {
   std::cout << "site " << summary["site"].get<std::string>() << " — "
             << summary["name"].get<std::string>() << "\n"
@@ -118,7 +114,7 @@ int RunStock(const StockOptions& options) {
   if (!options.location && !options.product && !options.container) {
     json summary = api::SummaryJson(state);
     if (options.json) {
-      std::cout << Dump(summary) << "\n";
+      std::cout << api::DumpJson(summary, 2) << "\n";
     } else {
       PrintSummaryText(summary);
     }
@@ -129,7 +125,7 @@ int RunStock(const StockOptions& options) {
     return ReportError(stock.status(), 1);
   }
   if (options.json) {
-    std::cout << Dump(*stock) << "\n";
+    std::cout << api::DumpJson(*stock, 2) << "\n";
   } else if (options.location) {
     std::cout << (*stock)["type"].get<std::string>() << " "
               << (*stock)["location"].get<std::string>() << ": " << (*stock)["units"] << " units\n";
