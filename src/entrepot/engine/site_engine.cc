@@ -133,6 +133,9 @@ Status SiteEngine::Commit(std::vector<JournalRecord>& records) {
                  "the journal did not commit the batch: " + status.message());
   }
   last_seq_ = records.back().seq;
+  if (commit_listener_) {
+    commit_listener_(records);
+  }
   return OkStatus();
 }
 

@@ -17,9 +17,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "entrepot/base/status.h"
@@ -52,6 +54,11 @@ struct VerifyReport {
 
 class SiteEngine {
  public:
+  // Called after each successful commit with the records just made durable, in seq order
+  // (scan batches, layout and master-data changes alike). Runs on the engine's thread inside
+  // Execute: it must be quick (copy or hand the records over, never block).
+  using CommitListener = std::function<void(std::span<const store::JournalRecord>)>;
+
   // Opens the site stored in `journal` and rebuilds its state.
   // Returns kDataLoss when the journal or snapshot cannot be decoded.
   static StatusOr<std::unique_ptr<SiteEngine>> Open(std::unique_ptr<store::Journal> journal,
@@ -73,6 +80,9 @@ class SiteEngine {
   // with the full replay too.
   StatusOr<VerifyReport> Verify() const;
 
+  // Replaces the commit listener (empty: none).
+  void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
+
   const core::SiteState& state() const { return site_.state(); }
   uint64_t last_seq() const { return last_seq_; }
 
@@ -89,6 +99,7 @@ class SiteEngine {
   uint64_t last_seq_ = 0;
   uint64_t snapshot_seq_ = 0;
   bool failed_ = false;
+  CommitListener commit_listener_;
 };
 
 }  // namespace entrepot::engine

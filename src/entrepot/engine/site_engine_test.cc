@@ -81,6 +81,21 @@ TEST_F(SiteEngineTest, ExecuteRepliesInOrderAfterCommit) {
   EXPECT_EQ(engine->last_seq(), before + 4);
 }
 
+TEST_F(SiteEngineTest, CommitListenerSeesEachCommittedBatchInOrder) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  std::vector<uint64_t> seen;
+  engine->set_commit_listener([&seen](std::span<const store::JournalRecord> records) {
+    for (const store::JournalRecord& record : records) {
+      seen.push_back(record.seq);
+    }
+  });
+  uint64_t before = engine->last_seq();
+  ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
+  // A batch of replays only commits nothing, so the listener hears nothing.
+  ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
+  EXPECT_EQ(seen, (std::vector<uint64_t>{before + 1, before + 2, before + 3}));
+}
+
 TEST_F(SiteEngineTest, ReopenRebuildsTheSameState) {
   std::string state;
   {
