@@ -42,6 +42,9 @@ constexpr const char* kSchema = R"sql(
 
 constexpr std::string_view kScanSql =
     "SELECT seq, idempotency_key, payload, crc FROM journal WHERE seq > ?1 ORDER BY seq";
+constexpr std::string_view kReadSql =
+    "SELECT seq, idempotency_key, payload, crc FROM journal WHERE seq = ?1";
+constexpr std::string_view kLastSeqSql = "SELECT max(seq) FROM journal";
 
 // The WAL is truncated back to this size after a checkpoint, so that one huge batch does not
 // leave a huge file behind.
@@ -506,7 +509,7 @@ Status SqliteJournal::Initialize() {
     }
   }
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<int64_t> last_seq,
-                            QueryInt(db, "SELECT max(seq) FROM journal", "read the last seq"));
+                            QueryInt(db, kLastSeqSql, "read the last seq"));
   if (last_seq.value_or(0) < 0) {
     return Corrupt("negative seq " + std::to_string(*last_seq) + " in table journal");
   }
@@ -529,7 +532,43 @@ Status SqliteJournal::PrepareStatements() {
   return OkStatus();
 }
 
-uint64_t SqliteJournal::LastSeq() const { return last_seq_; }
+uint64_t SqliteJournal::LastSeq() const {
+  if (options_.read_only) {
+    // The writer may have appended since: ask the file. Seqs only grow, so on a read error
+    // the value known so far is still a correct lower bound.
+    StatusOr<std::optional<int64_t>> last = QueryInt(db_.get(), kLastSeqSql, "read the last seq");
+    if (last.ok() && last->value_or(0) > 0) {
+      last_seq_ = std::max(last_seq_, static_cast<uint64_t>(**last));
+    }
+  }
+  return last_seq_;
+}
+
+StatusOr<JournalRecord> SqliteJournal::Read(uint64_t seq) const {
+  if (seq == 0 || seq >= kMaxSeq) {
+    return Error(StatusCode::kNotFound, "no_such_record",
+                 "journal record " + std::to_string(seq) + " does not exist");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(StatementPtr statement, PrepareStatement(db_.get(), kReadSql));
+  sqlite3_bind_int64(statement.get(), 1, static_cast<int64_t>(seq));
+  const int rc = sqlite3_step(statement.get());
+  if (rc == SQLITE_DONE) {
+    if (seq <= LastSeq()) {
+      return Corrupt(path_ + ": record seq " + std::to_string(seq) + " is missing");
+    }
+    return Error(StatusCode::kNotFound, "no_such_record",
+                 "journal record " + std::to_string(seq) + " does not exist");
+  }
+  if (rc != SQLITE_ROW) {
+    return SqliteStatus(db_.get(), rc, path_ + ": read seq " + std::to_string(seq));
+  }
+  JournalRecord record;
+  const int64_t stored_crc = ReadRecordRow(statement.get(), record);
+  if (!RecordCrcMatches(record, stored_crc)) {
+    return Corrupt(path_ + ": record seq " + std::to_string(seq) + ": checksum mismatch");
+  }
+  return record;
+}
 
 Status SqliteJournal::CheckWritable() const {
   if (options_.read_only) {

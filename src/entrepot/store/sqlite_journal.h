@@ -114,7 +114,11 @@ class SqliteJournal final : public Journal {
   //    kUnavailable "journal_needs_reopen";
   //  - kDataLoss "journal_corrupt" when SQLite finds the file damaged.
   Status Append(std::span<const JournalRecord> records) override;
+  // On a journal opened read-only, asks the file each time: another connection (the
+  // writer) may have appended since.
   uint64_t LastSeq() const override;
+  // One indexed lookup (the default reads through Scan).
+  StatusOr<JournalRecord> Read(uint64_t seq) const override;
   // Streams with one prepared statement inside one read transaction, reusing one record.
   Status Scan(uint64_t after,
               const std::function<Status(const JournalRecord&)>& visit) const override;
@@ -149,7 +153,8 @@ class SqliteJournal final : public Journal {
 
   std::string path_;
   Options options_;
-  uint64_t last_seq_ = 0;
+  // Mutable: a read-only journal refreshes it in LastSeq().
+  mutable uint64_t last_seq_ = 0;
   // Set by a COMMIT of unknown outcome (design note 3) or a failed ROLLBACK.
   bool needs_reopen_ = false;
   // Declared before the statements so that they are finalized before it closes.

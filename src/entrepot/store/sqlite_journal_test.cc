@@ -264,7 +264,7 @@ TEST_F(SqliteJournalTest, AVisitorMayScanAgain) {
   EXPECT_EQ(inner_records, 4u + 3 + 2 + 1 + 0);
 }
 
-// Journal::Read() is implemented once in journal.h on top of Scan().
+// SqliteJournal::Read() looks one row up; it checks the crc and reports a hole as data loss.
 TEST_F(SqliteJournalTest, ReadFindsOneRecordBySeq) {
   Populate(path_, 20);
   RawDatabase raw(path_);
@@ -415,6 +415,10 @@ TEST_F(SqliteJournalTest, ReaderSeesCommittedRecordsWhileTheWriterAppends) {
   ASSERT_NE(reader, nullptr);
   EXPECT_EQ(reader->LastSeq(), 10u);
   ASSERT_TRUE(writer->Append(MakeBatch(11, 5)).ok());
+  EXPECT_EQ(reader->LastSeq(), 15u);
+  StatusOr<JournalRecord> newest = reader->Read(15);
+  ASSERT_TRUE(newest.ok()) << newest.status().ToString();
+  EXPECT_EQ(newest->payload, MakeRecord(15).payload);
   std::vector<JournalRecord> records;
   ASSERT_TRUE(ReadAll(*reader, 0, records).ok());
   ExpectSameRecords(records, 1, 15);
