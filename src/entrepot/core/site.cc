@@ -754,6 +754,24 @@ std::vector<Entry> Site::LoadLayout(const domain::Layout& layout, uint64_t first
   return entries;
 }
 
+StatusOr<Site::MasterDataExecution> Site::ChangeMasterData(const MasterDataChange& change,
+                                                           uint64_t seq, int64_t at_ms) {
+  StatusOr<MasterDataDecision> decision = DecideMasterData(state_, change);
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  MasterDataExecution execution{decision->outcome, std::move(decision->stored), {}};
+  if (execution.outcome == MasterDataOutcome::kUnchanged) {
+    return execution;
+  }
+  execution.entry.kind = Entry::Kind::kMasterData;
+  execution.entry.seq = seq;
+  execution.entry.at_ms = at_ms;
+  execution.entry.events.push_back(std::move(decision->event));
+  Replay(execution.entry);
+  return execution;
+}
+
 void Site::Replay(const Entry& entry) {
   for (const Event& event : entry.events) {
     state_.Apply(event);

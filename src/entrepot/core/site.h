@@ -15,6 +15,9 @@
 //   ship:    outbound door, containers                 -> ContainerShipped
 //   count:   bin, every unit, the same bin again       -> StockAdjusted, LocationCounted
 //
+// Master data comes from the layout (LoadLayout) and from changes while the site runs
+// (ChangeMasterData, master_data.h), one journal entry per change.
+//
 // Privacy: commands carry a device, never a worker; the too-fast-stow check flags the bin
 // for a quality check and records nothing about the person (rule IND-01).
 #pragma once
@@ -25,6 +28,7 @@
 
 #include "entrepot/core/events.h"
 #include "entrepot/core/key_index.h"
+#include "entrepot/core/master_data.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/domain/model.h"
 
@@ -69,6 +73,17 @@ class Site {
   // Builds the entries that define a layout's master data (site, zones, locations,
   // products, containers), numbered from `first_seq`, and applies them.
   std::vector<Entry> LoadLayout(const domain::Layout& layout, uint64_t first_seq);
+
+  struct MasterDataExecution {
+    MasterDataOutcome outcome = MasterDataOutcome::kUnchanged;
+    MasterDataChange stored;  // The object as stored now (master_data.h).
+    Entry entry;              // The kMasterData entry to journal; unused when kUnchanged.
+  };
+  // Decides `change` (DecideMasterData in master_data.h, whose errors it returns; on error
+  // nothing changes). Unless the change is kUnchanged, builds master-data journal entry
+  // `seq` with one event, made at `at_ms` (Unix ms), and applies it.
+  StatusOr<MasterDataExecution> ChangeMasterData(const MasterDataChange& change, uint64_t seq,
+                                                 int64_t at_ms);
 
   // Applies a committed entry read back from the journal.
   void Replay(const Entry& entry);

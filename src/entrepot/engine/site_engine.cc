@@ -70,10 +70,14 @@ StatusOr<core::Reply> SiteEngine::ReplyOf(uint64_t seq, const std::string& key) 
   return entry.reply;
 }
 
+Status SiteEngine::EngineFailed() {
+  return Error(StatusCode::kUnavailable, "engine_failed",
+               "a commit failed earlier; reopen the site to rebuild its state");
+}
+
 StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanCommand> commands) {
   if (failed_) {
-    return Error(StatusCode::kUnavailable, "engine_failed",
-                 "a commit failed earlier; reopen the site to rebuild its state");
+    return EngineFailed();
   }
   if (commands.size() > options_.batch_commands_max) {
     return Error(StatusCode::kResourceExhausted, "batch_too_large",
@@ -105,6 +109,9 @@ StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanC
         continue;
       }
       if (reply.status().reason() != "key_mismatch") {
+        // Commands before this one in the batch were applied but will not be committed:
+        // the state is ahead of the journal, as after a failed commit.
+        failed_ = true;
         return reply.status();
       }
       execution = site_.Execute(command, seq, /*ignore_known_key=*/true);
@@ -113,13 +120,39 @@ StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanC
     replies.push_back(ScanReply{std::move(execution.entry.reply), seq, false});
   }
   ENTREPOT_RETURN_IF_ERROR(Commit(records));
+  MaybeSnapshot();
+  return replies;
+}
+
+StatusOr<MasterDataReply> SiteEngine::ChangeMasterData(const core::MasterDataChange& change,
+                                                       int64_t at_ms) {
+  if (failed_) {
+    return EngineFailed();
+  }
+  const uint64_t seq = last_seq_ + 1;
+  ENTREPOT_ASSIGN_OR_RETURN(core::Site::MasterDataExecution execution,
+                            site_.ChangeMasterData(change, seq, at_ms));
+  MasterDataReply reply{execution.outcome, std::move(execution.stored), 0};
+  if (reply.outcome == core::MasterDataOutcome::kUnchanged) {
+    return reply;
+  }
+  // One record per change, through Commit like a scan batch, so the commit listener (the
+  // live feed) sees master-data changes in seq order with the scans around them.
+  std::vector<JournalRecord> records;
+  records.push_back(JournalRecord{seq, "", core::EncodeEntry(execution.entry)});
+  ENTREPOT_RETURN_IF_ERROR(Commit(records));
+  reply.seq = seq;
+  MaybeSnapshot();
+  return reply;
+}
+
+void SiteEngine::MaybeSnapshot() {
   if (last_seq_ - snapshot_seq_ >= options_.snapshot_every_records) {
-    // The batch is committed whatever happens here; a failed snapshot is retried after
-    // the next batch, and replay covers the gap meanwhile.
+    // What was committed stays committed whatever happens here; a failed snapshot is
+    // retried after the next commit, and replay covers the gap meanwhile.
     Status snapshot = WriteSnapshot();
     (void)snapshot;
   }
-  return replies;
 }
 
 Status SiteEngine::Commit(std::vector<JournalRecord>& records) {

@@ -44,6 +44,12 @@ struct ScanReply {
   bool replayed = false;  // The key was seen before: this is the first reply, unchanged.
 };
 
+struct MasterDataReply {
+  core::MasterDataOutcome outcome = core::MasterDataOutcome::kUnchanged;
+  core::MasterDataChange stored;  // The object as stored now, normalised.
+  uint64_t seq = 0;               // The journal entry of the change; 0 when unchanged.
+};
+
 struct VerifyReport {
   uint64_t records = 0;
   uint64_t last_seq = 0;
@@ -69,6 +75,15 @@ class SiteEngine {
   // kUnavailable when the commit fails (see the file comment).
   StatusOr<std::vector<ScanReply>> Execute(std::span<const core::ScanCommand> commands);
 
+  // Changes master data while the site runs (core/master_data.h): decides `change` against
+  // the current state, journals it as one master-data entry made at `at_ms` (Unix ms) and
+  // commits it before returning, so a reply means durable; the commit listener sees the
+  // record like any other. A change that changes nothing is answered kUnchanged with seq 0
+  // and writes nothing. Returns:
+  //   the errors of core::DecideMasterData (nothing changes; the engine stays usable);
+  //   kUnavailable "engine_failed" or "commit_failed", as Execute.
+  StatusOr<MasterDataReply> ChangeMasterData(const core::MasterDataChange& change, int64_t at_ms);
+
   // Defines the layout's master data. Returns kFailedPrecondition (reason
   // "site_initialised") when the journal already holds records.
   Status LoadLayout(const domain::Layout& layout);
@@ -84,6 +99,8 @@ class SiteEngine {
   void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
 
   const core::SiteState& state() const { return site_.state(); }
+  // True once a commit failed (see the file comment); every later call is refused.
+  bool failed() const { return failed_; }
   uint64_t last_seq() const { return last_seq_; }
 
  private:
@@ -91,6 +108,9 @@ class SiteEngine {
              uint64_t last_seq, uint64_t snapshot_seq);
 
   Status Commit(std::vector<store::JournalRecord>& records);
+  // Writes a snapshot when snapshot_every_records have followed the last one.
+  void MaybeSnapshot();
+  static Status EngineFailed();
   StatusOr<core::Reply> ReplyOf(uint64_t seq, const std::string& key) const;
 
   std::unique_ptr<store::Journal> journal_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "entrepot/core/codec.h"
 #include "entrepot/core/site_test_util.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
@@ -218,6 +219,121 @@ TEST_F(SiteEngineTest, FailedCommitStopsTheEngineUntilReopened) {
   std::unique_ptr<SiteEngine> reopened = Open();
   EXPECT_EQ(DockUnits(*reopened), 0);  // Nothing of the failed batch is visible.
   EXPECT_TRUE(reopened->Execute(ReceiveBatch("a", 1)).ok());
+}
+
+// --- Master-data changes while the site runs ---------------------------------------------
+
+domain::Location StowBin(std::string code, std::string zone, int64_t capacity) {
+  domain::Location location;
+  location.code = std::move(code);
+  location.zone = std::move(zone);
+  location.type = domain::LocationType::kStowBin;
+  location.capacity_units = capacity;
+  return location;
+}
+
+TEST_F(SiteEngineTest, MasterDataChangeIsOneCommittedRecordSeenByTheListener) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  std::vector<uint64_t> seen;
+  engine->set_commit_listener([&seen](std::span<const store::JournalRecord> records) {
+    for (const store::JournalRecord& record : records) {
+      seen.push_back(record.seq);
+    }
+  });
+  const uint64_t before = engine->last_seq();
+  StatusOr<MasterDataReply> zone =
+      engine->ChangeMasterData(domain::Zone{"B", "Stow B"}, core::testing::kStart);
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  EXPECT_EQ(zone->outcome, core::MasterDataOutcome::kCreated);
+  EXPECT_EQ(zone->seq, before + 1);
+  EXPECT_EQ(engine->last_seq(), before + 1);
+  EXPECT_EQ(seen, std::vector<uint64_t>{before + 1});
+  // Durable when answered: a fresh reader sees the record, a master-data entry.
+  auto reader = store::SqliteJournal::Open(path_);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_EQ((*reader)->LastSeq(), before + 1);
+  StatusOr<store::JournalRecord> record = (*reader)->Read(before + 1);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  StatusOr<core::Entry> entry = core::DecodeEntry(record->payload);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->kind, core::Entry::Kind::kMasterData);
+  EXPECT_EQ(entry->at_ms, core::testing::kStart);
+  EXPECT_TRUE(record->idempotency_key.empty());
+}
+
+TEST_F(SiteEngineTest, UnchangedMasterDataWritesNothing) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  const uint64_t before = engine->last_seq();
+  StatusOr<MasterDataReply> same =
+      engine->ChangeMasterData(domain::Zone{"A", "Stow A"}, core::testing::kStart);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->outcome, core::MasterDataOutcome::kUnchanged);
+  EXPECT_EQ(same->seq, 0u);
+  EXPECT_EQ(engine->last_seq(), before);
+}
+
+TEST_F(SiteEngineTest, RefusedMasterDataWritesNothingAndTheEngineGoesOn) {
+  std::unique_ptr<SiteEngine> engine = OpenInitialised();
+  ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
+  const uint64_t before = engine->last_seq();
+  const std::string state = engine->state().Encode();
+  // DOCK-01 holds 2 units: it cannot become a stow bin.
+  StatusOr<MasterDataReply> refused =
+      engine->ChangeMasterData(StowBin("DOCK-01", "INB", 0), core::testing::kStart);
+  EXPECT_EQ(refused.status().reason(), "location_in_use");
+  EXPECT_EQ(engine->last_seq(), before);
+  EXPECT_EQ(engine->state().Encode(), state);
+  EXPECT_FALSE(engine->failed());
+  EXPECT_TRUE(engine->Execute(ReceiveBatch("b", 1)).ok());
+}
+
+TEST_F(SiteEngineTest, ReopenAfterMasterDataChangesRebuildsTheSameState) {
+  EngineOptions options;
+  options.snapshot_every_records = 4;  // A snapshot falls among the changes.
+  std::string state;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised(options);
+    ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
+    const int64_t at = core::testing::kStart;
+    ASSERT_TRUE(engine->ChangeMasterData(domain::Zone{"B", "Stow B"}, at).ok());
+    ASSERT_TRUE(engine->ChangeMasterData(domain::Zone{"A", "Stow A, renamed"}, at).ok());
+    ASSERT_TRUE(engine->ChangeMasterData(StowBin("B-1", "B", 3), at).ok());
+    ASSERT_TRUE(engine->ChangeMasterData(StowBin("A-01-001-1-1", "B", 7), at).ok());
+    ASSERT_TRUE(
+        engine->ChangeMasterData(domain::Product{"9506000134352", "Kettle, steel", "B"}, at).ok());
+    ASSERT_TRUE(
+        engine
+            ->ChangeMasterData(domain::ContainerSpec{"label:T1", domain::ContainerType::kCrate}, at)
+            .ok());
+    ASSERT_TRUE(engine->Execute(ReceiveBatch("b", 1)).ok());
+    EXPECT_EQ(engine->state().FindProduct(core::testing::kKettle)->description, "Kettle, steel");
+    state = engine->state().Encode();
+  }
+  std::unique_ptr<SiteEngine> reopened = Open(options);
+  EXPECT_EQ(reopened->state().Encode(), state);
+  EXPECT_EQ(reopened->state().FindLocation("A-01-001-1-1")->location.capacity_units, 7);
+  EXPECT_EQ(reopened->state().zones().at("A").name, "Stow A, renamed");
+  StatusOr<VerifyReport> report = reopened->Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GT(report->snapshot_seq, 0u);
+  EXPECT_TRUE(report->snapshot_matches);
+  EXPECT_TRUE(report->state_matches);
+}
+
+TEST_F(SiteEngineTest, FailedMasterDataCommitStopsTheEngine) {
+  { OpenInitialised(); }
+  std::unique_ptr<SiteEngine> engine = Open({}, /*read_only=*/true);
+  StatusOr<MasterDataReply> change =
+      engine->ChangeMasterData(domain::Zone{"B", "Stow B"}, core::testing::kStart);
+  EXPECT_EQ(change.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(change.status().reason(), "commit_failed");
+  EXPECT_TRUE(engine->failed());
+  EXPECT_EQ(
+      engine->ChangeMasterData(domain::Zone{"C", "C"}, core::testing::kStart).status().reason(),
+      "engine_failed");
+  EXPECT_EQ(engine->Execute(ReceiveBatch("a", 1)).status().reason(), "engine_failed");
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().zones().count("B"), 0u);
 }
 
 }  // namespace

@@ -48,28 +48,36 @@ Status Sequencer::SubmitScans(std::vector<core::ScanCommand> commands, ScanCallb
                  std::to_string(commands.size()) + " commands; at most " +
                      std::to_string(options_.batch_commands_max) + " per request");
   }
-  size_t cost = commands.size();
+  Item item;
+  item.commands = std::move(commands);
+  item.scan_done = std::move(done);
+  return Enqueue(std::move(item));
+}
+
+Status Sequencer::SubmitQuery(QueryCallback query) {
+  Item item;
+  item.query = std::move(query);
+  return Enqueue(std::move(item));
+}
+
+Status Sequencer::SubmitMasterData(core::MasterDataChange change, int64_t at_ms,
+                                   MasterDataCallback done) {
+  Item item;
+  item.change = std::move(change);
+  item.change_at_ms = at_ms;
+  item.change_done = std::move(done);
+  return Enqueue(std::move(item));
+}
+
+Status Sequencer::Enqueue(Item item) {
+  const size_t cost = item.Cost();
   {
     std::lock_guard lock(mutex_);
     if (Status admitted = Admit(cost); !admitted.ok()) {
       return admitted;
     }
-    queue_.push_back(Item{std::move(commands), std::move(done), nullptr});
+    queue_.push_back(std::move(item));
     queue_cost_ += cost;
-    queued_.store(queue_cost_, std::memory_order_relaxed);
-  }
-  wake_.notify_one();
-  return OkStatus();
-}
-
-Status Sequencer::SubmitQuery(QueryCallback query) {
-  {
-    std::lock_guard lock(mutex_);
-    if (Status admitted = Admit(1); !admitted.ok()) {
-      return admitted;
-    }
-    queue_.push_back(Item{{}, nullptr, std::move(query)});
-    queue_cost_ += 1;
     queued_.store(queue_cost_, std::memory_order_relaxed);
   }
   wake_.notify_one();
@@ -97,7 +105,8 @@ Status Sequencer::Stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  return SequencerStats{batches_.load(), commands_.load(), queries_.load()};
+  return SequencerStats{batches_.load(), commands_.load(), queries_.load(),
+                        master_data_changes_.load()};
 }
 
 bool Sequencer::TakeBatch(std::vector<Item>& items) {
@@ -106,17 +115,24 @@ bool Sequencer::TakeBatch(std::vector<Item>& items) {
   if (queue_.empty()) {
     return false;  // Stopping, and everything queued has been answered.
   }
-  // Whole units in arrival order while they fit in one commit; queries ride along.
+  // Whole units in arrival order while they fit in one commit; queries ride along. A
+  // master-data change is a batch of its own, so that what was queued before it is decided
+  // before it and what was queued after it sees it.
   size_t commands = 0;
   while (!queue_.empty()) {
     Item& next = queue_.front();
-    if (commands > 0 && commands + next.commands.size() > options_.batch_commands_max) {
+    const bool change = next.change.has_value();
+    if ((change && !items.empty()) ||
+        (commands > 0 && commands + next.commands.size() > options_.batch_commands_max)) {
       break;
     }
     commands += next.commands.size();
-    queue_cost_ -= next.commands.empty() ? 1 : next.commands.size();
+    queue_cost_ -= next.Cost();
     items.push_back(std::move(next));
     queue_.pop_front();
+    if (change) {
+      break;
+    }
   }
   queued_.store(queue_cost_, std::memory_order_relaxed);
   return true;
@@ -126,6 +142,7 @@ void Sequencer::Run() {
   std::vector<Item> items;
   while (TakeBatch(items)) {
     ExecuteBatch(items);
+    ChangeMasterData(items);
     RunQueries(items);
     items.clear();
   }
@@ -176,6 +193,30 @@ void Sequencer::ExecuteBatch(std::vector<Item>& items) {
           std::make_move_iterator(first + static_cast<std::ptrdiff_t>(count))));
     }
     next += count;
+  }
+}
+
+void Sequencer::ChangeMasterData(std::vector<Item>& items) {
+  for (Item& item : items) {
+    if (!item.change.has_value()) {
+      continue;
+    }
+    master_data_changes_.fetch_add(1, std::memory_order_relaxed);
+    if (failed_.load(std::memory_order_acquire)) {
+      item.change_done(EngineFailed());
+      continue;
+    }
+    StatusOr<engine::MasterDataReply> reply =
+        engine_->ChangeMasterData(*item.change, item.change_at_ms);
+    if (engine_->failed()) {
+      // The state may be ahead of the journal: refuse everything from now on.
+      failed_.store(true, std::memory_order_release);
+      item.change_done(Error(StatusCode::kUnavailable, "engine_failed",
+                             "the journal could not commit: " + reply.status().ToString()));
+      continue;
+    }
+    last_seq_.store(engine_->last_seq(), std::memory_order_release);
+    item.change_done(std::move(reply));
   }
 }
 

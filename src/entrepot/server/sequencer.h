@@ -7,15 +7,18 @@
 //    takes every queued unit (up to batch_commands_max commands), calls SiteEngine::Execute
 //    once for all of them (group commit: one transaction, one sync), and only then calls each
 //    unit's callback with its replies. A reply therefore always means "durable".
+//  - Master-data changes (core/master_data.h) are committed one by one, each in its own
+//    transaction, in their place in the queue: scans queued before a change are decided
+//    before it, scans queued after it see it. The callback gets the reply after the commit.
 //  - Queries (read-only closures over core::SiteState) run on the same thread after the
 //    batch they were queued with, so the state needs no locks and a query sees every scan
-//    acknowledged before it was submitted.
+//    and change acknowledged before it was submitted.
 //
-// The queue is bounded in commands (a query counts as one): when it is full, Submit fails at
-// once, so a network thread never waits for the sequencer. If a commit fails the engine is
-// unusable (see site_engine.h): the sequencer answers everything queued and everything
-// submitted later with kUnavailable and reports unhealthy; the operator restarts the server,
-// which reopens the site from its journal.
+// The queue is bounded in commands (a query and a master-data change count as one): when it is
+// full, Submit fails at once, so a network thread never waits for the sequencer. If a commit fails
+// the engine is unusable (see site_engine.h): the sequencer answers everything queued and
+// everything submitted later with kUnavailable and reports unhealthy; the operator restarts the
+// server, which reopens the site from its journal.
 //
 // Thread safety: Submit*, healthy(), last_seq(), queue_depth() and Stop() may be called from
 // any thread. Callbacks run on the sequencer thread: they must be quick and must not call
@@ -30,10 +33,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "entrepot/base/status.h"
+#include "entrepot/core/master_data.h"
 #include "entrepot/core/site.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/engine/site_engine.h"
@@ -50,8 +55,9 @@ struct SequencerOptions {
   // At most this many commands per SiteEngine::Execute call. REQUIRES: not above the
   // engine's own batch_commands_max. A unit is never split across commits.
   size_t batch_commands_max = kDefaultBatchCommandsMax;
-  // Called on the sequencer thread after each successful commit: commands in the batch and
-  // the seconds Execute took. Used for metrics; may be empty.
+  // Called on the sequencer thread after each successful commit of scans: commands in the
+  // batch and the seconds Execute took (master-data changes are not reported here). Used for
+  // metrics; may be empty.
   std::function<void(size_t commands, double seconds)> on_commit;
   // Write a snapshot when Stop() has drained the queue (skipped when the engine failed).
   bool snapshot_on_stop = true;
@@ -59,9 +65,10 @@ struct SequencerOptions {
 
 // Counters since start, for tests and metrics.
 struct SequencerStats {
-  uint64_t batches = 0;   // Successful SiteEngine::Execute calls.
-  uint64_t commands = 0;  // Commands in those batches.
-  uint64_t queries = 0;   // Queries run.
+  uint64_t batches = 0;              // Successful SiteEngine::Execute calls.
+  uint64_t commands = 0;             // Commands in those batches.
+  uint64_t queries = 0;              // Queries run.
+  uint64_t master_data_changes = 0;  // Master-data changes answered (refused ones included).
 };
 
 class Sequencer {
@@ -70,6 +77,9 @@ class Sequencer {
   using ScanCallback = std::function<void(StatusOr<std::vector<engine::ScanReply>>)>;
   // The state to read, or kUnavailable when the engine failed.
   using QueryCallback = std::function<void(StatusOr<const core::SiteState*>)>;
+  // The committed change, its refusal (core::DecideMasterData's reasons), or kUnavailable
+  // ("engine_failed", "shutting_down").
+  using MasterDataCallback = std::function<void(StatusOr<engine::MasterDataReply>)>;
 
   // Starts the thread. `engine` must be open.
   Sequencer(std::unique_ptr<engine::SiteEngine> engine, SequencerOptions options = {});
@@ -91,6 +101,11 @@ class Sequencer {
   // "engine_failed" or "shutting_down" as SubmitScans does, without calling `query`.
   Status SubmitQuery(QueryCallback query);
 
+  // Queues a master-data change made at `at_ms` (Unix ms); `done` is called after its commit
+  // (engine::SiteEngine::ChangeMasterData), or with its refusal. Returns "queue_full",
+  // "engine_failed" or "shutting_down" as SubmitScans does, without calling `done`.
+  Status SubmitMasterData(core::MasterDataChange change, int64_t at_ms, MasterDataCallback done);
+
   // Refuses new work, executes and commits everything queued, answers it, writes a snapshot
   // (options.snapshot_on_stop), and joins the thread. Returns the snapshot's error, or
   // kUnavailable "engine_failed" when the engine had failed. Idempotent.
@@ -104,17 +119,25 @@ class Sequencer {
   SequencerStats stats() const;
 
  private:
+  // One queued unit of work: a scan unit, a query, or a master-data change.
   struct Item {
-    std::vector<core::ScanCommand> commands;  // Empty for a query.
+    std::vector<core::ScanCommand> commands;  // A scan unit; empty otherwise.
     ScanCallback scan_done;
-    QueryCallback query;
+    QueryCallback query;                           // Set for a query.
+    std::optional<core::MasterDataChange> change;  // Set for a master-data change.
+    int64_t change_at_ms = 0;
+    MasterDataCallback change_done;
+
+    size_t Cost() const { return commands.empty() ? 1 : commands.size(); }
   };
 
   Status Admit(size_t cost) const;  // REQUIRES: mutex_ held.
+  Status Enqueue(Item item);
   void Run();
   // Takes the next group of items off the queue; false when stopping and the queue is empty.
   bool TakeBatch(std::vector<Item>& items);
   void ExecuteBatch(std::vector<Item>& items);
+  void ChangeMasterData(std::vector<Item>& items);
   void RunQueries(std::vector<Item>& items);
 
   std::unique_ptr<engine::SiteEngine> engine_;
@@ -135,6 +158,7 @@ class Sequencer {
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> commands_{0};
   std::atomic<uint64_t> queries_{0};
+  std::atomic<uint64_t> master_data_changes_{0};
   std::thread thread_;
 };
 

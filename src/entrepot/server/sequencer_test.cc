@@ -284,5 +284,132 @@ TEST_F(SequencerTest, CommitFailureMakesItUnhealthy) {
   EXPECT_EQ(sequencer.Stop().reason(), "engine_failed");
 }
 
+// --- Master-data changes -----------------------------------------------------------------
+
+using MasterDataResult = StatusOr<engine::MasterDataReply>;
+
+// Submits a change and waits for its answer.
+MasterDataResult Change(Sequencer& sequencer, core::MasterDataChange change) {
+  std::promise<MasterDataResult> promise;
+  auto future = promise.get_future();
+  Status submitted = sequencer.SubmitMasterData(
+      std::move(change), core::testing::kStart,
+      [&promise](MasterDataResult reply) { promise.set_value(std::move(reply)); });
+  if (!submitted.ok()) {
+    return submitted;
+  }
+  return future.get();
+}
+
+TEST_F(SequencerTest, MasterDataChangeIsAnsweredAfterItsCommit) {
+  Sequencer sequencer(OpenEngine(true));
+  uint64_t before = sequencer.last_seq();
+  MasterDataResult reply = Change(sequencer, domain::Zone{"B", "Stow B"});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->outcome, core::MasterDataOutcome::kCreated);
+  EXPECT_EQ(reply->seq, before + 1);
+  EXPECT_EQ(std::get<domain::Zone>(reply->stored).name, "Stow B");
+  EXPECT_EQ(sequencer.last_seq(), before + 1);
+  auto reader = store::SqliteJournal::Open((dir_ / "journal.db").string());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->LastSeq(), before + 1);
+  // The same change again changes nothing and writes nothing.
+  MasterDataResult again = Change(sequencer, domain::Zone{"B", "Stow B"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, core::MasterDataOutcome::kUnchanged);
+  EXPECT_EQ(again->seq, 0u);
+  EXPECT_EQ(sequencer.last_seq(), before + 1);
+  EXPECT_EQ(sequencer.stats().master_data_changes, 2u);
+}
+
+TEST_F(SequencerTest, MasterDataChangeTakesItsPlaceInTheQueue) {
+  Sequencer sequencer(OpenEngine(true));
+  const std::string gtin = core::testing::kUnknownGtin;
+  std::promise<void> release = Block(sequencer);
+  std::promise<StatusOr<std::vector<engine::ScanReply>>> before_change;
+  std::promise<MasterDataResult> change;
+  std::promise<StatusOr<std::vector<engine::ScanReply>>> after_change;
+  std::promise<bool> query_sees_product;
+  ASSERT_TRUE(sequencer
+                  .SubmitScans({Command("b1", "HH", core::testing::LocationLabel("DOCK-01")),
+                                Command("b2", "HH", core::testing::Item(gtin))},
+                               [&](auto replies) { before_change.set_value(std::move(replies)); })
+                  .ok());
+  ASSERT_TRUE(
+      sequencer
+          .SubmitMasterData(domain::Product{gtin, "Toaster", ""}, core::testing::kStart,
+                            [&](MasterDataResult reply) { change.set_value(std::move(reply)); })
+          .ok());
+  ASSERT_TRUE(sequencer
+                  .SubmitScans({Command("a1", "HH", core::testing::Item(gtin))},
+                               [&](auto replies) { after_change.set_value(std::move(replies)); })
+                  .ok());
+  ASSERT_TRUE(sequencer
+                  .SubmitQuery([&](StatusOr<const core::SiteState*> state) {
+                    query_sees_product.set_value(state.ok() &&
+                                                 (*state)->FindProduct(gtin) != nullptr);
+                  })
+                  .ok());
+  EXPECT_EQ(sequencer.queue_depth(), 5u);  // 2 scans, 1 change, 1 scan, 1 query.
+  release.set_value();
+  auto first = before_change.get_future().get();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ((*first)[1].reply.outcome, core::Outcome::kUnknownProduct);
+  MasterDataResult created = change.get_future().get();
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->seq, (*first)[1].seq + 1);
+  auto second = after_change.get_future().get();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)[0].reply.outcome, core::Outcome::kOk);
+  EXPECT_EQ((*second)[0].seq, created->seq + 1);
+  EXPECT_TRUE(query_sees_product.get_future().get());
+  EXPECT_EQ(sequencer.stats().batches, 2u);
+}
+
+TEST_F(SequencerTest, RefusedMasterDataChangeIsAnsweredAndTheSequencerGoesOn) {
+  Sequencer sequencer(OpenEngine(true));
+  uint64_t before = sequencer.last_seq();
+  domain::Location bin;
+  bin.code = "Q-1";
+  bin.zone = "Q";
+  MasterDataResult refused = Change(sequencer, bin);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().reason(), "unknown_zone");
+  EXPECT_TRUE(sequencer.healthy());
+  EXPECT_EQ(sequencer.last_seq(), before);
+  EXPECT_TRUE(Run(sequencer, Dock("after")).ok());
+}
+
+TEST_F(SequencerTest, MasterDataChangesShareTheQueueLimit) {
+  SequencerOptions options;
+  options.queue_commands_max = 1;
+  Sequencer sequencer(OpenEngine(true), options);
+  std::promise<void> release = Block(sequencer);
+  std::atomic<int> answered{0};
+  ASSERT_TRUE(
+      sequencer.SubmitMasterData(domain::Zone{"B", "B"}, 0, [&](auto) { ++answered; }).ok());
+  Status refused = sequencer.SubmitMasterData(domain::Zone{"C", "C"}, 0, [&](auto) { ++answered; });
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.reason(), "queue_full");
+  release.set_value();
+  ASSERT_TRUE(sequencer.Stop().ok());
+  EXPECT_EQ(answered.load(), 1);
+  EXPECT_EQ(sequencer.SubmitMasterData(domain::Zone{"D", "D"}, 0, [](auto) {}).reason(),
+            "shutting_down");
+}
+
+TEST_F(SequencerTest, FailedMasterDataCommitMakesItUnhealthy) {
+  Sequencer sequencer(OpenEngine(true));
+  fail_commits_ = true;
+  MasterDataResult failed = Change(sequencer, domain::Zone{"B", "Stow B"});
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().reason(), "engine_failed");
+  EXPECT_FALSE(sequencer.healthy());
+  EXPECT_EQ(sequencer.SubmitMasterData(domain::Zone{"C", "C"}, 0, [](auto) {}).reason(),
+            "engine_failed");
+  EXPECT_EQ(sequencer.SubmitScans(Dock("after"), [](auto) {}).reason(), "engine_failed");
+  EXPECT_EQ(sequencer.Stop().reason(), "engine_failed");
+}
+
 }  // namespace
 }  // namespace entrepot::server
