@@ -73,4 +73,19 @@ int RunDeviceAdd(const std::string& data_dir, const std::string& name);
 // `entrepot verify --data DIR`.
 int RunVerify(const std::string& data_dir);
 
+struct PolicyOptions {
+  std::optional<std::string> file;   // A policy TOML file; none: the built-in default.
+  std::optional<std::string> today;  // YYYY-MM-DD the governance records are judged at (UTC
+                                     // today when absent).
+  std::string language = "en";       // explain only: "en" or "fr".
+};
+// `entrepot policy check [FILE] [--today DATE]`: prints each violation (rule id, severity,
+// key, what is wrong, source; docs/POLICY.md). Exit 0 when no hard rule is broken, 1 when
+// one is, and 1 also for an unreadable or invalid file or date (with the key path).
+int RunPolicyCheck(const PolicyOptions& options);
+// `entrepot policy explain [FILE] [--lang en|fr] [--today DATE]`: the notice to workers in
+// plain language. Exit 0, or 1 for an unreadable or invalid file, date or language; for an
+// unlawful policy it warns on stderr and still explains.
+int RunPolicyExplain(const PolicyOptions& options);
+
 }  // namespace entrepot::cli

@@ -115,6 +115,39 @@ int main(int argc, char** argv) {
   device_add->add_option("--name", device_name, "Device name, e.g. HH-07")->required();
   device_add->callback([&] { status = entrepot::cli::RunDeviceAdd(data_dir, device_name); });
 
+  entrepot::cli::PolicyOptions policy_options;
+  std::string policy_file, policy_today;
+  CLI::App* policy = app.add_subcommand("policy", "Check or explain a privacy policy");
+  policy->require_subcommand(1);
+  auto add_policy_options = [&](CLI::App* command) {
+    command->add_option("file", policy_file, "Policy TOML file (default: the built-in policy)");
+    command->add_option("--today", policy_today,
+                        "Judge governance records as of this date, YYYY-MM-DD (default: today)");
+  };
+  auto fill_policy_options = [&] {
+    if (!policy_file.empty()) {
+      policy_options.file = policy_file;
+    }
+    if (!policy_today.empty()) {
+      policy_options.today = policy_today;
+    }
+  };
+  CLI::App* policy_check =
+      policy->add_subcommand("check", "Print each rule the policy breaks; exit 1 if unlawful");
+  add_policy_options(policy_check);
+  policy_check->callback([&] {
+    fill_policy_options();
+    status = entrepot::cli::RunPolicyCheck(policy_options);
+  });
+  CLI::App* policy_explain =
+      policy->add_subcommand("explain", "Print the notice to workers in plain language");
+  add_policy_options(policy_explain);
+  policy_explain->add_option("--lang", policy_options.language, "en or fr");
+  policy_explain->callback([&] {
+    fill_policy_options();
+    status = entrepot::cli::RunPolicyExplain(policy_options);
+  });
+
   CLI11_PARSE(app, argc, argv);
   return status;
 }
