@@ -1,0 +1,330 @@
+#include "entrepot/server/movement_index.h"
+
+#include <filesystem>
+#include <limits>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "entrepot/base/status_macros.h"
+#include "entrepot/server/movement_db.h"
+#include "entrepot/store/crc32c.h"
+#include "entrepot/store/sqlite_journal.h"
+
+namespace entrepot::server {
+namespace {
+
+// A catch-up ends its journal read transaction after this many records and starts a new
+// one, so a long rebuild never pins the journal's WAL.
+constexpr size_t kCatchUpChunkRecords = 65'536;
+// A catch-up batch is also cut at this many payload bytes.
+constexpr size_t kCatchUpBatchBytes = size_t{32} << 20;
+// Flow times beyond this are refused (they overflow no arithmetic below it).
+constexpr int64_t kMaxAbsTimeMs = int64_t{1} << 53;
+
+size_t QueuedBytes(const store::JournalRecord& record) {
+  return sizeof(store::JournalRecord) + record.payload.size();
+}
+
+StatusOr<std::unique_ptr<store::SqliteJournal>> OpenJournalReadOnly(const std::string& path) {
+  store::SqliteJournal::Options options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  return store::SqliteJournal::Open(path, options);
+}
+
+bool SamePath(const std::string& a, const std::string& b) {
+  std::error_code error;
+  const auto canonical_a = std::filesystem::weakly_canonical(a, error);
+  const auto canonical_b = std::filesystem::weakly_canonical(b, error);
+  return error ? a == b : canonical_a == canonical_b;
+}
+
+Status Stopped() { return Error(StatusCode::kAborted, "stopping", "the index is stopping"); }
+
+}  // namespace
+
+MovementIndexOptions MovementIndexOptions::ForDataDir(const std::string& dir) {
+  MovementIndexOptions options;
+  options.index_path = (std::filesystem::path(dir) / "index.db").string();
+  options.journal_path = (std::filesystem::path(dir) / "journal.db").string();
+  return options;
+}
+
+StatusOr<std::unique_ptr<MovementIndex>> MovementIndex::Open(MovementIndexOptions options) {
+  if (options.index_path.empty() || SamePath(options.index_path, options.journal_path)) {
+    return Error(StatusCode::kInvalidArgument, "bad_index_path",
+                 "the movement index needs a file of its own beside the journal, such as "
+                 "DIR/index.db (got \"" +
+                     options.index_path + "\")");
+  }
+  if (options.batch_records_max == 0) {
+    options.batch_records_max = 1;
+  }
+  // The journal must be readable now: catching up from it is how the index stays whole.
+  ENTREPOT_RETURN_IF_ERROR(OpenJournalReadOnly(options.journal_path).status());
+  bool recreated = false;
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::MovementDb> writer,
+                            internal::MovementDb::OpenWriter(options.index_path, &recreated));
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::MovementDb> reader,
+                            internal::MovementDb::OpenReader(options.index_path));
+  ENTREPOT_ASSIGN_OR_RETURN(internal::MovementDb::Watermark watermark, writer->ReadWatermark());
+  std::unique_ptr<MovementIndex> index(
+      new MovementIndex(std::move(options), std::move(writer), std::move(reader)));
+  index->indexed_seq_.store(watermark.seq, std::memory_order_release);
+  index->stats_.rebuilds = recreated ? 1 : 0;
+  index->thread_ = std::thread([raw = index.get()] { raw->Run(); });
+  return index;
+}
+
+MovementIndex::MovementIndex(MovementIndexOptions options,
+                             std::unique_ptr<internal::MovementDb> writer,
+                             std::unique_ptr<internal::MovementDb> reader)
+    : options_(std::move(options)), writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+MovementIndex::~MovementIndex() { Stop(); }
+
+void MovementIndex::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    // The journal keeps these records; the next Open catches up on them.
+    queue_.clear();
+    queue_bytes_ = 0;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+bool MovementIndex::Stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+void MovementIndex::Publish(std::span<const store::JournalRecord> records) {
+  size_t bytes = 0;
+  for (const store::JournalRecord& record : records) {
+    bytes += QueuedBytes(record);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || records.empty()) {
+      return;
+    }
+    if (queue_.size() + records.size() > options_.queue_records_max ||
+        queue_bytes_ + bytes > options_.queue_bytes_max) {
+      // The journal holds these records: the indexer reads them back from there.
+      queue_.clear();
+      queue_bytes_ = 0;
+      catch_up_requested_ = true;
+      ++stats_.overflows;
+    } else {
+      for (const store::JournalRecord& record : records) {
+        // The idempotency key is not needed (and not kept: rule RET-01 keeps the index to
+        // operational facts).
+        queue_.push_back(store::JournalRecord{record.seq, "", record.payload});
+      }
+      queue_bytes_ += bytes;
+    }
+  }
+  wake_.notify_one();
+}
+
+void MovementIndex::Run() {
+  bool catch_up = true;  // The journal may hold records committed while no index ran.
+  while (true) {
+    std::deque<store::JournalRecord> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock,
+                 [&] { return stopping_ || catch_up || catch_up_requested_ || !queue_.empty(); });
+      if (stopping_) {
+        return;
+      }
+      catch_up = catch_up || std::exchange(catch_up_requested_, false);
+      while (!catch_up && !queue_.empty() && batch.size() < options_.batch_records_max) {
+        queue_bytes_ -= QueuedBytes(queue_.front());
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Status status = catch_up ? CatchUp() : IndexQueued(batch);
+    if (status.ok()) {
+      catch_up = false;
+    } else if (status.reason() == "stopping") {
+      return;
+    } else if (status.reason() == "index_gap") {
+      catch_up = true;
+    } else {
+      RecordError(status);
+      catch_up = true;
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.retry_delay, [this] { return stopping_; });
+    }
+  }
+}
+
+Status MovementIndex::IndexQueued(std::deque<store::JournalRecord>& records) {
+  const uint64_t next = indexed_seq() + 1;
+  while (!records.empty() && records.front().seq < next) {
+    records.pop_front();  // Already indexed by a catch-up.
+  }
+  if (records.empty()) {
+    return OkStatus();
+  }
+  std::vector<store::JournalRecord> run;
+  while (!records.empty() && records.front().seq == next + run.size()) {
+    run.push_back(std::move(records.front()));
+    records.pop_front();
+  }
+  if (!run.empty()) {
+    ENTREPOT_RETURN_IF_ERROR(IndexAndAdvance(run));
+  }
+  if (!records.empty()) {
+    return Error(StatusCode::kAborted, "index_gap",
+                 "published seq " + std::to_string(records.front().seq) + " does not follow " +
+                     std::to_string(indexed_seq()));
+  }
+  return OkStatus();
+}
+
+Status MovementIndex::IndexAndAdvance(std::span<const store::JournalRecord> records) {
+  if (records.empty()) {
+    return OkStatus();
+  }
+  ENTREPOT_RETURN_IF_ERROR(writer_->IndexBatch(records));
+  indexed_seq_.store(records.back().seq, std::memory_order_release);
+  {
+    std::lock_guard lock(mutex_);  // Orders the store before a waiter's check.
+  }
+  indexed_.notify_all();
+  return OkStatus();
+}
+
+Status MovementIndex::CheckJournalMatches(const store::Journal& journal) {
+  const uint64_t seq = indexed_seq();
+  if (seq == 0) {
+    return OkStatus();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(internal::MovementDb::Watermark watermark, writer_->ReadWatermark());
+  std::optional<uint32_t> journal_crc;
+  Status scan = journal.Scan(seq - 1, [&](const store::JournalRecord& record) {
+    journal_crc = store::Crc32c(record.payload);
+    return Error(StatusCode::kAborted, "scan_stopped", "one record is enough");
+  });
+  if (!scan.ok() && scan.reason() != "scan_stopped") {
+    return scan;
+  }
+  if (journal_crc == watermark.crc) {
+    return OkStatus();
+  }
+  // The journal beside the index is not the one it was built from: start again.
+  ENTREPOT_RETURN_IF_ERROR(writer_->Clear());
+  indexed_seq_.store(0, std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  ++stats_.rebuilds;
+  return OkStatus();
+}
+
+Status MovementIndex::CatchUp() {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.catch_ups;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> journal,
+                            OpenJournalReadOnly(options_.journal_path));
+  ENTREPOT_RETURN_IF_ERROR(CheckJournalMatches(*journal));
+  std::vector<store::JournalRecord> batch;
+  size_t batch_bytes = 0;
+  auto flush = [&]() -> Status {
+    Status status = IndexAndAdvance(batch);
+    batch.clear();
+    batch_bytes = 0;
+    return status;
+  };
+  while (true) {
+    size_t seen = 0;
+    Status status = journal->Scan(indexed_seq(), [&](const store::JournalRecord& record) {
+      if (Stopping()) {
+        return Stopped();
+      }
+      batch.push_back(store::JournalRecord{record.seq, "", record.payload});
+      batch_bytes += record.payload.size();
+      if (batch.size() >= options_.batch_records_max || batch_bytes >= kCatchUpBatchBytes) {
+        ENTREPOT_RETURN_IF_ERROR(flush());
+      }
+      return ++seen < kCatchUpChunkRecords
+                 ? OkStatus()
+                 : Error(StatusCode::kAborted, "chunk_done", "start a new read");
+    });
+    if (!status.ok() && status.reason() != "chunk_done") {
+      return status;
+    }
+    ENTREPOT_RETURN_IF_ERROR(flush());
+    if (status.ok()) {
+      return OkStatus();
+    }
+  }
+}
+
+void MovementIndex::RecordError(const Status& status) {
+  std::lock_guard lock(mutex_);
+  ++stats_.errors;
+  stats_.last_error = status.ToString();
+  // Whatever was queued is read back from the journal by the catch-up that follows.
+  queue_.clear();
+  queue_bytes_ = 0;
+}
+
+StatusOr<HistoryPage> MovementIndex::Lookup(std::string_view code,
+                                            std::optional<HistoryCursor> before, int64_t limit) {
+  if (limit < 1 || limit > kMaxHistoryLimit) {
+    return Error(StatusCode::kInvalidArgument, "bad_limit",
+                 "limit must be from 1 to " + std::to_string(kMaxHistoryLimit) + ", not " +
+                     std::to_string(limit));
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(HistorySubject subject, ResolveHistoryCode(code));
+  const HistoryCursor cursor =
+      before.value_or(HistoryCursor{static_cast<uint64_t>(std::numeric_limits<int64_t>::max()), 0});
+  StatusOr<HistoryPage> page = [&] {
+    std::lock_guard lock(reader_mutex_);
+    return reader_->ReadHistory(subject, cursor, limit);
+  }();
+  if (page.ok() && page->movements.size() > static_cast<size_t>(limit)) {
+    page->movements.pop_back();
+    page->next = HistoryCursor{page->movements.back().seq, page->movements.back().ord};
+  }
+  return page;
+}
+
+StatusOr<FlowReport> MovementIndex::Flow(int64_t now_ms, int64_t window_ms) {
+  if (window_ms <= 0 || window_ms > kMaxFlowWindowMs) {
+    return Error(StatusCode::kInvalidArgument, "bad_window",
+                 "the flow window must be more than 0 and at most 24h, not " +
+                     std::to_string(window_ms) + " ms");
+  }
+  if (now_ms > kMaxAbsTimeMs || now_ms < -kMaxAbsTimeMs) {
+    return Error(StatusCode::kInvalidArgument, "bad_time",
+                 "time " + std::to_string(now_ms) + " ms is out of range");
+  }
+  std::lock_guard lock(reader_mutex_);
+  return reader_->ReadFlow(now_ms - window_ms, now_ms);
+}
+
+bool MovementIndex::WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return indexed_.wait_for(lock, timeout, [&] { return indexed_seq() >= seq; });
+}
+
+MovementIndexStats MovementIndex::stats() const {
+  std::lock_guard lock(mutex_);
+  MovementIndexStats stats = stats_;
+  stats.indexed_seq = indexed_seq();
+  stats.queued_records = queue_.size();
+  return stats;
+}
+
+}  // namespace entrepot::server

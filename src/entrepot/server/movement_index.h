@@ -1,0 +1,158 @@
+// File: movement_index.h
+//
+// MovementIndex: the operational history of units and containers, and the flow of units per
+// zone and process, for GET /api/v1/units/{code}/history and GET /api/v1/flow. It is a
+// derived, rebuildable index in its own SQLite file (DIR/index.db beside DIR/journal.db; see
+// docs/STORAGE.md), maintained from the journal:
+//
+//  - Live: the engine's commit listener calls Publish() with each committed batch, on the
+//    sequencer thread. Publish copies the records into a bounded queue and returns at once;
+//    a background thread indexes them in batches, one transaction per batch.
+//  - Catch-up: the journal is the truth. The thread scans it (a read-only SqliteJournal on
+//    the journal file, reopened for each catch-up, so it sees what the writer committed since)
+//    from the index's watermark when it starts, when the queue overflowed (Publish then drops
+//    what it held), when published records skip ahead of the watermark, and after an error.
+//  - Rebuild: a missing, damaged or older-version index.db is recreated and filled from
+//    the journal; so is one whose watermark record no longer matches the journal beside it.
+//
+// Reads (Lookup, Flow) see what is indexed so far (indexed_seq in every answer; WaitForSeq
+// waits for a seq). They never block the sequencer and never read the site state.
+//
+// Privacy (rule RET-01): the index holds no worker identity, no device id, no idempotency
+// key and no scanned text; device-state events are not indexed.
+//
+// Thread safety: every public method may be called from any thread. Publish is meant for
+// the sequencer thread and never waits for the indexer.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "entrepot/base/status.h"
+#include "entrepot/server/movement.h"
+#include "entrepot/store/journal.h"
+
+namespace entrepot::server {
+
+namespace internal {
+class MovementDb;
+}  // namespace internal
+
+struct MovementIndexOptions {
+  std::string index_path;    // DIR/index.db
+  std::string journal_path;  // DIR/journal.db, read only
+  // Publish() drops its queue and asks for a catch-up past either bound (records, bytes).
+  size_t queue_records_max = 262'144;
+  size_t queue_bytes_max = size_t{64} << 20;
+  // Records indexed per transaction.
+  size_t batch_records_max = 8'192;
+  // Wait after an indexing error before catching up again from the journal.
+  std::chrono::milliseconds retry_delay{1000};
+
+  // The options for a data directory: DIR/index.db and DIR/journal.db.
+  static MovementIndexOptions ForDataDir(const std::string& dir);
+};
+
+// Counters since Open, for tests, /metrics and /healthz.
+struct MovementIndexStats {
+  uint64_t indexed_seq = 0;   // The watermark.
+  size_t queued_records = 0;  // Published, not yet indexed.
+  uint64_t overflows = 0;     // Times Publish dropped its queue.
+  uint64_t catch_ups = 0;     // Journal scans begun.
+  uint64_t rebuilds = 0;      // Times the index was emptied or recreated and refilled.
+  uint64_t errors = 0;        // Failed indexing attempts (each retried after retry_delay).
+  std::string last_error;     // The latest error, "" when none yet.
+};
+
+class MovementIndex {
+ public:
+  // Opens (or creates, or rebuilds) the index and starts its thread, which first catches up
+  // from the journal. Returns:
+  //  - kInvalidArgument "bad_index_path" when index_path is empty or names the journal;
+  //  - kFailedPrecondition "not_an_index" when index_path holds another SQLite database;
+  //  - the read-only journal's errors ("journal_not_found", "journal_corrupt", ...);
+  //  - kUnavailable "index_unavailable" / kInternal "index_error" when SQLite fails.
+  static StatusOr<std::unique_ptr<MovementIndex>> Open(MovementIndexOptions options);
+
+  // Stops the thread (see Stop).
+  ~MovementIndex();
+  MovementIndex(const MovementIndex&) = delete;
+  MovementIndex& operator=(const MovementIndex&) = delete;
+
+  // Hands committed records over to the indexer (copied). Returns at once; if the queue
+  // would exceed its bounds, drops everything queued and schedules a catch-up from the
+  // journal instead. Ignored after Stop(). Fits engine::SiteEngine::CommitListener.
+  void Publish(std::span<const store::JournalRecord> records);
+
+  // One page of the history of `code` (see ResolveHistoryCode), newest first, older than
+  // `before` (all when absent), at most `limit` movements. Errors:
+  //  - kInvalidArgument "bad_limit" unless 1 <= limit <= kMaxHistoryLimit;
+  //  - the errors of ResolveHistoryCode ("unknown_code", GS1 reasons, "not_a_unit");
+  //  - kUnavailable "index_unavailable", kDataLoss "index_corrupt", kInternal "index_error".
+  // A code nothing happened to yet gives an empty page, not an error.
+  StatusOr<HistoryPage> Lookup(std::string_view code, std::optional<HistoryCursor> before,
+                               int64_t limit = kDefaultHistoryLimit);
+
+  // The flow in [now_ms - window_ms, now_ms] (scan times). Errors: kInvalidArgument
+  // "bad_window" unless 0 < window_ms <= kMaxFlowWindowMs; "bad_time" when |now_ms| is
+  // beyond 2^53; the SQLite errors of Lookup.
+  StatusOr<FlowReport> Flow(int64_t now_ms, int64_t window_ms);
+
+  // Waits until every record up to `seq` is indexed, or `timeout` passed; true when indexed.
+  // A record is indexed once published, or found by a catch-up.
+  bool WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout);
+
+  uint64_t indexed_seq() const { return indexed_seq_.load(std::memory_order_acquire); }
+  MovementIndexStats stats() const;
+
+  // Stops the thread; what is queued stays unindexed until the next Open catches up.
+  // Lookup and Flow keep answering. Idempotent.
+  void Stop();
+
+ private:
+  MovementIndex(MovementIndexOptions options, std::unique_ptr<internal::MovementDb> writer,
+                std::unique_ptr<internal::MovementDb> reader);
+
+  void Run();
+  // Indexes the queued records that follow the watermark; kAborted "index_gap" when they
+  // do not start right after it.
+  Status IndexQueued(std::deque<store::JournalRecord>& records);
+  // Scans the journal from the watermark to its end, rebuilding first when the journal no
+  // longer holds the watermark record.
+  Status CatchUp();
+  Status CheckJournalMatches(const store::Journal& journal);
+  Status IndexAndAdvance(std::span<const store::JournalRecord> records);
+  void RecordError(const Status& status);
+  bool Stopping() const;
+
+  MovementIndexOptions options_;
+  std::unique_ptr<internal::MovementDb> writer_;  // Used by the thread only.
+
+  std::mutex reader_mutex_;
+  std::unique_ptr<internal::MovementDb> reader_;  // Guarded by reader_mutex_.
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;            // The thread: work or stop.
+  std::condition_variable indexed_;         // WaitForSeq: the watermark moved.
+  std::deque<store::JournalRecord> queue_;  // Guarded by mutex_.
+  size_t queue_bytes_ = 0;                  // Guarded by mutex_.
+  bool catch_up_requested_ = false;         // Guarded by mutex_.
+  bool stopping_ = false;                   // Guarded by mutex_.
+  MovementIndexStats stats_;                // Guarded by mutex_ (but indexed_seq).
+
+  std::atomic<uint64_t> indexed_seq_{0};
+  std::mutex stop_mutex_;  // Serialises Stop().
+  std::thread thread_;
+};
+
+}  // namespace entrepot::server
