@@ -1,0 +1,873 @@
+#include "entrepot/store/labor_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include "entrepot/base/check.h"
+#include "entrepot/base/status_macros.h"
+
+namespace entrepot::store {
+
+namespace {
+
+using privacy::Pseudonym;
+using privacy::SecretKey;
+
+constexpr const char* kSchema = R"sql(
+  CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE day_keys(day TEXT PRIMARY KEY, key BLOB NOT NULL);
+  CREATE TABLE closed_days(day TEXT PRIMARY KEY);
+  CREATE TABLE sessions(id INTEGER PRIMARY KEY, day TEXT NOT NULL, device TEXT NOT NULL,
+                        pseudonym BLOB NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER);
+  CREATE INDEX sessions_by_day ON sessions(day, pseudonym);
+  CREATE UNIQUE INDEX open_session_by_device ON sessions(device) WHERE end_ms IS NULL;
+  CREATE TABLE scans(id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, process TEXT NOT NULL,
+                     zone TEXT NOT NULL, outcome TEXT NOT NULL, units INTEGER NOT NULL,
+                     at_ms INTEGER NOT NULL);
+  CREATE INDEX scans_by_session ON scans(session_id, at_ms);
+  CREATE TABLE assignments(day TEXT NOT NULL, worker_id INTEGER NOT NULL, team TEXT NOT NULL,
+                           shift TEXT NOT NULL, zone TEXT NOT NULL, supervisor INTEGER NOT NULL,
+                           PRIMARY KEY(day, worker_id));
+  CREATE TABLE week_keys(week TEXT PRIMARY KEY, key BLOB NOT NULL);
+  CREATE TABLE weekly(week TEXT NOT NULL, member BLOB NOT NULL, kind INTEGER NOT NULL,
+                      name TEXT NOT NULL, value INTEGER NOT NULL,
+                      PRIMARY KEY(week, member, kind, name)) WITHOUT ROWID;
+)sql";
+
+// The `kind` column of `weekly`.
+enum WeeklyKind : int64_t { kUnitsPerProcess = 0, kErrorsPerCause = 1, kMsPerZone = 2 };
+
+// The hard maximum of raw nominative events, whatever the policy says (RET-01).
+constexpr int64_t kMaxLaborEventDays = 7;
+
+struct DatabaseCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DatabasePtr = std::unique_ptr<sqlite3, DatabaseCloser>;
+
+Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
+  std::string message = std::string(what) + ": " +
+                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
+                        " (SQLite code " + std::to_string(rc) + ")";
+  switch (rc & 0xFF) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Error(StatusCode::kDataLoss, "labor_corrupt", std::move(message));
+    case SQLITE_INTERNAL:
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+    case SQLITE_ERROR:
+      return Error(StatusCode::kInternal, "labor_error", std::move(message));
+    default:
+      return Error(StatusCode::kUnavailable, "labor_unavailable", std::move(message));
+  }
+}
+
+Status Exec(sqlite3* db, const char* sql) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? OkStatus() : SqliteStatus(db, rc, sql);
+}
+
+// A prepared statement with binding by position (1-based) and stepping.
+class Stmt {
+ public:
+  static StatusOr<Stmt> Prepare(sqlite3* db, std::string_view sql) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(raw);
+      return SqliteStatus(db, rc, sql);
+    }
+    return Stmt(db, raw);
+  }
+  Stmt(Stmt&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt() { sqlite3_finalize(stmt_); }
+
+  Stmt& Bind(int index, int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  Stmt& Bind(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int index, std::span<const uint8_t> bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True for a row, false when done.
+  StatusOr<bool> Step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc == SQLITE_DONE) {
+      return false;
+    }
+    return SqliteStatus(db_, rc, sqlite3_sql(stmt_));
+  }
+  Status Run() { return Step().status(); }
+  // Re-arms the statement for new bindings.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string Text(int column) const {
+    const auto* text = sqlite3_column_text(stmt_, column);
+    return text == nullptr ? std::string()
+                           : std::string(reinterpret_cast<const char*>(text),
+                                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::span<const uint8_t> Blob(int column) const {
+    const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
+    return {data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+  }
+
+ private:
+  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+class Transaction {
+ public:
+  static StatusOr<std::unique_ptr<Transaction>> Begin(sqlite3* db) {
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    return std::unique_ptr<Transaction>(new Transaction(db));
+  }
+  ~Transaction() {
+    if (!done_) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+  Status Commit() {
+    done_ = true;
+    return Exec(db_, "COMMIT");
+  }
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+Status ValidateOptionalZone(std::string_view zone) {
+  return zone.empty() ? OkStatus() : privacy::ValidateLaborLabel(zone, "zone");
+}
+
+StatusOr<SecretKey> KeyFromBlob(std::span<const uint8_t> blob) {
+  if (blob.size() != privacy::kLaborKeyBytes) {
+    return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored labor key has a wrong size");
+  }
+  return SecretKey(blob);
+}
+
+// The first 8 bytes of a pseudonym: a member id for the differencing guard, stable for the
+// day (the pseudonym is an HMAC, so its bytes are uniform).
+uint64_t MemberOf(std::span<const uint8_t> pseudonym) {
+  uint64_t member = 0;
+  for (size_t i = 0; i < 8 && i < pseudonym.size(); ++i) {
+    member = (member << 8) | pseudonym[i];
+  }
+  return member;
+}
+
+}  // namespace
+
+struct LaborStore::Impl {
+  DatabasePtr db;
+  privacy::Policy policy;
+  privacy::KeySource* keys = nullptr;
+  privacy::QueryGuard guard;
+  std::optional<Date> guard_day;
+
+  Impl(DatabasePtr database, const privacy::Policy& p, privacy::KeySource* source)
+      : db(std::move(database)),
+        policy(p),
+        keys(source),
+        guard(privacy::EffectiveMinGroupSize(p), p.aggregates.differencing_protection) {}
+
+  sqlite3* raw() const { return db.get(); }
+
+  StatusOr<bool> IsClosed(const Date& day) {
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
+                              Stmt::Prepare(raw(), "SELECT 1 FROM closed_days WHERE day = ?1"));
+    stmt.Bind(1, privacy::FormatDate(day));
+    return stmt.Step();
+  }
+  Status RefuseClosed(const Date& day) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool closed, IsClosed(day));
+    if (closed) {
+      return Error(StatusCode::kFailedPrecondition, "day_closed",
+                   "labor day " + privacy::FormatDate(day) + " was rolled up; record in today's");
+    }
+    return OkStatus();
+  }
+
+  // The key of `name` in `table` (day_keys or week_keys), if any.
+  StatusOr<std::optional<SecretKey>> LoadKey(std::string_view table, std::string_view column,
+                                             std::string_view name) {
+    const std::string sql =
+        "SELECT key FROM " + std::string(table) + " WHERE " + std::string(column) + " = ?1";
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), sql));
+    stmt.Bind(1, name);
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return std::optional<SecretKey>();
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, KeyFromBlob(stmt.Blob(0)));
+    return std::optional<SecretKey>(std::move(key));
+  }
+  StatusOr<SecretKey> LoadOrCreateKey(std::string_view table, std::string_view column,
+                                      std::string_view name) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> existing, LoadKey(table, column, name));
+    if (existing.has_value()) {
+      return std::move(*existing);
+    }
+    SecretKey key = privacy::NewKey(*keys);
+    const std::string sql =
+        "INSERT INTO " + std::string(table) + "(" + std::string(column) + ", key) VALUES(?1, ?2)";
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), sql));
+    stmt.Bind(1, name).BindBlob(2, key.bytes());
+    ENTREPOT_RETURN_IF_ERROR(stmt.Run());
+    return key;
+  }
+
+  StatusOr<std::optional<LaborAssignment>> AssignmentOf(const Date& day, int64_t worker_id) {
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
+                              Stmt::Prepare(raw(),
+                                            "SELECT team, shift, zone, supervisor FROM assignments "
+                                            "WHERE day = ?1 AND worker_id = ?2"));
+    stmt.Bind(1, privacy::FormatDate(day)).Bind(2, worker_id);
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return std::optional<LaborAssignment>();
+    }
+    return std::optional<LaborAssignment>(
+        LaborAssignment{worker_id, stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Int(3) != 0});
+  }
+
+  StatusOr<std::vector<LaborAssignment>> Rota(const Date& day) {
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
+                              Stmt::Prepare(raw(),
+                                            "SELECT worker_id, team, shift, zone, supervisor FROM "
+                                            "assignments WHERE day = ?1 ORDER BY worker_id"));
+    stmt.Bind(1, privacy::FormatDate(day));
+    std::vector<LaborAssignment> rota;
+    while (true) {
+      ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) {
+        return rota;
+      }
+      rota.push_back({stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Int(4) != 0});
+    }
+  }
+
+  StatusOr<WorkerToday> Today(const Date& day, const SecretKey* key, int64_t worker_id);
+  StatusOr<std::vector<privacy::LaborFact>> Facts(const Date& day);
+  StatusOr<privacy::DayRollUp> ReadDay(const Date& day, RollUpReport& report);
+  Status AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
+                    std::span<const int64_t> worker_ids, RollUpReport& report);
+  Status DeleteDay(const Date& day);
+};
+
+LaborStore::LaborStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LaborStore::~LaborStore() = default;
+
+namespace {
+
+StatusOr<int64_t> PragmaInt(sqlite3* db, const char* sql) {
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(db, sql));
+  ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+// Creates the schema in a new file, or checks that an existing one is ours.
+Status PrepareSchema(sqlite3* db) {
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t tables, PragmaInt(db, "SELECT count(*) FROM sqlite_master"));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t app_id, PragmaInt(db, "PRAGMA application_id"));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "PRAGMA user_version"));
+  if (tables == 0) {
+    ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kSchema));
+    const std::string pragmas =
+        "PRAGMA application_id = " + std::to_string(LaborStore::kApplicationId) +
+        "; PRAGMA user_version = " + std::to_string(LaborStore::kSchemaVersion) + ";";
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
+    return txn->Commit();
+  }
+  if (app_id != LaborStore::kApplicationId) {
+    return Error(StatusCode::kDataLoss, "labor_corrupt", "the file is not a labor store");
+  }
+  if (version > LaborStore::kSchemaVersion) {
+    return Error(StatusCode::kFailedPrecondition, "labor_schema_too_new",
+                 "labor.db was written by a newer Entrepôt (schema " + std::to_string(version) +
+                     "); upgrade this binary");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<LaborStore>> LaborStore::Open(const std::filesystem::path& dir,
+                                                       const privacy::Policy& policy,
+                                                       Options options) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    return Error(StatusCode::kNotFound, "labor_dir_not_found",
+                 "no directory " + dir.string() + " for labor.db");
+  }
+  const std::string path = (dir / kLaborFileName).string();
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  DatabasePtr db(raw);
+  if (rc != SQLITE_OK) {
+    return SqliteStatus(db.get(), rc, "open " + path);
+  }
+  sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
+  // secure_delete: deleted rows are overwritten with zeros in their page, so a destroyed key
+  // does not wait in a free page for the next VACUUM. temp_store: VACUUM's copy stays in
+  // memory instead of a temporary file. synchronous=NORMAL in WAL mode loses at most the
+  // last transactions on power loss, never consistency: labor events are statistics.
+  ENTREPOT_RETURN_IF_ERROR(Exec(db.get(),
+                                "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;"
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"));
+  ENTREPOT_RETURN_IF_ERROR(PrepareSchema(db.get()));
+  privacy::KeySource* keys =
+      options.key_source != nullptr ? options.key_source : &privacy::DefaultKeySource();
+  auto store = std::unique_ptr<LaborStore>(
+      new LaborStore(std::make_unique<Impl>(std::move(db), policy, keys)));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      int64_t pending,
+      PragmaInt(store->impl_->raw(), "SELECT count(*) FROM meta WHERE key = 'scrub_pending'"));
+  if (pending > 0) {
+    ENTREPOT_RETURN_IF_ERROR(store->Scrub());  // A crash came between roll-up and scrub.
+  }
+  return store;
+}
+
+// --- Labor events ------------------------------------------------------------------------
+
+Status LaborStore::StartSession(const Date& day, std::string_view device, int64_t worker_id,
+                                int64_t at_ms) {
+  ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
+  ENTREPOT_RETURN_IF_ERROR(impl_->RefuseClosed(day));
+  ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
+  ENTREPOT_RETURN_IF_ERROR(EndSession(device, at_ms));
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, impl_->LoadOrCreateKey("day_keys", "day", day_text));
+  // RET-01: only the day pseudonym is stored with the session, never the worker id.
+  const Pseudonym pseudonym = privacy::PseudonymOf(key, worker_id);
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
+                            Stmt::Prepare(impl_->raw(),
+                                          "INSERT INTO sessions(day, device, pseudonym, start_ms) "
+                                          "VALUES(?1, ?2, ?3, ?4)"));
+  insert.Bind(1, day_text).Bind(2, device).BindBlob(3, pseudonym).Bind(4, at_ms);
+  ENTREPOT_RETURN_IF_ERROR(insert.Run());
+  return txn->Commit();
+}
+
+Status LaborStore::EndSession(std::string_view device, int64_t at_ms) {
+  ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
+                            Stmt::Prepare(impl_->raw(),
+                                          "UPDATE sessions SET end_ms = max(?2, start_ms) "
+                                          "WHERE device = ?1 AND end_ms IS NULL"));
+  stmt.Bind(1, device).Bind(2, at_ms);
+  return stmt.Run();
+}
+
+StatusOr<bool> LaborStore::RecordScan(std::string_view device, std::string_view process,
+                                      std::string_view zone, std::string_view outcome_class,
+                                      int64_t units, int64_t at_ms) {
+  ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
+  ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(process, "process"));
+  ENTREPOT_RETURN_IF_ERROR(ValidateOptionalZone(zone));
+  ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(outcome_class, "outcome class"));
+  if (units < 0 || units > privacy::kMaxUnitsPerScan) {
+    return Error(StatusCode::kInvalidArgument, "bad_units",
+                 "units must be 0 to " + std::to_string(privacy::kMaxUnitsPerScan));
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt find,
+      Stmt::Prepare(impl_->raw(), "SELECT id FROM sessions WHERE device = ?1 AND end_ms IS NULL"));
+  find.Bind(1, device);
+  ENTREPOT_ASSIGN_OR_RETURN(bool open, find.Step());
+  if (!open) {
+    return false;  // Nobody is signed in on the device: nothing links the scan to a worker.
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt insert, Stmt::Prepare(impl_->raw(),
+                                 "INSERT INTO scans(session_id, process, zone, outcome, units, "
+                                 "at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+  insert.Bind(1, find.Int(0)).Bind(2, process).Bind(3, zone).Bind(4, outcome_class);
+  insert.Bind(5, units).Bind(6, at_ms);
+  ENTREPOT_RETURN_IF_ERROR(insert.Run());
+  return true;
+}
+
+// --- Rota --------------------------------------------------------------------------------
+
+Status LaborStore::SetAssignments(const Date& day, std::span<const LaborAssignment> assignments) {
+  if (assignments.size() > kMaxAssignmentsPerDay) {
+    return Error(
+        StatusCode::kResourceExhausted, "too_many_assignments",
+        "a day's rota holds at most " + std::to_string(kMaxAssignmentsPerDay) + " workers");
+  }
+  std::set<int64_t> seen;
+  for (const LaborAssignment& a : assignments) {
+    ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(a.team, "team"));
+    ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(a.shift, "shift"));
+    ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(a.zone, "zone"));
+    if (!seen.insert(a.worker_id).second) {
+      return Error(StatusCode::kInvalidArgument, "duplicate_assignment",
+                   "worker " + std::to_string(a.worker_id) + " appears twice in the rota");
+    }
+  }
+  ENTREPOT_RETURN_IF_ERROR(impl_->RefuseClosed(day));
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt clear,
+                            Stmt::Prepare(impl_->raw(), "DELETE FROM assignments WHERE day = ?1"));
+  clear.Bind(1, day_text);
+  ENTREPOT_RETURN_IF_ERROR(clear.Run());
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt insert, Stmt::Prepare(impl_->raw(),
+                                 "INSERT INTO assignments(day, worker_id, team, shift, zone, "
+                                 "supervisor) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+  for (const LaborAssignment& a : assignments) {
+    insert.Reset();
+    insert.Bind(1, day_text).Bind(2, a.worker_id).Bind(3, a.team).Bind(4, a.shift);
+    insert.Bind(5, a.zone).Bind(6, int64_t{a.supervisor ? 1 : 0});
+    ENTREPOT_RETURN_IF_ERROR(insert.Run());
+  }
+  return txn->Commit();
+}
+
+// --- Real-time individual view -------------------------------------------------------------
+
+StatusOr<WorkerToday> LaborStore::Impl::Today(const Date& day, const SecretKey* key,
+                                              int64_t worker_id) {
+  WorkerToday today{worker_id, 0, std::nullopt, {}};
+  if (key == nullptr) {
+    return today;  // No key yet today: nobody has signed in.
+  }
+  const Pseudonym pseudonym = privacy::PseudonymOf(*key, worker_id);
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt scans, Stmt::Prepare(raw(),
+                                "SELECT sc.outcome, count(*), sum(sc.units) FROM scans sc "
+                                "JOIN sessions s ON sc.session_id = s.id "
+                                "WHERE s.day = ?1 AND s.pseudonym = ?2 GROUP BY sc.outcome"));
+  scans.Bind(1, day_text).BindBlob(2, pseudonym);
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, scans.Step());
+    if (!row) {
+      break;
+    }
+    if (scans.Text(0) == privacy::kOutcomeOk) {
+      today.units += scans.Int(2);
+    } else if (policy.indicators.realtime_individual.link_quality_errors) {  // IND-05.
+      today.errors_per_cause[scans.Text(0)] += scans.Int(1);
+    }
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt task, Stmt::Prepare(raw(),
+                               "SELECT sc.process, sc.zone FROM sessions s LEFT JOIN scans sc "
+                               "ON sc.session_id = s.id WHERE s.day = ?1 AND s.pseudonym = ?2 "
+                               "AND s.end_ms IS NULL ORDER BY s.start_ms DESC, sc.at_ms DESC, "
+                               "sc.id DESC LIMIT 1"));
+  task.Bind(1, day_text).BindBlob(2, pseudonym);
+  ENTREPOT_ASSIGN_OR_RETURN(bool open, task.Step());
+  if (open) {
+    today.current_task = CurrentTask{task.Text(0), task.Text(1)};
+  }
+  return today;
+}
+
+StatusOr<std::vector<WorkerToday>> LaborStore::SupervisorView(const Date& today,
+                                                              int64_t supervisor_id,
+                                                              const RealtimeRequest& request) {
+  const privacy::RealtimeIndividual& settings = impl_->policy.indicators.realtime_individual;
+  if (!settings.enabled) {
+    return Error(StatusCode::kFailedPrecondition, "indicator_disabled",
+                 "the policy turns the real-time individual view off");
+  }
+  if (std::find(settings.purposes.begin(), settings.purposes.end(), request.purpose) ==
+      settings.purposes.end()) {
+    return Error(StatusCode::kPermissionDenied, "purpose_not_allowed",
+                 "real-time individual data may not be read for " +
+                     std::string(privacy::PurposeName(request.purpose)) + " (GOV-02)");
+  }
+  if (request.day != today) {
+    return Error(StatusCode::kPermissionDenied, "not_today",
+                 "real-time individual data is shown for the current day only (IND-04); "
+                 "earlier days exist only as weekly aggregates");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<LaborAssignment> own,
+                            impl_->AssignmentOf(today, supervisor_id));
+  if (!own.has_value()) {
+    return Error(StatusCode::kPermissionDenied, "not_assigned",
+                 "you are not in today's rota, so no shift and zone is yours today");
+  }
+  if (!own->supervisor) {
+    return Error(StatusCode::kPermissionDenied, "not_a_supervisor",
+                 "today's rota does not name you supervisor of your shift and zone");
+  }
+  if (request.shift != own->shift) {
+    return Error(
+        StatusCode::kPermissionDenied, "other_shift",
+        "you supervise shift " + own->shift + " today, not " + request.shift + " (ACC-01)");
+  }
+  if (request.zone != own->zone) {
+    return Error(StatusCode::kPermissionDenied, "other_zone",
+                 "you supervise zone " + own->zone + " today, not " + request.zone + " (ACC-01)");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
+                            impl_->LoadKey("day_keys", "day", privacy::FormatDate(today)));
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, impl_->Rota(today));
+  std::vector<WorkerToday> view;
+  for (const LaborAssignment& a : rota) {
+    if (a.supervisor || a.shift != own->shift || a.zone != own->zone) {
+      continue;
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(WorkerToday worker,
+                              impl_->Today(today, key ? &*key : nullptr, a.worker_id));
+    view.push_back(std::move(worker));
+  }
+  return view;
+}
+
+// --- Aggregates --------------------------------------------------------------------------
+
+StatusOr<std::vector<privacy::LaborFact>> LaborStore::Impl::Facts(const Date& day) {
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key, LoadKey("day_keys", "day", day_text));
+  std::map<uint64_t, const LaborAssignment*> by_member;
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, Rota(day));
+  if (key.has_value()) {
+    for (const LaborAssignment& a : rota) {
+      by_member[MemberOf(privacy::PseudonymOf(*key, a.worker_id))] = &a;
+    }
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(raw(),
+                               "SELECT s.pseudonym, sc.zone, sc.process, "
+                               "sum(CASE WHEN sc.outcome = 'ok' THEN sc.units ELSE 0 END), "
+                               "sum(CASE WHEN sc.outcome = 'ok' THEN 0 ELSE 1 END) "
+                               "FROM scans sc JOIN sessions s ON sc.session_id = s.id "
+                               "WHERE s.day = ?1 GROUP BY s.pseudonym, sc.zone, sc.process"));
+  stmt.Bind(1, day_text);
+  std::vector<privacy::LaborFact> facts;
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return facts;
+    }
+    privacy::LaborFact fact{
+        MemberOf(stmt.Blob(0)), stmt.Text(1), stmt.Text(2), "", "", stmt.Int(3), stmt.Int(4)};
+    if (auto found = by_member.find(fact.member); found != by_member.end()) {
+      fact.team = found->second->team;
+      fact.shift = found->second->shift;
+    }
+    facts.push_back(std::move(fact));
+  }
+}
+
+StatusOr<privacy::AggregateAnswer> LaborStore::QueryAggregates(
+    const Date& today, std::string_view requester, const privacy::AggregateQuery& query) {
+  for (const auto& filter : {query.zone, query.process, query.team, query.shift}) {
+    if (filter.has_value() && !filter->empty()) {
+      ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(*filter, "filter"));
+    }
+  }
+  if (impl_->guard_day != today) {
+    impl_->guard.Reset();  // A new day: new facts, new members, new history.
+    impl_->guard_day = today;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<privacy::LaborFact> facts, impl_->Facts(today));
+  return impl_->guard.Answer(requester, query, facts);
+}
+
+// --- End of day --------------------------------------------------------------------------
+
+StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpReport& report) {
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(raw(),
+                               "SELECT s.id, s.pseudonym, s.start_ms, s.end_ms, sc.process, "
+                               "sc.zone, sc.outcome, sc.units, sc.at_ms FROM sessions s "
+                               "LEFT JOIN scans sc ON sc.session_id = s.id WHERE s.day = ?1 "
+                               "ORDER BY s.id, sc.at_ms, sc.id"));
+  stmt.Bind(1, privacy::FormatDate(day));
+  privacy::DayRollUp rollup;
+  std::optional<int64_t> session;
+  std::optional<int64_t> end_ms;
+  int64_t last_ms = 0;
+  auto close = [&] {
+    if (session.has_value()) {
+      rollup.EndSession(end_ms.value_or(last_ms));  // Still open: closed at its last event.
+    }
+  };
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      break;
+    }
+    if (session != stmt.Int(0)) {
+      close();
+      Pseudonym pseudonym{};
+      if (stmt.Blob(1).size() != pseudonym.size()) {
+        return Error(StatusCode::kDataLoss, "labor_corrupt", "a session has a bad pseudonym");
+      }
+      std::copy(stmt.Blob(1).begin(), stmt.Blob(1).end(), pseudonym.begin());
+      session = stmt.Int(0);
+      last_ms = stmt.Int(2);
+      end_ms = stmt.IsNull(3) ? std::nullopt : std::optional<int64_t>(stmt.Int(3));
+      rollup.BeginSession(pseudonym, last_ms);
+      ++report.sessions;
+    }
+    if (!stmt.IsNull(4)) {
+      rollup.Scan(stmt.Text(4), stmt.Text(5), stmt.Text(6), std::max<int64_t>(0, stmt.Int(7)),
+                  stmt.Int(8));
+      last_ms = std::max(last_ms, stmt.Int(8));
+      ++report.scans;
+    }
+  }
+  close();
+  return rollup;
+}
+
+Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
+                                    std::span<const int64_t> worker_ids, RollUpReport& report) {
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> day_key, LoadKey("day_keys", "day", day_text));
+  const std::string week = privacy::FormatDate(privacy::WeekStart(day));
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey week_key, LoadOrCreateKey("week_keys", "week", week));
+  std::map<Pseudonym, int64_t> workers;
+  if (day_key.has_value()) {
+    for (int64_t id : worker_ids) {
+      workers[privacy::PseudonymOf(*day_key, id)] = id;
+    }
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt upsert,
+                            Stmt::Prepare(raw(),
+                                          "INSERT INTO weekly(week, member, kind, name, value) "
+                                          "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
+                                          "value = value + excluded.value"));
+  for (const auto& [pseudonym, totals] : rollup.totals()) {
+    auto found = workers.find(pseudonym);
+    if (found == workers.end()) {
+      ++report.unattributed_sessions;
+      continue;
+    }
+    ++report.workers;
+    // AGG-04: the weekly row carries the week pseudonym, linkable only while the week key
+    // lives (RET-02).
+    const Pseudonym member = privacy::PseudonymOf(week_key, found->second);
+    const std::pair<WeeklyKind, const std::map<std::string, int64_t>*> parts[] = {
+        {kUnitsPerProcess, &totals.units_per_process},
+        {kErrorsPerCause, &totals.errors_per_cause},
+        {kMsPerZone, &totals.ms_per_zone}};
+    for (const auto& [kind, values] : parts) {
+      for (const auto& [name, value] : *values) {
+        upsert.Reset();
+        upsert.Bind(1, week).BindBlob(2, member).Bind(3, int64_t{kind}).Bind(4, name);
+        upsert.Bind(5, value);
+        ENTREPOT_RETURN_IF_ERROR(upsert.Run());
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Status LaborStore::Impl::DeleteDay(const Date& day) {
+  static constexpr const char* kDeletes[] = {
+      "DELETE FROM scans WHERE session_id IN (SELECT id FROM sessions WHERE day = ?1)",
+      "DELETE FROM sessions WHERE day = ?1",
+      "DELETE FROM assignments WHERE day = ?1",
+      "DELETE FROM day_keys WHERE day = ?1",  // RET-01: the day key is destroyed.
+      "INSERT INTO closed_days(day) VALUES(?1)",
+      "INSERT OR REPLACE INTO meta(key, value) VALUES('scrub_pending', ?1)",
+  };
+  for (const char* sql : kDeletes) {
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), sql));
+    stmt.Bind(1, privacy::FormatDate(day));
+    ENTREPOT_RETURN_IF_ERROR(stmt.Run());
+  }
+  return OkStatus();
+}
+
+StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const int64_t> worker_ids) {
+  if (worker_ids.size() > kMaxRollUpWorkerIds) {
+    return Error(StatusCode::kResourceExhausted, "too_many_workers",
+                 "a roll-up takes at most " + std::to_string(kMaxRollUpWorkerIds) + " worker ids");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(bool closed, impl_->IsClosed(day));
+  if (closed) {
+    return Error(StatusCode::kFailedPrecondition, "day_already_rolled_up",
+                 "labor day " + privacy::FormatDate(day) + " was already rolled up");
+  }
+  RollUpReport report{day, 0, 0, 0, 0};
+  {
+    ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
+    ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, impl_->Rota(day));
+    std::vector<int64_t> ids(worker_ids.begin(), worker_ids.end());
+    for (const LaborAssignment& a : rota) {
+      ids.push_back(a.worker_id);
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(privacy::DayRollUp rollup, impl_->ReadDay(day, report));
+    ENTREPOT_RETURN_IF_ERROR(impl_->AddToWeeks(day, rollup, ids, report));
+    ENTREPOT_RETURN_IF_ERROR(impl_->DeleteDay(day));
+    ENTREPOT_RETURN_IF_ERROR(txn->Commit());
+  }
+  impl_->guard.Reset();  // Its members were the day's pseudonyms.
+  ENTREPOT_RETURN_IF_ERROR(Scrub());
+  return report;
+}
+
+StatusOr<std::vector<Date>> LaborStore::OpenDays() {
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
+                            Stmt::Prepare(impl_->raw(),
+                                          "SELECT day FROM day_keys UNION SELECT day FROM sessions "
+                                          "UNION SELECT day FROM assignments ORDER BY 1"));
+  std::vector<Date> days;
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return days;
+    }
+    StatusOr<Date> day = privacy::ParseDate(stmt.Text(0));
+    if (!day.ok()) {
+      return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored labor day is not a date");
+    }
+    days.push_back(*day);
+  }
+}
+
+StatusOr<std::vector<RollUpReport>> LaborStore::RollUpDue(const Date& today,
+                                                          std::span<const int64_t> worker_ids) {
+  const int64_t keep_days =
+      std::clamp<int64_t>(impl_->policy.retention.labor_events_days, 1, kMaxLaborEventDays);
+  const Date last_due = privacy::AddDays(today, -keep_days);
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<Date> days, OpenDays());
+  std::vector<RollUpReport> reports;
+  for (const Date& day : days) {
+    if (std::chrono::sys_days(day) > std::chrono::sys_days(last_due)) {
+      break;
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(RollUpReport report, RollUpDay(day, worker_ids));
+    reports.push_back(report);
+  }
+  return reports;
+}
+
+StatusOr<int64_t> LaborStore::Expire(const Date& today) {
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt weeks, Stmt::Prepare(impl_->raw(), "SELECT week FROM week_keys"));
+  std::vector<std::string> expired;
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, weeks.Step());
+    if (!row) {
+      break;
+    }
+    StatusOr<Date> week = privacy::ParseDate(weeks.Text(0));
+    if (!week.ok()) {
+      return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored week is not a date");
+    }
+    const Date expiry = privacy::WeekExpiryDay(
+        *week, std::max<int64_t>(0, impl_->policy.retention.worker_weekly_weeks));
+    if (std::chrono::sys_days(expiry) <= std::chrono::sys_days(today)) {
+      expired.push_back(weeks.Text(0));
+    }
+  }
+  if (expired.empty()) {
+    return int64_t{0};
+  }
+  {
+    ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
+    for (const std::string& week : expired) {
+      for (const char* sql : {"DELETE FROM weekly WHERE week = ?1",
+                              "DELETE FROM week_keys WHERE week = ?1",  // RET-02.
+                              "INSERT OR REPLACE INTO meta(key, value) "
+                              "VALUES('scrub_pending', ?1)"}) {
+        ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(impl_->raw(), sql));
+        stmt.Bind(1, week);
+        ENTREPOT_RETURN_IF_ERROR(stmt.Run());
+      }
+    }
+    ENTREPOT_RETURN_IF_ERROR(txn->Commit());
+  }
+  ENTREPOT_RETURN_IF_ERROR(Scrub());
+  return static_cast<int64_t>(expired.size());
+}
+
+Status LaborStore::Scrub() {
+  sqlite3* db = impl_->raw();
+  // VACUUM rebuilds every page, so no free page keeps deleted bytes; the checkpoint copies the
+  // rebuilt pages into the file and TRUNCATE empties the WAL, whose old frames still held
+  // the deleted rows. The flag is cleared last and checkpointed again.
+  auto checkpoint = [&]() -> Status {
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row || stmt.Int(0) != 0) {
+      return Error(StatusCode::kUnavailable, "scrub_incomplete",
+                   "another connection kept labor.db's WAL from being truncated; the deleted "
+                   "labor data may remain in it until Scrub() succeeds");
+    }
+    return OkStatus();
+  };
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, "VACUUM"));
+  ENTREPOT_RETURN_IF_ERROR(checkpoint());
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, "DELETE FROM meta WHERE key = 'scrub_pending'"));
+  return checkpoint();
+}
+
+// --- Weekly aggregates -------------------------------------------------------------------
+
+StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& any_day) {
+  const Date week_start = privacy::WeekStart(any_day);
+  const std::string week = privacy::FormatDate(week_start);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
+                            impl_->LoadKey("week_keys", "week", week));
+  if (!key.has_value()) {
+    return Error(StatusCode::kNotFound, "week_not_kept",
+                 "no weekly aggregates are kept for " + privacy::IsoWeekName(week_start) +
+                     " (not rolled up yet, or expired under the retention policy)");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(impl_->raw(),
+                               "SELECT kind, name, value FROM weekly WHERE week = ?1 AND "
+                               "member = ?2"));
+  stmt.Bind(1, week).BindBlob(2, privacy::PseudonymOf(*key, worker_id));
+  WorkerWeek result{week_start, privacy::IsoWeekName(week_start), {}};
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return result;
+    }
+    switch (stmt.Int(0)) {
+      case kUnitsPerProcess:
+        result.totals.units_per_process[stmt.Text(1)] = stmt.Int(2);
+        break;
+      case kErrorsPerCause:
+        result.totals.errors_per_cause[stmt.Text(1)] = stmt.Int(2);
+        break;
+      case kMsPerZone:
+        result.totals.ms_per_zone[stmt.Text(1)] = stmt.Int(2);
+        break;
+      default:
+        return Error(StatusCode::kDataLoss, "labor_corrupt", "a weekly row has an unknown kind");
+    }
+  }
+}
+
+}  // namespace entrepot::store

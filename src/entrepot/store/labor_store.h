@@ -1,0 +1,199 @@
+// File: labor_store.h
+//
+// LaborStore: the labor stream on disk (DIR/labor.db, SQLite), the only place where a device
+// session is linked to a worker, and only under a day pseudonym (docs/LABOR.md). It holds:
+//   - day keys (table day_keys): one random 32-byte key per labor day (RET-01, AGG-04);
+//   - labor events: device sessions (device, day pseudonym, start, end) and the scans made
+//     in them (process, zone, outcome class, units, time). No worker id is ever stored with
+//     an event; operational events never carry the pseudonym (RET-01);
+//   - the day's rota (assignments: worker id -> team, shift, zone, supervisor or not), which
+//     scopes the supervisor's real-time view (ACC-01) and gives aggregates their team and
+//     shift; it is deleted with the day's events;
+//   - week keys and weekly per-worker aggregates under a week pseudonym (IND-08, RET-02).
+//
+// End of day: RollUpDay() adds the day's totals to each worker's weekly aggregate, deletes
+// the day's events, rota and key, then scrubs the file (secure_delete, VACUUM, WAL
+// checkpoint TRUNCATE) so that neither the key nor a raw event survives in a table, a free
+// page or a WAL frame: the day becomes unlinkable (crypto-shredding). Expire() does the same
+// for weeks past the policy's retention.
+//
+// Access decisions by role are the caller's (the API, from the policy's [[access]] grants);
+// this class enforces what it can see: today only and own shift and zone for the real-time
+// view (IND-04, ACC-01), the purpose of real-time reads (GOV-02), k-anonymity and
+// differencing on aggregates (AGG-01, AGG-02). It reads no clock: `today` is a parameter.
+// Not thread-safe; one LaborStore per file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "entrepot/base/status.h"
+#include "entrepot/privacy/labor_aggregate.h"
+#include "entrepot/privacy/labor_pseudonym.h"
+#include "entrepot/privacy/labor_rollup.h"
+#include "entrepot/privacy/policy.h"
+
+struct sqlite3;
+
+namespace entrepot::store {
+
+using privacy::Date;
+
+inline constexpr std::string_view kLaborFileName = "labor.db";
+inline constexpr size_t kMaxAssignmentsPerDay = 50'000;
+inline constexpr size_t kMaxRollUpWorkerIds = 200'000;
+
+struct LaborStoreOptions {
+  // Where day and week keys come from; nullptr: libsodium (privacy::DefaultKeySource()).
+  // Tests inject known keys. Must outlive the store.
+  privacy::KeySource* key_source = nullptr;
+  int busy_timeout_ms = 5000;
+};
+
+// One line of the day's rota.
+struct LaborAssignment {
+  int64_t worker_id = 0;
+  std::string team;
+  std::string shift;
+  std::string zone;
+  bool supervisor = false;
+};
+
+// What a supervisor asks for: a day, a shift and a zone, for a purpose (GOV-02).
+struct RealtimeRequest {
+  Date day;
+  std::string shift;
+  std::string zone;
+  privacy::Purpose purpose = privacy::Purpose::kFlowManagement;
+};
+
+// The process and zone of the worker's last scan in an open session; no device id (a device
+// is never joined to a person outside this store).
+struct CurrentTask {
+  std::string process;  // "" when the session has no scan yet.
+  std::string zone;
+};
+
+// IND-04, IND-05: one worker of the supervisor's shift and zone, today.
+struct WorkerToday {
+  int64_t worker_id = 0;
+  int64_t units = 0;                                // Units of accepted scans today.
+  std::optional<CurrentTask> current_task;          // Absent when no session is open.
+  std::map<std::string, int64_t> errors_per_cause;  // Empty when the policy unlinks errors.
+};
+
+// IND-08: a worker's aggregate for one ISO week.
+struct WorkerWeek {
+  Date week_start;
+  std::string iso_week;  // "2026-W19".
+  privacy::WorkerTotals totals;
+};
+
+struct RollUpReport {
+  Date day;
+  int64_t sessions = 0;
+  int64_t scans = 0;
+  int64_t workers = 0;                // Workers whose weekly aggregate received totals.
+  int64_t unattributed_sessions = 0;  // Pseudonyms matching none of the worker ids: dropped.
+};
+
+class LaborStore {
+ public:
+  using Options = LaborStoreOptions;
+  static constexpr int64_t kSchemaVersion = 1;
+  static constexpr int32_t kApplicationId = 0x454C4252;  // "ELBR".
+
+  // Opens DIR/labor.db, creating it (and not DIR) when missing; finishes a scrub left
+  // pending by a crash. `policy` gives retention, k and the real-time settings. Errors:
+  // kNotFound "labor_dir_not_found"; kUnavailable "labor_unavailable"; kDataLoss
+  // "labor_corrupt" (not a labor file); kFailedPrecondition "labor_schema_too_new".
+  static StatusOr<std::unique_ptr<LaborStore>> Open(const std::filesystem::path& dir,
+                                                    const privacy::Policy& policy,
+                                                    Options options = {});
+  ~LaborStore();
+  LaborStore(const LaborStore&) = delete;
+  LaborStore& operator=(const LaborStore&) = delete;
+
+  // --- Labor events (record at badge sign-in/out and per committed scan) ---------------
+  // Opens a session of `worker_id` on `device` for labor day `day`, under the day's
+  // pseudonym (the day key is created on first use). Ends any session still open on the
+  // device at `at_ms`. Errors: kInvalidArgument "bad_label"; kFailedPrecondition
+  // "day_closed" (the day was rolled up); store errors as Open.
+  Status StartSession(const Date& day, std::string_view device, int64_t worker_id, int64_t at_ms);
+  // Ends the session open on `device`, if any (idempotent). Errors: "bad_label"; store.
+  Status EndSession(std::string_view device, int64_t at_ms);
+  // Records a committed scan of `device` in its open session. Returns false, storing
+  // nothing, when no session is open on the device. `zone` may be "" (no zone);
+  // `outcome_class` is privacy::kOutcomeOk or an error cause. Errors: kInvalidArgument
+  // "bad_label", "bad_units" (units < 0 or > privacy::kMaxUnitsPerScan); store errors.
+  StatusOr<bool> RecordScan(std::string_view device, std::string_view process,
+                            std::string_view zone, std::string_view outcome_class, int64_t units,
+                            int64_t at_ms);
+
+  // --- Rota ------------------------------------------------------------------------------
+  // Replaces the rota of `day`. Errors: "bad_label" (team, shift or zone), kInvalidArgument
+  // "duplicate_assignment" (a worker twice); kResourceExhausted "too_many_assignments"
+  // (over kMaxAssignmentsPerDay); "day_closed"; store errors.
+  Status SetAssignments(const Date& day, std::span<const LaborAssignment> assignments);
+
+  // --- Real-time individual view (IND-04, IND-05, ACC-01) --------------------------------
+  // The workers (not supervisors) of `request.shift` and `request.zone` today, for the
+  // supervisor `supervisor_id`. Errors: kFailedPrecondition "indicator_disabled" (the
+  // policy turns the real-time view off); kPermissionDenied "purpose_not_allowed" (GOV-02),
+  // "not_today" (request.day != today: IND-04), "not_assigned" (the supervisor is not in
+  // today's rota), "not_a_supervisor", "other_shift", "other_zone" (ACC-01); store errors.
+  StatusOr<std::vector<WorkerToday>> SupervisorView(const Date& today, int64_t supervisor_id,
+                                                    const RealtimeRequest& request);
+
+  // --- Aggregates (IND-06, AGG-01, AGG-02) -----------------------------------------------
+  // Group figures over today's events, with team and shift from today's rota (workers not in
+  // it count under team and shift ""). The differencing history is per requester and is
+  // cleared when `today` changes and at every roll-up; it lives in memory. Errors as
+  // privacy::QueryGuard::Answer; "bad_label" for a filter value; store errors.
+  StatusOr<privacy::AggregateAnswer> QueryAggregates(const Date& today, std::string_view requester,
+                                                     const privacy::AggregateQuery& query);
+
+  // --- End of day (RET-01, RET-02, IND-08) -----------------------------------------------
+  // Rolls `day` up: adds each worker's totals to their weekly aggregate, deletes the day's
+  // sessions, scans, rota and key, and scrubs the file. `worker_ids` are the workers who may
+  // have worked (all accounts of the site); today's rota is added to them. Sessions still
+  // open are closed at their last event. Errors: kFailedPrecondition
+  // "day_already_rolled_up"; kResourceExhausted "too_many_workers" (over
+  // kMaxRollUpWorkerIds); kUnavailable "scrub_incomplete" (the roll-up is committed but
+  // another connection kept the WAL from being truncated: call Scrub() again); store errors.
+  StatusOr<RollUpReport> RollUpDay(const Date& day, std::span<const int64_t> worker_ids);
+  // Rolls up every day holding a key or events that is at least the policy's
+  // retention.labor_events_days old (capped at 7, RET-01), oldest first.
+  StatusOr<std::vector<RollUpReport>> RollUpDue(const Date& today,
+                                                std::span<const int64_t> worker_ids);
+  // Deletes the weekly aggregates and the week key of every week whose
+  // privacy::WeekExpiryDay(week, retention.worker_weekly_weeks) <= today, then scrubs.
+  // Returns the number of weeks expired. Errors: "scrub_incomplete"; store errors.
+  StatusOr<int64_t> Expire(const Date& today);
+  // VACUUM and WAL checkpoint (TRUNCATE): erases deleted rows from free pages and the WAL.
+  // Errors: "scrub_incomplete"; store errors.
+  Status Scrub();
+
+  // --- Weekly aggregates (IND-08; who may read them is the caller's decision: ACC-02) ----
+  // The aggregate of `worker_id` for the ISO week containing `any_day` (empty totals when
+  // the worker has none that week). Errors: kNotFound "week_not_kept" (no key: never rolled
+  // up or expired); store errors.
+  StatusOr<WorkerWeek> WeeklyForWorker(int64_t worker_id, const Date& any_day);
+
+  // Days that still hold a key or events (not yet rolled up), oldest first.
+  StatusOr<std::vector<Date>> OpenDays();
+
+ private:
+  struct Impl;
+  explicit LaborStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace entrepot::store

@@ -1,0 +1,436 @@
+#include "entrepot/store/labor_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace entrepot::store {
+namespace {
+
+using privacy::Pseudonym;
+using privacy::SecretKey;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+Date D(int y, unsigned m, unsigned d) { return Date{year(y), month(m), day(d)}; }
+
+// Known, distinct, recognisable keys: key n is bytes 0xC0+n, 0xC0+n+7, ... so that the
+// test can look for them in the files' bytes.
+class CountingKeySource final : public privacy::KeySource {
+ public:
+  void Fill(std::span<uint8_t> out) override {
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i] = static_cast<uint8_t>(0xC0 + count_ + 7 * i);
+    }
+    ++count_;
+  }
+  std::vector<uint8_t> KeyBytes(size_t n) const {
+    std::vector<uint8_t> bytes(privacy::kLaborKeyBytes);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      bytes[i] = static_cast<uint8_t>(0xC0 + n + 7 * i);
+    }
+    return bytes;
+  }
+  SecretKey Key(size_t n) const { return SecretKey(KeyBytes(n)); }
+
+ private:
+  size_t count_ = 0;
+};
+
+class LaborStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "labor_store_test_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto opened = LaborStore::Open(dir_, policy_, {.key_source = &keys_});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+  }
+  // Every byte of labor.db and its WAL and shared-memory files.
+  std::string FileBytes() const {
+    std::string all;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::ifstream in(dir_ / (std::string(kLaborFileName) + suffix), std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+  template <typename Bytes>
+  bool FilesContain(const Bytes& needle) const {
+    const std::string haystack = FileBytes();
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       [](char a, auto b) {
+                         return static_cast<uint8_t>(a) == static_cast<uint8_t>(b);
+                       }) != haystack.end();
+  }
+  // Workers 1..n in zone/shift/team, plus supervisor 1000 of zone A, shift morning.
+  std::vector<LaborAssignment> Rota(int n, const std::string& zone, const std::string& team) {
+    std::vector<LaborAssignment> rota;
+    for (int i = 1; i <= n; ++i) {
+      rota.push_back({i, team, "morning", zone, false});
+    }
+    rota.push_back({1000, "leads", "morning", "A", true});
+    return rota;
+  }
+
+  std::filesystem::path dir_;
+  privacy::Policy policy_ = privacy::DefaultPolicy();
+  CountingKeySource keys_;
+  std::unique_ptr<LaborStore> store_;
+};
+
+const Date kMonday = D(2026, 5, 4);
+const Date kTuesday = D(2026, 5, 5);
+
+// RET-01: the worker id is never stored with a labor event; the session carries the day
+// pseudonym (HMAC under the day key), and scans are linked only to the device's session.
+TEST_F(LaborStoreTest, EventsCarryOnlyTheDayPseudonym) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-0042", 777001, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-0042", "pick", "A", "ok", 2, 2000));
+  const Pseudonym pseudonym = privacy::PseudonymOf(keys_.Key(0), 777001);
+  EXPECT_TRUE(FilesContain(pseudonym));
+  EXPECT_FALSE(FilesContain(std::string("777001")));
+  // A scan on a device nobody is signed in on is not a labor event.
+  StatusOr<bool> recorded = store_->RecordScan("HH-0099", "pick", "A", "ok", 1, 2000);
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_FALSE(*recorded);
+}
+
+// RET-01, AGG-04 (crypto-shredding): after the roll-up, no table, free page or WAL frame
+// of labor.db holds the day key, the day pseudonym or the raw events.
+TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-UNIQUE-7", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-UNIQUE-7", "pick", "ZONE-RAW-ONLY", "ok", 3, 2000));
+  ASSERT_TRUE(
+      *store_->RecordScan("HH-UNIQUE-7", "pick", "ZONE-RAW-ONLY", "wrong_location", 1, 3000));
+  ASSERT_TRUE(store_->EndSession("HH-UNIQUE-7", 4000).ok());
+  const std::vector<uint8_t> day_key = keys_.KeyBytes(0);
+  const Pseudonym pseudonym = privacy::PseudonymOf(keys_.Key(0), 5);
+  // The control: before the roll-up the bytes are there to be found.
+  ASSERT_TRUE(FilesContain(day_key));
+  ASSERT_TRUE(FilesContain(pseudonym));
+  ASSERT_TRUE(FilesContain(std::string("HH-UNIQUE-7")));
+
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->sessions, 1);
+  EXPECT_EQ(report->scans, 2);
+  EXPECT_EQ(report->workers, 1);
+  EXPECT_FALSE(FilesContain(day_key));
+  EXPECT_FALSE(FilesContain(pseudonym));
+  EXPECT_FALSE(FilesContain(std::string("HH-UNIQUE-7")));
+  EXPECT_FALSE(FilesContain(std::string("ZONE-RAW-ONLY")) &&
+               !store_->WeeklyForWorker(5, kMonday)->totals.ms_per_zone.contains("ZONE-RAW-ONLY"))
+      << "a zone name may remain only as a key of the weekly aggregate";
+}
+
+// The check above would miss a day string equal to the week start; this one uses a Tuesday.
+TEST_F(LaborStoreTest, RollUpLeavesNoDayOfTheWeek) {
+  ASSERT_TRUE(store_->StartSession(kTuesday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(store_->RollUpDay(kTuesday, std::vector<int64_t>{5}).ok());
+  // Only closed_days remembers the date, to refuse a second roll-up; it names no one.
+  const std::string haystack = FileBytes();
+  size_t count = 0;
+  for (size_t at = haystack.find("2026-05-05"); at != std::string::npos;
+       at = haystack.find("2026-05-05", at + 1)) {
+    ++count;
+  }
+  EXPECT_LE(count, 2u);  // The closed_days row and its primary-key index entry.
+  EXPECT_FALSE(FilesContain(keys_.KeyBytes(0)));
+}
+
+// A crash between the roll-up's commit and its scrub leaves deleted bytes in free pages;
+// the next Open() finishes the scrub (the scrub_pending flag is committed with the roll-up).
+TEST_F(LaborStoreTest, OpenFinishesAnInterruptedScrub) {
+  store_.reset();
+  const std::vector<uint8_t> key = keys_.KeyBytes(40);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO day_keys(day, key) VALUES('2026-05-01', ?1)", -1,
+                               &insert, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_blob(insert, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+  sqlite3_finalize(insert);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA secure_delete = OFF; DELETE FROM day_keys;"
+                         "INSERT INTO meta(key, value) VALUES('scrub_pending', 'x')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_TRUE(FilesContain(key)) << "the simulated crash must leave the bytes behind";
+  Reopen();
+  EXPECT_FALSE(FilesContain(key));
+}
+
+// Another connection reading labor.db keeps the WAL from being truncated: the roll-up is
+// committed but reports scrub_incomplete, and Scrub() succeeds once the reader is gone.
+TEST_F(LaborStoreTest, ScrubBlockedByAReaderIsReported) {
+  store_.reset();
+  auto opened = LaborStore::Open(dir_, policy_, {.key_source = &keys_, .busy_timeout_ms = 50});
+  ASSERT_TRUE(opened.ok());
+  store_ = std::move(*opened);
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM sessions;", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  EXPECT_EQ(report.status().reason(), "scrub_incomplete");
+  EXPECT_EQ(report.status().code(), StatusCode::kUnavailable);
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  EXPECT_TRUE(store_->Scrub().ok());
+  EXPECT_FALSE(FilesContain(keys_.KeyBytes(0)));
+  EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
+            "day_already_rolled_up");
+}
+
+// IND-08, IND-07: the weekly aggregate sums the days of the week with no day in it; a
+// raw event can no longer be read back after the roll-up.
+TEST_F(LaborStoreTest, WeeklyAggregatesSumTheWeek) {
+  for (const Date& d : {kMonday, kTuesday}) {
+    ASSERT_TRUE(store_->StartSession(d, "HH-1", 5, 0).ok());
+    ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 4, 60'000));
+    ASSERT_TRUE(*store_->RecordScan("HH-1", "stow", "B", "not_in_stock", 1, 90'000));
+    ASSERT_TRUE(store_->EndSession("HH-1", 120'000).ok());
+    ASSERT_TRUE(store_->RollUpDay(d, std::vector<int64_t>{5, 6}).ok());
+  }
+  StatusOr<WorkerWeek> week = store_->WeeklyForWorker(5, D(2026, 5, 10));
+  ASSERT_TRUE(week.ok()) << week.status().ToString();
+  EXPECT_EQ(week->iso_week, "2026-W19");
+  EXPECT_EQ(week->totals.units_per_process, (std::map<std::string, int64_t>{{"pick", 8}}));
+  EXPECT_EQ(week->totals.errors_per_cause, (std::map<std::string, int64_t>{{"not_in_stock", 2}}));
+  EXPECT_EQ(week->totals.ms_per_zone,
+            (std::map<std::string, int64_t>{{"A", 120'000}, {"B", 120'000}}));
+  // Worker 6 did nothing this week: empty, not someone else's figures.
+  EXPECT_TRUE(store_->WeeklyForWorker(6, kMonday)->totals.units_per_process.empty());
+  EXPECT_EQ(store_->WeeklyForWorker(5, D(2026, 5, 11)).status().reason(), "week_not_kept");
+}
+
+// RET-01: a rolled-up day is closed: no second roll-up (double counting), no new events.
+TEST_F(LaborStoreTest, ARolledUpDayIsClosed) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
+            "day_already_rolled_up");
+  EXPECT_EQ(store_->StartSession(kMonday, "HH-1", 5, 0).reason(), "day_closed");
+  EXPECT_EQ(store_->SetAssignments(kMonday, Rota(1, "A", "t")).reason(), "day_closed");
+  // The session still open at the roll-up was closed with it: its device records nothing.
+  EXPECT_FALSE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 10));
+}
+
+// RET-01: the end-of-day job rolls up the days older than retention.labor_events_days.
+TEST_F(LaborStoreTest, RollUpDueTakesEveryDayOlderThanThePolicyAllows) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(store_->StartSession(kTuesday, "HH-2", 6, 0).ok());
+  StatusOr<std::vector<RollUpReport>> none = store_->RollUpDue(kTuesday, {});
+  ASSERT_TRUE(none.ok());
+  ASSERT_EQ(none->size(), 1u);  // Monday only: Tuesday is today.
+  EXPECT_EQ(none->front().day, kMonday);
+  EXPECT_EQ(none->front().unattributed_sessions, 1);  // Worker 5 was in no list: dropped.
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{kTuesday});
+}
+
+// RET-02: weekly aggregates expire after the policy's retention, key and rows.
+TEST_F(LaborStoreTest, WeeklyAggregatesExpireAfterRetention) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 4, 60'000));
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  const std::vector<uint8_t> week_key = keys_.KeyBytes(1);  // Key 0 was the day key.
+  ASSERT_TRUE(FilesContain(week_key));
+  ASSERT_EQ(policy_.retention.worker_weekly_weeks, 13);
+  // Kept through the 13 weeks after its own: the last kept day is Sunday 2026-08-09.
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 9)), 0);
+  EXPECT_TRUE(store_->WeeklyForWorker(5, kMonday).ok());
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday).status().reason(), "week_not_kept");
+  EXPECT_FALSE(FilesContain(week_key));
+  EXPECT_FALSE(FilesContain(privacy::PseudonymOf(keys_.Key(1), 5)));
+}
+
+TEST_F(LaborStoreTest, RetentionComesFromThePolicy) {
+  policy_.retention.worker_weekly_weeks = 2;
+  Reopen();
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  EXPECT_EQ(*store_->Expire(D(2026, 5, 24)), 0);
+  EXPECT_EQ(*store_->Expire(D(2026, 5, 25)), 1);
+}
+
+// The day key survives a restart, so a day's sessions keep one pseudonym per worker.
+TEST_F(LaborStoreTest, KeysAndEventsSurviveReopen) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 10));
+  Reopen();
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 2, 20));
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-2", 5, 30).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-2", "pick", "A", "ok", 3, 40));
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->sessions, 2);
+  EXPECT_EQ(report->workers, 1);
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 6);
+}
+
+// IND-04, IND-05, ACC-01: the supervisor of today's shift and zone sees today's units,
+// current task and quality errors of the workers of that shift and zone, and only them.
+TEST_F(LaborStoreTest, SupervisorSeesOwnShiftAndZoneToday) {
+  std::vector<LaborAssignment> rota = Rota(2, "A", "t1");
+  rota.push_back({3, "t1", "morning", "B", false});  // Another zone.
+  rota.push_back({4, "t1", "night", "A", false});    // Another shift.
+  ASSERT_TRUE(store_->SetAssignments(kMonday, rota).ok());
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 1, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 5, 10));
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "stow", "A", "wrong_location", 1, 20));
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-3", 3, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-3", "pick", "B", "ok", 9, 10));
+
+  StatusOr<std::vector<WorkerToday>> view =
+      store_->SupervisorView(kMonday, 1000, {kMonday, "morning", "A"});
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ(view->size(), 2u);
+  const WorkerToday& one = (*view)[0];
+  EXPECT_EQ(one.worker_id, 1);
+  EXPECT_EQ(one.units, 5);
+  ASSERT_TRUE(one.current_task.has_value());
+  EXPECT_EQ(one.current_task->process, "stow");
+  EXPECT_EQ(one.errors_per_cause, (std::map<std::string, int64_t>{{"wrong_location", 1}}));
+  EXPECT_EQ((*view)[1].worker_id, 2);
+  EXPECT_EQ((*view)[1].units, 0);
+  EXPECT_FALSE((*view)[1].current_task.has_value());
+}
+
+// IND-04, ACC-01, GOV-02: every other request is refused, with a reason.
+TEST_F(LaborStoreTest, SupervisorRefusals) {
+  std::vector<LaborAssignment> rota = Rota(2, "A", "t1");
+  rota.push_back({2000, "leads", "morning", "B", true});
+  ASSERT_TRUE(store_->SetAssignments(kTuesday, rota).ok());
+  auto reason = [&](int64_t who, RealtimeRequest request) {
+    return store_->SupervisorView(kTuesday, who, request).status().reason();
+  };
+  EXPECT_EQ(reason(1000, {kMonday, "morning", "A"}), "not_today");
+  EXPECT_EQ(reason(1000, {kTuesday, "morning", "B"}), "other_zone");
+  EXPECT_EQ(reason(1000, {kTuesday, "night", "A"}), "other_shift");
+  EXPECT_EQ(reason(2000, {kTuesday, "morning", "A"}), "other_zone");
+  EXPECT_EQ(reason(1, {kTuesday, "morning", "A"}), "not_a_supervisor");
+  EXPECT_EQ(reason(3000, {kTuesday, "morning", "A"}), "not_assigned");
+  EXPECT_EQ(reason(1000, {kTuesday, "morning", "A", privacy::Purpose::kDiscipline}),
+            "purpose_not_allowed");
+  EXPECT_EQ(store_->SupervisorView(kTuesday, 1000, {kTuesday, "morning", "A"}).status().code(),
+            StatusCode::kOk);
+}
+
+TEST_F(LaborStoreTest, PolicySwitchesTheRealtimeView) {
+  policy_.indicators.realtime_individual.link_quality_errors = false;
+  Reopen();
+  ASSERT_TRUE(store_->SetAssignments(kMonday, Rota(1, "A", "t1")).ok());
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 1, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "wrong_location", 1, 10));
+  StatusOr<std::vector<WorkerToday>> view =
+      store_->SupervisorView(kMonday, 1000, {kMonday, "morning", "A"});
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE(view->at(0).errors_per_cause.empty());  // IND-05 turned off.
+
+  policy_.indicators.realtime_individual.enabled = false;
+  Reopen();
+  EXPECT_EQ(store_->SupervisorView(kMonday, 1000, {kMonday, "morning", "A"}).status().reason(),
+            "indicator_disabled");
+}
+
+// IND-06, AGG-01, AGG-02 over today's events, with team and shift from the rota.
+TEST_F(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
+  std::vector<LaborAssignment> rota = Rota(11, "A", "t1");
+  rota.push_back({12, "t2", "morning", "A", false});
+  ASSERT_TRUE(store_->SetAssignments(kMonday, rota).ok());
+  for (int64_t worker = 1; worker <= 12; ++worker) {
+    const std::string device = "HH-" + std::to_string(worker);
+    ASSERT_TRUE(store_->StartSession(kMonday, device, worker, 0).ok());
+    ASSERT_TRUE(*store_->RecordScan(device, "pick", "A", "ok", 2, 10));
+  }
+  using privacy::AggregateQuery;
+  using privacy::LaborDimension;
+  StatusOr<privacy::AggregateAnswer> zone =
+      store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A"});
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  EXPECT_EQ(zone->min_group_size, 10);
+  ASSERT_EQ(zone->cells.size(), 1u);
+  EXPECT_EQ(zone->cells[0].workers, 12);
+  EXPECT_EQ(zone->cells[0].units, 24);
+  // By team: t2 has one worker (suppressed), and t1 goes with it (complementary).
+  StatusOr<privacy::AggregateAnswer> teams =
+      store_->QueryAggregates(kMonday, "other", AggregateQuery{.group_by = LaborDimension::kTeam});
+  ASSERT_TRUE(teams.ok());
+  ASSERT_EQ(teams->cells.size(), 2u);
+  EXPECT_EQ(teams->cells[1].group, "t2");
+  EXPECT_EQ(teams->cells[1].suppression, privacy::Suppression::kBelowMinGroup);
+  EXPECT_EQ(teams->cells[0].suppression, privacy::Suppression::kComplementary);
+  EXPECT_FALSE(teams->cells[0].units.has_value());
+  // Zone A then zone A and team t1: 12 vs 11 workers isolates worker 12 (AGG-02).
+  StatusOr<privacy::AggregateAnswer> narrowed =
+      store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A", .team = "t1"});
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_EQ(narrowed->cells[0].suppression, privacy::Suppression::kDifferencing);
+  // The history is the day's: the next day starts afresh.
+  EXPECT_TRUE(store_->QueryAggregates(kTuesday, "manager", AggregateQuery{})->cells.empty());
+}
+
+TEST_F(LaborStoreTest, BadInputIsRefusedWithReasons) {
+  EXPECT_EQ(store_->StartSession(kMonday, "", 1, 0).reason(), "bad_label");
+  EXPECT_EQ(store_->StartSession(kMonday, "has space", 1, 0).reason(), "bad_label");
+  EXPECT_EQ(store_->EndSession(std::string(100, 'x'), 0).reason(), "bad_label");
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 1, 0).ok());
+  EXPECT_EQ(store_->RecordScan("HH-1", "", "A", "ok", 1, 0).status().reason(), "bad_label");
+  EXPECT_EQ(store_->RecordScan("HH-1", "pick", "A", "bad cause", 1, 0).status().reason(),
+            "bad_label");
+  EXPECT_EQ(store_->RecordScan("HH-1", "pick", "A", "ok", -1, 0).status().reason(), "bad_units");
+  EXPECT_EQ(store_->RecordScan("HH-1", "pick", "A", "ok", privacy::kMaxUnitsPerScan + 1, 0)
+                .status()
+                .reason(),
+            "bad_units");
+  EXPECT_TRUE(*store_->RecordScan("HH-1", "pick", "", "ok", 1, 0));  // No zone is allowed.
+  std::vector<LaborAssignment> twice = {{1, "t", "s", "A", false}, {1, "t", "s", "B", false}};
+  EXPECT_EQ(store_->SetAssignments(kMonday, twice).reason(), "duplicate_assignment");
+  std::vector<LaborAssignment> bad = {{1, "", "s", "A", false}};
+  EXPECT_EQ(store_->SetAssignments(kMonday, bad).reason(), "bad_label");
+  std::vector<LaborAssignment> many(kMaxAssignmentsPerDay + 1);
+  EXPECT_EQ(store_->SetAssignments(kMonday, many).reason(), "too_many_assignments");
+  std::vector<int64_t> ids(kMaxRollUpWorkerIds + 1);
+  EXPECT_EQ(store_->RollUpDay(kMonday, ids).status().reason(), "too_many_workers");
+  EXPECT_EQ(store_->QueryAggregates(kMonday, "m", {.zone = "a b"}).status().reason(), "bad_label");
+}
+
+TEST_F(LaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
+  EXPECT_EQ(LaborStore::Open(dir_ / "missing", policy_).status().reason(), "labor_dir_not_found");
+  const std::filesystem::path other = dir_ / "other";
+  std::filesystem::create_directory(other);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((other / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(LaborStore::Open(other, policy_).status().reason(), "labor_corrupt");
+}
+
+}  // namespace
+}  // namespace entrepot::store
