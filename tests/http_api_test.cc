@@ -469,6 +469,14 @@ TEST_F(HttpApiTest, ServesTheOpenApiDocumentWithoutAToken) {
   EXPECT_EQ(document.Json()["openapi"], "3.0.3");
 }
 
+TEST_F(HttpApiTest, WithoutAnEventFeedTheEventRouteIsUnavailable) {
+  // This fixture's handler has no api::EventRoutes (tests/events_api_test.cc covers the feed).
+  Reply events = Admin().Get("/api/v1/events");
+  EXPECT_EQ(events.status, 503u);
+  EXPECT_EQ(events.Json()["error"]["code"], "events_unavailable");
+  EXPECT_EQ(Device().Get("/api/v1/events").status, 403u);  // Authorised first.
+}
+
 TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
   constexpr int kThreads = 4;
   constexpr int kScansPerThread = 500;

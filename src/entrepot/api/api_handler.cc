@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "entrepot/api/event_routes.h"
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/openapi.h"
 #include "entrepot/api/router.h"
@@ -68,12 +69,13 @@ StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t
 }  // namespace
 
 ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-                       std::string site_code, std::function<int64_t()> now_ms)
+                       std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events)
     : sequencer_(sequencer),
       metrics_(metrics),
       accounts_(accounts),
       site_code_(std::move(site_code)),
-      now_ms_(std::move(now_ms)) {}
+      now_ms_(std::move(now_ms)),
+      events_(events) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -151,6 +153,12 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kProductStock:
     case Route::kContainer:
       HandleQuery(route, std::move(parameter), std::move(respond));
+      return;
+    case Route::kEvents:
+      respond(events_ != nullptr
+                  ? events_->Handle(request)
+                  : ErrorResponse(Error(StatusCode::kUnavailable, "events_unavailable",
+                                        "this server has no event feed")));
       return;
     default:
       respond(HandleAccounts(route, parameter, request, principal));

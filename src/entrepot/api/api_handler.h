@@ -7,15 +7,18 @@
 // Every route but /healthz, /api/v1/login and /api/v1/openapi.json requires a bearer token (a user
 // session or a device token, from the auth::AccountStore) whose principal holds the route's
 // permission (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
-// Account routes run on the calling network thread (SQLite and password hashing).
+// Account routes run on the calling network thread (SQLite and password hashing), and so do
+// the event routes (a page from memory, or from the journal for old pages).
 // Routes, bodies, roles and limits are described in docs/API.md.
 //
 // Thread safety: Handle() may be called from any number of network threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "entrepot/api/metrics.h"
@@ -37,22 +40,60 @@ struct HttpRequest {
   std::string content_type;   // The Content-Type header; empty when absent.
   std::string authorization;  // The Authorization header; empty when absent.
   std::string body;
+  std::string accept = {};         // The Accept header; empty when absent.
+  std::string last_event_id = {};  // The Last-Event-ID header (SSE resumption); empty when absent.
+};
+
+// The body of a streamed response (Server-Sent Events), produced piece by piece while the
+// connection stays open. The server asks for the next piece only once the previous one is
+// written, so nothing accumulates for a slow client.
+class BodyStream {
+ public:
+  // Hands the server the next piece: `text` to send (empty: nothing to send, ask again) and
+  // whether the body ends after it.
+  using Deliver = std::function<void(std::string text, bool end)>;
+
+  virtual ~BodyStream() = default;
+
+  // Asks for the next piece. The stream calls `deliver` once, before returning or later from
+  // any thread; it must not block waiting for data (register a wake-up instead). Called on
+  // the connection's network strand, never twice at once.
+  virtual void Next(Deliver deliver) = 0;
+
+  // The server is done with the stream (client gone, write failed or timed out, server
+  // stopping): release what a pending Next holds. A pending `deliver` may still be called;
+  // the server ignores it. Called at most once, on the connection's strand.
+  virtual void Cancel() = 0;
 };
 
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string allow;             // The Allow header of a 405; empty otherwise.
-  std::string www_authenticate;  // The WWW-Authenticate header of a 401; empty otherwise.
+  std::string allow;               // The Allow header of a 405; empty otherwise.
+  std::string www_authenticate;    // The WWW-Authenticate header of a 401; empty otherwise.
+  std::string cache_control = {};  // The Cache-Control header; empty: none.
+  // Set for a streamed response: the server sends the head and `body`, then the stream's
+  // pieces (chunked for HTTP/1.1, close-delimited for HTTP/1.0) until the stream ends, the
+  // client leaves or the server stops; the connection is closed afterwards. Each write has
+  // the server's write timeout.
+  std::shared_ptr<BodyStream> stream = nullptr;
+  // For a stream: sent whenever nothing was written for `heartbeat_every` (an SSE comment
+  // keeps proxies from timing the connection out and reveals departed clients). Zero: never.
+  std::string heartbeat = {};
+  std::chrono::milliseconds heartbeat_every{0};
 };
+
+class EventRoutes;  // event_routes.h
 
 class ApiHandler {
  public:
   // `now_ms` gives the server time (Unix ms) for scans that carry no "at". `site_code` is
-  // the site served, checked against user scopes. `accounts` must outlive the handler.
+  // the site served, checked against user scopes. `accounts` must outlive the handler, and
+  // so must `events` (GET /api/v1/events), which may be null: the route then answers 503
+  // "events_unavailable".
   ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-             std::string site_code, std::function<int64_t()> now_ms);
+             std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events = nullptr);
 
   // Answers `request` by calling `respond` exactly once, either before returning or later
   // from the sequencer thread. Errors are answered with ErrorBody and HttpStatusOf.
@@ -86,6 +127,7 @@ class ApiHandler {
   auth::AccountStore& accounts_;
   std::string site_code_;
   std::function<int64_t()> now_ms_;
+  EventRoutes* events_;
 };
 
 }  // namespace entrepot::api

@@ -1,4 +1,5 @@
 // Unit tests of the API pieces that need no network: routing, the status table, metrics.
+#include <optional>
 #include <set>
 #include <string>
 
@@ -73,6 +74,34 @@ TEST(RouterTest, TheOpenApiDocumentIsPublic) {
             "method_not_allowed");
 }
 
+TEST(RouterTest, TheEventFeedIsOneGetRoute) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/events", &allow)->route, Route::kEvents);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/events?after=12&limit=5", &allow)->route, Route::kEvents);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/events", &allow).status().reason(), "method_not_allowed");
+  EXPECT_EQ(allow, "GET");
+}
+
+TEST(RouterTest, QueryParametersAreDecoded) {
+  auto value = [](std::string_view target, std::string_view name) {
+    StatusOr<std::optional<std::string>> found = QueryParameter(target, name);
+    EXPECT_TRUE(found.ok()) << target;
+    return found.ok() && found->has_value() ? **found : std::string("<absent>");
+  };
+  EXPECT_EQ(value("/api/v1/events?after=12&limit=5", "after"), "12");
+  EXPECT_EQ(value("/api/v1/events?after=12&limit=5", "limit"), "5");
+  EXPECT_EQ(value("/api/v1/events?after=12&limit=5", "lim"), "<absent>");
+  EXPECT_EQ(value("/api/v1/events", "after"), "<absent>");
+  EXPECT_EQ(value("/p?after=1&after=2", "after"), "1");  // The first one.
+  EXPECT_EQ(value("/p?flag&x=1", "flag"), "");
+  EXPECT_EQ(value("/p?window=15%20m+x", "window"), "15 m x");
+  EXPECT_EQ(value("/p?a=1#frag", "a"), "1");
+  EXPECT_EQ(value("/p?&&a=&", "a"), "");
+  StatusOr<std::optional<std::string>> bad = QueryParameter("/p?a=%G1", "a");
+  EXPECT_EQ(bad.status().reason(), "bad_query");
+  EXPECT_TRUE(QueryParameter("/p?b=%G1&a=2", "a").ok());  // Only the asked one is decoded.
+}
+
 TEST(RouterTest, AccountRoutesAcceptTheirMethods) {
   std::string allow;
   EXPECT_EQ(MatchRoute("POST", "/api/v1/login", &allow)->route, Route::kLogin);
@@ -114,6 +143,7 @@ TEST(RouterTest, EveryRouteRequiresItsPermission) {
   EXPECT_EQ(RoutePermission(Route::kDevices), Permission::kManageDevices);
   EXPECT_EQ(RoutePermission(Route::kDevice), Permission::kManageDevices);
   EXPECT_EQ(RoutePermission(Route::kDeviceSession), Permission::kDeviceSession);
+  EXPECT_EQ(RoutePermission(Route::kEvents), Permission::kReadEvents);
   // Every route has its own metrics label.
   std::set<std::string_view> patterns;
   for (int i = 0; i < kRouteCount; ++i) {

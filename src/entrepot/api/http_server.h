@@ -11,6 +11,13 @@
 // connections (beyond it a new connection gets 503 "too_many_connections" and is closed).
 // Malformed HTTP gets 400 "bad_request" and the connection is closed.
 //
+// Streamed responses (HttpResponse::stream, for Server-Sent Events): the head, then each
+// piece of the BodyStream as one chunk (close-delimited for HTTP/1.0), asking for the next
+// piece only when the previous one is written; every write has kWriteTimeout; the
+// response's heartbeat is written after its interval of silence; a client that closes is
+// noticed at once (a pending one-byte read) and its stream cancelled. The connection closes
+// when the stream ends.
+//
 // Thread safety: Start, Stop and the accessors may be called from any one thread.
 #pragma once
 
@@ -60,9 +67,11 @@ class HttpServer {
   // "HOST:PORT" as bound (IPv6 in brackets).
   std::string address() const;
 
-  // Stops accepting, lets requests being answered finish for up to kShutdownGrace, closes
-  // every connection and joins the network threads. Responses completed later (for example
-  // scans still queued in the sequencer) are dropped. Idempotent.
+  // Stops accepting, lets requests being answered finish for up to kShutdownGrace, ends
+  // every open stream with its last chunk (waiting at least a second for them), closes every
+  // connection and joins the network threads; streams still open then are cancelled, so no
+  // BodyStream is in use once Stop returns. Responses completed later (for example scans
+  // still queued in the sequencer) are dropped. Idempotent.
   void Stop();
 
   class Impl;

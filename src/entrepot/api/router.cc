@@ -53,6 +53,7 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kLocationStock, "/api/v1/locations/{code}/stock", "GET"},
     {Route::kProductStock, "/api/v1/products/{gtin}/stock", "GET"},
     {Route::kContainer, "/api/v1/containers/{id}", "GET"},
+    {Route::kEvents, "/api/v1/events", "GET"},
     {Route::kLogin, "/api/v1/login", "POST"},
     {Route::kLogout, "/api/v1/logout", "POST"},
     {Route::kMe, "/api/v1/me", "GET"},
@@ -151,6 +152,8 @@ auth::Permission RoutePermission(Route route) {
     case Route::kProductStock:
     case Route::kContainer:
       return Permission::kReadStock;
+    case Route::kEvents:
+      return Permission::kReadEvents;
     case Route::kLogout:
     case Route::kMe:
       return Permission::kSelf;
@@ -183,6 +186,36 @@ StatusOr<std::string> PercentDecode(std::string_view text) {
     i += 2;
   }
   return out;
+}
+
+StatusOr<std::optional<std::string>> QueryParameter(std::string_view target,
+                                                    std::string_view name) {
+  size_t question = target.find('?');
+  if (question == std::string_view::npos) {
+    return std::optional<std::string>();
+  }
+  std::string_view query = target.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
+    size_t equals = pair.find('=');
+    if (pair.substr(0, equals) != name) {
+      continue;
+    }
+    std::string raw(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
+    for (char& c : raw) {
+      c = c == '+' ? ' ' : c;
+    }
+    StatusOr<std::string> value = PercentDecode(raw);
+    if (!value.ok()) {
+      return Error(StatusCode::kInvalidArgument, "bad_query",
+                   "bad percent-escape in the query parameter " + std::string(name));
+    }
+    return std::optional<std::string>(*std::move(value));
+  }
+  return std::optional<std::string>();
 }
 
 StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target,

@@ -3,10 +3,12 @@
 // The API's routes and how a request line selects one. Pure string work, no I/O, so the
 // routing rules are tested without a network. Paths are matched after percent-decoding each
 // segment (a label or an SSCC such as "(00)0950..." arrives URL-encoded); the query string
-// is ignored. One table (RouteTable) lists every route with its path template and methods;
-// matching, the Allow header and the OpenAPI document's test all read it.
+// does not select a route (QueryParameter reads it for the handlers). One table (RouteTable) lists
+// every route with its path template and methods; matching, the Allow header and the OpenAPI
+// document's test all read it.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +27,7 @@ enum class Route {
   kLocationStock,  // GET  /api/v1/locations/{code}/stock
   kProductStock,   // GET  /api/v1/products/{gtin}/stock
   kContainer,      // GET  /api/v1/containers/{id}
+  kEvents,         // GET  /api/v1/events (JSON pages, or Server-Sent Events)
   kLogin,          // POST /api/v1/login
   kLogout,         // POST /api/v1/logout
   kMe,             // GET  /api/v1/me
@@ -36,7 +39,7 @@ enum class Route {
   kOpenApi,        // GET  /api/v1/openapi.json
   kUnmatched,      // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 18;
+inline constexpr int kRouteCount = 19;
 
 // One row of the route table.
 struct RouteSpec {
@@ -72,6 +75,12 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
 // The permission a route requires (the route -> role table of docs/API.md; who holds each
 // permission is auth::Authorize's table). Every method of a route requires the same one.
 auth::Permission RoutePermission(Route route);
+
+// The value of the query parameter `name` in `target` ("/p?after=12&limit=5"), decoded
+// (%XX escapes, and '+' as a space as HTML forms send it); the first one when repeated;
+// nullopt when absent. "?name" alone gives "". Returns kInvalidArgument "bad_query" for a bad
+// percent-escape in the query string.
+StatusOr<std::optional<std::string>> QueryParameter(std::string_view target, std::string_view name);
 
 // Decodes %XX escapes (and nothing else: '+' stays '+'). Returns kInvalidArgument "bad_path"
 // for a truncated or non-hex escape.

@@ -34,6 +34,10 @@ Grant GrantOf(Permission permission) {
       return {true, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor, Role::kWorker}};
     case Permission::kReadMetrics:
       return {false, false, {Role::kAdmin, Role::kSiteManager}};
+    case Permission::kReadEvents:
+      // The feed is site-wide operational flow for dashboards: the roles that manage the
+      // flow read it; a worker's handheld and login see stock, not the whole site's stream.
+      return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}};
     case Permission::kManageUsers:
     case Permission::kManageDevices:
       return {false, false, {Role::kAdmin}};

@@ -11,6 +11,8 @@
 //   kDeviceSession  devices only (badge sign-in and sign-out on the device).
 //   kReadStock      admin, site_manager, supervisor, worker, and devices.
 //   kReadMetrics    admin, site_manager.
+//   kReadEvents     admin, site_manager, supervisor: the live feed of operational events
+//                   (/api/v1/events), for dashboards; not workers, not devices.
 //   kManageUsers    admin.
 //   kManageDevices  admin.
 // hr and dpo have no operational permission in this build (their routes come with the
@@ -40,6 +42,7 @@ enum class Permission {
   kDeviceSession,
   kReadStock,
   kReadMetrics,
+  kReadEvents,
   kManageUsers,
   kManageDevices,
 };

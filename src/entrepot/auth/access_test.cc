@@ -35,6 +35,7 @@ TEST(AccessTest, EachPermissionHoldsExactlyItsRoles) {
        true,
        {Role::kAdmin, Role::kSiteManager, Role::kSupervisor, Role::kWorker}},
       {Permission::kReadMetrics, false, {Role::kAdmin, Role::kSiteManager}},
+      {Permission::kReadEvents, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
       {Permission::kManageUsers, false, {Role::kAdmin}},
       {Permission::kManageDevices, false, {Role::kAdmin}},
   };
@@ -57,6 +58,17 @@ TEST(AccessTest, RefusalIsForbiddenAndNamesTheRolesNeeded) {
   Status admin_scan = Authorize(User(Role::kAdmin), Permission::kScan, "FR-LYS1");
   EXPECT_EQ(admin_scan.reason(), "forbidden");
   EXPECT_NE(admin_scan.message().find("device"), std::string::npos);
+}
+
+TEST(AccessTest, TheEventFeedIsForSupervisorsAndAbove) {
+  EXPECT_EQ(WhoMay(Permission::kReadEvents), "admin or site_manager or supervisor");
+  Status device = Authorize(Device(), Permission::kReadEvents, "FR-LYS1");
+  EXPECT_EQ(device.reason(), "forbidden");
+  EXPECT_NE(device.message().find("devices cannot"), std::string::npos) << device.message();
+  Status other_site =
+      Authorize(User(Role::kSupervisor, {"PL-WRO1"}), Permission::kReadEvents, "FR-LYS1");
+  EXPECT_EQ(other_site.reason(), "forbidden");
+  EXPECT_NE(other_site.message().find("scope"), std::string::npos);
 }
 
 TEST(AccessTest, ScopeLimitsUsersToTheirSites) {

@@ -1,19 +1,24 @@
 // `entrepot serve`: the HTTP API over one site. The main thread wires the site's engine to a
-// sequencer thread and the network threads, prints the address, then waits for SIGINT or
-// SIGTERM; on either it stops accepting, commits and answers what is queued, writes a
+// sequencer thread and the network threads, and the engine's commits to the event feed
+// (GET /api/v1/events), prints the address, then waits for SIGINT or SIGTERM; on either it
+// stops accepting (ending event streams), commits and answers what is queued, writes a
 // snapshot and exits.
 #include <signal.h>
 
 #include <chrono>
 #include <iostream>
+#include <span>
 
 #include "entrepot/api/api_handler.h"
+#include "entrepot/api/event_routes.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
+#include "entrepot/server/event_feed.h"
 #include "entrepot/server/sequencer.h"
+#include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
 namespace {
@@ -60,13 +65,27 @@ int RunServe(const ServeOptions& options) {
     return ReportError(accounts.status());
   }
   std::string site_code = account_options.site_code;
+  // The feed's own read-only connection serves pages older than its in-memory window; the
+  // listener is installed before the engine moves to the sequencer thread, so no commit is
+  // missed.
+  store::SqliteJournal::Options reader_options;
+  reader_options.read_only = true;
+  StatusOr<std::unique_ptr<store::SqliteJournal>> reader =
+      store::SqliteJournal::Open(JournalPath(options.data_dir), reader_options);
+  if (!reader.ok()) {
+    return ReportError(reader.status());
+  }
+  server::EventFeed feed(*std::move(reader), (*engine)->last_seq());
+  (*engine)->set_commit_listener(
+      [&feed](std::span<const store::JournalRecord> records) { feed.Publish(records); });
+  api::EventRoutes event_routes(feed);
   api::Metrics metrics;
   server::SequencerOptions sequencer_options;
   sequencer_options.on_commit = [&metrics](size_t commands, double seconds) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs);
+  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs, &event_routes);
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {
@@ -80,6 +99,7 @@ int RunServe(const ServeOptions& options) {
   (*server)->Stop();
   // Commits and answers whatever is still queued, then writes a snapshot.
   Status stopped = sequencer.Stop();
+  feed.Close();
   if (!stopped.ok()) {
     return ReportError(stopped);
   }
