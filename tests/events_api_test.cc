@@ -41,6 +41,7 @@
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test_http.h"
 #include "test_site.h"
 
 namespace entrepot {
@@ -51,28 +52,16 @@ namespace http = boost::beast::http;
 using nlohmann::json;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using testing::Client;
+using testing::InitialiseSite;
+using testing::Reply;
 
 constexpr char kPassword[] = "a password for the tests";
 constexpr std::chrono::seconds kPatience{20};  // Upper bound for anything to arrive.
 
-void InitialiseSite(const std::string& data_dir) {
-  auto layout = domain::ParseLayoutToml(testing::SmallLayoutToml());
-  ASSERT_TRUE(layout.ok()) << layout.status().ToString();
-  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db");
-  ASSERT_TRUE(journal.ok());
-  auto engine = engine::SiteEngine::Open(*std::move(journal));
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->LoadLayout(*layout).ok());
-}
-
-// The account store of `data_dir` with the minimum Argon2id cost (fast tests).
+// The account store of `data_dir` (fast hashing, a fixed clock).
 std::unique_ptr<auth::AccountStore> OpenAccounts(const std::string& data_dir) {
-  auth::AccountStoreOptions options;
-  options.now_ms = [] { return int64_t{1'795'000'000'000}; };
-  options.hash_cost = auth::HashCost::kMinimum;
-  auto accounts = auth::AccountStore::Open(data_dir + "/accounts.db", options);
-  EXPECT_TRUE(accounts.ok()) << accounts.status().ToString();
-  return accounts.ok() ? *std::move(accounts) : nullptr;
+  return testing::OpenTestAccounts(data_dir, [] { return int64_t{1'795'000'000'000}; });
 }
 
 // A user of each role, and a device token per device of testing::ScanStream.
@@ -97,55 +86,6 @@ Accounts CreateAccounts(const std::string& data_dir) {
   }
   return out;
 }
-
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json Json() const { return json::parse(body, nullptr, false); }
-};
-
-// A keep-alive HTTP/1.1 client on one connection.
-class Client {
- public:
-  explicit Client(uint16_t port) : stream_(context_) {
-    beast::error_code error;
-    stream_.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), error);
-  }
-  std::string token;
-
-  Reply Send(http::verb method, const std::string& target, const std::string& body = "",
-             const std::string& content_type = "application/json") {
-    http::request<http::string_body> request(method, target, 11);
-    request.set(http::field::host, "localhost");
-    if (!token.empty()) {
-      request.set(http::field::authorization, "Bearer " + token);
-    }
-    if (!body.empty()) {
-      request.set(http::field::content_type, content_type);
-      request.body() = body;
-    }
-    request.prepare_payload();
-    beast::error_code error;
-    http::write(stream_, request, error);
-    Reply reply;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 << 20);
-    if (!error) {
-      http::read(stream_, buffer_, parser, error);
-    }
-    if (!error) {
-      reply.status = parser.get().result_int();
-      reply.body = parser.get().body();
-    }
-    return reply;
-  }
-  Reply Get(const std::string& target) { return Send(http::verb::get, target); }
-
- private:
-  boost::asio::io_context context_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-};
 
 // One block of an event stream: an event (id, event, data) or comment/retry lines only.
 struct SseBlock {

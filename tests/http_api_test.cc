@@ -36,6 +36,7 @@
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test_http.h"
 #include "test_site.h"
 
 namespace entrepot {
@@ -45,112 +46,16 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using nlohmann::json;
 using tcp = boost::asio::ip::tcp;
+using testing::Client;
+using testing::Reply;
+using testing::UrlEncode;
 
 constexpr char kKettle[] = "09506000134352";
 constexpr char kSiteCode[] = "FR-TST1";  // The site of testing::SmallLayoutToml.
 constexpr char kAdminPassword[] = "admin password for tests";
 
-// The account store of `data_dir` with the minimum Argon2id cost (fast tests).
-std::unique_ptr<auth::AccountStore> OpenAccounts(const std::string& data_dir,
-                                                 std::function<int64_t()> now_ms) {
-  auth::AccountStoreOptions options;
-  options.now_ms = std::move(now_ms);
-  options.hash_cost = auth::HashCost::kMinimum;
-  auto accounts = auth::AccountStore::Open(data_dir + "/accounts.db", options);
-  EXPECT_TRUE(accounts.ok()) << accounts.status().ToString();
-  return accounts.ok() ? *std::move(accounts) : nullptr;
-}
-
 // The "device" field of a scan record.
 std::string DeviceOf(const std::string& record) { return json::parse(record)["device"]; }
-
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  std::string allow;
-  std::string www_authenticate;
-  std::string content_type;
-  bool keep_alive = false;
-  json Json() const { return json::parse(body, nullptr, false); }
-};
-
-// A keep-alive HTTP/1.1 client on one connection.
-class Client {
- public:
-  explicit Client(uint16_t port)
-      : context_(std::make_unique<boost::asio::io_context>()), stream_(*context_) {
-    beast::error_code error;
-    stream_.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), error);
-    connected_ = !error;
-  }
-  bool connected() const { return connected_; }
-  // Sent as "Authorization: Bearer <token>" when not empty.
-  std::string token;
-
-  // Status 0 when the connection failed.
-  Reply Send(http::verb method, const std::string& target, const std::string& body = "",
-             const std::string& content_type = "application/json") {
-    http::request<http::string_body> request(method, target, 11);
-    request.set(http::field::host, "localhost");
-    if (!token.empty()) {
-      request.set(http::field::authorization, "Bearer " + token);
-    }
-    if (!body.empty()) {
-      request.set(http::field::content_type, content_type);
-      request.body() = body;
-    }
-    request.prepare_payload();
-    beast::error_code error;
-    http::write(stream_, request, error);
-    Reply reply;
-    if (error) {
-      return reply;
-    }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 << 20);
-    http::read(stream_, buffer_, parser, error);
-    if (error) {
-      return reply;
-    }
-    auto& response = parser.get();
-    reply.status = response.result_int();
-    reply.body = response.body();
-    reply.allow = std::string(response[http::field::allow]);
-    reply.www_authenticate = std::string(response[http::field::www_authenticate]);
-    reply.content_type = std::string(response[http::field::content_type]);
-    reply.keep_alive = response.keep_alive();
-    return reply;
-  }
-  Reply Post(const std::string& target, const std::string& body) {
-    return Send(http::verb::post, target, body);
-  }
-  Reply Get(const std::string& target) { return Send(http::verb::get, target); }
-  Reply Patch(const std::string& target, const std::string& body) {
-    return Send(http::verb::patch, target, body);
-  }
-  Reply Delete(const std::string& target) { return Send(http::verb::delete_, target); }
-
- private:
-  std::unique_ptr<boost::asio::io_context> context_;  // Heap: the client is movable.
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  bool connected_ = false;
-};
-
-std::string UrlEncode(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      char escaped[4];
-      std::snprintf(escaped, sizeof(escaped), "%%%02X",
-                    static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += escaped;
-    }
-  }
-  return out;
-}
 
 std::string Scan(const std::string& id, const std::string& mode, const std::string& code) {
   return json{{"id", id}, {"device", "HH-01"}, {"mode", mode}, {"code", code}}.dump();
@@ -160,20 +65,10 @@ std::string LocationLabel(const std::string& code) {
   return domain::FormatLabel(domain::LabelKind::kLocation, code);
 }
 
-void InitialiseSite(const std::string& data_dir) {
-  auto layout = domain::ParseLayoutToml(testing::SmallLayoutToml());
-  ASSERT_TRUE(layout.ok()) << layout.status().ToString();
-  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db");
-  ASSERT_TRUE(journal.ok());
-  auto engine = engine::SiteEngine::Open(*std::move(journal));
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->LoadLayout(*layout).ok());
-}
-
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    InitialiseSite(dir_.path());
+    testing::InitialiseSite(dir_.path());
     auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
     ASSERT_TRUE(journal.ok());
     auto engine = engine::SiteEngine::Open(*std::move(journal));
@@ -183,7 +78,7 @@ class HttpApiTest : public ::testing::Test {
       metrics_.CountCommit(commands, seconds);
     };
     sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine), options);
-    accounts_ = OpenAccounts(dir_.path(), [this] { return now_.load(); });
+    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
     ASSERT_NE(accounts_, nullptr);
     auth::NewUser admin{"admin", "Admin", auth::Role::kAdmin, {"*"}, kAdminPassword, ""};
     ASSERT_TRUE(accounts_->AddUser(admin).ok());
@@ -766,11 +661,11 @@ TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
   testing::TempDir dir;
   std::string data = dir.File("site");
   std::filesystem::create_directories(data);
-  InitialiseSite(data);
+  testing::InitialiseSite(data);
   std::vector<std::string> stream = testing::ScanStream(20'000, 11);
   std::map<std::string, std::string> tokens;  // device -> token
   {
-    auto accounts = OpenAccounts(data, [] { return int64_t{1'795'000'000'000}; });
+    auto accounts = testing::OpenTestAccounts(data, [] { return int64_t{1'795'000'000'000}; });
     ASSERT_NE(accounts, nullptr);
     for (const std::string& record : stream) {
       std::string device = DeviceOf(record);

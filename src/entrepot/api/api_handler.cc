@@ -10,6 +10,7 @@
 #include "entrepot/api/openapi.h"
 #include "entrepot/api/router.h"
 #include "entrepot/api/stock_json.h"
+#include "entrepot/server/master_data_json.h"
 #include "entrepot/wire/scan_record.h"
 
 namespace entrepot::api {
@@ -30,24 +31,6 @@ json ReplyJson(const engine::ScanReply& reply) {
           {"replayed", reply.replayed}};
 }
 
-// True when the Content-Type's media type (before any ';') is `expected` or absent.
-bool MediaTypeIs(const std::string& content_type, std::string_view expected) {
-  if (content_type.empty()) {
-    return true;
-  }
-  std::string_view media(content_type);
-  media = media.substr(0, media.find(';'));
-  while (!media.empty() && media.back() == ' ') {
-    media.remove_suffix(1);
-  }
-  return media == expected;
-}
-
-Status UnsupportedMediaType(std::string_view expected) {
-  return Error(StatusCode::kInvalidArgument, "unsupported_media_type",
-               "send the body as " + std::string(expected));
-}
-
 // A device posts its own scans only: its sequence state is keyed by the record's device.
 StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t now_ms,
                                       const auth::Principal& device) {
@@ -66,16 +49,40 @@ StatusOr<core::ScanCommand> ToCommand(StatusOr<wire::ScanRecord> record, int64_t
                            std::move(record->code), record->at_ms.value_or(now_ms)};
 }
 
+// The body of a read-only route over the site state (run on the sequencer thread).
+StatusOr<json> QueryJson(Route route, const core::SiteState& state, const std::string& parameter) {
+  switch (route) {
+    case Route::kLocationStock:
+      return LocationStockJson(state, parameter);
+    case Route::kProductStock:
+      return ProductStockJson(state, parameter);
+    case Route::kContainer:
+      return ContainerStockJson(state, parameter);
+    case Route::kZones:
+      return server::ZonesJson(state);
+    case Route::kZone:
+      return server::ZoneJson(state, parameter);
+    case Route::kLocation:
+      return server::LocationJson(state, parameter);
+    case Route::kProduct:
+      return server::ProductJson(state, parameter);
+    default:
+      return SummaryJson(state);
+  }
+}
+
 }  // namespace
 
 ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-                       std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events)
+                       std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events,
+                       server::MovementIndex* movements)
     : sequencer_(sequencer),
       metrics_(metrics),
       accounts_(accounts),
       site_code_(std::move(site_code)),
       now_ms_(std::move(now_ms)),
-      events_(events) {}
+      events_(events),
+      movements_(movements) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -112,7 +119,7 @@ void ApiHandler::Handle(HttpRequest request, Respond done) {
     respond(std::move(response));
     return;
   }
-  auth::Permission permission = RoutePermission(match->route);
+  auth::Permission permission = RoutePermission(match->route, request.method);
   auth::Principal principal;
   if (permission != auth::Permission::kPublic) {
     StatusOr<auth::Principal> authenticated = Authenticate(request);
@@ -148,11 +155,25 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kScanBatch:
       HandleBatch(request, principal, std::move(respond));
       return;
+    case Route::kContainer:
+    case Route::kZone:
+    case Route::kLocation:
+    case Route::kProduct:
+      if (request.method == "PUT") {
+        HandleMasterDataPut(route, parameter, request, std::move(respond));
+        return;
+      }
+      HandleQuery(route, std::move(parameter), std::move(respond));
+      return;
     case Route::kSiteStock:
     case Route::kLocationStock:
     case Route::kProductStock:
-    case Route::kContainer:
+    case Route::kZones:
       HandleQuery(route, std::move(parameter), std::move(respond));
+      return;
+    case Route::kUnitHistory:
+    case Route::kFlow:
+      respond(HandleMovements(route, parameter, request));
       return;
     case Route::kEvents:
       respond(events_ != nullptr
@@ -293,10 +314,7 @@ void ApiHandler::HandleQuery(Route route, std::string parameter, Respond respond
           (*shared)(ErrorResponse(state.status()));
           return;
         }
-        StatusOr<json> body = route == Route::kLocationStock ? LocationStockJson(**state, parameter)
-                              : route == Route::kProductStock ? ProductStockJson(**state, parameter)
-                              : route == Route::kContainer ? ContainerStockJson(**state, parameter)
-                                                           : StatusOr<json>(SummaryJson(**state));
+        StatusOr<json> body = QueryJson(route, **state, parameter);
         (*shared)(body.ok() ? JsonResponse(*body) : ErrorResponse(body.status()));
       });
   if (!submitted.ok()) {

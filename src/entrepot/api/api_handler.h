@@ -85,15 +85,23 @@ struct HttpResponse {
 };
 
 class EventRoutes;  // event_routes.h
+}  // namespace entrepot::api
+
+namespace entrepot::server {
+class MovementIndex;  // server/movement_index.h
+}  // namespace entrepot::server
+
+namespace entrepot::api {
 
 class ApiHandler {
  public:
   // `now_ms` gives the server time (Unix ms) for scans that carry no "at". `site_code` is
   // the site served, checked against user scopes. `accounts` must outlive the handler, and
-  // so must `events` (GET /api/v1/events), which may be null: the route then answers 503
-  // "events_unavailable".
+  // so must `events` (GET /api/v1/events) and `movements` (unit history and flow), which
+  // may be null: their routes then answer 503 "events_unavailable" / "index_unavailable".
   ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-             std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events = nullptr);
+             std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events = nullptr,
+             server::MovementIndex* movements = nullptr);
 
   // Answers `request` by calling `respond` exactly once, either before returning or later
   // from the sequencer thread. Errors are answered with ErrorBody and HttpStatusOf.
@@ -120,6 +128,12 @@ class ApiHandler {
   void HandleBatch(HttpRequest& request, const auth::Principal& device,
                    std::function<void(HttpResponse)> respond);
   void HandleQuery(Route route, std::string parameter, std::function<void(HttpResponse)> respond);
+  // master_data_routes.cc: PUT of a zone, location, product or container.
+  void HandleMasterDataPut(Route route, const std::string& id, const HttpRequest& request,
+                           std::function<void(HttpResponse)> respond);
+  // movement_routes.cc: unit history and flow, from the movement index.
+  HttpResponse HandleMovements(Route route, const std::string& parameter,
+                               const HttpRequest& request);
   HttpResponse Health() const;
 
   server::Sequencer& sequencer_;
@@ -128,6 +142,7 @@ class ApiHandler {
   std::string site_code_;
   std::function<int64_t()> now_ms_;
   EventRoutes* events_;
+  server::MovementIndex* movements_;
 };
 
 }  // namespace entrepot::api

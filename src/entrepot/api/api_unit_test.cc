@@ -133,8 +133,13 @@ TEST(RouterTest, EveryRouteRequiresItsPermission) {
   EXPECT_EQ(RoutePermission(Route::kScan), Permission::kScan);
   EXPECT_EQ(RoutePermission(Route::kScanBatch), Permission::kScan);
   for (Route route :
-       {Route::kSiteStock, Route::kLocationStock, Route::kProductStock, Route::kContainer}) {
+       {Route::kSiteStock, Route::kLocationStock, Route::kProductStock, Route::kContainer,
+        Route::kZones, Route::kZone, Route::kLocation, Route::kProduct}) {
     EXPECT_EQ(RoutePermission(route), Permission::kReadStock) << RoutePattern(route);
+  }
+  // Writing master data is the administrator's, reading it is everyone's who reads stock.
+  for (Route route : {Route::kContainer, Route::kZone, Route::kLocation, Route::kProduct}) {
+    EXPECT_EQ(RoutePermission(route, "PUT"), Permission::kManageMasterData) << RoutePattern(route);
   }
   EXPECT_EQ(RoutePermission(Route::kLogout), Permission::kSelf);
   EXPECT_EQ(RoutePermission(Route::kMe), Permission::kSelf);
@@ -144,6 +149,8 @@ TEST(RouterTest, EveryRouteRequiresItsPermission) {
   EXPECT_EQ(RoutePermission(Route::kDevice), Permission::kManageDevices);
   EXPECT_EQ(RoutePermission(Route::kDeviceSession), Permission::kDeviceSession);
   EXPECT_EQ(RoutePermission(Route::kEvents), Permission::kReadEvents);
+  EXPECT_EQ(RoutePermission(Route::kUnitHistory), Permission::kReadEvents);
+  EXPECT_EQ(RoutePermission(Route::kFlow), Permission::kReadEvents);
   // Every route has its own metrics label.
   std::set<std::string_view> patterns;
   for (int i = 0; i < kRouteCount; ++i) {

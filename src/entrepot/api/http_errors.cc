@@ -16,6 +16,9 @@ unsigned HttpStatusOf(const Status& status) {
   if (reason == "headers_too_large") {
     return 431;
   }
+  if (reason == "master_data_limit") {
+    return 409;  // A site limit: 429 would invite a retry that cannot succeed.
+  }
   if (reason == "method_not_allowed") {
     return 405;
   }
@@ -54,6 +57,22 @@ unsigned HttpStatusOf(const Status& status) {
 std::string ErrorBody(const Status& status) {
   nlohmann::json body = {{"error", {{"code", status.reason()}, {"message", status.message()}}}};
   return DumpJson(body) + "\n";
+}
+
+bool MediaTypeIs(std::string_view content_type, std::string_view expected) {
+  if (content_type.empty()) {
+    return true;
+  }
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') {
+    media.remove_suffix(1);
+  }
+  return media == expected;
+}
+
+Status UnsupportedMediaType(std::string_view expected) {
+  return Error(StatusCode::kInvalidArgument, "unsupported_media_type",
+               "send the body as " + std::string(expected));
 }
 
 }  // namespace entrepot::api

@@ -52,7 +52,13 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kSiteStock, "/api/v1/stock", "GET"},
     {Route::kLocationStock, "/api/v1/locations/{code}/stock", "GET"},
     {Route::kProductStock, "/api/v1/products/{gtin}/stock", "GET"},
-    {Route::kContainer, "/api/v1/containers/{id}", "GET"},
+    {Route::kContainer, "/api/v1/containers/{id}", "GET, PUT"},
+    {Route::kZones, "/api/v1/zones", "GET"},
+    {Route::kZone, "/api/v1/zones/{code}", "GET, PUT"},
+    {Route::kLocation, "/api/v1/locations/{code}", "GET, PUT"},
+    {Route::kProduct, "/api/v1/products/{gtin}", "GET, PUT"},
+    {Route::kUnitHistory, "/api/v1/units/{code}/history", "GET"},
+    {Route::kFlow, "/api/v1/flow", "GET"},
     {Route::kEvents, "/api/v1/events", "GET"},
     {Route::kLogin, "/api/v1/login", "POST"},
     {Route::kLogout, "/api/v1/logout", "POST"},
@@ -134,7 +140,7 @@ std::string_view RoutePattern(Route route) {
   return "unmatched";
 }
 
-auth::Permission RoutePermission(Route route) {
+auth::Permission RoutePermission(Route route, std::string_view method) {
   using auth::Permission;
   switch (route) {
     case Route::kHealth:
@@ -150,9 +156,16 @@ auth::Permission RoutePermission(Route route) {
     case Route::kSiteStock:
     case Route::kLocationStock:
     case Route::kProductStock:
-    case Route::kContainer:
+    case Route::kZones:
       return Permission::kReadStock;
+    case Route::kContainer:
+    case Route::kZone:
+    case Route::kLocation:
+    case Route::kProduct:
+      return method == "PUT" ? Permission::kManageMasterData : Permission::kReadStock;
     case Route::kEvents:
+    case Route::kUnitHistory:
+    case Route::kFlow:
       return Permission::kReadEvents;
     case Route::kLogout:
     case Route::kMe:

@@ -26,7 +26,13 @@ enum class Route {
   kSiteStock,      // GET  /api/v1/stock
   kLocationStock,  // GET  /api/v1/locations/{code}/stock
   kProductStock,   // GET  /api/v1/products/{gtin}/stock
-  kContainer,      // GET  /api/v1/containers/{id}
+  kContainer,      // GET, PUT /api/v1/containers/{id}
+  kZones,          // GET  /api/v1/zones
+  kZone,           // GET, PUT /api/v1/zones/{code}
+  kLocation,       // GET, PUT /api/v1/locations/{code}
+  kProduct,        // GET, PUT /api/v1/products/{gtin}
+  kUnitHistory,    // GET  /api/v1/units/{code}/history
+  kFlow,           // GET  /api/v1/flow
   kEvents,         // GET  /api/v1/events (JSON pages, or Server-Sent Events)
   kLogin,          // POST /api/v1/login
   kLogout,         // POST /api/v1/logout
@@ -39,7 +45,7 @@ enum class Route {
   kOpenApi,        // GET  /api/v1/openapi.json
   kUnmatched,      // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 19;
+inline constexpr int kRouteCount = 25;
 
 // One row of the route table.
 struct RouteSpec {
@@ -72,9 +78,10 @@ struct RouteMatch {
 StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target,
                                 std::string* allow);
 
-// The permission a route requires (the route -> role table of docs/API.md; who holds each
-// permission is auth::Authorize's table). Every method of a route requires the same one.
-auth::Permission RoutePermission(Route route);
+// The permission `method` on `route` requires (the route -> role table of docs/API.md; who
+// holds each permission is auth::Authorize's table). Reads and writes of one path may differ:
+// PUT on a master-data path needs kManageMasterData, GET on it kReadStock.
+auth::Permission RoutePermission(Route route, std::string_view method = "GET");
 
 // The value of the query parameter `name` in `target` ("/p?after=12&limit=5"), decoded
 // (%XX escapes, and '+' as a space as HTML forms send it); the first one when repeated;

@@ -40,6 +40,7 @@ Grant GrantOf(Permission permission) {
       return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}};
     case Permission::kManageUsers:
     case Permission::kManageDevices:
+    case Permission::kManageMasterData:
       return {false, false, {Role::kAdmin}};
   }
   return {};

@@ -11,10 +11,12 @@
 //   kDeviceSession  devices only (badge sign-in and sign-out on the device).
 //   kReadStock      admin, site_manager, supervisor, worker, and devices.
 //   kReadMetrics    admin, site_manager.
-//   kReadEvents     admin, site_manager, supervisor: the live feed of operational events
-//                   (/api/v1/events), for dashboards; not workers, not devices.
+//   kReadEvents     admin, site_manager, supervisor: the site-wide operational record (the
+//                   live feed /api/v1/events, unit history, flow per zone and process), for
+//                   those who run the floor; not workers, not devices.
 //   kManageUsers    admin.
 //   kManageDevices  admin.
+//   kManageMasterData  admin: create and change zones, locations, products, containers.
 // hr and dpo have no operational permission in this build (their routes come with the
 // privacy issue). A user is also refused when the site is not in the user's scope.
 #pragma once
@@ -45,6 +47,7 @@ enum class Permission {
   kReadEvents,
   kManageUsers,
   kManageDevices,
+  kManageMasterData,
 };
 
 // A user's site scope: site codes, or the single entry "*" for every site.

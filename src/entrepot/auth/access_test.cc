@@ -38,6 +38,7 @@ TEST(AccessTest, EachPermissionHoldsExactlyItsRoles) {
       {Permission::kReadEvents, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
       {Permission::kManageUsers, false, {Role::kAdmin}},
       {Permission::kManageDevices, false, {Role::kAdmin}},
+      {Permission::kManageMasterData, false, {Role::kAdmin}},
   };
   for (const Row& row : kTable) {
     EXPECT_EQ(Allowed(Device(), row.permission), row.device) << WhoMay(row.permission);

@@ -1,8 +1,8 @@
 // `entrepot serve`: the HTTP API over one site. The main thread wires the site's engine to a
 // sequencer thread and the network threads, and the engine's commits to the event feed
-// (GET /api/v1/events), prints the address, then waits for SIGINT or SIGTERM; on either it
-// stops accepting (ending event streams), commits and answers what is queued, writes a
-// snapshot and exits.
+// (GET /api/v1/events) and the movement index (history, flow), prints the address, then waits for
+// SIGINT or SIGTERM; on either it stops accepting (ending event streams), commits and answers what
+// is queued, writes a snapshot and exits.
 #include <signal.h>
 
 #include <chrono>
@@ -14,9 +14,11 @@
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
+#include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/server/event_feed.h"
+#include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
 #include "entrepot/store/sqlite_journal.h"
 
@@ -39,6 +41,42 @@ int WaitForStopSignal(const sigset_t& signals) {
   while (sigwait(&signals, &signal_number) != 0) {
   }
   return signal_number;
+}
+
+// What follows the engine's commits: the live event feed and the movement index (history,
+// flow). Both are derived from the journal; the engine's one commit listener feeds both.
+struct Followers {
+  std::unique_ptr<server::EventFeed> feed;
+  std::unique_ptr<server::MovementIndex> movements;  // Null when index.db cannot be opened.
+};
+
+// Opens the followers and installs the commit listener. REQUIRES: called before the engine
+// moves to the sequencer thread, so that no commit is missed. The feed's own read-only
+// journal connection serves pages older than its in-memory window. A movement index that
+// cannot be opened only disables history and flow (503 "index_unavailable"): it is derived
+// data, and scanning must not stop for it.
+StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngine& engine) {
+  store::SqliteJournal::Options reader_options;
+  reader_options.read_only = true;
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> reader,
+                            store::SqliteJournal::Open(JournalPath(data_dir), reader_options));
+  Followers followers;
+  followers.feed = std::make_unique<server::EventFeed>(std::move(reader), engine.last_seq());
+  StatusOr<std::unique_ptr<server::MovementIndex>> movements =
+      server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(data_dir));
+  if (movements.ok()) {
+    followers.movements = *std::move(movements);
+  } else {
+    std::cerr << "warning: no unit history or flow: " << movements.status().ToString() << std::endl;
+  }
+  engine.set_commit_listener([feed = followers.feed.get(), movements = followers.movements.get()](
+                                 std::span<const store::JournalRecord> records) {
+    feed->Publish(records);
+    if (movements != nullptr) {
+      movements->Publish(records);
+    }
+  });
+  return followers;
 }
 
 }  // namespace
@@ -65,27 +103,19 @@ int RunServe(const ServeOptions& options) {
     return ReportError(accounts.status());
   }
   std::string site_code = account_options.site_code;
-  // The feed's own read-only connection serves pages older than its in-memory window; the
-  // listener is installed before the engine moves to the sequencer thread, so no commit is
-  // missed.
-  store::SqliteJournal::Options reader_options;
-  reader_options.read_only = true;
-  StatusOr<std::unique_ptr<store::SqliteJournal>> reader =
-      store::SqliteJournal::Open(JournalPath(options.data_dir), reader_options);
-  if (!reader.ok()) {
-    return ReportError(reader.status());
+  StatusOr<Followers> followers = OpenFollowers(options.data_dir, **engine);
+  if (!followers.ok()) {
+    return ReportError(followers.status());
   }
-  server::EventFeed feed(*std::move(reader), (*engine)->last_seq());
-  (*engine)->set_commit_listener(
-      [&feed](std::span<const store::JournalRecord> records) { feed.Publish(records); });
-  api::EventRoutes event_routes(feed);
+  api::EventRoutes event_routes(*followers->feed);
   api::Metrics metrics;
   server::SequencerOptions sequencer_options;
   sequencer_options.on_commit = [&metrics](size_t commands, double seconds) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs, &event_routes);
+  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs, &event_routes,
+                          followers->movements.get());
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {
@@ -99,7 +129,10 @@ int RunServe(const ServeOptions& options) {
   (*server)->Stop();
   // Commits and answers whatever is still queued, then writes a snapshot.
   Status stopped = sequencer.Stop();
-  feed.Close();
+  followers->feed->Close();
+  if (followers->movements != nullptr) {
+    followers->movements->Stop();
+  }
   if (!stopped.ok()) {
     return ReportError(stopped);
   }
