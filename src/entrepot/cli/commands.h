@@ -78,6 +78,7 @@ struct PolicyOptions {
   std::optional<std::string> today;  // YYYY-MM-DD the governance records are judged at (UTC
                                      // today when absent).
   std::string language = "en";       // explain only: "en" or "fr".
+  bool json = false;                 // register only: JSON instead of Markdown.
 };
 // `entrepot policy check [FILE] [--today DATE]`: prints each violation (rule id, severity,
 // key, what is wrong, source; docs/POLICY.md). Exit 0 when no hard rule is broken, 1 when
@@ -87,5 +88,37 @@ int RunPolicyCheck(const PolicyOptions& options);
 // plain language. Exit 0, or 1 for an unreadable or invalid file, date or language; for an
 // unlawful policy it warns on stderr and still explains.
 int RunPolicyExplain(const PolicyOptions& options);
+// `entrepot policy register [FILE] [--json] [--today DATE]`: the record of processing
+// activities (GDPR Art. 30) the policy implies, as Markdown or JSON (docs/AUDIT.md). Exit 0,
+// or 1 for an unreadable or invalid file or date; for an unlawful policy it warns on stderr
+// and still prints.
+int RunPolicyRegister(const PolicyOptions& options);
+
+struct AuditVerifyOptions {
+  std::string data_dir;
+  std::optional<std::string> checkpoint;  // "SEQ:HASH" printed by an earlier verify.
+};
+// `entrepot audit verify --data DIR [--checkpoint SEQ:HASH]`: checks DIR/audit.db's hash
+// chain with DIR/audit.key (docs/AUDIT.md). Exit 0 with a one-line summary ending with the
+// head to keep as a checkpoint; 1 naming the first broken record and why (edited, deleted,
+// reordered, truncated, ...), also when the file is damaged or the checkpoint malformed; 2
+// when the log or its key cannot be opened.
+int RunAuditVerify(const AuditVerifyOptions& options);
+
+struct AuditListOptions {
+  std::string data_dir;
+  std::optional<std::string> subject;  // Records about this login (and about everyone).
+  std::optional<std::string> actor;    // Records by this login or device name.
+  std::optional<int64_t> from_ms;      // at >= from_ms.
+  std::optional<int64_t> to_ms;        // at < to_ms.
+  uint64_t cursor = 0;                 // Paging: the cursor the previous page printed.
+  bool newest_first = false;
+  size_t limit = 100;  // 1..1000.
+};
+// `entrepot audit list --data DIR [--subject LOGIN] [--actor NAME] [--from-ms MS] [--to-ms MS]
+// [--newest-first] [--limit N] [--cursor SEQ]`: one JSON object per record on stdout; when
+// more records match, "more: --cursor SEQ" on stderr. Exit 0, 1 for refused options
+// (bad_limit, bad_query), 2 when the log cannot be read.
+int RunAuditList(const AuditListOptions& options);
 
 }  // namespace entrepot::cli

@@ -1,5 +1,6 @@
 // The entrepot command: parses arguments and dispatches to cli/commands.h.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
 
   entrepot::cli::PolicyOptions policy_options;
   std::string policy_file, policy_today;
-  CLI::App* policy = app.add_subcommand("policy", "Check or explain a privacy policy");
+  CLI::App* policy = app.add_subcommand("policy", "Check, explain or register a privacy policy");
   policy->require_subcommand(1);
   auto add_policy_options = [&](CLI::App* command) {
     command->add_option("file", policy_file, "Policy TOML file (default: the built-in policy)");
@@ -146,6 +147,60 @@ int main(int argc, char** argv) {
   policy_explain->callback([&] {
     fill_policy_options();
     status = entrepot::cli::RunPolicyExplain(policy_options);
+  });
+  CLI::App* policy_register = policy->add_subcommand(
+      "register", "Print the record of processing activities (GDPR Art. 30)");
+  add_policy_options(policy_register);
+  policy_register->add_flag("--json", policy_options.json, "Print JSON instead of Markdown");
+  policy_register->callback([&] {
+    fill_policy_options();
+    status = entrepot::cli::RunPolicyRegister(policy_options);
+  });
+
+  CLI::App* audit = app.add_subcommand("audit", "Verify or list the audit log (docs/AUDIT.md)");
+  audit->require_subcommand(1);
+  entrepot::cli::AuditVerifyOptions audit_verify_options;
+  std::string checkpoint;
+  CLI::App* audit_verify =
+      audit->add_subcommand("verify", "Check the hash chain; exit 1 naming the first break");
+  audit_verify->add_option("--data", audit_verify_options.data_dir, "Data directory")->required();
+  audit_verify->add_option("--checkpoint", checkpoint,
+                           "SEQ:HASH, a head printed by an earlier verify, to check against");
+  audit_verify->callback([&] {
+    if (!checkpoint.empty()) {
+      audit_verify_options.checkpoint = checkpoint;
+    }
+    status = entrepot::cli::RunAuditVerify(audit_verify_options);
+  });
+  entrepot::cli::AuditListOptions audit_list_options;
+  std::string audit_subject, audit_actor;
+  int64_t audit_from_ms = -1, audit_to_ms = -1;
+  CLI::App* audit_list = audit->add_subcommand("list", "Print audit records as JSON lines");
+  audit_list->add_option("--data", audit_list_options.data_dir, "Data directory")->required();
+  audit_list->add_option("--subject", audit_subject, "Records about this login");
+  audit_list->add_option("--actor", audit_actor, "Records by this login or device name");
+  audit_list->add_option("--from-ms", audit_from_ms, "Records at or after this Unix time (ms)")
+      ->check(CLI::NonNegativeNumber);
+  audit_list->add_option("--to-ms", audit_to_ms, "Records before this Unix time (ms)")
+      ->check(CLI::NonNegativeNumber);
+  audit_list->add_option("--limit", audit_list_options.limit, "Records per page, 1 to 1000");
+  audit_list->add_option("--cursor", audit_list_options.cursor,
+                         "The next page: the cursor the previous page printed");
+  audit_list->add_flag("--newest-first", audit_list_options.newest_first, "Newest records first");
+  audit_list->callback([&] {
+    if (!audit_subject.empty()) {
+      audit_list_options.subject = audit_subject;
+    }
+    if (!audit_actor.empty()) {
+      audit_list_options.actor = audit_actor;
+    }
+    if (audit_from_ms >= 0) {
+      audit_list_options.from_ms = audit_from_ms;
+    }
+    if (audit_to_ms >= 0) {
+      audit_list_options.to_ms = audit_to_ms;
+    }
+    status = entrepot::cli::RunAuditList(audit_list_options);
   });
 
   CLI11_PARSE(app, argc, argv);
