@@ -108,6 +108,24 @@ TEST_F(CliTest, VerifyReportsTruncatedJournal) {
   EXPECT_TRUE(Contains(verify.out, "error:")) << verify.out;
 }
 
+// The server refuses to run under a policy that breaks a hard rule: the configuration CNIL
+// fined in 2024 never starts, and the refusal names the rules it breaks.
+TEST_F(CliTest, ServeRefusesAnUnlawfulPolicyAndNamesTheRules) {
+  testing::CommandResult refused =
+      RunEntrepot({"serve", "--data", data_, "--listen", "127.0.0.1:0", "--policy",
+                   std::string(ENTREPOT_SOURCE_DIR) + "/examples/policies/cnil-2024-fined.toml"});
+  EXPECT_EQ(refused.exit_status, 1) << refused.out;
+  EXPECT_TRUE(Contains(refused.out, "policy_unlawful")) << refused.out;
+  for (const char* rule : {"IND-02", "IND-03", "RET-01"}) {
+    EXPECT_TRUE(Contains(refused.out, rule)) << rule << " missing from: " << refused.out;
+  }
+  testing::WriteFile(dir_.File("bad.toml"), "[indicators\n");
+  testing::CommandResult invalid = RunEntrepot(
+      {"serve", "--data", data_, "--listen", "127.0.0.1:0", "--policy", dir_.File("bad.toml")});
+  EXPECT_EQ(invalid.exit_status, 1) << invalid.out;
+  EXPECT_TRUE(Contains(invalid.out, "bad_toml")) << invalid.out;
+}
+
 TEST(BarcodeCommandTest, PrintsElementsWithTitles) {
   testing::CommandResult result = RunEntrepot({"barcode", "(01)09506000134352(17)271231(10)AB12"});
   EXPECT_EQ(result.exit_status, 0) << result.out;

@@ -571,7 +571,7 @@ class InProcessEventsTest : public ::testing::Test {
     device_token_ = device->token;
     handler_ = std::make_unique<api::ApiHandler>(
         *sequencer_, metrics_, *accounts_, "FR-TST1", [] { return int64_t{1'795'000'000'000}; },
-        routes_.get());
+        api::ApiServices{.events = routes_.get()});
     api::HttpServerOptions options;
     options.port = 0;
     auto server = api::HttpServer::Start(*handler_, options);

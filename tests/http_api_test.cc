@@ -33,6 +33,7 @@
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
 #include "entrepot/server/sequencer.h"
+#include "entrepot/store/audit_log.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -83,8 +84,12 @@ class HttpApiTest : public ::testing::Test {
     auth::NewUser admin{"admin", "Admin", auth::Role::kAdmin, {"*"}, kAdminPassword, ""};
     ASSERT_TRUE(accounts_->AddUser(admin).ok());
     device_token_ = DeviceToken("HH-01");
-    handler_ = std::make_unique<api::ApiHandler>(*sequencer_, metrics_, *accounts_, kSiteCode,
-                                                 [this] { return now_.load(); });
+    auto audit = store::AuditLog::OpenInDirectory(dir_.path());
+    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+    audit_ = *std::move(audit);
+    handler_ = std::make_unique<api::ApiHandler>(
+        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
+        api::ApiServices{.audit = audit_.get()});
     api::HttpServerOptions server_options;
     server_options.port = 0;
     auto server = api::HttpServer::Start(*handler_, server_options);
@@ -138,6 +143,7 @@ class HttpApiTest : public ::testing::Test {
   std::mutex devices_mutex_;
   std::map<std::string, std::string> device_tokens_;
   std::unique_ptr<server::Sequencer> sequencer_;
+  std::unique_ptr<store::AuditLog> audit_;
   std::unique_ptr<api::ApiHandler> handler_;
   std::unique_ptr<api::HttpServer> server_;
 };
@@ -521,6 +527,47 @@ TEST_F(HttpApiTest, ScansNeedTheTokenOfTheDeviceTheyNameAndDevicesCanBeRevoked) 
       "/api/v1/scans",
       json{{"id", "d-5"}, {"device", "HH-09"}, {"mode", "receive"}, {"code", "x"}}.dump());
   EXPECT_EQ(revoked.status, 401u);
+}
+
+// RET-03: every request for personal data leaves a chained record, refusals included; the
+// operational routes leave none (they carry no worker identity).
+TEST_F(HttpApiTest, PersonalDataRequestsAreAuditedAndOperationalOnesAreNot) {
+  Client admin = Admin();
+  ASSERT_EQ(admin.Get("/api/v1/users").status, 200u);
+  ASSERT_EQ(
+      admin
+          .Post("/api/v1/users",
+                json{{"login", "w.two"}, {"role", "worker"}, {"password", "worker password 2"}}
+                    .dump())
+          .status,
+      201u);
+  Client worker = LoggedIn("w.two", "worker password 2");
+  ASSERT_EQ(worker.Get("/api/v1/me").status, 200u);
+  EXPECT_EQ(worker.Get("/api/v1/users").status, 403u);
+  EXPECT_EQ(Client(server_->port()).Patch("/api/v1/users/w.two", "{}").status, 401u);
+  ASSERT_EQ(worker.Get("/api/v1/stock").status, 200u);
+  ASSERT_EQ(Device().Get("/api/v1/me").status, 200u);
+
+  auto page = audit_->Query({});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  std::vector<std::string> seen;
+  for (const store::StoredAuditRecord& stored : page->records) {
+    const privacy::AuditRecord& r = stored.record;
+    seen.push_back(std::string(privacy::PrincipalKindName(r.actor_kind)) + " " + r.actor + " " +
+                   r.action + " " + r.subject + " " + r.resource + " " +
+                   std::string(privacy::AuditOutcomeName(r.outcome)) + " " + r.reason);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "user admin read * GET /api/v1/users allowed ",
+                      "user admin create w.two POST /api/v1/users allowed ",
+                      "user w.two read w.two GET /api/v1/me allowed ",
+                      "user w.two read * GET /api/v1/users refused forbidden",
+                      "anonymous  update w.two PATCH /api/v1/users/w.two refused unauthenticated",
+                  }));
+  auto verified = audit_->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->intact()) << verified->message;
+  EXPECT_EQ(verified->records, 5u);
 }
 
 TEST_F(HttpApiTest, UserManagementNeverShowsPasswordHashes) {

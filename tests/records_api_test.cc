@@ -66,8 +66,8 @@ class RecordsApiTest : public ::testing::Test {
     ASSERT_TRUE(device.ok());
     device_token_ = device->token;
     handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); }, nullptr,
-        index_.get());
+        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
+        api::ApiServices{.movements = index_.get()});
     api::HttpServerOptions options;
     options.port = 0;
     auto server = api::HttpServer::Start(*handler_, options);

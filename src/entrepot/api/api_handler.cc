@@ -5,12 +5,14 @@
 #include <utility>
 #include <vector>
 
+#include "entrepot/api/audit_trail.h"
 #include "entrepot/api/event_routes.h"
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/openapi.h"
 #include "entrepot/api/router.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/server/master_data_json.h"
+#include "entrepot/store/audit_log.h"
 #include "entrepot/wire/scan_record.h"
 
 namespace entrepot::api {
@@ -74,15 +76,15 @@ StatusOr<json> QueryJson(Route route, const core::SiteState& state, const std::s
 }  // namespace
 
 ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-                       std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events,
-                       server::MovementIndex* movements)
+                       std::string site_code, std::function<int64_t()> now_ms, ApiServices services)
     : sequencer_(sequencer),
       metrics_(metrics),
       accounts_(accounts),
       site_code_(std::move(site_code)),
       now_ms_(std::move(now_ms)),
-      events_(events),
-      movements_(movements) {}
+      events_(services.events),
+      movements_(services.movements),
+      audit_(services.audit) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -126,11 +128,17 @@ void ApiHandler::Handle(HttpRequest request, Respond done) {
     Status allowed = authenticated.ok() ? auth::Authorize(*authenticated, permission, site_code_)
                                         : authenticated.status();
     if (!allowed.ok()) {
-      respond(ErrorResponse(allowed));
+      // A refused attempt at personal data is audited too (RET-03).
+      Audited(PersonalDataAccess(match->route, request, match->parameter,
+                                 authenticated.ok() ? &*authenticated : nullptr, now_ms_()),
+              std::move(respond))(ErrorResponse(allowed));
       return;
     }
     principal = *std::move(authenticated);
   }
+  respond =
+      Audited(PersonalDataAccess(match->route, request, match->parameter, &principal, now_ms_()),
+              std::move(respond));
   Dispatch(match->route, std::move(match->parameter), request, principal, std::move(respond));
 }
 
@@ -185,6 +193,24 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
       respond(HandleAccounts(route, parameter, request, principal));
       return;
   }
+}
+
+Respond ApiHandler::Audited(std::optional<privacy::AuditRecord> record, Respond respond) {
+  if (!record || audit_ == nullptr) {
+    return respond;
+  }
+  return [this, record = *std::move(record),
+          respond = std::move(respond)](HttpResponse response) mutable {
+    RecordOutcome(response, record);
+    if (StatusOr<uint64_t> appended = audit_->Append(record); !appended.ok()) {
+      // Fail closed: personal data is not shown unless its reading is on record.
+      response = ErrorResponse(
+          Error(StatusCode::kUnavailable, "audit_unavailable",
+                "the audit log could not record this request (" + appended.status().message() +
+                    "); nothing is shown, but a change may have been made: check before retrying"));
+    }
+    respond(std::move(response));
+  };
 }
 
 HttpResponse ApiHandler::Health() const {

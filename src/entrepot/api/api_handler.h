@@ -19,11 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "entrepot/api/metrics.h"
 #include "entrepot/auth/access.h"
 #include "entrepot/auth/account_store.h"
+#include "entrepot/privacy/audit_chain.h"
 #include "entrepot/server/sequencer.h"
 
 namespace entrepot::api {
@@ -91,17 +93,30 @@ namespace entrepot::server {
 class MovementIndex;  // server/movement_index.h
 }  // namespace entrepot::server
 
+namespace entrepot::store {
+class AuditLog;  // store/audit_log.h
+}  // namespace entrepot::store
+
 namespace entrepot::api {
+
+// The parts of the API beyond the sequencer and the accounts. `events` (GET /api/v1/events)
+// and `movements` (unit history, flow) may be null: their routes then answer 503
+// "events_unavailable" / "index_unavailable". `audit` receives a record of every request
+// for personal data (audit_trail.h); when it cannot be written the request is answered 503
+// "audit_unavailable" (fail closed). Null only in tests of other routes: nothing is audited.
+struct ApiServices {
+  EventRoutes* events = nullptr;
+  server::MovementIndex* movements = nullptr;
+  store::AuditLog* audit = nullptr;
+};
 
 class ApiHandler {
  public:
   // `now_ms` gives the server time (Unix ms) for scans that carry no "at". `site_code` is
-  // the site served, checked against user scopes. `accounts` must outlive the handler, and
-  // so must `events` (GET /api/v1/events) and `movements` (unit history and flow), which
-  // may be null: their routes then answer 503 "events_unavailable" / "index_unavailable".
+  // the site served, checked against user scopes. `accounts` and the services must outlive
+  // the handler.
   ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
-             std::string site_code, std::function<int64_t()> now_ms, EventRoutes* events = nullptr,
-             server::MovementIndex* movements = nullptr);
+             std::string site_code, std::function<int64_t()> now_ms, ApiServices services = {});
 
   // Answers `request` by calling `respond` exactly once, either before returning or later
   // from the sequencer thread. Errors are answered with ErrorBody and HttpStatusOf.
@@ -141,8 +156,13 @@ class ApiHandler {
   auth::AccountStore& accounts_;
   std::string site_code_;
   std::function<int64_t()> now_ms_;
+  // Wraps `respond` so that the response is audited first when `record` is set.
+  std::function<void(HttpResponse)> Audited(std::optional<privacy::AuditRecord> record,
+                                            std::function<void(HttpResponse)> respond);
+
   EventRoutes* events_;
   server::MovementIndex* movements_;
+  store::AuditLog* audit_;
 };
 
 }  // namespace entrepot::api

@@ -43,9 +43,12 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port.
   int network_threads = 2;
+  std::optional<std::string> policy_file;  // None: the strict built-in policy.
 };
-// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N]`: the HTTP API
-// (docs/API.md) until SIGINT or SIGTERM. Exit 1 for a bad address, 2 when the site cannot be
+// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N] [--policy FILE]`:
+// the HTTP API (docs/API.md) until SIGINT or SIGTERM. Refuses to start on a policy that
+// breaks a hard rule (docs/POLICY.md), printing each violation. Exit 1 for a bad address or
+// an unreadable, invalid or unlawful policy, 2 when the site or its audit log cannot be
 // opened or the address bound.
 int RunServe(const ServeOptions& options);
 

@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any)");
   serve->add_option("--network-threads", serve_options.network_threads, "Network threads")
       ->check(CLI::Range(1, 64));
+  serve->add_option("--policy", serve_options.policy_file,
+                    "Privacy policy TOML (docs/POLICY.md); default: the strict built-in policy");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
 
   entrepot::cli::UserAddOptions user_options;

@@ -23,10 +23,6 @@ struct Loaded {
   std::string name;  // The file, or "the default policy".
 };
 
-privacy::Date TodayUtc() {
-  return privacy::Date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
-}
-
 StatusOr<Loaded> Load(const PolicyOptions& options) {
   Loaded loaded{privacy::DefaultPolicy(), TodayUtc(), "the default policy"};
   if (options.today.has_value()) {

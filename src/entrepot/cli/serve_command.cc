@@ -17,9 +17,13 @@
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
+#include "entrepot/privacy/audit_chain.h"
+#include "entrepot/privacy/policy.h"
+#include "entrepot/privacy/policy_check.h"
 #include "entrepot/server/event_feed.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
+#include "entrepot/store/audit_log.h"
 #include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
@@ -41,6 +45,42 @@ int WaitForStopSignal(const sigset_t& signals) {
   while (sigwait(&signals, &signal_number) != 0) {
   }
   return signal_number;
+}
+
+// The policy the server runs under: FILE, or the strict default. Returns "policy_unlawful"
+// (listing each broken hard rule) rather than start on a policy the rules forbid; warnings
+// are printed and the server starts.
+StatusOr<privacy::Policy> LoadServePolicy(const ServeOptions& options) {
+  std::string text;
+  if (options.policy_file) {
+    ENTREPOT_ASSIGN_OR_RETURN(text, ReadFile(*options.policy_file, privacy::kMaxPolicyTomlBytes));
+  }
+  const privacy::Date today = TodayUtc();
+  StatusOr<privacy::Policy> policy = privacy::LoadLawfulPolicy(text, today);
+  if (!policy.ok()) {
+    return options.policy_file ? policy.status().WithContext(*options.policy_file)
+                               : policy.status();
+  }
+  for (const privacy::Violation& warning : privacy::CheckPolicy(*policy, today).violations) {
+    std::cerr << "warning: " << privacy::FormatViolation(warning);
+  }
+  return policy;
+}
+
+// Opens DIR/audit.db and prunes what the policy no longer keeps (RET-03); the prune leaves
+// a record of itself. A failed prune is reported and retried at the next start: the log
+// stays verifiable either way.
+StatusOr<std::unique_ptr<store::AuditLog>> OpenAuditLog(const std::string& data_dir,
+                                                        const privacy::Policy& policy) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::AuditLog> audit,
+                            store::AuditLog::OpenInDirectory(data_dir));
+  const int64_t now_ms = SystemNowMs();
+  StatusOr<store::AuditPruneResult> pruned = audit->PruneBefore(
+      privacy::AuditRetentionCutoffMs(now_ms, policy.retention.audit_log_months), now_ms);
+  if (!pruned.ok()) {
+    std::cerr << "warning: audit log not pruned: " << pruned.status().ToString() << std::endl;
+  }
+  return audit;
 }
 
 // What follows the engine's commits: the live event feed and the movement index (history,
@@ -87,6 +127,10 @@ int RunServe(const ServeOptions& options) {
   if (Status parsed = api::ParseListenAddress(options.listen, server_options); !parsed.ok()) {
     return ReportError(parsed, 1);
   }
+  StatusOr<privacy::Policy> policy = LoadServePolicy(options);
+  if (!policy.ok()) {
+    return ReportError(policy.status(), 1);
+  }
   sigset_t signals = BlockStopSignals();
   StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
       OpenSite(options.data_dir, OpenMode::kExisting);
@@ -103,6 +147,10 @@ int RunServe(const ServeOptions& options) {
     return ReportError(accounts.status());
   }
   std::string site_code = account_options.site_code;
+  StatusOr<std::unique_ptr<store::AuditLog>> audit = OpenAuditLog(options.data_dir, *policy);
+  if (!audit.ok()) {
+    return ReportError(audit.status());
+  }
   StatusOr<Followers> followers = OpenFollowers(options.data_dir, **engine);
   if (!followers.ok()) {
     return ReportError(followers.status());
@@ -114,8 +162,10 @@ int RunServe(const ServeOptions& options) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs, &event_routes,
-                          followers->movements.get());
+  api::ApiHandler handler(
+      sequencer, metrics, **accounts, site_code, SystemNowMs,
+      api::ApiServices{
+          .events = &event_routes, .movements = followers->movements.get(), .audit = audit->get()});
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {

@@ -63,6 +63,12 @@ int64_t SystemNowMs() {
       .count();
 }
 
+std::chrono::year_month_day TodayUtc() {
+  const std::chrono::sys_time<std::chrono::milliseconds> now{
+      std::chrono::milliseconds(SystemNowMs())};
+  return std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now));
+}
+
 int ReportError(const Status& status, int exit_status) {
   std::cerr << "error: " << status.ToString() << "\n";
   return exit_status;

@@ -4,6 +4,7 @@
 // that open a site, and the place where a module is wired to its implementation.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,6 +30,8 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes);
 // The system clock as Unix milliseconds: the one place the command line reads the time
 // (for scan records without "at", and for the account store's expiries).
 int64_t SystemNowMs();
+// Today's date in UTC, from SystemNowMs() (for the policy's governance dates).
+std::chrono::year_month_day TodayUtc();
 
 // Prints "error: <reason>: <message>" to stderr and returns `exit_status`.
 int ReportError(const Status& status, int exit_status = 2);

@@ -1,0 +1,36 @@
+// File: audit_trail.h
+//
+// Which requests read or change personal data, and the audit record each one leaves
+// (rules RET-03, ACC-04; docs/AUDIT.md). Today personal data is reached through the account
+// routes only: the list of users, a user's creation or change, and a user's own /me.
+// Operational routes (scans, stock, events, history, flow) carry no worker identity
+// (RET-01) and are not personal-data reads. Badge sign-in is deliberately not recorded here:
+// a record joining a device to a person for months is what RET-01 forbids; that link lives
+// only in the labor stream, under the day pseudonym. Pure: no I/O, no clock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "entrepot/api/api_handler.h"
+#include "entrepot/api/router.h"
+#include "entrepot/auth/access.h"
+#include "entrepot/privacy/audit_chain.h"
+
+namespace entrepot::api {
+
+// The record for `method` on `route` by `principal` (null: the request carried no valid
+// token), with its outcome still "allowed"; nullopt when the request reaches no personal
+// data. `parameter` is the route's decoded path parameter, `body` the request body (the
+// login of a user being created).
+std::optional<privacy::AuditRecord> PersonalDataAccess(Route route, const HttpRequest& request,
+                                                       const std::string& parameter,
+                                                       const auth::Principal* principal,
+                                                       int64_t now_ms);
+
+// Sets the record's outcome from the response: allowed below 400, else refused with the
+// error body's code as the reason.
+void RecordOutcome(const HttpResponse& response, privacy::AuditRecord& record);
+
+}  // namespace entrepot::api
