@@ -18,6 +18,7 @@
 #include "entrepot/base/status_macros.h"
 #include "entrepot/core/codec.h"
 #include "entrepot/store/crc32c.h"
+#include "entrepot/store/sqlite_status.h"
 
 namespace entrepot::server::internal {
 namespace {
@@ -172,24 +173,7 @@ constexpr const char* kWatermarkCrc = "watermark_crc";
 enum HolderCode : int64_t { kNoHolder = 0, kLocationHolder = 1, kContainerHolder = 2 };
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
-                        " (SQLite code " + std::to_string(rc) + ")";
-  switch (rc & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-    case SQLITE_READONLY:
-      return Error(StatusCode::kUnavailable, "index_unavailable", std::move(message));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Error(StatusCode::kDataLoss, "index_corrupt", std::move(message));
-    default:
-      return Error(StatusCode::kInternal, "index_error", std::move(message));
-  }
+  return store::SqliteStatus(db, rc, what, "index");
 }
 
 // Prepared statements of one connection, prepared at first use.

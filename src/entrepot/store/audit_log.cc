@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/store/sqlite_status.h"
 
 namespace entrepot::store {
 namespace {
@@ -58,26 +59,7 @@ constexpr std::string_view kColumns =
 constexpr size_t kMaxKeyFileBytes = 256;
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
-                        " (SQLite code " + std::to_string(rc) + ")";
-  switch (rc & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-    case SQLITE_READONLY:
-      return Error(StatusCode::kUnavailable, "audit_log_unavailable", std::move(message));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_SCHEMA:
-    case SQLITE_ERROR:  // A missing table or column: the schema was damaged.
-      return Error(StatusCode::kDataLoss, "audit_log_corrupt", std::move(message));
-    default:
-      return Error(StatusCode::kInternal, "audit_log_error", std::move(message));
-  }
+  return store::SqliteStatus(db, rc, what, "audit_log");
 }
 
 Status Corrupt(std::string message) {

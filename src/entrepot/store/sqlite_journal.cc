@@ -18,6 +18,7 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/store/crc32c.h"
+#include "entrepot/store/sqlite_status.h"
 
 namespace entrepot::store {
 
@@ -55,27 +56,8 @@ constexpr uintmax_t kMinJournalFileBytes = 512;
 
 constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
-// Maps an SQLite result code to our codes: what may pass (locks, I/O, a full disk) is
-// kUnavailable, damage is kDataLoss, the rest kInternal. The message keeps SQLite's own.
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
-                        " (SQLite code " + std::to_string(rc) + ")";
-  switch (rc & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-    case SQLITE_NOLFS:
-      return Error(StatusCode::kUnavailable, "journal_unavailable", std::move(message));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Error(StatusCode::kDataLoss, "journal_corrupt", std::move(message));
-    default:
-      return Error(StatusCode::kInternal, "journal_error", std::move(message));
-  }
+  return store::SqliteStatus(db, rc, what, "journal");
 }
 
 Status Corrupt(std::string message) {
