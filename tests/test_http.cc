@@ -53,6 +53,8 @@ Reply Client::Send(http::verb method, const std::string& target, const std::stri
   reply.allow = std::string(response[http::field::allow]);
   reply.www_authenticate = std::string(response[http::field::www_authenticate]);
   reply.content_type = std::string(response[http::field::content_type]);
+  reply.content_disposition = std::string(response[http::field::content_disposition]);
+  reply.cache_control = std::string(response[http::field::cache_control]);
   reply.keep_alive = response.keep_alive();
   return reply;
 }

@@ -25,6 +25,8 @@ struct Reply {
   std::string allow;
   std::string www_authenticate;
   std::string content_type;
+  std::string content_disposition;
+  std::string cache_control;
   bool keep_alive = false;
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };

@@ -1,6 +1,7 @@
 // The account routes of ApiHandler: login, logout, me, users, devices and badge sign-in on a
-// device. They run on the network thread and talk to the auth::AccountStore only; nothing
-// here reaches the sequencer or the operational journal (rule RET-01).
+// device. They run on the network thread and talk to the auth::AccountStore (and, for badge
+// sign-in, the labor recorder) only; nothing here reaches the sequencer or the operational
+// journal (rule RET-01).
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/base/status_macros.h"
+#include "entrepot/server/labor_recorder.h"
 
 namespace entrepot::api {
 namespace {
@@ -247,10 +249,21 @@ HttpResponse ApiHandler::UpdateUser(const std::string& login, const HttpRequest&
   return updated.ok() ? Reply(UserJson(*updated)) : Failed(updated.status());
 }
 
+// Badge sign-in and sign-out also open and close the worker's labor session (docs/LABOR.md),
+// through the recorder's queue so that they are applied after the device's scans already
+// committed; the labor day is the UTC day of now_ms_(). The account store stays the truth
+// of who is signed in: the labor stream is statistics, and its failure never refuses a
+// sign-in (the recorder logs and counts it).
 HttpResponse ApiHandler::DeviceSession(const HttpRequest& request, const auth::Principal& device) {
   if (request.method == "DELETE") {
     Status ended = accounts_.EndDeviceSession(device.id);
-    return ended.ok() ? Reply({{"signed_in", false}}) : Failed(ended);
+    if (!ended.ok()) {
+      return Failed(ended);
+    }
+    if (labor_recorder_ != nullptr) {
+      labor_recorder_->SignOut(device.name, now_ms_());
+    }
+    return Reply({{"signed_in", false}});
   }
   StatusOr<json> body = ParseBody(request);
   StatusOr<std::string> badge = body.ok() ? RequiredString(*body, "badge") : body.status();
@@ -258,6 +271,9 @@ HttpResponse ApiHandler::DeviceSession(const HttpRequest& request, const auth::P
       badge.ok() ? accounts_.StartDeviceSession(device.id, *badge) : badge.status();
   if (!session.ok()) {
     return Failed(session.status());
+  }
+  if (labor_recorder_ != nullptr) {
+    labor_recorder_->SignIn(device.name, session->user_id, now_ms_());
   }
   return Reply({{"signed_in", true}, {"since", session->since_ms}});
 }

@@ -84,7 +84,10 @@ ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::Acc
       now_ms_(std::move(now_ms)),
       events_(services.events),
       movements_(services.movements),
-      audit_(services.audit) {}
+      audit_(services.audit),
+      labor_(services.labor),
+      labor_recorder_(services.labor_recorder),
+      policy_(services.policy) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -182,6 +185,12 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kUnitHistory:
     case Route::kFlow:
       respond(HandleMovements(route, parameter, request));
+      return;
+    case Route::kLaborMe:
+    case Route::kLaborTeam:
+    case Route::kLaborAggregates:
+    case Route::kLaborAssignments:
+      respond(HandleLabor(route, parameter, request, principal));
       return;
     case Route::kEvents:
       respond(events_ != nullptr

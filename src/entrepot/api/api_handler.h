@@ -75,6 +75,8 @@ struct HttpResponse {
   std::string allow;               // The Allow header of a 405; empty otherwise.
   std::string www_authenticate;    // The WWW-Authenticate header of a 401; empty otherwise.
   std::string cache_control = {};  // The Cache-Control header; empty: none.
+  // The Content-Disposition header (an export: "attachment; filename=..."); empty: none.
+  std::string content_disposition = {};
   // Set for a streamed response: the server sends the head and `body`, then the stream's
   // pieces (chunked for HTTP/1.1, close-delimited for HTTP/1.0) until the stream ends, the
   // client leaves or the server stops; the connection is closed afterwards. Each write has
@@ -90,12 +92,18 @@ class EventRoutes;  // event_routes.h
 }  // namespace entrepot::api
 
 namespace entrepot::server {
+class LaborRecorder;  // server/labor_recorder.h
 class MovementIndex;  // server/movement_index.h
 }  // namespace entrepot::server
 
 namespace entrepot::store {
-class AuditLog;  // store/audit_log.h
+class AuditLog;    // store/audit_log.h
+class LaborStore;  // store/labor_store.h
 }  // namespace entrepot::store
+
+namespace entrepot::privacy {
+struct Policy;  // privacy/policy.h
+}  // namespace entrepot::privacy
 
 namespace entrepot::api {
 
@@ -104,10 +112,17 @@ namespace entrepot::api {
 // "events_unavailable" / "index_unavailable". `audit` receives a record of every request
 // for personal data (audit_trail.h); when it cannot be written the request is answered 503
 // "audit_unavailable" (fail closed). Null only in tests of other routes: nothing is audited.
+// The labor stream (docs/LABOR.md): `labor` answers the /api/v1/labor routes (null: 503
+// "labor_unavailable"), under `policy`'s access grants and purposes (null: the labor routes
+// answer 503 too: no access decision without a policy); `labor_recorder` receives badge
+// sign-in and sign-out (null: not recorded in the labor stream).
 struct ApiServices {
   EventRoutes* events = nullptr;
   server::MovementIndex* movements = nullptr;
   store::AuditLog* audit = nullptr;
+  store::LaborStore* labor = nullptr;
+  server::LaborRecorder* labor_recorder = nullptr;
+  const privacy::Policy* policy = nullptr;
 };
 
 class ApiHandler {
@@ -149,6 +164,14 @@ class ApiHandler {
   // movement_routes.cc: unit history and flow, from the movement index.
   HttpResponse HandleMovements(Route route, const std::string& parameter,
                                const HttpRequest& request);
+  // labor_routes.cc: the worker's own labor data, the supervisor's view, aggregates, rota.
+  HttpResponse HandleLabor(Route route, const std::string& parameter, const HttpRequest& request,
+                           const auth::Principal& principal);
+  HttpResponse LaborMe(const HttpRequest& request, const auth::Principal& principal);
+  HttpResponse LaborTeam(const HttpRequest& request, const auth::Principal& principal);
+  HttpResponse LaborAggregates(const HttpRequest& request, const auth::Principal& principal);
+  HttpResponse LaborAssignments(const std::string& day, const HttpRequest& request,
+                                const auth::Principal& principal);
   HttpResponse Health() const;
 
   server::Sequencer& sequencer_;
@@ -163,6 +186,9 @@ class ApiHandler {
   EventRoutes* events_;
   server::MovementIndex* movements_;
   store::AuditLog* audit_;
+  store::LaborStore* labor_;
+  server::LaborRecorder* labor_recorder_;
+  const privacy::Policy* policy_;
 };
 
 }  // namespace entrepot::api

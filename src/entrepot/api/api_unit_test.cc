@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "entrepot/api/audit_trail.h"
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
@@ -156,6 +157,70 @@ TEST(RouterTest, EveryRouteRequiresItsPermission) {
   for (int i = 0; i < kRouteCount; ++i) {
     EXPECT_TRUE(patterns.insert(RoutePattern(static_cast<Route>(i))).second) << i;
   }
+}
+
+TEST(RouterTest, LaborRoutesAreForSignedInUsersAndDecidedByTheirHandlers) {
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/labor/me?format=export", &allow)->route, Route::kLaborMe);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/labor/team", &allow)->route, Route::kLaborTeam);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/labor/aggregates", &allow)->route, Route::kLaborAggregates);
+  auto rota = MatchRoute("PUT", "/api/v1/labor/assignments/2026-11-18", &allow);
+  ASSERT_TRUE(rota.ok());
+  EXPECT_EQ(rota->route, Route::kLaborAssignments);
+  EXPECT_EQ(rota->parameter, "2026-11-18");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/labor/assignments/2026-11-18", &allow).status().reason(),
+            "method_not_allowed");
+  // auth/ has no labor permission: kSelf, then the policy's grants in labor_routes.cc.
+  for (Route route :
+       {Route::kLaborMe, Route::kLaborTeam, Route::kLaborAggregates, Route::kLaborAssignments}) {
+    EXPECT_EQ(RoutePermission(route, "GET"), auth::Permission::kSelf) << RoutePattern(route);
+  }
+}
+
+// RET-03: each labor route leaves the audit record its data calls for (ValidateAuditRecord
+// accepts it, or the read would be answered 503).
+TEST(AuditTrailTest, LaborRoutesLeaveValidRecords) {
+  auth::Principal user{auth::Principal::Kind::kUser, 3, "alice", auth::Role::kWorker, {"*"}, 0};
+  auto record = [&user](Route route, std::string method, std::string target) {
+    HttpRequest request{std::move(method), std::move(target), "", "", ""};
+    return PersonalDataAccess(route, request, "", &user, 1000);
+  };
+  auto own = record(Route::kLaborMe, "GET", "/api/v1/labor/me?format=export");
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(own->action, "export");
+  EXPECT_EQ(own->subject, "alice");
+  EXPECT_EQ(own->purpose, "own_data");
+  EXPECT_EQ(own->data_class, "labor_events");
+  EXPECT_EQ(own->resource, "GET /api/v1/labor/me");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*own).ok());
+
+  auto team = record(Route::kLaborTeam, "GET", "/api/v1/labor/team?purpose=quality&zone=A");
+  ASSERT_TRUE(team.has_value());
+  EXPECT_EQ(team->subject, "*");
+  EXPECT_EQ(team->purpose, "quality");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*team).ok());
+  // An unknown purpose is recorded as none, so the record stays valid.
+  auto bad = record(Route::kLaborTeam, "GET", "/api/v1/labor/team?purpose=sp%0Ay");
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->purpose, "");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*bad).ok());
+
+  auto cells = record(Route::kLaborAggregates, "GET", "/api/v1/labor/aggregates?purpose=planning");
+  ASSERT_TRUE(cells.has_value());
+  EXPECT_EQ(cells->data_class, "team_aggregates");
+  EXPECT_EQ(cells->subject, "");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*cells).ok());
+
+  auto rota = record(Route::kLaborAssignments, "PUT", "/api/v1/labor/assignments/2026-11-18");
+  ASSERT_TRUE(rota.has_value());
+  EXPECT_EQ(rota->action, "update");
+  EXPECT_EQ(rota->purpose, "planning");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*rota).ok());
+
+  // A device's request for "its" labor data reads nobody's: no record.
+  auth::Principal device{auth::Principal::Kind::kDevice, 1, "HH-01", auth::Role::kWorker, {}, 0};
+  HttpRequest request{"GET", "/api/v1/labor/me", "", "", ""};
+  EXPECT_FALSE(PersonalDataAccess(Route::kLaborMe, request, "", &device, 1000).has_value());
 }
 
 TEST(HttpErrorsTest, MapsEveryCode) {

@@ -35,7 +35,50 @@ struct Access {
   std::string_view action;
   std::string_view purpose;
   std::string subject;
+  std::string_view data_class = privacy::kAccountsDataClass;
 };
+
+// The purpose a labor request declares (?purpose=), when it is one of the policy's: an
+// unknown one is recorded as none (the request is refused "bad_purpose" anyway).
+std::string_view DeclaredPurposeName(const HttpRequest& request) {
+  StatusOr<std::optional<std::string>> name = QueryParameter(request.target, "purpose");
+  if (!name.ok() || !name->has_value()) {
+    return "";
+  }
+  std::optional<privacy::Purpose> purpose = PurposeNamed(**name);
+  return purpose ? privacy::PurposeName(*purpose) : "";
+}
+
+// The labor routes (docs/LABOR.md). The supervisor's view reads several workers at once and
+// the rota names many: their subject is everyone ("*"), so each worker finds the read among
+// those about them (DSR-01). Aggregates are about groups of at least k: no subject.
+std::optional<Access> LaborAccessOf(Route route, const HttpRequest& request,
+                                    const auth::Principal* principal) {
+  const std::string_view labor_events = privacy::DataClassName(privacy::DataClass::kLaborEvents);
+  switch (route) {
+    case Route::kLaborMe: {
+      if (principal == nullptr || principal->kind != auth::Principal::Kind::kUser) {
+        return std::nullopt;  // Nobody's data: no subject to read.
+      }
+      StatusOr<std::optional<std::string>> format = QueryParameter(request.target, "format");
+      const bool export_file = format.ok() && format->has_value() && **format == "export";
+      return Access{export_file ? "export" : "read",
+                    privacy::PurposeName(privacy::Purpose::kOwnData), AuditName(principal->name),
+                    labor_events};
+    }
+    case Route::kLaborTeam:
+      return Access{"read", DeclaredPurposeName(request), std::string(privacy::kEveryoneSubject),
+                    labor_events};
+    case Route::kLaborAggregates:
+      return Access{"read", DeclaredPurposeName(request), "",
+                    privacy::DataClassName(privacy::DataClass::kTeamAggregates)};
+    case Route::kLaborAssignments:
+      return Access{"update", privacy::PurposeName(privacy::Purpose::kPlanning),
+                    std::string(privacy::kEveryoneSubject), labor_events};
+    default:
+      return std::nullopt;
+  }
+}
 
 std::optional<Access> AccessOf(Route route, const HttpRequest& request,
                                const std::string& parameter, const auth::Principal* principal) {
@@ -56,11 +99,20 @@ std::optional<Access> AccessOf(Route route, const HttpRequest& request,
       return Access{"read", privacy::PurposeName(privacy::Purpose::kOwnData),
                     AuditName(principal->name)};
     default:
-      return std::nullopt;
+      return LaborAccessOf(route, request, principal);
   }
 }
 
 }  // namespace
+
+std::optional<privacy::Purpose> PurposeNamed(std::string_view name) {
+  for (privacy::Purpose purpose : privacy::kAllPurposes) {
+    if (privacy::PurposeName(purpose) == name) {
+      return purpose;
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<privacy::AuditRecord> PersonalDataAccess(Route route, const HttpRequest& request,
                                                        const std::string& parameter,
@@ -84,7 +136,7 @@ std::optional<privacy::AuditRecord> PersonalDataAccess(Route route, const HttpRe
     record.actor_role = role.ok() ? std::optional<privacy::Role>(*role) : std::nullopt;
   }
   record.action = std::string(access->action);
-  record.data_class = std::string(privacy::kAccountsDataClass);
+  record.data_class = std::string(access->data_class);
   record.subject = std::move(access->subject);
   record.purpose = std::string(access->purpose);
   std::string_view path(request.target);

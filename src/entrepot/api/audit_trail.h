@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/router.h"
@@ -28,6 +29,9 @@ std::optional<privacy::AuditRecord> PersonalDataAccess(Route route, const HttpRe
                                                        const std::string& parameter,
                                                        const auth::Principal* principal,
                                                        int64_t now_ms);
+
+// The policy purpose named `name` (privacy::PurposeName), or nullopt.
+std::optional<privacy::Purpose> PurposeNamed(std::string_view name);
 
 // Sets the record's outcome from the response: allowed below 400, else refused with the
 // error body's code as the reason.

@@ -183,6 +183,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!answer.www_authenticate.empty()) {
       response_.set(http::field::www_authenticate, answer.www_authenticate);
     }
+    if (!answer.cache_control.empty()) {
+      response_.set(http::field::cache_control, answer.cache_control);
+    }
+    if (!answer.content_disposition.empty()) {
+      response_.set(http::field::content_disposition, answer.content_disposition);
+    }
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive_ && !close_after_ &&
                          !server_.stopping_.load(std::memory_order_relaxed));

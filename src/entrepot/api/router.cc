@@ -69,6 +69,10 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kDeviceSession, "/api/v1/devices/session", "POST, DELETE"},
     {Route::kDevice, "/api/v1/devices/{id}", "DELETE"},
     {Route::kOpenApi, "/api/v1/openapi.json", "GET"},
+    {Route::kLaborMe, "/api/v1/labor/me", "GET"},
+    {Route::kLaborTeam, "/api/v1/labor/team", "GET"},
+    {Route::kLaborAggregates, "/api/v1/labor/aggregates", "GET"},
+    {Route::kLaborAssignments, "/api/v1/labor/assignments/{day}", "PUT"},
 };
 static_assert(std::size(kRoutes) == static_cast<size_t>(kRouteCount - 1),
               "one row per Route but kUnmatched");
@@ -169,6 +173,13 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
       return Permission::kReadEvents;
     case Route::kLogout:
     case Route::kMe:
+      return Permission::kSelf;
+    // Decided in the handler against the policy's grants (labor_routes.cc): auth/ has no
+    // labor permission, and who may read labor data is the policy's to say, not a fixed table.
+    case Route::kLaborMe:
+    case Route::kLaborTeam:
+    case Route::kLaborAggregates:
+    case Route::kLaborAssignments:
       return Permission::kSelf;
     case Route::kUsers:
     case Route::kUser:

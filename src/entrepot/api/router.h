@@ -19,33 +19,37 @@
 namespace entrepot::api {
 
 enum class Route {
-  kHealth,         // GET  /healthz
-  kMetrics,        // GET  /metrics
-  kScan,           // POST /api/v1/scans
-  kScanBatch,      // POST /api/v1/scans/batch
-  kSiteStock,      // GET  /api/v1/stock
-  kLocationStock,  // GET  /api/v1/locations/{code}/stock
-  kProductStock,   // GET  /api/v1/products/{gtin}/stock
-  kContainer,      // GET, PUT /api/v1/containers/{id}
-  kZones,          // GET  /api/v1/zones
-  kZone,           // GET, PUT /api/v1/zones/{code}
-  kLocation,       // GET, PUT /api/v1/locations/{code}
-  kProduct,        // GET, PUT /api/v1/products/{gtin}
-  kUnitHistory,    // GET  /api/v1/units/{code}/history
-  kFlow,           // GET  /api/v1/flow
-  kEvents,         // GET  /api/v1/events (JSON pages, or Server-Sent Events)
-  kLogin,          // POST /api/v1/login
-  kLogout,         // POST /api/v1/logout
-  kMe,             // GET  /api/v1/me
-  kUsers,          // GET, POST /api/v1/users
-  kUser,           // PATCH /api/v1/users/{login}
-  kDevices,        // POST /api/v1/devices
-  kDevice,         // DELETE /api/v1/devices/{id}
-  kDeviceSession,  // POST, DELETE /api/v1/devices/session
-  kOpenApi,        // GET  /api/v1/openapi.json
-  kUnmatched,      // Anything else (for metrics labels).
+  kHealth,            // GET  /healthz
+  kMetrics,           // GET  /metrics
+  kScan,              // POST /api/v1/scans
+  kScanBatch,         // POST /api/v1/scans/batch
+  kSiteStock,         // GET  /api/v1/stock
+  kLocationStock,     // GET  /api/v1/locations/{code}/stock
+  kProductStock,      // GET  /api/v1/products/{gtin}/stock
+  kContainer,         // GET, PUT /api/v1/containers/{id}
+  kZones,             // GET  /api/v1/zones
+  kZone,              // GET, PUT /api/v1/zones/{code}
+  kLocation,          // GET, PUT /api/v1/locations/{code}
+  kProduct,           // GET, PUT /api/v1/products/{gtin}
+  kUnitHistory,       // GET  /api/v1/units/{code}/history
+  kFlow,              // GET  /api/v1/flow
+  kEvents,            // GET  /api/v1/events (JSON pages, or Server-Sent Events)
+  kLogin,             // POST /api/v1/login
+  kLogout,            // POST /api/v1/logout
+  kMe,                // GET  /api/v1/me
+  kUsers,             // GET, POST /api/v1/users
+  kUser,              // PATCH /api/v1/users/{login}
+  kDevices,           // POST /api/v1/devices
+  kDevice,            // DELETE /api/v1/devices/{id}
+  kDeviceSession,     // POST, DELETE /api/v1/devices/session
+  kOpenApi,           // GET  /api/v1/openapi.json
+  kLaborMe,           // GET  /api/v1/labor/me (the worker's own labor data, DSR-01)
+  kLaborTeam,         // GET  /api/v1/labor/team (supervisor, own shift and zone, today)
+  kLaborAggregates,   // GET  /api/v1/labor/aggregates (k-anonymous group figures)
+  kLaborAssignments,  // PUT  /api/v1/labor/assignments/{day} (the day's rota)
+  kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 25;
+inline constexpr int kRouteCount = 29;
 
 // One row of the route table.
 struct RouteSpec {
@@ -80,7 +84,9 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
 
 // The permission `method` on `route` requires (the route -> role table of docs/API.md; who
 // holds each permission is auth::Authorize's table). Reads and writes of one path may differ:
-// PUT on a master-data path needs kManageMasterData, GET on it kReadStock.
+// PUT on a master-data path needs kManageMasterData, GET on it kReadStock. The labor routes
+// need kSelf (any user; auth/ has no labor permission): their handlers then decide from the
+// privacy policy's [[access]] grants, the caller's role and the site scope (labor_routes.cc).
 auth::Permission RoutePermission(Route route, std::string_view method = "GET");
 
 // The value of the query parameter `name` in `target` ("/p?after=12&limit=5"), decoded

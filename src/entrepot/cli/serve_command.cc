@@ -1,8 +1,9 @@
 // `entrepot serve`: the HTTP API over one site. The main thread wires the site's engine to a
 // sequencer thread and the network threads, and the engine's commits to the event feed
-// (GET /api/v1/events) and the movement index (history, flow), prints the address, then waits for
+// (GET /api/v1/events), the movement index (history, flow) and the labor recorder (DIR/labor.db,
+// docs/LABOR.md), starts the hourly labor retention job, prints the address, then waits for
 // SIGINT or SIGTERM; on either it stops accepting (ending event streams), commits and answers what
-// is queued, writes a snapshot and exits.
+// is queued, writes what the labor recorder holds, stops the job, writes a snapshot and exits.
 #include <signal.h>
 
 #include <chrono>
@@ -21,9 +22,11 @@
 #include "entrepot/privacy/policy.h"
 #include "entrepot/privacy/policy_check.h"
 #include "entrepot/server/event_feed.h"
+#include "entrepot/server/labor_recorder.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
 #include "entrepot/store/audit_log.h"
+#include "entrepot/store/labor_store.h"
 #include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
@@ -83,11 +86,26 @@ StatusOr<std::unique_ptr<store::AuditLog>> OpenAuditLog(const std::string& data_
   return audit;
 }
 
-// What follows the engine's commits: the live event feed and the movement index (history,
-// flow). Both are derived from the journal; the engine's one commit listener feeds both.
+// Opens DIR/labor.db under the policy. A labor store that cannot be opened disables the labor
+// stream (badge sign-ins are then not recorded in it, the labor routes answer 503
+// "labor_unavailable"): labor data is not the truth of the stock, and scanning must not stop.
+std::unique_ptr<store::LaborStore> OpenLaborStore(const std::string& data_dir,
+                                                  const privacy::Policy& policy) {
+  StatusOr<std::unique_ptr<store::LaborStore>> labor = store::LaborStore::Open(data_dir, policy);
+  if (!labor.ok()) {
+    std::cerr << "warning: no labor stream: " << labor.status().ToString() << std::endl;
+    return nullptr;
+  }
+  return *std::move(labor);
+}
+
+// What follows the engine's commits: the live event feed, the movement index (history,
+// flow) and the labor recorder. All are derived from the journal; the engine's one commit
+// listener feeds them.
 struct Followers {
   std::unique_ptr<server::EventFeed> feed;
   std::unique_ptr<server::MovementIndex> movements;  // Null when index.db cannot be opened.
+  std::unique_ptr<server::LaborRecorder> labor;      // Null without a labor store.
 };
 
 // Opens the followers and installs the commit listener. REQUIRES: called before the engine
@@ -95,7 +113,10 @@ struct Followers {
 // journal connection serves pages older than its in-memory window. A movement index that
 // cannot be opened only disables history and flow (503 "index_unavailable"): it is derived
 // data, and scanning must not stop for it.
-StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngine& engine) {
+// The labor recorder learns the zone of each location from the state now, while it may still
+// be read here, and from the committed records afterwards.
+StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngine& engine,
+                                  store::LaborStore* labor) {
   store::SqliteJournal::Options reader_options;
   reader_options.read_only = true;
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> reader,
@@ -109,14 +130,41 @@ StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngin
   } else {
     std::cerr << "warning: no unit history or flow: " << movements.status().ToString() << std::endl;
   }
-  engine.set_commit_listener([feed = followers.feed.get(), movements = followers.movements.get()](
-                                 std::span<const store::JournalRecord> records) {
-    feed->Publish(records);
-    if (movements != nullptr) {
-      movements->Publish(records);
-    }
-  });
+  if (labor != nullptr) {
+    followers.labor =
+        server::LaborRecorder::Start(*labor, server::ScanZones::FromState(engine.state()));
+  }
+  engine.set_commit_listener(
+      [feed = followers.feed.get(), movements = followers.movements.get(),
+       recorder = followers.labor.get()](std::span<const store::JournalRecord> records) {
+        feed->Publish(records);
+        if (movements != nullptr) {
+          movements->Publish(records);
+        }
+        if (recorder != nullptr) {
+          recorder->Publish(records);  // Returns at once; drops rather than slow scanning.
+        }
+      });
   return followers;
+}
+
+// The hourly end-of-day job (RET-01, RET-02): rolls up the labor days due for every account
+// of the site and expires weekly aggregates past retention, with a system audit record each.
+std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& labor,
+                                                             store::AuditLog* audit,
+                                                             auth::AccountStore& accounts) {
+  server::LaborRetentionOptions options;
+  options.now_ms = SystemNowMs;
+  options.worker_ids = [&accounts]() -> StatusOr<std::vector<int64_t>> {
+    ENTREPOT_ASSIGN_OR_RETURN(std::vector<auth::UserRecord> users, accounts.ListUsers());
+    std::vector<int64_t> ids;
+    ids.reserve(users.size());
+    for (const auth::UserRecord& user : users) {
+      ids.push_back(user.id);
+    }
+    return ids;
+  };
+  return server::LaborRetentionJob::Start(labor, audit, std::move(options));
 }
 
 }  // namespace
@@ -151,9 +199,14 @@ int RunServe(const ServeOptions& options) {
   if (!audit.ok()) {
     return ReportError(audit.status());
   }
-  StatusOr<Followers> followers = OpenFollowers(options.data_dir, **engine);
+  std::unique_ptr<store::LaborStore> labor = OpenLaborStore(options.data_dir, *policy);
+  StatusOr<Followers> followers = OpenFollowers(options.data_dir, **engine, labor.get());
   if (!followers.ok()) {
     return ReportError(followers.status());
+  }
+  std::unique_ptr<server::LaborRetentionJob> retention;
+  if (labor != nullptr) {
+    retention = StartRetentionJob(*labor, audit->get(), **accounts);
   }
   api::EventRoutes event_routes(*followers->feed);
   api::Metrics metrics;
@@ -162,10 +215,13 @@ int RunServe(const ServeOptions& options) {
     metrics.CountCommit(commands, seconds);
   };
   server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(
-      sequencer, metrics, **accounts, site_code, SystemNowMs,
-      api::ApiServices{
-          .events = &event_routes, .movements = followers->movements.get(), .audit = audit->get()});
+  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs,
+                          api::ApiServices{.events = &event_routes,
+                                           .movements = followers->movements.get(),
+                                           .audit = audit->get(),
+                                           .labor = labor.get(),
+                                           .labor_recorder = followers->labor.get(),
+                                           .policy = &*policy});
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {
@@ -182,6 +238,12 @@ int RunServe(const ServeOptions& options) {
   followers->feed->Close();
   if (followers->movements != nullptr) {
     followers->movements->Stop();
+  }
+  if (followers->labor != nullptr) {
+    followers->labor->Stop();  // Writes what it holds first.
+  }
+  if (retention != nullptr) {
+    retention->Stop();  // A run in progress finishes first.
   }
   if (!stopped.ok()) {
     return ReportError(stopped);

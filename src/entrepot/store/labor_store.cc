@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -183,6 +184,9 @@ uint64_t MemberOf(std::span<const uint8_t> pseudonym) {
 }  // namespace
 
 struct LaborStore::Impl {
+  // Held by every public method. Recursive: public methods call each other (StartSession
+  // ends the device's session, RollUpDue rolls up days, roll-up and expiry scrub).
+  std::recursive_mutex mutex;
   DatabasePtr db;
   privacy::Policy policy;
   privacy::KeySource* keys = nullptr;
@@ -271,7 +275,10 @@ struct LaborStore::Impl {
     }
   }
 
-  StatusOr<WorkerToday> Today(const Date& day, const SecretKey* key, int64_t worker_id);
+  // `own`: the worker reads their own data, so errors are shown whatever the policy says
+  // about linking them for supervisors (IND-05 governs the supervisor's view).
+  StatusOr<WorkerToday> Today(const Date& day, const SecretKey* key, int64_t worker_id,
+                              bool own = false);
   StatusOr<std::vector<privacy::LaborFact>> Facts(const Date& day);
   StatusOr<privacy::DayRollUp> ReadDay(const Date& day, RollUpReport& report);
   Status AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
@@ -360,6 +367,7 @@ StatusOr<std::unique_ptr<LaborStore>> LaborStore::Open(const std::filesystem::pa
 
 Status LaborStore::StartSession(const Date& day, std::string_view device, int64_t worker_id,
                                 int64_t at_ms) {
+  std::lock_guard lock(impl_->mutex);
   ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
   ENTREPOT_RETURN_IF_ERROR(impl_->RefuseClosed(day));
   ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
@@ -378,6 +386,7 @@ Status LaborStore::StartSession(const Date& day, std::string_view device, int64_
 }
 
 Status LaborStore::EndSession(std::string_view device, int64_t at_ms) {
+  std::lock_guard lock(impl_->mutex);
   ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
   ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
                             Stmt::Prepare(impl_->raw(),
@@ -390,6 +399,7 @@ Status LaborStore::EndSession(std::string_view device, int64_t at_ms) {
 StatusOr<bool> LaborStore::RecordScan(std::string_view device, std::string_view process,
                                       std::string_view zone, std::string_view outcome_class,
                                       int64_t units, int64_t at_ms) {
+  std::lock_guard lock(impl_->mutex);
   ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(device, "device"));
   ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(process, "process"));
   ENTREPOT_RETURN_IF_ERROR(ValidateOptionalZone(zone));
@@ -416,9 +426,40 @@ StatusOr<bool> LaborStore::RecordScan(std::string_view device, std::string_view 
   return true;
 }
 
+StatusOr<LaborScanBatchResult> LaborStore::RecordScans(std::span<const LaborScan> scans) {
+  std::lock_guard lock(impl_->mutex);
+  if (scans.size() > kMaxScansPerBatch) {
+    return Error(StatusCode::kResourceExhausted, "too_many_scans",
+                 "record at most " + std::to_string(kMaxScansPerBatch) + " scans per batch");
+  }
+  LaborScanBatchResult result;
+  if (scans.empty()) {
+    return result;
+  }
+  // One transaction for the batch: one WAL commit instead of one per scan.
+  ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
+  for (const LaborScan& scan : scans) {
+    StatusOr<bool> recorded = RecordScan(scan.device, scan.process, scan.zone, scan.outcome_class,
+                                         scan.units, scan.at_ms);
+    if (!recorded.ok()) {
+      if (recorded.status().code() != StatusCode::kInvalidArgument) {
+        return recorded.status();  // A store error: the transaction rolls back.
+      }
+      ++result.rejected;
+    } else if (*recorded) {
+      ++result.recorded;
+    } else {
+      ++result.no_session;
+    }
+  }
+  ENTREPOT_RETURN_IF_ERROR(txn->Commit());
+  return result;
+}
+
 // --- Rota --------------------------------------------------------------------------------
 
 Status LaborStore::SetAssignments(const Date& day, std::span<const LaborAssignment> assignments) {
+  std::lock_guard lock(impl_->mutex);
   if (assignments.size() > kMaxAssignmentsPerDay) {
     return Error(
         StatusCode::kResourceExhausted, "too_many_assignments",
@@ -457,7 +498,7 @@ Status LaborStore::SetAssignments(const Date& day, std::span<const LaborAssignme
 // --- Real-time individual view -------------------------------------------------------------
 
 StatusOr<WorkerToday> LaborStore::Impl::Today(const Date& day, const SecretKey* key,
-                                              int64_t worker_id) {
+                                              int64_t worker_id, bool own) {
   WorkerToday today{worker_id, 0, std::nullopt, {}};
   if (key == nullptr) {
     return today;  // No key yet today: nobody has signed in.
@@ -477,7 +518,7 @@ StatusOr<WorkerToday> LaborStore::Impl::Today(const Date& day, const SecretKey* 
     }
     if (scans.Text(0) == privacy::kOutcomeOk) {
       today.units += scans.Int(2);
-    } else if (policy.indicators.realtime_individual.link_quality_errors) {  // IND-05.
+    } else if (own || policy.indicators.realtime_individual.link_quality_errors) {  // IND-05.
       today.errors_per_cause[scans.Text(0)] += scans.Int(1);
     }
   }
@@ -498,6 +539,7 @@ StatusOr<WorkerToday> LaborStore::Impl::Today(const Date& day, const SecretKey* 
 StatusOr<std::vector<WorkerToday>> LaborStore::SupervisorView(const Date& today,
                                                               int64_t supervisor_id,
                                                               const RealtimeRequest& request) {
+  std::lock_guard lock(impl_->mutex);
   const privacy::RealtimeIndividual& settings = impl_->policy.indicators.realtime_individual;
   if (!settings.enabled) {
     return Error(StatusCode::kFailedPrecondition, "indicator_disabled",
@@ -548,6 +590,58 @@ StatusOr<std::vector<WorkerToday>> LaborStore::SupervisorView(const Date& today,
   return view;
 }
 
+// --- The worker's own data ----------------------------------------------------------------
+
+StatusOr<OwnLaborDay> LaborStore::WorkerDay(const Date& day, int64_t worker_id) {
+  std::lock_guard lock(impl_->mutex);
+  const std::string day_text = privacy::FormatDate(day);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
+                            impl_->LoadKey("day_keys", "day", day_text));
+  OwnLaborDay own;
+  ENTREPOT_ASSIGN_OR_RETURN(own.today,
+                            impl_->Today(day, key ? &*key : nullptr, worker_id, /*own=*/true));
+  if (!key.has_value()) {
+    return own;  // No key: nothing of the day can be linked to the worker (RET-01).
+  }
+  const Pseudonym pseudonym = privacy::PseudonymOf(*key, worker_id);
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt sessions, Stmt::Prepare(impl_->raw(),
+                                   "SELECT start_ms, end_ms FROM sessions WHERE day = ?1 AND "
+                                   "pseudonym = ?2 ORDER BY start_ms, id"));
+  sessions.Bind(1, day_text).BindBlob(2, pseudonym);
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, sessions.Step());
+    if (!row) {
+      break;
+    }
+    std::optional<int64_t> end;
+    if (!sessions.IsNull(1)) {
+      end = sessions.Int(1);
+    }
+    own.sessions.push_back(OwnSession{sessions.Int(0), end});
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt scans, Stmt::Prepare(impl_->raw(),
+                                "SELECT sc.at_ms, sc.process, sc.zone, sc.outcome, sc.units "
+                                "FROM scans sc JOIN sessions s ON sc.session_id = s.id "
+                                "WHERE s.day = ?1 AND s.pseudonym = ?2 ORDER BY sc.at_ms, sc.id "
+                                "LIMIT ?3"));
+  scans.Bind(1, day_text).BindBlob(2, pseudonym).Bind(3, static_cast<int64_t>(kMaxOwnDayScans + 1));
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, scans.Step());
+    if (!row) {
+      break;
+    }
+    if (own.scans.size() == kMaxOwnDayScans) {
+      own.truncated = true;
+      break;
+    }
+    own.scans.push_back(
+        OwnScan{scans.Int(0), scans.Text(1), scans.Text(2), scans.Text(3), scans.Int(4)});
+  }
+  return own;
+}
+
 // --- Aggregates --------------------------------------------------------------------------
 
 StatusOr<std::vector<privacy::LaborFact>> LaborStore::Impl::Facts(const Date& day) {
@@ -586,6 +680,7 @@ StatusOr<std::vector<privacy::LaborFact>> LaborStore::Impl::Facts(const Date& da
 
 StatusOr<privacy::AggregateAnswer> LaborStore::QueryAggregates(
     const Date& today, std::string_view requester, const privacy::AggregateQuery& query) {
+  std::lock_guard lock(impl_->mutex);
   for (const auto& filter : {query.zone, query.process, query.team, query.shift}) {
     if (filter.has_value() && !filter->empty()) {
       ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(*filter, "filter"));
@@ -708,6 +803,7 @@ Status LaborStore::Impl::DeleteDay(const Date& day) {
 }
 
 StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const int64_t> worker_ids) {
+  std::lock_guard lock(impl_->mutex);
   if (worker_ids.size() > kMaxRollUpWorkerIds) {
     return Error(StatusCode::kResourceExhausted, "too_many_workers",
                  "a roll-up takes at most " + std::to_string(kMaxRollUpWorkerIds) + " worker ids");
@@ -736,6 +832,7 @@ StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const in
 }
 
 StatusOr<std::vector<Date>> LaborStore::OpenDays() {
+  std::lock_guard lock(impl_->mutex);
   ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
                             Stmt::Prepare(impl_->raw(),
                                           "SELECT day FROM day_keys UNION SELECT day FROM sessions "
@@ -756,6 +853,7 @@ StatusOr<std::vector<Date>> LaborStore::OpenDays() {
 
 StatusOr<std::vector<RollUpReport>> LaborStore::RollUpDue(const Date& today,
                                                           std::span<const int64_t> worker_ids) {
+  std::lock_guard lock(impl_->mutex);
   const int64_t keep_days =
       std::clamp<int64_t>(impl_->policy.retention.labor_events_days, 1, kMaxLaborEventDays);
   const Date last_due = privacy::AddDays(today, -keep_days);
@@ -772,6 +870,7 @@ StatusOr<std::vector<RollUpReport>> LaborStore::RollUpDue(const Date& today,
 }
 
 StatusOr<int64_t> LaborStore::Expire(const Date& today) {
+  std::lock_guard lock(impl_->mutex);
   ENTREPOT_ASSIGN_OR_RETURN(Stmt weeks, Stmt::Prepare(impl_->raw(), "SELECT week FROM week_keys"));
   std::vector<std::string> expired;
   while (true) {
@@ -811,6 +910,7 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
 }
 
 Status LaborStore::Scrub() {
+  std::lock_guard lock(impl_->mutex);
   sqlite3* db = impl_->raw();
   // VACUUM rebuilds every page, so no free page keeps deleted bytes; the checkpoint copies the
   // rebuilt pages into the file and TRUNCATE empties the WAL, whose old frames still held
@@ -834,6 +934,7 @@ Status LaborStore::Scrub() {
 // --- Weekly aggregates -------------------------------------------------------------------
 
 StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& any_day) {
+  std::lock_guard lock(impl_->mutex);
   const Date week_start = privacy::WeekStart(any_day);
   const std::string week = privacy::FormatDate(week_start);
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,

@@ -21,13 +21,16 @@
 // this class enforces what it can see: today only and own shift and zone for the real-time
 // view (IND-04, ACC-01), the purpose of real-time reads (GOV-02), k-anonymity and
 // differencing on aggregates (AGG-01, AGG-02). It reads no clock: `today` is a parameter.
-// Not thread-safe; one LaborStore per file.
+// Thread safety: every public method may be called from any thread; calls are serialised
+// by one mutex (the server's recorder thread, network threads and end-of-day job share one
+// store), so a roll-up's scrub holds the others for its duration. One LaborStore per file.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,6 +52,10 @@ using privacy::Date;
 inline constexpr std::string_view kLaborFileName = "labor.db";
 inline constexpr size_t kMaxAssignmentsPerDay = 50'000;
 inline constexpr size_t kMaxRollUpWorkerIds = 200'000;
+// Scans recorded by one RecordScans call (one transaction).
+inline constexpr size_t kMaxScansPerBatch = 10'000;
+// Scans listed by one WorkerDay answer; beyond, the list is cut and `truncated` is set.
+inline constexpr size_t kMaxOwnDayScans = 20'000;
 
 struct LaborStoreOptions {
   // Where day and week keys come from; nullptr: libsodium (privacy::DefaultKeySource()).
@@ -96,6 +103,42 @@ struct WorkerWeek {
   privacy::WorkerTotals totals;
 };
 
+// One committed scan for RecordScans (see RecordScan for the fields).
+struct LaborScan {
+  std::string device;
+  std::string process;
+  std::string zone;
+  std::string outcome_class;
+  int64_t units = 0;
+  int64_t at_ms = 0;
+};
+
+// What RecordScans did with its scans; recorded + no_session + rejected = the batch size.
+struct LaborScanBatchResult {
+  int64_t recorded = 0;
+  int64_t no_session = 0;  // Nobody signed in on the device: not recorded.
+  int64_t rejected = 0;    // A field RecordScan refuses ("bad_label", "bad_units"): skipped.
+};
+
+// DSR-01 (GDPR Art. 15): what the store holds today about one worker, for that worker.
+struct OwnScan {
+  int64_t at_ms = 0;
+  std::string process;
+  std::string zone;
+  std::string outcome_class;
+  int64_t units = 0;
+};
+struct OwnSession {
+  int64_t start_ms = 0;
+  std::optional<int64_t> end_ms;  // Absent while open.
+};
+struct OwnLaborDay {
+  WorkerToday today;                 // errors_per_cause always filled: it is the worker's own.
+  std::vector<OwnSession> sessions;  // Oldest first; no device (RET-01).
+  std::vector<OwnScan> scans;        // Oldest first, at most kMaxOwnDayScans.
+  bool truncated = false;            // More scans than kMaxOwnDayScans were held.
+};
+
 struct RollUpReport {
   Date day;
   int64_t sessions = 0;
@@ -136,6 +179,12 @@ class LaborStore {
   StatusOr<bool> RecordScan(std::string_view device, std::string_view process,
                             std::string_view zone, std::string_view outcome_class, int64_t units,
                             int64_t at_ms);
+  // RecordScan for each of `scans`, in order, in one transaction (the server's recorder
+  // batches committed scans). A scan with a field RecordScan refuses is skipped and counted,
+  // not an error: one bad record must not lose its neighbours. Errors: kResourceExhausted
+  // "too_many_scans" (over kMaxScansPerBatch; nothing recorded); store errors (nothing
+  // recorded).
+  StatusOr<LaborScanBatchResult> RecordScans(std::span<const LaborScan> scans);
 
   // --- Rota ------------------------------------------------------------------------------
   // Replaces the rota of `day`. Errors: "bad_label" (team, shift or zone), kInvalidArgument
@@ -151,6 +200,14 @@ class LaborStore {
   // today's rota), "not_a_supervisor", "other_shift", "other_zone" (ACC-01); store errors.
   StatusOr<std::vector<WorkerToday>> SupervisorView(const Date& today, int64_t supervisor_id,
                                                     const RealtimeRequest& request);
+
+  // --- The worker's own data (DSR-01) ----------------------------------------------------
+  // What `day` holds about `worker_id`: today's totals (units, current task, errors per
+  // cause whatever link_quality_errors says: the data is the worker's own), the worker's
+  // sessions and scans. Empty when the day holds no key (nobody signed in, or rolled up: the
+  // raw events are then unlinkable). Access is the caller's decision (the worker alone).
+  // Errors: store errors.
+  StatusOr<OwnLaborDay> WorkerDay(const Date& day, int64_t worker_id);
 
   // --- Aggregates (IND-06, AGG-01, AGG-02) -----------------------------------------------
   // Group figures over today's events, with team and shift from today's rota (workers not in

@@ -1,0 +1,415 @@
+// The labor stream through the HTTP API, on a server in this process over real loopback
+// connections, wired as `entrepot serve` wires it: the engine's commits and badge sign-ins
+// go to the labor recorder, the labor routes read DIR/labor.db under the default policy, and
+// every read is written to the audit log. A worker signs in by badge and scans; they see
+// their own day and, after the roll-up, their week (DSR-01), and nobody else sees it; a
+// supervisor sees their own shift and zone today only (IND-04, IND-05, ACC-01); after the
+// roll-up the API returns no raw event of the day (RET-01); aggregates hide small groups
+// (AGG-01); every such read is in the audit log (RET-03).
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "entrepot/api/api_handler.h"
+#include "entrepot/api/http_server.h"
+#include "entrepot/api/metrics.h"
+#include "entrepot/auth/account_store.h"
+#include "entrepot/domain/labels.h"
+#include "entrepot/engine/site_engine.h"
+#include "entrepot/privacy/policy.h"
+#include "entrepot/server/labor_recorder.h"
+#include "entrepot/server/sequencer.h"
+#include "entrepot/store/audit_log.h"
+#include "entrepot/store/labor_store.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "test_http.h"
+#include "test_site.h"
+
+namespace entrepot {
+namespace {
+
+using nlohmann::json;
+using testing::Client;
+using testing::Reply;
+
+constexpr char kPassword[] = "a password for the tests";
+constexpr char kKettle[] = "(01)09506000134352";
+constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T10:13:20Z.
+constexpr char kToday[] = "2026-11-18";
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+
+std::string Label(const std::string& code) {
+  return domain::FormatLabel(domain::LabelKind::kLocation, code);
+}
+
+class LaborApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::InitialiseSite(dir_.path());
+    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
+    ASSERT_TRUE(journal.ok());
+    auto engine = engine::SiteEngine::Open(*std::move(journal));
+    ASSERT_TRUE(engine.ok());
+    auto labor = store::LaborStore::Open(dir_.path(), policy_);
+    ASSERT_TRUE(labor.ok()) << labor.status().ToString();
+    labor_ = *std::move(labor);
+    auto audit = store::AuditLog::OpenInDirectory(dir_.path());
+    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+    audit_ = *std::move(audit);
+    server::LaborRecorderOptions recorder_options;
+    recorder_options.log = [](const std::string&) {};
+    recorder_ = server::LaborRecorder::Start(
+        *labor_, server::ScanZones::FromState((*engine)->state()), recorder_options);
+    (*engine)->set_commit_listener(
+        [recorder = recorder_.get()](std::span<const store::JournalRecord> records) {
+          recorder->Publish(records);
+        });
+    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
+    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
+    ASSERT_NE(accounts_, nullptr);
+    for (auto [login, role, badge] :
+         {std::tuple{"admin", "admin", ""}, std::tuple{"manager", "site_manager", ""},
+          std::tuple{"sup", "supervisor", ""}, std::tuple{"sup_b", "supervisor", ""},
+          std::tuple{"hr", "hr", ""}, std::tuple{"alice", "worker", "BADGE-A"},
+          std::tuple{"bob", "worker", "BADGE-B"}}) {
+      auth::NewUser user{login, "", *auth::ParseRole(role), {"*"}, kPassword, badge};
+      auto added = accounts_->AddUser(user);
+      ASSERT_TRUE(added.ok()) << login;
+      ids_.push_back(added->id);
+    }
+    for (const char* name : {"HH-01", "HH-02"}) {
+      auto device = accounts_->AddDevice(name, 0);
+      ASSERT_TRUE(device.ok());
+      device_tokens_.push_back(device->token);
+    }
+    handler_ = std::make_unique<api::ApiHandler>(
+        *sequencer_, metrics_, *accounts_, "FR-TST1", [this] { return now_.load(); },
+        api::ApiServices{.audit = audit_.get(),
+                         .labor = labor_.get(),
+                         .labor_recorder = recorder_.get(),
+                         .policy = &policy_});
+    api::HttpServerOptions options;
+    options.port = 0;
+    auto server = api::HttpServer::Start(*handler_, options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = *std::move(server);
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Stop();
+    }
+    if (sequencer_) {
+      EXPECT_TRUE(sequencer_->Stop().ok());
+    }
+    recorder_.reset();
+  }
+
+  Client As(const std::string& login) {
+    Client client(server_->port());
+    Reply reply =
+        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    client.token = reply.status == 200u ? reply.Json()["token"].get<std::string>() : "";
+    return client;
+  }
+  Client Device(int index) {
+    Client client(server_->port());
+    client.token = device_tokens_[static_cast<size_t>(index)];
+    return client;
+  }
+  void SignIn(int device, const std::string& badge) {
+    Reply reply = Device(device).Post("/api/v1/devices/session", json{{"badge", badge}}.dump());
+    ASSERT_EQ(reply.status, 200u) << reply.body;
+  }
+  // One scan of HH-0<device + 1>, stamped by the server's clock; returns its outcome.
+  std::string Scan(int device, const std::string& mode, const std::string& code) {
+    json record = {{"id", "k-" + std::to_string(++scans_)},
+                   {"device", "HH-0" + std::to_string(device + 1)},
+                   {"mode", mode},
+                   {"code", code}};
+    now_ += 1000;
+    Reply reply = Device(device).Post("/api/v1/scans", record.dump());
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return reply.status == 200u ? reply.Json()["outcome"].get<std::string>() : "";
+  }
+  void Flush() { ASSERT_TRUE(recorder_->Flush(std::chrono::seconds(20))); }
+  // The end-of-day job as serve runs it, at the server's clock.
+  void RunRetention() {
+    auto report = server::RunLaborRetention(*labor_, audit_.get(), server::LaborDayOf(now_), ids_,
+                                            now_, [](const std::string&) {});
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+  }
+  // The audit records about `subject` (with those about everyone), or all when nullopt.
+  std::vector<privacy::AuditRecord> AuditAbout(std::optional<std::string> subject) {
+    store::AuditQuery query;
+    query.subject = std::move(subject);
+    query.limit = 1000;
+    auto page = audit_->Query(query);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<privacy::AuditRecord> records;
+    for (const auto& stored : page.ok() ? page->records : std::vector<store::StoredAuditRecord>{}) {
+      records.push_back(stored.record);
+    }
+    return records;
+  }
+  void SetRota() {
+    json rota = {{"assignments",
+                  {{{"worker", "alice"}, {"team", "T1"}, {"shift", "early"}, {"zone", "INB"}},
+                   {{"worker", "bob"}, {"team", "T1"}, {"shift", "early"}, {"zone", "A"}},
+                   {{"worker", "sup"},
+                    {"team", "T1"},
+                    {"shift", "early"},
+                    {"zone", "INB"},
+                    {"supervisor", true}},
+                   {{"worker", "sup_b"},
+                    {"team", "T1"},
+                    {"shift", "early"},
+                    {"zone", "A"},
+                    {"supervisor", true}}}}};
+    Reply set = As("manager").Put(std::string("/api/v1/labor/assignments/") + kToday, rota.dump());
+    ASSERT_EQ(set.status, 200u) << set.body;
+    EXPECT_EQ(set.Json()["assignments"], 4);
+  }
+
+  testing::TempDir dir_;
+  std::atomic<int64_t> now_{kNow};
+  int scans_ = 0;
+  privacy::Policy policy_ = privacy::DefaultPolicy();
+  api::Metrics metrics_;
+  std::unique_ptr<store::LaborStore> labor_;
+  std::unique_ptr<store::AuditLog> audit_;
+  std::unique_ptr<server::LaborRecorder> recorder_;
+  std::unique_ptr<server::Sequencer> sequencer_;
+  std::unique_ptr<auth::AccountStore> accounts_;
+  std::vector<int64_t> ids_;
+  std::vector<std::string> device_tokens_;
+  std::unique_ptr<api::ApiHandler> handler_;
+  std::unique_ptr<api::HttpServer> server_;
+};
+
+TEST_F(LaborApiTest, AWorkerSeesTheirOwnDayThenTheirWeekAndNobodyElseDoes) {
+  SignIn(0, "BADGE-A");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  EXPECT_EQ(Scan(0, "receive", kKettle), "ok");
+  EXPECT_EQ(Scan(0, "receive", kKettle), "ok");
+  EXPECT_EQ(Scan(0, "receive", "not a code"), "unknown_code");
+  Flush();
+
+  Client alice = As("alice");
+  Reply mine = alice.Get("/api/v1/labor/me");
+  ASSERT_EQ(mine.status, 200u) << mine.body;
+  EXPECT_EQ(mine.cache_control, "no-store");
+  json today = mine.Json()["today"];
+  EXPECT_EQ(mine.Json()["worker"], "alice");
+  EXPECT_EQ(today["day"], kToday);
+  EXPECT_EQ(today["units"], 2);
+  EXPECT_EQ(today["errors_per_cause"]["unknown_code"], 1);
+  ASSERT_EQ(today["scans"].size(), 4u) << mine.body;
+  EXPECT_EQ(today["scans"][1]["process"], "receive");
+  EXPECT_EQ(today["scans"][1]["zone"], "INB");
+  EXPECT_EQ(today["current_task"]["process"], "receive");
+  EXPECT_TRUE(mine.Json()["weeks"].empty());
+  EXPECT_EQ(mine.body.find("HH-01"), std::string::npos) << "a device is never joined to a person";
+
+  // Another worker has no way to ask for Alice's data and sees only their own (empty) day.
+  Reply bobs = As("bob").Get("/api/v1/labor/me?worker=alice");
+  ASSERT_EQ(bobs.status, 200u) << bobs.body;
+  EXPECT_EQ(bobs.Json()["worker"], "bob");
+  EXPECT_EQ(bobs.Json()["today"]["units"], 0);
+  EXPECT_TRUE(bobs.Json()["today"]["scans"].empty());
+  // A device has no labor data of its own.
+  EXPECT_EQ(Device(0).Get("/api/v1/labor/me").status, 403u);
+
+  Reply exported = alice.Get("/api/v1/labor/me?format=export");
+  ASSERT_EQ(exported.status, 200u) << exported.body;
+  EXPECT_EQ(exported.content_disposition,
+            std::string("attachment; filename=\"entrepot-labor-alice-") + kToday + ".json\"");
+  EXPECT_EQ(exported.Json()["today"]["units"], 2);
+  EXPECT_EQ(alice.Get("/api/v1/labor/me?format=csv").status, 400u);
+
+  // The next day the job rolls the day up: the week holds the totals, the day key is gone.
+  now_ = kNow + kDayMs;
+  RunRetention();
+  Client alice_tomorrow = As("alice");  // Her session of yesterday has expired.
+  Reply next_day = alice_tomorrow.Get("/api/v1/labor/me");
+  ASSERT_EQ(next_day.status, 200u) << next_day.body;
+  ASSERT_EQ(next_day.Json()["weeks"].size(), 1u) << next_day.body;
+  EXPECT_EQ(next_day.Json()["weeks"][0]["week"], "2026-W47");
+  EXPECT_EQ(next_day.Json()["weeks"][0]["units_per_process"]["receive"], 2);
+  EXPECT_EQ(next_day.Json()["weeks"][0]["errors_per_cause"]["unknown_code"], 1);
+  // RET-01: even asked on the rolled-up day itself, no raw event links to her any more.
+  now_ = kNow + 60'000;
+  Reply rolled_day = alice_tomorrow.Get("/api/v1/labor/me");
+  ASSERT_EQ(rolled_day.status, 200u) << rolled_day.body;
+  EXPECT_TRUE(rolled_day.Json()["today"]["scans"].empty()) << rolled_day.body;
+  EXPECT_TRUE(rolled_day.Json()["today"]["sessions"].empty());
+  EXPECT_EQ(rolled_day.Json()["today"]["units"], 0);
+
+  // Every read is on record, and Alice sees who read her data (herself, and the job).
+  std::vector<std::string> reads;
+  for (const privacy::AuditRecord& record : AuditAbout("alice")) {
+    if (record.subject == "alice") {
+      EXPECT_EQ(record.actor, "alice");
+      EXPECT_EQ(record.data_class, "labor_events");
+      EXPECT_EQ(record.purpose, "own_data");
+      reads.push_back(record.action + ":" + std::string(privacy::AuditOutcomeName(record.outcome)));
+    }
+  }
+  EXPECT_EQ(reads, (std::vector<std::string>{"read:allowed", "export:allowed", "read:refused",
+                                             "read:allowed", "read:allowed"}));
+  bool job_recorded = false;
+  const json rolled_body = rolled_day.Json();
+  for (const json& access : rolled_body["accesses"]) {
+    job_recorded |= access["actor_kind"] == "system" && access["action"] == "roll_up";
+  }
+  EXPECT_TRUE(job_recorded) << rolled_day.body;
+}
+
+TEST_F(LaborApiTest, SignOutEndsTheLaborSessionOfTheDevice) {
+  SignIn(0, "BADGE-A");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  ASSERT_EQ(Device(0).Delete("/api/v1/devices/session").status, 200u);
+  EXPECT_EQ(Scan(0, "receive", kKettle), "ok");  // Scanning goes on, linked to nobody.
+  Flush();
+  json today = As("alice").Get("/api/v1/labor/me").Json()["today"];
+  EXPECT_EQ(today["scans"].size(), 1u);
+  ASSERT_EQ(today["sessions"].size(), 1u);
+  EXPECT_FALSE(today["sessions"][0]["end"].is_null());
+  EXPECT_TRUE(today["current_task"].is_null());
+  EXPECT_EQ(recorder_->stats().scans_without_session, 1u);
+}
+
+TEST_F(LaborApiTest, ASupervisorSeesOnlyTheirOwnShiftAndZoneToday) {
+  SetRota();
+  SignIn(0, "BADGE-A");
+  SignIn(1, "BADGE-B");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  EXPECT_EQ(Scan(0, "receive", kKettle), "ok");
+  EXPECT_EQ(Scan(1, "receive", Label("DOCK-01")), "ok");
+  Flush();
+
+  Client sup = As("sup");
+  Reply team = sup.Get("/api/v1/labor/team?purpose=flow_management&shift=early&zone=INB");
+  ASSERT_EQ(team.status, 200u) << team.body;
+  ASSERT_EQ(team.Json()["workers"].size(), 1u) << team.body;
+  EXPECT_EQ(team.Json()["workers"][0]["worker"], "alice");
+  EXPECT_EQ(team.Json()["workers"][0]["units"], 1);
+  EXPECT_EQ(team.Json()["workers"][0]["current_task"]["zone"], "INB");
+  EXPECT_EQ(team.body.find("bob"), std::string::npos) << "Bob works in zone A";
+
+  auto refused = [&sup](const std::string& query) {
+    Reply reply = sup.Get("/api/v1/labor/team?" + query);
+    return std::to_string(reply.status) + " " + reply.Json()["error"]["code"].get<std::string>();
+  };
+  // ACC-01: another zone or shift; IND-04: another day; GOV-02: a purpose the policy refuses.
+  EXPECT_EQ(refused("purpose=flow_management&shift=early&zone=A"), "403 other_zone");
+  EXPECT_EQ(refused("purpose=flow_management&shift=late&zone=INB"), "403 other_shift");
+  EXPECT_EQ(refused("purpose=flow_management&shift=early&zone=INB&day=2026-11-17"),
+            "403 not_today");
+  EXPECT_EQ(refused("purpose=evaluation&shift=early&zone=INB"), "403 purpose_not_allowed");
+  EXPECT_EQ(refused("shift=early&zone=INB"), "400 missing_purpose");
+  EXPECT_EQ(refused("purpose=spying&shift=early&zone=INB"), "400 bad_purpose");
+  EXPECT_EQ(refused("purpose=flow_management&zone=INB"), "400 missing_parameter");
+  // The other supervisor of the same shift sees zone A, not INB.
+  Reply other = As("sup_b").Get("/api/v1/labor/team?purpose=quality&shift=early&zone=INB");
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_EQ(other.Json()["error"]["code"], "other_zone");
+  // Workers and HR hold no grant on real-time labor events; the rota is not a supervisor's.
+  Reply worker = As("alice").Get("/api/v1/labor/team?purpose=flow_management&shift=early&zone=INB");
+  EXPECT_EQ(worker.status, 403u);
+  EXPECT_EQ(worker.Json()["error"]["code"], "no_grant");
+  EXPECT_EQ(As("hr").Get("/api/v1/labor/team?purpose=planning&shift=early&zone=INB").status, 403u);
+  EXPECT_EQ(
+      sup.Put(std::string("/api/v1/labor/assignments/") + kToday, R"({"assignments":[]})").status,
+      403u);
+
+  // Every read, allowed or refused, is in the audit log with its purpose and outcome.
+  int allowed = 0;
+  int other_zone = 0;
+  for (const privacy::AuditRecord& record : AuditAbout("*")) {
+    if (record.actor != "sup" || record.data_class != "labor_events" || record.action != "read") {
+      continue;
+    }
+    allowed += record.outcome == privacy::AuditOutcome::kAllowed ? 1 : 0;
+    if (record.reason == "other_zone") {
+      ++other_zone;
+      EXPECT_EQ(record.purpose, "flow_management");
+      EXPECT_EQ(record.resource, "GET /api/v1/labor/team");
+    }
+  }
+  EXPECT_EQ(allowed, 1);
+  EXPECT_EQ(other_zone, 1);
+}
+
+TEST_F(LaborApiTest, AggregatesHideGroupsSmallerThanK) {
+  SetRota();
+  SignIn(0, "BADGE-A");
+  SignIn(1, "BADGE-B");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  EXPECT_EQ(Scan(1, "receive", Label("DOCK-01")), "ok");
+  Flush();
+  Reply cells = As("manager").Get("/api/v1/labor/aggregates?purpose=planning&group_by=zone");
+  ASSERT_EQ(cells.status, 200u) << cells.body;
+  EXPECT_EQ(cells.Json()["min_group_size"], 10);
+  ASSERT_FALSE(cells.Json()["cells"].empty()) << cells.body;
+  const json body = cells.Json();
+  for (const json& cell : body["cells"]) {
+    EXPECT_EQ(cell["suppressed"], "below_min_group") << cells.body;
+    EXPECT_FALSE(cell.contains("units")) << "a suppressed cell carries no figure";
+    EXPECT_FALSE(cell.contains("workers"));
+  }
+  Reply hr = As("hr").Get("/api/v1/labor/aggregates?purpose=planning");
+  EXPECT_EQ(hr.status, 403u);
+  EXPECT_EQ(hr.Json()["error"]["code"], "no_grant");
+  Reply purpose = As("manager").Get("/api/v1/labor/aggregates?purpose=discipline");
+  EXPECT_EQ(purpose.Json()["error"]["code"], "purpose_not_allowed");
+  EXPECT_EQ(As("manager").Get("/api/v1/labor/aggregates?purpose=planning&group_by=person").status,
+            400u);
+  int audited = 0;
+  for (const privacy::AuditRecord& record : AuditAbout(std::nullopt)) {
+    audited += record.data_class == "team_aggregates" ? 1 : 0;
+  }
+  EXPECT_EQ(audited, 4);
+}
+
+TEST_F(LaborApiTest, TheRotaIsCheckedAndAuditedAsAChange) {
+  Client manager = As("manager");
+  const std::string path = std::string("/api/v1/labor/assignments/") + kToday;
+  auto code = [&manager, &path](const std::string& body) {
+    Reply reply = manager.Put(path, body);
+    return std::to_string(reply.status) + " " +
+           (reply.status == 200u ? "" : reply.Json()["error"]["code"].get<std::string>());
+  };
+  EXPECT_EQ(code(R"({"assignments":[{"worker":"nobody","team":"T","shift":"S","zone":"Z"}]})"),
+            "400 unknown_worker");
+  EXPECT_EQ(code(R"({"assignments":[{"worker":"alice","team":"T","shift":"S"}]})"),
+            "400 bad_field");
+  EXPECT_EQ(code(R"({"assignments":[{"worker":"alice","team":"T T","shift":"S","zone":"Z"}]})"),
+            "400 bad_label");
+  EXPECT_EQ(code(R"({"assignments":[{"worker":"alice","team":"T","shift":"S","zone":"Z"},)"
+                 R"({"worker":"alice","team":"T","shift":"S","zone":"Y"}]})"),
+            "400 duplicate_assignment");
+  EXPECT_EQ(code("[]"), "400 bad_json");
+  EXPECT_EQ(manager.Put("/api/v1/labor/assignments/2026-13-01", R"({"assignments":[]})").status,
+            400u);
+  EXPECT_EQ(code(R"({"assignments":[{"worker":"alice","team":"T","shift":"S","zone":"Z"}]})"),
+            "200 ");
+  EXPECT_EQ(As("alice").Put(path, R"({"assignments":[]})").status, 403u);
+  int updates = 0;
+  for (const privacy::AuditRecord& record : AuditAbout("*")) {
+    if (record.action == "update" && record.data_class == "labor_events") {
+      ++updates;
+      EXPECT_EQ(record.purpose, "planning");
+    }
+  }
+  EXPECT_EQ(updates, 8);
+}
+
+}  // namespace
+}  // namespace entrepot
