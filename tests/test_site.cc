@@ -205,12 +205,12 @@ std::string ReadFileText(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-CommandResult RunEntrepot(const std::vector<std::string>& args) {
+CommandResult RunEntrepot(const std::vector<std::string>& args, bool with_stderr) {
   std::string command = ENTREPOT_BINARY;
   for (const std::string& arg : args) {
     command += " '" + arg + "'";
   }
-  command += " 2>&1";
+  command += with_stderr ? " 2>&1" : " 2>/dev/null";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {

@@ -40,9 +40,10 @@ std::string ReadFileText(const std::string& path);
 
 struct CommandResult {
   int exit_status = -1;
-  std::string out;  // stdout and stderr together.
+  std::string out;  // stdout, and stderr unless left out.
 };
-// Runs ENTREPOT_BINARY with `args`, waits, returns its exit status and output.
-CommandResult RunEntrepot(const std::vector<std::string>& args);
+// Runs ENTREPOT_BINARY with `args`, waits, returns its exit status and output (stdout and
+// stderr together, or stdout alone when `with_stderr` is false).
+CommandResult RunEntrepot(const std::vector<std::string>& args, bool with_stderr = true);
 
 }  // namespace entrepot::testing

@@ -14,36 +14,15 @@
 #include <vector>
 
 #include "entrepot/store/audit_log.h"
+#include "test_site.h"
 
 namespace entrepot::cli {
 namespace {
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z.
 
-struct CommandResult {
-  int exit_status = -1;
-  std::string out;  // stdout, or stdout and stderr together.
-};
-
-CommandResult RunEntrepot(const std::vector<std::string>& args, bool with_stderr = true) {
-  std::string command = ENTREPOT_BINARY;
-  for (const std::string& arg : args) {
-    command += " '" + arg + "'";
-  }
-  command += with_stderr ? " 2>&1" : " 2>/dev/null";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    result.out.append(buffer, n);
-  }
-  int status = pclose(pipe);
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing::CommandResult;
+using testing::RunEntrepot;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -11,33 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "test_site.h"
+
 namespace entrepot::cli {
 namespace {
 
-struct CommandResult {
-  int exit_status = -1;
-  std::string out;  // stdout and stderr together.
-};
-
-CommandResult RunEntrepot(const std::vector<std::string>& args) {
-  std::string command = ENTREPOT_BINARY;
-  for (const std::string& arg : args) {
-    command += " '" + arg + "'";
-  }
-  command += " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    result.out.append(buffer, n);
-  }
-  int status = pclose(pipe);
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing::CommandResult;
+using testing::RunEntrepot;
 
 std::string Example(const std::string& name) {
   return std::string(ENTREPOT_SOURCE_DIR) + "/examples/policies/" + name;
