@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/domain/container_id.h"
 #include "entrepot/domain/gs1/check_digit.h"
 #include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/labels.h"
@@ -59,25 +60,6 @@ Status CheckZoneDefined(const SiteState& state, std::string_view field, const st
                                        " is not defined; define the zone first");
   }
   return OkStatus();
-}
-
-// Validates the data of a GS1-keyed container id as the element string of `ai` would be.
-Status ValidateGs1Key(std::string_view id, std::string_view ai, std::string_view data,
-                      std::string_view expected) {
-  StatusOr<gs1::Gs1Data> parsed =
-      gs1::ParseGs1("]C1" + std::string(ai) + std::string(data), gs1::ParseOptions{false});
-  if (parsed.ok() && parsed->elements.size() == 1) {
-    return OkStatus();
-  }
-  if (!parsed.ok() && parsed.status().reason() == "bad_check_digit") {
-    // The position counts in the element string built above, which nobody typed.
-    std::string message = parsed.status().message();
-    if (size_t at = message.find(" at position "); at != std::string::npos) {
-      message.erase(at, message.find(':', at) - at);
-    }
-    return Invalid("bad_check_digit", "container id " + Quoted(id) + ": " + message);
-  }
-  return Invalid("bad_container_id", "container id " + Quoted(id) + ": " + std::string(expected));
 }
 
 // True when a container that is still on site sits directly at `code`.
@@ -254,23 +236,8 @@ StatusOr<std::string> NormalizeProductGtin(std::string_view text) {
 }
 
 StatusOr<std::string> CanonicalContainerId(std::string_view text) {
-  if (text.starts_with("label:")) {
-    ENTREPOT_RETURN_IF_ERROR(domain::ValidateLabelCode(text.substr(6)));
-    return std::string(text);
-  }
-  if (text.starts_with("sscc:")) {
-    ENTREPOT_RETURN_IF_ERROR(ValidateGs1Key(text, "00", text.substr(5), "an SSCC has 18 digits"));
-    return std::string(text);
-  }
-  if (text.starts_with("grai:")) {
-    ENTREPOT_RETURN_IF_ERROR(
-        ValidateGs1Key(text, "8003", text.substr(5),
-                       "a GRAI is 0, 13 digits and an optional serial of 1-16 characters"));
-    return std::string(text);
-  }
-  if (text.starts_with("giai:")) {
-    ENTREPOT_RETURN_IF_ERROR(ValidateGs1Key(text, "8004", text.substr(5),
-                                            "a GIAI is 1-30 characters of GS1 character set 82"));
+  if (domain::HasContainerIdPrefix(text)) {
+    ENTREPOT_RETURN_IF_ERROR(domain::ValidateContainerId(text));
     return std::string(text);
   }
   if (domain::LooksLikeLabel(text)) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/domain/container_id.h"
 #include "entrepot/domain/gs1/check_digit.h"
 #include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/labels.h"
@@ -260,52 +261,6 @@ StatusOr<std::string> NormalizeGtin(std::string_view text) {
                  "GTIN " + Quoted(text) + " must be 8, 12, 13 or 14 digits");
   }
   return gtin;
-}
-
-Status ContainerIdError(std::string_view id, std::string_view problem) {
-  return Error(StatusCode::kInvalidArgument, "bad_layout",
-               "container id " + Quoted(id) + ": " + std::string(problem));
-}
-
-// Validates a GS1-keyed container id's data as the element string of `ai` would be.
-Status ValidateGs1Key(std::string_view id, std::string_view ai, std::string_view data,
-                      std::string_view expected) {
-  StatusOr<gs1::Gs1Data> parsed =
-      gs1::ParseGs1("]C1" + std::string(ai) + std::string(data), gs1::ParseOptions{false});
-  if (parsed.ok() && parsed->elements.size() == 1) {
-    return OkStatus();
-  }
-  if (!parsed.ok() && parsed.status().reason() == "bad_check_digit") {
-    // The position in the GS1 message counts in the element string built above, which the
-    // layout's author never wrote: leave it out.
-    std::string message = parsed.status().message();
-    if (size_t at = message.find(" at position "); at != std::string::npos) {
-      message.erase(at, message.find(':', at) - at);
-    }
-    return Error(StatusCode::kInvalidArgument, "bad_check_digit",
-                 "container id " + Quoted(id) + ": " + message);
-  }
-  return ContainerIdError(id, expected);
-}
-
-// Validates a canonical container id as model.h defines them.
-Status ValidateContainerId(std::string_view id) {
-  auto starts = [&](std::string_view prefix) { return id.substr(0, prefix.size()) == prefix; };
-  if (starts("label:")) {
-    return ValidateLabelCode(id.substr(6));
-  }
-  if (starts("sscc:")) {
-    return ValidateGs1Key(id, "00", id.substr(5), "an SSCC has 18 digits");
-  }
-  if (starts("grai:")) {
-    return ValidateGs1Key(id, "8003", id.substr(5),
-                          "a GRAI is 0, 13 digits and an optional serial of 1-16 characters");
-  }
-  if (starts("giai:")) {
-    return ValidateGs1Key(id, "8004", id.substr(5),
-                          "a GIAI is 1-30 characters of GS1 character set 82");
-  }
-  return ContainerIdError(id, "expected sscc:, grai:, giai: or label: followed by the id");
 }
 
 std::string ZeroPadded(int64_t value, int digits) {
@@ -602,7 +557,12 @@ Status LayoutParser::ReadContainer(const Entry& entry) {
   const toml::node* id_node = entry.table.get(id.has_value() ? "id" : "label");
   container.id = id.has_value() ? std::move(*id) : "label:" + *label;
   if (Status valid = ValidateContainerId(container.id); !valid.ok()) {
-    return InEntry(valid, entry, id_node);
+    // A malformed id is the layout's mistake ("bad_layout"); a wrong check digit keeps its
+    // own reason.
+    return InEntry(valid.reason() == "bad_container_id"
+                       ? Error(StatusCode::kInvalidArgument, "bad_layout", valid.message())
+                       : valid,
+                   entry, id_node);
   }
   ENTREPOT_ASSIGN_OR_RETURN(container.type, ContainerTypeField(entry));
   return AddContainer(entry, std::move(container));
