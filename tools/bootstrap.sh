@@ -29,6 +29,7 @@ PACKAGES=(
   libbenchmark-dev
   libsodium-dev
   libboost1.81-dev   # Boost.Beast/Asio for the HTTP server (not libboost-dev: 1.74).
+  nginx-light        # The HTTP ceiling of tools/bench_http.sh (run with its own config).
 )
 
 # Prints the packages of PACKAGES that are not installed (one dpkg-query for all: fast).

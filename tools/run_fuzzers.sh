@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every fuzzer for
+# Builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every fuzzer listed in
+# build/fuzz/fuzz/fuzzers.txt (scan_record_fuzzer, gs1_fuzzer, http_request_fuzzer) for
 # SECONDS each (default 30), on a temporary copy of its seed corpus fuzz/corpus/<name>/ (so
 # the checked-in seeds never grow), with fuzz/corpus/<name>.dict when there is one.
 #
@@ -28,7 +29,12 @@ fi
 
 cd "$ROOT"
 work_dir="$(mktemp -d)"
-trap 'rm -rf "$work_dir"' EXIT
+# Fuzzers that need a site on disk (http_request_fuzzer) make it under ENTREPOT_FUZZ_TMPDIR:
+# a directory on tmpfs when there is one (a commit's sync costs little there), removed here
+# even when a fuzzer crashed before cleaning up.
+fuzz_tmp="$(mktemp -d /dev/shm/entrepot-fuzz-XXXXXX 2>/dev/null || mktemp -d)"
+export ENTREPOT_FUZZ_TMPDIR="$fuzz_tmp"
+trap 'rm -rf "$work_dir" "$fuzz_tmp"' EXIT
 
 # Runs cmake quietly; shows its output only if it fails.
 quiet_cmake() {

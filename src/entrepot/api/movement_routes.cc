@@ -1,8 +1,8 @@
 // The movement routes of ApiHandler: a unit's history and the flow per zone and process.
 // Both read the derived movement index (server/movement_index.h) on the network thread,
 // never the sequencer: the index has its own connection and answers at once with what it
-// has indexed so far (`indexed_seq` in every body), usually a few milliseconds behind. Neither
-// carries a device, a key or a worker identity (rule RET-01).
+// has indexed so far (`indexed_seq` in every body), at most about a tenth of a second behind.
+// Neither carries a device, a key or a worker identity (rule RET-01).
 #include <optional>
 #include <utility>
 

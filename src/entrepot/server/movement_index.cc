@@ -135,10 +135,15 @@ void MovementIndex::Publish(std::span<const store::JournalRecord> records) {
 
 void MovementIndex::Run() {
   bool catch_up = true;  // The journal may hold records committed while no index ran.
+  auto next_batch = std::chrono::steady_clock::now();
   while (true) {
     std::deque<store::JournalRecord> batch;
     {
       std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next_batch, [&] {
+        return stopping_ || catch_up || catch_up_requested_ ||
+               queue_.size() >= options_.batch_records_max;
+      });
       wake_.wait(lock,
                  [&] { return stopping_ || catch_up || catch_up_requested_ || !queue_.empty(); });
       if (stopping_) {
@@ -152,6 +157,7 @@ void MovementIndex::Run() {
       }
     }
     Status status = catch_up ? CatchUp() : IndexQueued(batch);
+    next_batch = std::chrono::steady_clock::now() + options_.batch_interval;
     if (status.ok()) {
       catch_up = false;
     } else if (status.reason() == "stopping") {

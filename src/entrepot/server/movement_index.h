@@ -56,6 +56,10 @@ struct MovementIndexOptions {
   size_t queue_bytes_max = size_t{64} << 20;
   // Records indexed per transaction.
   size_t batch_records_max = 8'192;
+  // After indexing live records, the thread waits this long (unless batch_records_max are
+  // queued, or it is stopping) so that many small commits are indexed in one transaction:
+  // the index is derived data and may lag a little; the request path must not pay for it.
+  std::chrono::milliseconds batch_interval{100};
   // Wait after an indexing error before catching up again from the journal.
   std::chrono::milliseconds retry_delay{1000};
 
