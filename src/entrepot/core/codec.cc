@@ -148,11 +148,15 @@ Event DecodeEvent(ByteReader& in) {
 }  // namespace
 
 void ByteWriter::Varint(uint64_t value) {
+  // One append of a local buffer: a push_back per byte costs a capacity check each.
+  char buffer[10];
+  size_t size = 0;
   while (value >= 0x80) {
-    out_.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    buffer[size++] = static_cast<char>((value & 0x7f) | 0x80);
     value >>= 7;
   }
-  out_.push_back(static_cast<char>(value));
+  buffer[size++] = static_cast<char>(value);
+  out_.append(buffer, size);
 }
 
 uint8_t ByteReader::U8() {

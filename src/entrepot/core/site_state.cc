@@ -29,11 +29,15 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     location->second.units += delta;
   }
   if (!item.serial.empty()) {
-    auto serial_key = std::make_pair(item.gtin, item.serial);
-    if (delta > 0) {
-      serials_[serial_key] = holder;
+    auto serial = serials_.find(SerialView(item.gtin, item.serial));
+    if (delta < 0) {
+      if (serial != serials_.end()) {
+        serials_.erase(serial);
+      }
+    } else if (serial != serials_.end()) {
+      serial->second = holder;
     } else {
-      serials_.erase(serial_key);
+      serials_.emplace(std::make_pair(item.gtin, item.serial), holder);
     }
   }
 }
@@ -178,7 +182,7 @@ bool SiteState::IsWithin(const std::string& id, const std::string& ancestor) con
 }
 
 const Holder* SiteState::FindSerial(const std::string& gtin, const std::string& serial) const {
-  auto it = serials_.find(std::make_pair(gtin, serial));
+  auto it = serials_.find(SerialView(gtin, serial));
   return it == serials_.end() ? nullptr : &it->second;
 }
 

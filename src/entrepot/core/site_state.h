@@ -20,8 +20,10 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "entrepot/core/events.h"
@@ -148,8 +150,23 @@ class SiteState {
   std::unordered_map<std::string, domain::Product> products_;
   std::unordered_map<std::string, ContainerState> containers_;
   StockMap stock_;
+  // Orders (gtin, serial) keys as std::pair does, and compares them with borrowed views too,
+  // so that a lookup copies no strings.
+  struct SerialLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view a_gtin = a.first;
+      const std::string_view b_gtin = b.first;
+      if (a_gtin != b_gtin) {
+        return a_gtin < b_gtin;
+      }
+      return std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  using SerialView = std::pair<std::string_view, std::string_view>;
   // (gtin, serial) -> holder, for serialised units in stock.
-  std::map<std::pair<std::string, std::string>, domain::Holder> serials_;
+  std::map<std::pair<std::string, std::string>, domain::Holder, SerialLess> serials_;
   std::unordered_map<std::string, DeviceState> devices_;
   SiteCounters counters_;
 };

@@ -134,6 +134,20 @@ std::string_view ColumnBytes(sqlite3_stmt* statement, int column) {
 
 // Binds bytes without copying (the caller keeps them alive until the step). An empty blob
 // is bound as a zero-length blob, not as NULL, which the NOT NULL columns would refuse.
+// Records inserted by one step of the multi-row INSERT: SQLite's per-statement cost
+// (VDBE setup and halt) is then paid once for many rows, which halves the journal's share of
+// a scan's cost. Within SQLITE_MAX_VARIABLE_NUMBER (32,766 since 3.32) with 4 per row.
+constexpr size_t kRowsPerInsert = 32;
+
+// INSERT INTO journal ... VALUES (?, ?, ?, ?), ... with `rows` rows.
+std::string InsertSql(size_t rows) {
+  std::string sql = "INSERT INTO journal(seq, idempotency_key, payload, crc) VALUES";
+  for (size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+  }
+  return sql;
+}
+
 int BindBytes(sqlite3_stmt* statement, int index, std::string_view bytes) {
   if (bytes.empty()) {
     return sqlite3_bind_zeroblob(statement, index, 0);
@@ -505,11 +519,9 @@ Status SqliteJournal::PrepareStatements() {
   ENTREPOT_ASSIGN_OR_RETURN(begin_, PrepareStatement(db, "BEGIN IMMEDIATE", persistent));
   ENTREPOT_ASSIGN_OR_RETURN(commit_, PrepareStatement(db, "COMMIT", persistent));
   ENTREPOT_ASSIGN_OR_RETURN(rollback_, PrepareStatement(db, "ROLLBACK", persistent));
-  ENTREPOT_ASSIGN_OR_RETURN(
-      insert_, PrepareStatement(db,
-                                "INSERT INTO journal(seq, idempotency_key, payload, crc) "
-                                "VALUES(?1, ?2, ?3, ?4)",
-                                persistent));
+  ENTREPOT_ASSIGN_OR_RETURN(insert_, PrepareStatement(db, InsertSql(1), persistent));
+  ENTREPOT_ASSIGN_OR_RETURN(insert_many_,
+                            PrepareStatement(db, InsertSql(kRowsPerInsert), persistent));
   ENTREPOT_ASSIGN_OR_RETURN(scan_, PrepareStatement(db, kScanSql, persistent));
   return OkStatus();
 }
@@ -620,39 +632,48 @@ Status SqliteJournal::Append(std::span<const JournalRecord> records) {
   if (Status status = StepDone(db_.get(), begin_.get(), "begin"); !status.ok()) {
     return status.WithContext(DescribeBatch(records));
   }
-  for (const JournalRecord& record : records) {
-    if (Status status = InsertRecord(record); !status.ok()) {
+  for (size_t begin = 0; begin < records.size();) {
+    const size_t rows = records.size() - begin >= kRowsPerInsert ? kRowsPerInsert : 1;
+    sqlite3_stmt* statement = rows == 1 ? insert_.get() : insert_many_.get();
+    if (Status status = InsertRecords(statement, records.subspan(begin, rows)); !status.ok()) {
       Rollback();
       return status.WithContext(DescribeBatch(records));
     }
+    begin += rows;
   }
   ENTREPOT_RETURN_IF_ERROR(Commit(DescribeBatch(records)));
   last_seq_ += records.size();
   return OkStatus();
 }
 
-Status SqliteJournal::InsertRecord(const JournalRecord& record) {
-  sqlite3_stmt* insert = insert_.get();
-  ResetOnExit reset(insert);
-  const std::string_view key = record.idempotency_key;
-  sqlite3_bind_int64(insert, 1, static_cast<int64_t>(record.seq));
-  if (key.empty()) {
-    sqlite3_bind_null(insert, 2);
-  } else {
-    sqlite3_bind_text64(insert, 2, key.data(), key.size(), SQLITE_STATIC, SQLITE_UTF8);
+Status SqliteJournal::InsertRecords(sqlite3_stmt* statement,
+                                    std::span<const JournalRecord> records) {
+  ResetOnExit reset(statement);
+  int column = 0;
+  for (const JournalRecord& record : records) {
+    const std::string_view key = record.idempotency_key;
+    sqlite3_bind_int64(statement, ++column, static_cast<int64_t>(record.seq));
+    if (key.empty()) {
+      sqlite3_bind_null(statement, ++column);
+    } else {
+      sqlite3_bind_text64(statement, ++column, key.data(), key.size(), SQLITE_STATIC, SQLITE_UTF8);
+    }
+    BindBytes(statement, ++column, record.payload);
+    sqlite3_bind_int64(statement, ++column, RecordCrc(record.seq, key, record.payload));
   }
-  BindBytes(insert, 3, record.payload);
-  sqlite3_bind_int64(insert, 4, RecordCrc(record.seq, key, record.payload));
-  const int rc = sqlite3_step(insert);
+  const std::string seqs = records.size() == 1
+                               ? "seq " + std::to_string(records.front().seq)
+                               : "one of seqs " + std::to_string(records.front().seq) + " to " +
+                                     std::to_string(records.back().seq);
+  const int rc = sqlite3_step(statement);
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Error(StatusCode::kInternal, "concurrent_writer",
-                 "seq " + std::to_string(record.seq) +
-                     " is already in the journal although LastSeq() was " +
+                 seqs + " is already in the journal although LastSeq() was " +
                      std::to_string(last_seq_) +
                      ": another process is appending to it (one writer per site)");
   }
   if (rc != SQLITE_DONE) {
-    return SqliteStatus(db_.get(), rc, "insert seq " + std::to_string(record.seq));
+    return SqliteStatus(db_.get(), rc, "insert " + seqs);
   }
   return OkStatus();
 }

@@ -147,7 +147,9 @@ class SqliteJournal final : public Journal {
   Status Initialize();
   Status PrepareStatements();
   Status CheckWritable() const;
-  Status InsertRecord(const JournalRecord& record);
+  // Inserts `records` (at most kRowsPerInsert) with one step of `statement`, which inserts
+  // exactly records.size() rows.
+  Status InsertRecords(sqlite3_stmt* statement, std::span<const JournalRecord> records);
   Status Commit(std::string_view what);
   void Rollback();
 
@@ -162,7 +164,8 @@ class SqliteJournal final : public Journal {
   StatementPtr begin_;
   StatementPtr commit_;
   StatementPtr rollback_;
-  StatementPtr insert_;
+  StatementPtr insert_;       // One row.
+  StatementPtr insert_many_;  // kRowsPerInsert rows: one VDBE run for many records.
   StatementPtr scan_;
 };
 

@@ -467,6 +467,27 @@ TEST_F(SqliteJournalTest, FailureInTheMiddleOfABatchRollsBackTheWholeBatch) {
   ExpectSameRecords(records, 1, 8);
 }
 
+TEST_F(SqliteJournalTest, ConflictInAMultiRowInsertRollsBackTheWholeBatch) {
+  std::unique_ptr<SqliteJournal> journal = OpenOrDie();
+  ASSERT_TRUE(journal->Append(MakeBatch(1, 3)).ok());
+  // Batches of 32 and more are inserted many rows per statement; seq 40 is in the second.
+  RawDatabase other(path_);
+  other.Exec("INSERT INTO journal(seq, payload, crc) VALUES(40, x'00', 0)");
+  const Status status = journal->Append(MakeBatch(4, 70));
+  EXPECT_EQ(status.reason(), "concurrent_writer");
+  EXPECT_THAT(status.message(), HasSubstr("one of seqs 36 to 67 is already in the journal"));
+  EXPECT_EQ(journal->LastSeq(), 3u);
+  EXPECT_EQ(other.QueryInt("SELECT count(*) FROM journal"), 4);
+
+  other.Exec("DELETE FROM journal WHERE seq = 40");
+  ASSERT_TRUE(journal->Append(MakeBatch(4, 70)).ok());
+  journal.reset();
+  journal = OpenOrDie();
+  std::vector<JournalRecord> records;
+  ASSERT_TRUE(ReadAll(*journal, 0, records).ok());
+  ExpectSameRecords(records, 1, 73);
+}
+
 TEST_F(SqliteJournalTest, SecondWriterOnTheSameFileIsRefusedWithoutDamage) {
   std::unique_ptr<SqliteJournal> first = OpenOrDie();
   std::unique_ptr<SqliteJournal> second = OpenOrDie();
