@@ -467,12 +467,32 @@ StatusOr<LaborRetentionReport> LaborRetentionJob::RunOnce() {
   StatusOr<LaborRetentionReport> report =
       ids.ok() ? RunLaborRetention(store_, audit_, LaborDayOf(now_ms), *ids, now_ms, options_.log)
                : StatusOr<LaborRetentionReport>(ids.status());
-  runs_.fetch_add(1, std::memory_order_acq_rel);
   if (!report.ok()) {
     options_.log("warning: labor retention job failed (retried in an hour): " +
                  report.status().ToString());
   }
+  PruneAuditLogIfDue(now_ms);
+  runs_.fetch_add(1, std::memory_order_acq_rel);
   return report;
+}
+
+void LaborRetentionJob::PruneAuditLogIfDue(int64_t now_ms) {
+  const privacy::Date today = LaborDayOf(now_ms);
+  if (audit_ == nullptr || options_.audit_log_months <= 0 || audit_pruned_on_ == today) {
+    return;
+  }
+  StatusOr<store::AuditPruneResult> pruned = audit_->PruneBefore(
+      privacy::AuditRetentionCutoffMs(now_ms, options_.audit_log_months), now_ms);
+  if (!pruned.ok()) {
+    options_.log("warning: audit log not pruned (retried in an hour): " +
+                 pruned.status().ToString());
+    return;
+  }
+  audit_pruned_on_ = today;
+  if (pruned->pruned > 0) {
+    options_.log("audit log: " + std::to_string(pruned->pruned) +
+                 " records past retention pruned (RET-03)");
+  }
 }
 
 void LaborRetentionJob::Run() {

@@ -215,6 +215,10 @@ struct LaborRetentionOptions {
   // Required: the ids of every account of the site (the workers who may have worked).
   std::function<StatusOr<std::vector<int64_t>>()> worker_ids;
   std::function<void(const std::string&)> log;  // Default std::cerr.
+  // RET-03: when > 0 and the job has an audit log, the log is pruned to this many months
+  // (policy retention.audit_log_months) at the job's first run and at its first run of each
+  // later UTC day; every prune leaves its own record, so not more often than daily.
+  int64_t audit_log_months = 0;
 };
 
 // Runs RunLaborRetention at start and then every `every`, on its own thread, until Stop.
@@ -228,7 +232,8 @@ class LaborRetentionJob {
   LaborRetentionJob(const LaborRetentionJob&) = delete;
   LaborRetentionJob& operator=(const LaborRetentionJob&) = delete;
 
-  // Runs the job now, on the calling thread (serialised with the thread's runs).
+  // Runs the job now, on the calling thread (serialised with the thread's runs): the labor
+  // retention, then the daily audit prune when due (see audit_log_months).
   StatusOr<LaborRetentionReport> RunOnce();
   uint64_t runs() const { return runs_.load(std::memory_order_acquire); }
 
@@ -239,11 +244,14 @@ class LaborRetentionJob {
   LaborRetentionJob(store::LaborStore& store, store::AuditLog* audit,
                     LaborRetentionOptions options);
   void Run();
+  // Prunes the audit log when audit_log_months > 0 and no prune ran yet on `today`.
+  void PruneAuditLogIfDue(int64_t now_ms);
 
   store::LaborStore& store_;
   store::AuditLog* audit_;
   LaborRetentionOptions options_;
-  std::mutex run_mutex_;  // One run at a time.
+  std::mutex run_mutex_;                          // One run at a time.
+  std::optional<privacy::Date> audit_pruned_on_;  // Guarded by run_mutex_.
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // Guarded by mutex_.

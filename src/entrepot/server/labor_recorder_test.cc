@@ -347,5 +347,47 @@ TEST_F(LaborRecorderTest, TheJobRunsAtStartAndStopsPromptly) {
   EXPECT_EQ(job->runs(), 1u);
 }
 
+TEST_F(LaborRecorderTest, TheJobPrunesTheAuditLogOncePerDay) {
+  auto audit = store::AuditLog::OpenInDirectory(dir_);
+  ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+  privacy::AuditRecord old_read;
+  old_read.at_ms = kStart;
+  old_read.actor = "carol";
+  old_read.actor_role = privacy::Role::kSupervisor;
+  old_read.action = "read";
+  old_read.data_class = "labor_events";
+  old_read.subject = "alice";
+  old_read.purpose = "";
+  old_read.resource = "GET /api/v1/labor/team";
+  ASSERT_TRUE((*audit)->Append(old_read).ok());
+
+  int64_t now = kStart + 400 * kDayMs;  // Past 12 months.
+  LaborRetentionOptions options;
+  options.now_ms = [&now] { return now; };
+  options.worker_ids = [] { return StatusOr<std::vector<int64_t>>(std::vector<int64_t>{}); };
+  options.log = [](const std::string&) {};
+  options.audit_log_months = 12;
+  options.every = std::chrono::hours(24);
+  auto job = LaborRetentionJob::Start(*labor_, audit->get(), options);
+  job->Stop();
+  auto prunes = [&audit] {
+    store::AuditQuery query;
+    auto page = (*audit)->Query(query);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    int count = 0;
+    for (const auto& stored : page->records) {
+      count += stored.record.action == "prune" ? 1 : 0;
+      EXPECT_NE(stored.record.action, "read");  // RET-03: the old read is gone.
+    }
+    return count;
+  };
+  EXPECT_EQ(prunes(), 1);
+  ASSERT_TRUE(job->RunOnce().ok());
+  EXPECT_EQ(prunes(), 1);  // The same day: no second prune record.
+  now += kDayMs;
+  ASSERT_TRUE(job->RunOnce().ok());
+  EXPECT_EQ(prunes(), 2);
+}
+
 }  // namespace
 }  // namespace entrepot::server
