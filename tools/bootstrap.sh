@@ -29,6 +29,8 @@ PACKAGES=(
   libbenchmark-dev
   libsodium-dev
   libboost1.81-dev   # Boost.Beast/Asio for the HTTP server (not libboost-dev: 1.74).
+  libvalijson-dev    # JSON Schema validation of EPCIS documents (header-only).
+  python3-jsonschema # An independent check of exported EPCIS documents in the tests.
   nginx-light        # The HTTP ceiling of tools/bench_http.sh (run with its own config).
 )
 

@@ -87,7 +87,8 @@ ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::Acc
       audit_(services.audit),
       labor_(services.labor),
       labor_recorder_(services.labor_recorder),
-      policy_(services.policy) {}
+      policy_(services.policy),
+      epcis_(services.epcis) {}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -191,6 +192,12 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kLaborAggregates:
     case Route::kLaborAssignments:
       respond(HandleLabor(route, parameter, request, principal));
+      return;
+    case Route::kEpcisCapture:
+    case Route::kEpcisCaptureJob:
+    case Route::kEpcisEvents:
+    case Route::kEpcisEvent:
+      respond(HandleEpcis(route, parameter, request));
       return;
     case Route::kEvents:
       respond(events_ != nullptr

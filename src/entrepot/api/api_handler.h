@@ -8,7 +8,8 @@
 // session or a device token, from the auth::AccountStore) whose principal holds the route's
 // permission (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
 // Account routes run on the calling network thread (SQLite and password hashing), and so do
-// the event routes (a page from memory, or from the journal for old pages).
+// the event routes (a page from memory, or from the journal for old pages), the movement
+// routes and the EPCIS routes (their own SQLite files).
 // Routes, bodies, roles and limits are described in docs/API.md.
 //
 // Thread safety: Handle() may be called from any number of network threads at once.
@@ -44,6 +45,8 @@ struct HttpRequest {
   std::string body;
   std::string accept = {};         // The Accept header; empty when absent.
   std::string last_event_id = {};  // The Last-Event-ID header (SSE resumption); empty when absent.
+  // The GS1-Capture-Error-Behaviour header of POST /epcis/capture; empty when absent.
+  std::string capture_error_behaviour = {};
 };
 
 // The body of a streamed response (Server-Sent Events), produced piece by piece while the
@@ -86,14 +89,20 @@ struct HttpResponse {
   // keeps proxies from timing the connection out and reveals departed clients). Zero: never.
   std::string heartbeat = {};
   std::chrono::milliseconds heartbeat_every{0};
+  std::string location = {};  // The Location header (a created resource); empty: none.
+  std::string link = {};      // The Link header (the next page of an EPCIS query); empty: none.
+  // The GS1-EPCIS-Version and GS1-CBV-Version headers of the EPCIS routes; empty: none.
+  std::string epcis_version = {};
+  std::string cbv_version = {};
 };
 
 class EventRoutes;  // event_routes.h
 }  // namespace entrepot::api
 
 namespace entrepot::server {
-class LaborRecorder;  // server/labor_recorder.h
-class MovementIndex;  // server/movement_index.h
+class EpcisRepository;  // server/epcis_repository.h
+class LaborRecorder;    // server/labor_recorder.h
+class MovementIndex;    // server/movement_index.h
 }  // namespace entrepot::server
 
 namespace entrepot::store {
@@ -115,7 +124,8 @@ namespace entrepot::api {
 // The labor stream (docs/LABOR.md): `labor` answers the /api/v1/labor routes (null: 503
 // "labor_unavailable"), under `policy`'s access grants and purposes (null: the labor routes
 // answer 503 too: no access decision without a policy); `labor_recorder` receives badge
-// sign-in and sign-out (null: not recorded in the labor stream).
+// sign-in and sign-out (null: not recorded in the labor stream). `epcis` answers the EPCIS
+// 2.0 routes under /epcis (null: 503 "epcis_unavailable").
 struct ApiServices {
   EventRoutes* events = nullptr;
   server::MovementIndex* movements = nullptr;
@@ -123,6 +133,7 @@ struct ApiServices {
   store::LaborStore* labor = nullptr;
   server::LaborRecorder* labor_recorder = nullptr;
   const privacy::Policy* policy = nullptr;
+  server::EpcisRepository* epcis = nullptr;
 };
 
 class ApiHandler {
@@ -172,6 +183,10 @@ class ApiHandler {
   HttpResponse LaborAggregates(const HttpRequest& request, const auth::Principal& principal);
   HttpResponse LaborAssignments(const std::string& day, const HttpRequest& request,
                                 const auth::Principal& principal);
+  // epcis_routes.cc: the EPCIS 2.0 capture and query routes, from the EPCIS repository.
+  HttpResponse HandleEpcis(Route route, const std::string& parameter, const HttpRequest& request);
+  HttpResponse EpcisCapture(const HttpRequest& request);
+  HttpResponse EpcisQuery(const HttpRequest& request);
   HttpResponse Health() const;
 
   server::Sequencer& sequencer_;
@@ -189,6 +204,7 @@ class ApiHandler {
   store::LaborStore* labor_;
   server::LaborRecorder* labor_recorder_;
   const privacy::Policy* policy_;
+  server::EpcisRepository* epcis_;
 };
 
 }  // namespace entrepot::api

@@ -133,7 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
                             std::string(request[http::field::authorization]),
                             std::move(request.body()),
                             std::string(request[http::field::accept]),
-                            std::string(request["Last-Event-ID"])};
+                            std::string(request["Last-Event-ID"]),
+                            std::string(request["GS1-Capture-Error-Behaviour"])};
     server_.in_flight_.fetch_add(1, std::memory_order_relaxed);
     server_.handler_.Handle(
         std::move(api_request), [self = shared_from_this()](HttpResponse response) {
@@ -188,6 +189,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!answer.content_disposition.empty()) {
       response_.set(http::field::content_disposition, answer.content_disposition);
+    }
+    if (!answer.location.empty()) {
+      response_.set(http::field::location, answer.location);
+    }
+    if (!answer.link.empty()) {
+      response_.set(http::field::link, answer.link);
+    }
+    if (!answer.epcis_version.empty()) {
+      response_.set("GS1-EPCIS-Version", answer.epcis_version);
+    }
+    if (!answer.cbv_version.empty()) {
+      response_.set("GS1-CBV-Version", answer.cbv_version);
     }
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive_ && !close_after_ &&

@@ -73,6 +73,10 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kLaborTeam, "/api/v1/labor/team", "GET"},
     {Route::kLaborAggregates, "/api/v1/labor/aggregates", "GET"},
     {Route::kLaborAssignments, "/api/v1/labor/assignments/{day}", "PUT"},
+    {Route::kEpcisCapture, "/epcis/capture", "POST"},
+    {Route::kEpcisCaptureJob, "/epcis/capture/{captureID}", "GET"},
+    {Route::kEpcisEvents, "/epcis/events", "GET"},
+    {Route::kEpcisEvent, "/epcis/events/{eventID}", "GET"},
 };
 static_assert(std::size(kRoutes) == static_cast<size_t>(kRouteCount - 1),
               "one row per Route but kUnmatched");
@@ -129,6 +133,20 @@ bool MethodIn(std::string_view method, std::string_view methods) {
     methods.remove_prefix(comma == std::string_view::npos ? methods.size() : comma + 2);
   }
   return false;
+}
+
+// Decodes one name or value of a query string: '+' is a space, as HTML forms send it.
+StatusOr<std::string> FormDecode(std::string_view text, std::string_view what) {
+  std::string raw(text);
+  for (char& c : raw) {
+    c = c == '+' ? ' ' : c;
+  }
+  StatusOr<std::string> decoded = PercentDecode(raw);
+  if (!decoded.ok()) {
+    return Error(StatusCode::kInvalidArgument, "bad_query",
+                 "bad percent-escape in the query parameter " + std::string(what));
+  }
+  return decoded;
 }
 
 }  // namespace
@@ -189,6 +207,12 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
       return Permission::kManageDevices;
     case Route::kDeviceSession:
       return Permission::kDeviceSession;
+    case Route::kEpcisCapture:
+    case Route::kEpcisCaptureJob:
+      return Permission::kCaptureEpcis;
+    case Route::kEpcisEvents:
+    case Route::kEpcisEvent:
+      return Permission::kQueryEpcis;
   }
   return Permission::kManageUsers;  // Unreachable; the most restrictive.
 }
@@ -228,18 +252,45 @@ StatusOr<std::optional<std::string>> QueryParameter(std::string_view target,
     if (pair.substr(0, equals) != name) {
       continue;
     }
-    std::string raw(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
-    for (char& c : raw) {
-      c = c == '+' ? ' ' : c;
-    }
-    StatusOr<std::string> value = PercentDecode(raw);
+    StatusOr<std::string> value =
+        FormDecode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), name);
     if (!value.ok()) {
-      return Error(StatusCode::kInvalidArgument, "bad_query",
-                   "bad percent-escape in the query parameter " + std::string(name));
+      return value.status();
     }
     return std::optional<std::string>(*std::move(value));
   }
   return std::optional<std::string>();
+}
+
+StatusOr<std::vector<std::pair<std::string, std::string>>> QueryParameters(
+    std::string_view target) {
+  std::vector<std::pair<std::string, std::string>> parameters;
+  size_t question = target.find('?');
+  if (question == std::string_view::npos) {
+    return parameters;
+  }
+  std::string_view query = target.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
+    if (pair.empty()) {
+      continue;
+    }
+    size_t equals = pair.find('=');
+    StatusOr<std::string> name = FormDecode(pair.substr(0, equals), "name");
+    if (!name.ok()) {
+      return name.status();
+    }
+    StatusOr<std::string> value =
+        FormDecode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), *name);
+    if (!value.ok()) {
+      return value.status();
+    }
+    parameters.emplace_back(*std::move(name), *std::move(value));
+  }
+  return parameters;
 }
 
 StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target,
@@ -254,8 +305,9 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
     return match;
   }
   if (match->route == Route::kUnmatched) {
-    return Error(StatusCode::kNotFound, "not_found",
-                 "no route " + std::string(path) + " (the API lives under /api/v1)");
+    return Error(
+        StatusCode::kNotFound, "not_found",
+        "no route " + std::string(path) + " (the API lives under /api/v1, EPCIS under /epcis)");
   }
   if (!MethodIn(method, spec->methods)) {
     *allow = std::string(spec->methods);

@@ -12,6 +12,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "entrepot/auth/access.h"
 #include "entrepot/base/status.h"
@@ -47,9 +49,13 @@ enum class Route {
   kLaborTeam,         // GET  /api/v1/labor/team (supervisor, own shift and zone, today)
   kLaborAggregates,   // GET  /api/v1/labor/aggregates (k-anonymous group figures)
   kLaborAssignments,  // PUT  /api/v1/labor/assignments/{day} (the day's rota)
+  kEpcisCapture,      // POST /epcis/capture (an EPCISDocument; EPCIS 2.0 REST binding)
+  kEpcisCaptureJob,   // GET  /epcis/capture/{captureID}
+  kEpcisEvents,       // GET  /epcis/events (an EPCISQueryDocument, paged)
+  kEpcisEvent,        // GET  /epcis/events/{eventID}
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 29;
+inline constexpr int kRouteCount = 33;
 
 // One row of the route table.
 struct RouteSpec {
@@ -84,7 +90,8 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
 
 // The permission `method` on `route` requires (the route -> role table of docs/API.md; who
 // holds each permission is auth::Authorize's table). Reads and writes of one path may differ:
-// PUT on a master-data path needs kManageMasterData, GET on it kReadStock. The labor routes
+// PUT on a master-data path needs kManageMasterData, GET on it kReadStock. POST /epcis/capture
+// and its jobs need kCaptureEpcis, the EPCIS event queries kQueryEpcis. The labor routes
 // need kSelf (any user; auth/ has no labor permission): their handlers then decide from the
 // privacy policy's [[access]] grants, the caller's role and the site scope (labor_routes.cc).
 auth::Permission RoutePermission(Route route, std::string_view method = "GET");
@@ -94,6 +101,11 @@ auth::Permission RoutePermission(Route route, std::string_view method = "GET");
 // nullopt when absent. "?name" alone gives "". Returns kInvalidArgument "bad_query" for a bad
 // percent-escape in the query string.
 StatusOr<std::optional<std::string>> QueryParameter(std::string_view target, std::string_view name);
+
+// Every query parameter of `target`, as (name, value) pairs in order, both decoded as
+// QueryParameter decodes values; a name without '=' has the value "". Returns
+// kInvalidArgument "bad_query" for a bad percent-escape.
+StatusOr<std::vector<std::pair<std::string, std::string>>> QueryParameters(std::string_view target);
 
 // Decodes %XX escapes (and nothing else: '+' stays '+'). Returns kInvalidArgument "bad_path"
 // for a truncated or non-hex escape.

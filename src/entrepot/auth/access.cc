@@ -42,6 +42,12 @@ Grant GrantOf(Permission permission) {
     case Permission::kManageDevices:
     case Permission::kManageMasterData:
       return {false, false, {Role::kAdmin}};
+    case Permission::kCaptureEpcis:
+      // Captured events enter the site's record for good: those who answer for the site.
+      return {false, false, {Role::kAdmin, Role::kSiteManager}};
+    case Permission::kQueryEpcis:
+      // The goods' record (no worker in it), as the event feed: those who run the floor.
+      return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}};
   }
   return {};
 }

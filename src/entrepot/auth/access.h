@@ -17,6 +17,10 @@
 //   kManageUsers    admin.
 //   kManageDevices  admin.
 //   kManageMasterData  admin: create and change zones, locations, products, containers.
+//   kCaptureEpcis   admin, site_manager: POST /epcis/capture (partners' EPCIS documents, which
+//                   become part of the site's record) and the capture jobs.
+//   kQueryEpcis     admin, site_manager, supervisor: GET /epcis/events, the site's and its
+//                   partners' EPCIS events (what happened to goods: no worker, no device).
 // hr and dpo have no operational permission in this build (their routes come with the
 // privacy issue). A user is also refused when the site is not in the user's scope.
 #pragma once
@@ -48,6 +52,8 @@ enum class Permission {
   kManageUsers,
   kManageDevices,
   kManageMasterData,
+  kCaptureEpcis,
+  kQueryEpcis,
 };
 
 // A user's site scope: site codes, or the single entry "*" for every site.

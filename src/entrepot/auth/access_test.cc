@@ -39,6 +39,8 @@ TEST(AccessTest, EachPermissionHoldsExactlyItsRoles) {
       {Permission::kManageUsers, false, {Role::kAdmin}},
       {Permission::kManageDevices, false, {Role::kAdmin}},
       {Permission::kManageMasterData, false, {Role::kAdmin}},
+      {Permission::kCaptureEpcis, false, {Role::kAdmin, Role::kSiteManager}},
+      {Permission::kQueryEpcis, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
   };
   for (const Row& row : kTable) {
     EXPECT_EQ(Allowed(Device(), row.permission), row.device) << WhoMay(row.permission);
@@ -70,6 +72,18 @@ TEST(AccessTest, TheEventFeedIsForSupervisorsAndAbove) {
       Authorize(User(Role::kSupervisor, {"PL-WRO1"}), Permission::kReadEvents, "FR-LYS1");
   EXPECT_EQ(other_site.reason(), "forbidden");
   EXPECT_NE(other_site.message().find("scope"), std::string::npos);
+}
+
+TEST(AccessTest, EpcisIsNeverForWorkersNorDevices) {
+  for (Permission permission : {Permission::kCaptureEpcis, Permission::kQueryEpcis}) {
+    EXPECT_EQ(Authorize(User(Role::kWorker), permission, "FR-LYS1").reason(), "forbidden");
+    EXPECT_EQ(Authorize(Device(), permission, "FR-LYS1").reason(), "forbidden");
+    EXPECT_EQ(Authorize(User(Role::kSiteManager, {"PL-WRO1"}), permission, "FR-LYS1").reason(),
+              "forbidden");
+  }
+  EXPECT_EQ(WhoMay(Permission::kCaptureEpcis), "admin or site_manager");
+  EXPECT_TRUE(Allowed(User(Role::kSupervisor), Permission::kQueryEpcis));
+  EXPECT_FALSE(Allowed(User(Role::kSupervisor), Permission::kCaptureEpcis));
 }
 
 TEST(AccessTest, ScopeLimitsUsersToTheirSites) {

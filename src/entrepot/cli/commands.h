@@ -44,12 +44,15 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port.
   int network_threads = 2;
   std::optional<std::string> policy_file;  // None: the strict built-in policy.
+  std::string gln;                         // The site's GLN for its EPCIS events; "": none.
+  int gcp_length = 7;                      // GS1 Company Prefix digits in their EPC URNs.
 };
-// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N] [--policy FILE]`:
-// the HTTP API (docs/API.md) until SIGINT or SIGTERM. Refuses to start on a policy that
-// breaks a hard rule (docs/POLICY.md), printing each violation. Exit 1 for a bad address or
-// an unreadable, invalid or unlawful policy, 2 when the site or its audit log cannot be
-// opened or the address bound.
+// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N] [--policy FILE]
+// [--gln GLN] [--gcp-length N]`: the HTTP API (docs/API.md) until SIGINT or SIGTERM. Refuses
+// to start on a policy that breaks a hard rule (docs/POLICY.md), printing each violation.
+// Exit 1 for a bad address, an unreadable, invalid or unlawful policy, or a bad --gln or
+// --gcp-length (bad_gln, bad_company_prefix_length), 2 when the site or its audit log cannot
+// be opened or the address bound.
 int RunServe(const ServeOptions& options);
 
 // DIR/accounts.db: the site's accounts, devices and sessions (auth::AccountStore).
@@ -123,5 +126,30 @@ struct AuditListOptions {
 // more records match, "more: --cursor SEQ" on stderr. Exit 0, 1 for refused options
 // (bad_limit, bad_query), 2 when the log cannot be read.
 int RunAuditList(const AuditListOptions& options);
+
+// At most this many events go into one exported document (a few KiB of memory each while
+// the document is built and checked); more give "too_many_events": narrow --from/--to.
+inline constexpr size_t kMaxExportEvents = 50'000;
+
+struct ExportEpcisOptions {
+  std::string data_dir;
+  std::optional<std::string> from;         // YYYY-MM-DD (midnight UTC) or EPCIS date-time.
+  std::optional<std::string> to;           // Exclusive; same forms.
+  std::optional<std::string> output_file;  // None: stdout.
+  std::string ids = "urn";                 // "urn" or "digital-link".
+  int company_prefix_length = 7;           // Digits of the GS1 Company Prefix in URNs.
+  std::optional<std::string> gln;          // The site's GLN; none: private location URNs.
+  size_t max_events = kMaxExportEvents;    // 1..kMaxExportEvents.
+};
+// `entrepot export epcis --data DIR [--from T] [--to T] [--output FILE]
+// [--ids urn|digital-link] [--gcp-length N] [--gln GLN] [--max-events N]`: the events of the
+// journal whose time is in [from, to) as one GS1 EPCIS 2.0 document (docs/EPCIS.md), checked
+// against the EPCIS JSON Schema before it is written (to FILE through a temporary file, or
+// stdout); a summary goes to stderr. Exit 1 for refused options or data (bad_time,
+// bad_range, bad_id_form, bad_company_prefix_length, bad_gln, bad_max_events,
+// too_many_events, identifiers that cannot be written), 2 when the site cannot be read
+// (site_not_found, site_not_defined, journal errors), the output cannot be written, or the
+// document fails the schema (invalid_epcis_document: a bug).
+int RunExportEpcis(const ExportEpcisOptions& options);
 
 }  // namespace entrepot::cli

@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   serve->add_option("--policy", serve_options.policy_file,
                     "Privacy policy TOML (docs/POLICY.md); default: the strict built-in policy");
+  serve->add_option("--gln", serve_options.gln,
+                    "The site's GLN, for the SGLNs of its EPCIS events (default: private URNs)");
+  serve->add_option("--gcp-length", serve_options.gcp_length,
+                    "Digits of the GS1 Company Prefix in the site's EPC URNs (6 to 12)");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
 
   entrepot::cli::UserAddOptions user_options;
@@ -203,6 +207,38 @@ int main(int argc, char** argv) {
       audit_list_options.to_ms = audit_to_ms;
     }
     status = entrepot::cli::RunAuditList(audit_list_options);
+  });
+
+  entrepot::cli::ExportEpcisOptions export_options;
+  std::string export_from, export_to, export_output, export_gln;
+  CLI::App* export_command =
+      app.add_subcommand("export", "Export the site's events in a standard format");
+  export_command->require_subcommand(1);
+  CLI::App* export_epcis = export_command->add_subcommand(
+      "epcis", "Write the site's events as one GS1 EPCIS 2.0 document (docs/EPCIS.md)");
+  export_epcis->add_option("--data", export_options.data_dir, "Data directory")->required();
+  export_epcis->add_option("--from", export_from,
+                           "Events at or after this time: YYYY-MM-DD (UTC) or EPCIS date-time");
+  export_epcis->add_option("--to", export_to, "Events before this time; same forms as --from");
+  export_epcis->add_option("--output", export_output, "Write the document here (default: stdout)");
+  export_epcis->add_option("--ids", export_options.ids, "Identifier form: urn or digital-link");
+  export_epcis->add_option("--gcp-length", export_options.company_prefix_length,
+                           "Digits of the GS1 Company Prefix in EPC URNs (6 to 12)");
+  export_epcis->add_option("--gln", export_gln,
+                           "The site's GLN, for location SGLNs (default: private URNs)");
+  export_epcis->add_option("--max-events", export_options.max_events,
+                           "Refuse to write more events than this (1 to 50000)");
+  export_epcis->callback([&] {
+    auto set = [](std::optional<std::string>& field, const std::string& value) {
+      if (!value.empty()) {
+        field = value;
+      }
+    };
+    set(export_options.from, export_from);
+    set(export_options.to, export_to);
+    set(export_options.output_file, export_output);
+    set(export_options.gln, export_gln);
+    status = entrepot::cli::RunExportEpcis(export_options);
   });
 
   CLI11_PARSE(app, argc, argv);

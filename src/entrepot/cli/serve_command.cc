@@ -1,9 +1,11 @@
 // `entrepot serve`: the HTTP API over one site. The main thread wires the site's engine to a
 // sequencer thread and the network threads, and the engine's commits to the event feed
 // (GET /api/v1/events), the movement index (history, flow) and the labor recorder (DIR/labor.db,
-// docs/LABOR.md), starts the hourly labor retention job, prints the address, then waits for
-// SIGINT or SIGTERM; on either it stops accepting (ending event streams), commits and answers what
-// is queued, writes what the labor recorder holds, stops the job, writes a snapshot and exits.
+// docs/LABOR.md), opens the EPCIS repository (DIR/epcis.db, whose thread follows the journal),
+// starts the hourly labor retention job, prints the address, then waits for SIGINT or SIGTERM;
+// on either it stops accepting (ending event streams), commits and answers what is queued,
+// writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
+// snapshot and exits.
 #include <signal.h>
 
 #include <chrono>
@@ -18,9 +20,11 @@
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
+#include "entrepot/epcis/identifiers.h"
 #include "entrepot/privacy/audit_chain.h"
 #include "entrepot/privacy/policy.h"
 #include "entrepot/privacy/policy_check.h"
+#include "entrepot/server/epcis_repository.h"
 #include "entrepot/server/event_feed.h"
 #include "entrepot/server/labor_recorder.h"
 #include "entrepot/server/movement_index.h"
@@ -99,6 +103,35 @@ std::unique_ptr<store::LaborStore> OpenLaborStore(const std::string& data_dir,
   return *std::move(labor);
 }
 
+// How the site's EPCIS events write identifiers: EPC URNs (the form partners' EPCIS
+// repositories read most), split with the GS1 Company Prefix length `gcp_length`, locations
+// as SGLNs of `gln` (private URNs without one). kInvalidArgument "bad_gln",
+// "bad_company_prefix_length" (epcis::ValidateIdOptions) for flags a person must fix.
+StatusOr<epcis::IdOptions> EpcisIds(const std::string& site_code, const std::string& gln,
+                                    int gcp_length) {
+  epcis::IdOptions ids;
+  ids.form = epcis::IdForm::kUrn;
+  ids.company_prefix_length = gcp_length;
+  ids.site_gln = gln;
+  ids.site_code = site_code;
+  ENTREPOT_RETURN_IF_ERROR(epcis::ValidateIdOptions(ids));
+  return ids;
+}
+
+// Opens DIR/epcis.db and starts its journal follower. A repository that cannot be opened
+// only disables the EPCIS routes (503 "epcis_unavailable"): scanning must not stop for it,
+// and a file that is not a repository is left untouched (it may hold partners' events).
+std::unique_ptr<server::EpcisRepository> OpenEpcis(const std::string& data_dir,
+                                                   epcis::IdOptions ids) {
+  StatusOr<std::unique_ptr<server::EpcisRepository>> epcis = server::EpcisRepository::Open(
+      server::EpcisRepositoryOptions::ForDataDir(data_dir, std::move(ids), SystemNowMs));
+  if (!epcis.ok()) {
+    std::cerr << "warning: no EPCIS capture or query: " << epcis.status().ToString() << std::endl;
+    return nullptr;
+  }
+  return *std::move(epcis);
+}
+
 // What follows the engine's commits: the live event feed, the movement index (history,
 // flow) and the labor recorder. All are derived from the journal; the engine's one commit
 // listener feeds them.
@@ -152,9 +185,13 @@ StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngin
 // of the site and expires weekly aggregates past retention, with a system audit record each.
 std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& labor,
                                                              store::AuditLog* audit,
-                                                             auth::AccountStore& accounts) {
+                                                             auth::AccountStore& accounts,
+                                                             const privacy::Policy& policy) {
   server::LaborRetentionOptions options;
   options.now_ms = SystemNowMs;
+  // OpenAuditLog pruned at start; the job prunes once a day from tomorrow (RET-03).
+  options.audit_log_months = policy.retention.audit_log_months;
+  options.audit_pruned_at_start = true;
   options.worker_ids = [&accounts]() -> StatusOr<std::vector<int64_t>> {
     ENTREPOT_ASSIGN_OR_RETURN(std::vector<auth::UserRecord> users, accounts.ListUsers());
     std::vector<int64_t> ids;
@@ -195,6 +232,10 @@ int RunServe(const ServeOptions& options) {
     return ReportError(accounts.status());
   }
   std::string site_code = account_options.site_code;
+  StatusOr<epcis::IdOptions> epcis_ids = EpcisIds(site_code, options.gln, options.gcp_length);
+  if (!epcis_ids.ok()) {
+    return ReportError(epcis_ids.status(), 1);
+  }
   StatusOr<std::unique_ptr<store::AuditLog>> audit = OpenAuditLog(options.data_dir, *policy);
   if (!audit.ok()) {
     return ReportError(audit.status());
@@ -204,9 +245,10 @@ int RunServe(const ServeOptions& options) {
   if (!followers.ok()) {
     return ReportError(followers.status());
   }
+  std::unique_ptr<server::EpcisRepository> epcis = OpenEpcis(options.data_dir, *epcis_ids);
   std::unique_ptr<server::LaborRetentionJob> retention;
   if (labor != nullptr) {
-    retention = StartRetentionJob(*labor, audit->get(), **accounts);
+    retention = StartRetentionJob(*labor, audit->get(), **accounts, *policy);
   }
   api::EventRoutes event_routes(*followers->feed);
   api::Metrics metrics;
@@ -221,7 +263,8 @@ int RunServe(const ServeOptions& options) {
                                            .audit = audit->get(),
                                            .labor = labor.get(),
                                            .labor_recorder = followers->labor.get(),
-                                           .policy = &*policy});
+                                           .policy = &*policy,
+                                           .epcis = epcis.get()});
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(handler, server_options);
   if (!server.ok()) {
@@ -244,6 +287,9 @@ int RunServe(const ServeOptions& options) {
   }
   if (retention != nullptr) {
     retention->Stop();  // A run in progress finishes first.
+  }
+  if (epcis != nullptr) {
+    epcis->Stop();  // What it has not mapped yet, it maps at the next start.
   }
   if (!stopped.ok()) {
     return ReportError(stopped);

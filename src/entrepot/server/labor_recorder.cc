@@ -444,7 +444,11 @@ std::unique_ptr<LaborRetentionJob> LaborRetentionJob::Start(store::LaborStore& s
 
 LaborRetentionJob::LaborRetentionJob(store::LaborStore& store, store::AuditLog* audit,
                                      LaborRetentionOptions options)
-    : store_(store), audit_(audit), options_(std::move(options)) {}
+    : store_(store), audit_(audit), options_(std::move(options)) {
+  if (options_.audit_pruned_at_start) {
+    audit_pruned_on_ = LaborDayOf(options_.now_ms());
+  }
+}
 
 LaborRetentionJob::~LaborRetentionJob() { Stop(); }
 

@@ -219,6 +219,8 @@ struct LaborRetentionOptions {
   // (policy retention.audit_log_months) at the job's first run and at its first run of each
   // later UTC day; every prune leaves its own record, so not more often than daily.
   int64_t audit_log_months = 0;
+  // The caller pruned the audit log at start: the first prune is due the next UTC day.
+  bool audit_pruned_at_start = false;
 };
 
 // Runs RunLaborRetention at start and then every `every`, on its own thread, until Stop.

@@ -387,6 +387,15 @@ TEST_F(LaborRecorderTest, TheJobPrunesTheAuditLogOncePerDay) {
   now += kDayMs;
   ASSERT_TRUE(job->RunOnce().ok());
   EXPECT_EQ(prunes(), 2);
+
+  // A server that pruned at start asks for the next prune tomorrow.
+  options.audit_pruned_at_start = true;
+  auto restarted = LaborRetentionJob::Start(*labor_, audit->get(), options);
+  restarted->Stop();
+  EXPECT_EQ(prunes(), 2);
+  now += kDayMs;
+  ASSERT_TRUE(restarted->RunOnce().ok());
+  EXPECT_EQ(prunes(), 3);
 }
 
 }  // namespace

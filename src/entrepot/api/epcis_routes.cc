@@ -1,0 +1,167 @@
+// The EPCIS 2.0 routes of ApiHandler: the parts of GS1's EPCIS 2.0 REST binding a WMS needs.
+//   POST /epcis/capture             an EPCISDocument -> 202, the capture job, Location
+//   GET  /epcis/capture/{captureID} the capture job
+//   GET  /epcis/events              an EPCISQueryDocument, paged (Link: rel="next")
+//   GET  /epcis/events/{eventID}    one event, as an EPCISQueryDocument
+// They run on the network thread against the EPCIS repository (server/epcis_repository.h),
+// which has its own SQLite connections; a capture is done, job and all, when it is answered.
+// Every answer carries GS1-EPCIS-Version and GS1-CBV-Version. The events carry what happened
+// to goods, never a worker or a device (RET-01: the site's events come from the journal
+// through epcis::EpcisMapper).
+#include <string>
+#include <utility>
+
+#include "entrepot/api/api_handler.h"
+#include "entrepot/api/http_errors.h"
+#include "entrepot/api/router.h"
+#include "entrepot/api/stock_json.h"
+#include "entrepot/base/status_macros.h"
+#include "entrepot/epcis/document.h"
+#include "entrepot/server/epcis_repository.h"
+
+namespace entrepot::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kEpcisVersion = "2.0.0";
+constexpr std::string_view kCbvVersion = "2.0.0";
+constexpr std::string_view kQueryName = "SimpleEventQuery";
+constexpr std::string_view kBehaviourParameter = "GS1-Capture-Error-Behaviour";
+constexpr std::string_view kPageTokenParameter = "nextPageToken";
+
+static_assert(server::kMaxCaptureBodyBytes == kMaxBodyBytes,
+              "a capture takes what the server accepts as a body");
+
+HttpResponse Answer(unsigned status, std::string_view content_type, const json& body) {
+  HttpResponse response{status, std::string(content_type), DumpJson(body) + "\n", "", ""};
+  return response;
+}
+
+// The error response of the EPCIS routes: the API's, but a document with too many events
+// is 413 as a body too large is (retrying the same document cannot help).
+HttpResponse EpcisError(const Status& status) {
+  HttpResponse response = ApiHandler::ErrorResponse(status);
+  if (status.reason() == "too_many_events") {
+    response.status = 413;
+  }
+  return response;
+}
+
+bool IsEpcisMediaType(std::string_view content_type) {
+  return MediaTypeIs(content_type, "application/ld+json") ||
+         MediaTypeIs(content_type, "application/json");
+}
+
+// The header, else the parameter of that name (some clients send the binding's headers as
+// query parameters), else rollback.
+StatusOr<server::CaptureBehaviour> BehaviourOf(const HttpRequest& request) {
+  std::string text = request.capture_error_behaviour;
+  if (text.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> parameter,
+                              QueryParameter(request.target, kBehaviourParameter));
+    text = parameter.value_or("");
+  }
+  return text.empty() ? server::CaptureBehaviour::kRollback : server::ParseCaptureBehaviour(text);
+}
+
+// The EPCISQueryDocument of `page`; the namespaces of its user extensions join @context.
+json QueryDocument(server::EventPage page, int64_t now_ms) {
+  json document = epcis::MakeQueryDocument(std::move(page.events), kQueryName, now_ms);
+  if (!page.namespaces.empty()) {
+    json& context = document["@context"];
+    if (!context.is_array()) {
+      context = context.is_null() ? json::array({epcis::kEpcisContext}) : json::array({context});
+    }
+    context.push_back(std::move(page.namespaces));
+  }
+  return document;
+}
+
+// The Link header to the next page: the request's own parameters, in order, with the token.
+std::string NextLink(std::string_view target, std::string_view token) {
+  const size_t question = target.find('?');
+  std::string link = "<" + std::string(target.substr(0, question)) + "?";
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
+    if (!pair.empty() && pair.substr(0, pair.find('=')) != kPageTokenParameter) {
+      link += std::string(pair) + "&";
+    }
+  }
+  // The token is digits, '-' and hex digits: nothing to escape.
+  return link + std::string(kPageTokenParameter) + "=" + std::string(token) + ">; rel=\"next\"";
+}
+
+}  // namespace
+
+HttpResponse ApiHandler::HandleEpcis(Route route, const std::string& parameter,
+                                     const HttpRequest& request) {
+  HttpResponse response;
+  if (epcis_ == nullptr) {
+    response = EpcisError(Error(StatusCode::kUnavailable, "epcis_unavailable",
+                                "this server has no EPCIS repository (see the server's log)"));
+  } else if (route == Route::kEpcisCapture) {
+    response = EpcisCapture(request);
+  } else if (route == Route::kEpcisEvents) {
+    response = EpcisQuery(request);
+  } else if (route == Route::kEpcisCaptureJob) {
+    StatusOr<server::CaptureJob> job = epcis_->GetCaptureJob(parameter);
+    response = job.ok() ? Answer(200, "application/json", server::CaptureJobJson(*job))
+                        : EpcisError(job.status());
+  } else {
+    StatusOr<server::EventPage> page = epcis_->GetEvent(parameter);
+    response = page.ok()
+                   ? Answer(200, "application/ld+json", QueryDocument(*std::move(page), now_ms_()))
+                   : EpcisError(page.status());
+  }
+  response.epcis_version = kEpcisVersion;
+  response.cbv_version = kCbvVersion;
+  return response;
+}
+
+HttpResponse ApiHandler::EpcisCapture(const HttpRequest& request) {
+  if (!IsEpcisMediaType(request.content_type)) {
+    return EpcisError(UnsupportedMediaType("application/ld+json or application/json"));
+  }
+  StatusOr<server::CaptureBehaviour> behaviour = BehaviourOf(request);
+  if (!behaviour.ok()) {
+    return EpcisError(behaviour.status());
+  }
+  StatusOr<server::CaptureJob> job = epcis_->Capture(request.body, *behaviour, now_ms_());
+  if (!job.ok()) {
+    return EpcisError(job.status());
+  }
+  // 202 as the binding says, though the job is already done: its state tells the outcome.
+  HttpResponse response = Answer(202, "application/json", server::CaptureJobJson(*job));
+  response.location = "/epcis/capture/" + job->id;
+  return response;
+}
+
+HttpResponse ApiHandler::EpcisQuery(const HttpRequest& request) {
+  StatusOr<std::vector<std::pair<std::string, std::string>>> parameters =
+      QueryParameters(request.target);
+  if (!parameters.ok()) {
+    return EpcisError(parameters.status());
+  }
+  StatusOr<server::EventQuery> query = server::ParseEventQuery(*parameters);
+  if (!query.ok()) {
+    return EpcisError(query.status());
+  }
+  StatusOr<server::EventPage> page = epcis_->Query(*query);
+  if (!page.ok()) {
+    return EpcisError(page.status());
+  }
+  std::optional<std::string> token = page->next_page_token;
+  HttpResponse response =
+      Answer(200, "application/ld+json", QueryDocument(*std::move(page), now_ms_()));
+  if (token) {
+    response.link = NextLink(request.target, *token);
+  }
+  return response;
+}
+
+}  // namespace entrepot::api

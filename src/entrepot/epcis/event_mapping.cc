@@ -1,0 +1,342 @@
+#include "entrepot/epcis/event_mapping.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "entrepot/base/check.h"
+#include "entrepot/base/status_macros.h"
+#include "entrepot/epcis/document.h"
+#include "entrepot/epcis/event_hash.h"
+
+namespace entrepot::epcis {
+namespace {
+
+using core::Mode;
+using domain::Holder;
+using nlohmann::json;
+
+// Containers inside containers deeper than this are treated as at no known location (the
+// core forbids loops; this only bounds the walk).
+constexpr int kMaxContainerNesting = 64;
+
+// One EPCIS event in the making: what happened (step, disposition, places) and to what.
+struct Draft {
+  std::string_view type = "ObjectEvent";
+  std::string_view action = "OBSERVE";
+  std::string_view biz_step;
+  std::string_view disposition;
+  std::optional<std::string> read_point;
+  std::optional<std::string> biz_location;
+  std::string parent;                         // AggregationEvent only.
+  std::vector<std::string> epcs;              // Instances and containers.
+  std::map<std::string, int64_t> quantities;  // Class EPC -> units.
+
+  bool SameKind(const Draft& other) const {
+    return type == other.type && action == other.action && biz_step == other.biz_step &&
+           disposition == other.disposition && read_point == other.read_point &&
+           biz_location == other.biz_location && parent == other.parent;
+  }
+};
+
+// The drafts of one entry, merged when they describe the same kind of event.
+class Drafts {
+ public:
+  Draft& For(Draft kind) {
+    for (Draft& draft : drafts_) {
+      if (draft.SameKind(kind)) {
+        return draft;
+      }
+    }
+    drafts_.push_back(std::move(kind));
+    return drafts_.back();
+  }
+  const std::deque<Draft>& all() const { return drafts_; }
+
+ private:
+  std::deque<Draft> drafts_;  // A deque: references from For() stay valid.
+};
+
+Status AddItem(const domain::ItemKey& item, int64_t quantity, const IdOptions& ids, Draft& draft) {
+  if (!item.serial.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::string epc, InstanceEpc(item, ids));
+    draft.epcs.push_back(std::move(epc));
+    return OkStatus();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string epc_class, ClassEpc(item, ids));
+  draft.quantities[epc_class] += quantity;
+  return OkStatus();
+}
+
+json QuantityList(const std::map<std::string, int64_t>& quantities) {
+  json list = json::array();
+  for (const auto& [epc_class, quantity] : quantities) {
+    list.push_back({{"epcClass", epc_class}, {"quantity", quantity}});
+  }
+  return list;
+}
+
+StatusOr<json> EventOf(const Draft& draft, int64_t at_ms) {
+  json event = {{"type", draft.type},
+                {"eventTime", FormatEpcisTime(at_ms)},
+                {"eventTimeZoneOffset", "+00:00"},
+                {"action", draft.action},
+                {"bizStep", draft.biz_step}};
+  if (!draft.disposition.empty()) {
+    event["disposition"] = draft.disposition;
+  }
+  if (draft.read_point) {
+    event["readPoint"] = {{"id", *draft.read_point}};
+  }
+  if (draft.biz_location) {
+    event["bizLocation"] = {{"id", *draft.biz_location}};
+  }
+  std::vector<std::string> epcs = draft.epcs;
+  std::sort(epcs.begin(), epcs.end());
+  const bool aggregation = draft.type == "AggregationEvent";
+  if (aggregation) {
+    event["parentID"] = draft.parent;
+  }
+  // An ObjectEvent needs an epcList unless it has quantities (EPCIS JSON Schema).
+  if (!epcs.empty() || draft.quantities.empty()) {
+    event[aggregation ? "childEPCs" : "epcList"] = epcs;
+  }
+  if (!draft.quantities.empty()) {
+    event[aggregation ? "childQuantityList" : "quantityList"] = QuantityList(draft.quantities);
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string id, CanonicalEventId(event));
+  event["eventID"] = std::move(id);
+  return event;
+}
+
+// What Map needs of the mapper while it drafts one entry's events.
+class EntryMapper {
+ public:
+  EntryMapper(const IdOptions& ids, std::function<std::optional<std::string>(const Holder&)> at)
+      : ids_(ids), location_of_(std::move(at)) {}
+
+  Status Add(Mode mode, const core::Event& event);
+  const Drafts& drafts() const { return drafts_; }
+
+ private:
+  // The URI of a location code, or nullopt for none.
+  StatusOr<std::optional<std::string>> Place(const std::optional<std::string>& code) const {
+    if (!code) {
+      return std::optional<std::string>();
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(std::string uri, LocationUri(*code, ids_));
+    return std::optional<std::string>(std::move(uri));
+  }
+  // Where the scan happened: a location the goods went to or came from, or else the location
+  // of the container involved.
+  std::optional<std::string> ScanLocation(const Holder* from, const Holder& to) const {
+    if (to.IsLocation()) {
+      return to.id;
+    }
+    if (from != nullptr && from->IsLocation()) {
+      return from->id;
+    }
+    if (std::optional<std::string> at = location_of_(to)) {
+      return at;
+    }
+    return from != nullptr ? location_of_(*from) : std::nullopt;
+  }
+  StatusOr<Draft*> Open(std::string_view step, std::string_view disposition,
+                        std::optional<std::string> read_point,
+                        std::optional<std::string> biz_location, std::string parent = {});
+
+  Status Units(Mode mode, const domain::ItemKey& item, int64_t quantity, const Holder* from,
+               const Holder& to);
+  Status Adjusted(const core::StockAdjusted& adjusted);
+  Status Container(std::string_view step, std::string_view disposition,
+                   const std::string& container, std::optional<std::string> read_point,
+                   std::optional<std::string> biz_location);
+
+  const IdOptions& ids_;
+  std::function<std::optional<std::string>(const Holder&)> location_of_;
+  Drafts drafts_;
+};
+
+StatusOr<Draft*> EntryMapper::Open(std::string_view step, std::string_view disposition,
+                                   std::optional<std::string> read_point,
+                                   std::optional<std::string> biz_location, std::string parent) {
+  Draft kind;
+  kind.biz_step = step;
+  kind.disposition = disposition;
+  ENTREPOT_ASSIGN_OR_RETURN(kind.read_point, Place(read_point));
+  ENTREPOT_ASSIGN_OR_RETURN(kind.biz_location, Place(biz_location));
+  if (!parent.empty()) {
+    kind.type = "AggregationEvent";
+    kind.action = "ADD";
+    ENTREPOT_ASSIGN_OR_RETURN(kind.parent, ContainerEpc(parent, ids_));
+  }
+  return &drafts_.For(std::move(kind));
+}
+
+Status EntryMapper::Units(Mode mode, const domain::ItemKey& item, int64_t quantity,
+                          const Holder* from, const Holder& to) {
+  std::string_view step;
+  std::string_view disposition = "in_progress";
+  std::string parent;
+  switch (mode) {
+    case Mode::kReceive:
+      step = "receiving";
+      break;
+    case Mode::kStow:
+      step = "storing";
+      disposition = "sellable_not_accessible";
+      break;
+    case Mode::kPick:
+      step = "picking";
+      break;
+    case Mode::kPack:
+      if (to.IsLocation()) {
+        return OkStatus();  // Packing puts units into a parcel; nothing else is packing.
+      }
+      step = "packing";
+      parent = to.id;
+      break;
+    case Mode::kCount:
+      // A serial the books placed elsewhere, found in the counted bin.
+      step = "cycle_counting";
+      disposition = "sellable_not_accessible";
+      break;
+    case Mode::kMove:
+    case Mode::kShip:
+      return OkStatus();  // These modes move containers, not units.
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(Draft * draft, Open(step, disposition, ScanLocation(from, to),
+                                                location_of_(to), std::move(parent)));
+  return AddItem(item, quantity, ids_, *draft);
+}
+
+Status EntryMapper::Adjusted(const core::StockAdjusted& adjusted) {
+  if (adjusted.delta == 0) {
+    return OkStatus();
+  }
+  std::optional<std::string> bin = location_of_(adjusted.holder);
+  const bool found = adjusted.delta > 0;
+  // Units found are where they were counted; missing ones are nowhere the site knows.
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Draft * draft, Open("cycle_counting", found ? "sellable_not_accessible" : "unknown", bin,
+                          found ? bin : std::nullopt));
+  return AddItem(adjusted.item, found ? adjusted.delta : -adjusted.delta, ids_, *draft);
+}
+
+Status EntryMapper::Container(std::string_view step, std::string_view disposition,
+                              const std::string& container, std::optional<std::string> read_point,
+                              std::optional<std::string> biz_location) {
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Draft * draft, Open(step, disposition, std::move(read_point), std::move(biz_location)));
+  ENTREPOT_ASSIGN_OR_RETURN(std::string epc, ContainerEpc(container, ids_));
+  draft->epcs.push_back(std::move(epc));
+  return OkStatus();
+}
+
+Status EntryMapper::Add(Mode mode, const core::Event& event) {
+  if (const auto* received = std::get_if<core::UnitsReceived>(&event)) {
+    return mode == Mode::kReceive
+               ? Units(mode, received->item, received->quantity, nullptr, received->to)
+               : OkStatus();
+  }
+  if (const auto* moved = std::get_if<core::UnitsMoved>(&event)) {
+    return Units(mode, moved->item, moved->quantity, &moved->from, moved->to);
+  }
+  if (const auto* adjusted = std::get_if<core::StockAdjusted>(&event)) {
+    return mode == Mode::kCount ? Adjusted(*adjusted) : OkStatus();
+  }
+  if (const auto* moved = std::get_if<core::ContainerMoved>(&event)) {
+    if (mode != Mode::kMove) {
+      return OkStatus();  // A pallet placed at the dock, a parcel at its station: state only.
+    }
+    std::optional<std::string> at = location_of_(moved->to);
+    return Container("transporting", "in_progress", moved->container, at, at);
+  }
+  if (const auto* shipped = std::get_if<core::ContainerShipped>(&event)) {
+    return mode == Mode::kShip ? Container("shipping", "in_transit", shipped->container,
+                                           shipped->door, std::nullopt)
+                               : OkStatus();
+  }
+  return OkStatus();  // Master data, flags, counted bins, device state: no business event.
+}
+
+}  // namespace
+
+EpcisMapper::EpcisMapper(IdOptions ids) : ids_(std::move(ids)) {
+  ENTREPOT_CHECK(ValidateIdOptions(ids_).ok());
+}
+
+std::optional<std::string> EpcisMapper::LocationOf(const Holder& holder) const {
+  const Holder* at = &holder;
+  for (int depth = 0; depth < kMaxContainerNesting; ++depth) {
+    if (at->IsLocation()) {
+      return at->id;
+    }
+    auto parent = container_holder_.find(at->id);
+    if (parent == container_holder_.end()) {
+      return std::nullopt;
+    }
+    at = &parent->second;
+  }
+  return std::nullopt;
+}
+
+void EpcisMapper::FollowContainers(const core::Entry& entry, Undo* undo) {
+  auto remember = [&](const std::string& container) {
+    if (undo == nullptr) {
+      return;
+    }
+    auto it = container_holder_.find(container);
+    undo->emplace_back(container, it == container_holder_.end()
+                                      ? std::nullopt
+                                      : std::optional<Holder>(it->second));
+  };
+  for (const core::Event& event : entry.events) {
+    if (const auto* moved = std::get_if<core::ContainerMoved>(&event)) {
+      remember(moved->container);
+      container_holder_[moved->container] = moved->to;
+    } else if (const auto* shipped = std::get_if<core::ContainerShipped>(&event)) {
+      remember(shipped->container);
+      container_holder_.erase(shipped->container);
+    }
+  }
+}
+
+void EpcisMapper::Skip(const core::Entry& entry) { FollowContainers(entry, nullptr); }
+
+StatusOr<std::vector<json>> EpcisMapper::Map(const core::Entry& entry) {
+  // Containers move first, so that places are those after the entry; undone on error.
+  Undo undo;
+  FollowContainers(entry, &undo);
+  StatusOr<std::vector<json>> events = [&]() -> StatusOr<std::vector<json>> {
+    std::vector<json> out;
+    if (entry.kind != core::Entry::Kind::kScan || !core::IsAccepted(entry.reply.outcome)) {
+      return out;
+    }
+    EntryMapper mapper(ids_, [this](const Holder& holder) { return LocationOf(holder); });
+    for (const core::Event& event : entry.events) {
+      ENTREPOT_RETURN_IF_ERROR(mapper.Add(entry.mode, event));
+    }
+    for (const Draft& draft : mapper.drafts().all()) {
+      ENTREPOT_ASSIGN_OR_RETURN(json event, EventOf(draft, entry.at_ms));
+      out.push_back(std::move(event));
+    }
+    return out;
+  }();
+  if (!events.ok()) {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+      if (it->second) {
+        container_holder_[it->first] = *it->second;
+      } else {
+        container_holder_.erase(it->first);
+      }
+    }
+  }
+  return events;
+}
+
+}  // namespace entrepot::epcis
