@@ -3,13 +3,16 @@
 #   1. tools/bootstrap.sh                 (installs missing packages)
 #   2. configure and build the release preset
 #   3. ctest --preset release
-#   4. the tests again under ASan + UBSan (asan-ubsan preset)
+#   4. the tests again under ASan + UBSan: the asan-ubsan preset (clang), which builds the
+#      fuzzers too, so that one instrumented build serves steps 4 and 6
 #   5. clang-format check of every C++ file against .clang-format
-#   6. tools/run_fuzzers.sh 20            (when clang++ is present)
+#   6. tools/run_fuzzers.sh --budget 60 on the asan-ubsan build: every fuzzer, side by side
+#      on the cores, about 60 s in all
 #
 #   tools/test.sh
 #   ENTREPOT_SKIP_FUZZ=1 ENTREPOT_SKIP_SANITIZERS=1 tools/test.sh   # quick local run
-#   ENTREPOT_FUZZ_SECONDS=60 tools/test.sh
+#   ENTREPOT_FUZZ_BUDGET=300 tools/test.sh     # fuzz longer: 300 s in all
+#   ENTREPOT_FUZZ_SECONDS=60 tools/test.sh     # or 60 s for each fuzzer
 #
 # A failing step does not hide the others: tests, format and fuzzing all run (fuzzing and
 # tests only if the build succeeded), then a summary is printed and the script exits 1 if
@@ -21,7 +24,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT
-readonly FUZZ_SECONDS="${ENTREPOT_FUZZ_SECONDS:-20}"
+# The fuzz step's wall-time budget, shared by all the fuzzers; ENTREPOT_FUZZ_SECONDS instead
+# gives each fuzzer that long.
+readonly FUZZ_BUDGET="${ENTREPOT_FUZZ_BUDGET:-60}"
+readonly FUZZ_SECONDS="${ENTREPOT_FUZZ_SECONDS:-}"
 cd "$ROOT"
 
 results=()  # "step: OK (12s)" lines for the summary.
@@ -57,9 +63,16 @@ build() {
   cmake --preset release && cmake --build --preset release -j"$(nproc)"
 }
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer; builds the
+# fuzzers as well (see CMakePresets.json).
 run_sanitized_tests() {
-  cmake --preset asan-ubsan && cmake --build --preset asan-ubsan -j"$(nproc)" &&
+  local -a fresh=()
+  local cache="$ROOT/build/asan-ubsan/CMakeCache.txt"
+  if [[ -f "$cache" ]] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang' "$cache"; then
+    # A tree configured when the preset used GCC: CMake cannot switch compilers in place.
+    fresh=(--fresh)
+  fi
+  cmake --preset asan-ubsan "${fresh[@]}" && cmake --build --preset asan-ubsan -j"$(nproc)" &&
     ctest --preset asan-ubsan -j2 --output-on-failure
 }
 
@@ -108,6 +121,8 @@ else
 fi
 if [[ "${ENTREPOT_SKIP_SANITIZERS:-0}" == "1" ]]; then
   skip_step sanitizers "ENTREPOT_SKIP_SANITIZERS=1"
+elif ! command -v clang++ >/dev/null 2>&1; then
+  skip_step sanitizers "no clang++: run tools/bootstrap.sh"
 else
   run_step sanitizers run_sanitized_tests || true
 fi
@@ -115,11 +130,19 @@ run_step format check_format || true
 if [[ "${ENTREPOT_SKIP_FUZZ:-0}" == "1" ]]; then
   skip_step fuzz "ENTREPOT_SKIP_FUZZ=1"
 elif ! command -v clang++ >/dev/null 2>&1; then
-  skip_step fuzz "no clang++"
+  skip_step fuzz "no clang++: run tools/bootstrap.sh"
 elif [[ " ${results[*]} " == *"build: FAILED"* ]]; then
   skip_step fuzz "the build failed"
 else
-  run_step fuzz tools/run_fuzzers.sh "$FUZZ_SECONDS" || true
+  # The sanitizer step's build: the fuzzers are built already (or built now if it was
+  # skipped).
+  if [[ -n "$FUZZ_SECONDS" ]]; then
+    run_step fuzz env ENTREPOT_FUZZ_PRESET=asan-ubsan tools/run_fuzzers.sh "$FUZZ_SECONDS" ||
+      true
+  else
+    run_step fuzz env ENTREPOT_FUZZ_PRESET=asan-ubsan tools/run_fuzzers.sh --budget \
+      "$FUZZ_BUDGET" || true
+  fi
 fi
 
 echo

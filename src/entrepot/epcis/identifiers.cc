@@ -623,7 +623,8 @@ StatusOr<ParsedUri> ParseLink(std::string_view uri) {
   const std::string_view path_uri = uri.substr(0, uri.find_first_of("?#"));
   StatusOr<gs1::Gs1Data> data = gs1::ParseGs1(path_uri, gs1::ParseOptions{false});
   if (!data.ok()) {
-    const std::string& reason = data.status().reason();
+    // A copy: status() returns by value, so a reference would dangle.
+    const std::string reason(data.status().reason());
     const std::string_view mapped = reason == "not_gs1"           ? "unknown_uri_scheme"
                                     : reason == "bad_check_digit" ? "bad_check_digit"
                                                                   : "bad_epc_uri";

@@ -68,7 +68,8 @@ TEST(SchemaTest, OfficialExamplesValidate) {
 
 TEST(SchemaTest, EachEventOfTheExamplesValidatesAlone) {
   for (const char* name : kExamples) {
-    for (const json& event : LoadExample(name)["epcisBody"]["eventList"]) {
+    const json document = LoadExample(name);  // Kept: the loop must not outlive it.
+    for (const json& event : document["epcisBody"]["eventList"]) {
       std::vector<SchemaViolation> violations = ValidateEpcisEvent(event);
       EXPECT_TRUE(violations.empty()) << name << "\n" << Describe(violations);
     }
