@@ -15,7 +15,7 @@ PACKAGES=(
   ninja-build
   pkg-config
   git
-  clang              # libFuzzer targets (fuzz preset).
+  clang              # The asan-ubsan and fuzz presets (sanitizers, libFuzzer).
   libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes.
   clang-format
   libsqlite3-dev
