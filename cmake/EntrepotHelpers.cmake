@@ -9,7 +9,14 @@
 # fails if the text contains the closing delimiter, and reruns whenever FILE changes.
 #
 # entrepot_cc_test(NAME name SRCS ... [DEPS ...] [LABELS ...])
-# Creates a GoogleTest executable and registers its tests with CTest (label "unit" by default).
+# Creates a GoogleTest executable and registers it with CTest (label "unit" by default): one
+# CTest test per GoogleTest suite, named after the suite, running its test cases in one
+# process (cmake/EntrepotGTestSuites.cmake lists them after each build). `ctest -R Suite`
+# runs a suite; one test case: `<build>/path/name --gtest_filter=Suite.Case`.
+#
+# entrepot_cc_test_library(NAME name SRCS ... [HDRS ...] [DEPS ...] [PRIVATE_DEPS ...])
+# A static library of test helpers, entrepot::name, compiled once and linked by the tests
+# that use it (GoogleTest linked privately); created only when tests are built.
 
 set(ENTREPOT_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
     -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
@@ -42,8 +49,39 @@ function(entrepot_cc_test)
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   entrepot_apply_warnings(${ARG_NAME})
-  gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}"
-                       DISCOVERY_TIMEOUT 60)
+  entrepot_add_gtest_suites(${ARG_NAME} "${ARG_LABELS}")
+endfunction()
+
+# Registers one CTest test per GoogleTest suite of `target`, as gtest_discover_tests does per
+# test case: the suites are listed after each build, and CTest includes the list (a
+# placeholder test `target_NOT_BUILT` fails until the executable is built).
+set(ENTREPOT_GTEST_SUITES_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/EntrepotGTestSuites.cmake")
+function(entrepot_add_gtest_suites target labels)
+  set(suites_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_suites.cmake")
+  set(include_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_include.cmake")
+  string(REPLACE ";" "," labels_csv "${labels}")
+  add_custom_command(
+    TARGET ${target} POST_BUILD
+    BYPRODUCTS "${suites_file}"
+    COMMAND "${CMAKE_COMMAND}" "-DTEST_EXECUTABLE=$<TARGET_FILE:${target}>"
+            "-DLABELS=${labels_csv}" "-DOUTPUT=${suites_file}" -P "${ENTREPOT_GTEST_SUITES_SCRIPT}"
+    VERBATIM)
+  file(WRITE "${include_file}"
+       "if(EXISTS \"${suites_file}\")\n"
+       "  include(\"${suites_file}\")\n"
+       "else()\n"
+       "  add_test(${target}_NOT_BUILT ${target}_NOT_BUILT)\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
+endfunction()
+
+function(entrepot_cc_test_library)
+  if(NOT ENTREPOT_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "HDRS;SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  entrepot_cc_library(NAME ${ARG_NAME} HDRS ${ARG_HDRS} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS}
+                      PRIVATE_DEPS ${ARG_PRIVATE_DEPS} GTest::gtest)
 endfunction()
 
 function(entrepot_embed_text)

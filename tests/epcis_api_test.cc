@@ -36,6 +36,7 @@
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test_epcis.h"
 #include "test_http.h"
 #include "test_site.h"
 
@@ -45,6 +46,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using nlohmann::json;
+using testing::EpcisDocument;
 using testing::UrlEncode;
 using tcp = boost::asio::ip::tcp;
 
@@ -65,14 +67,6 @@ std::string ReadText(const std::string& path) {
 
 std::string Example(const char* name) {
   return ReadText(std::string(ENTREPOT_SOURCE_DIR) + "/data/epcis/" + name);
-}
-
-json Document(const std::vector<json>& events) {
-  return {{"@context", {std::string(epcis::kEpcisContext)}},
-          {"type", "EPCISDocument"},
-          {"schemaVersion", "2.0"},
-          {"creationDate", "2026-11-28T08:00:00Z"},
-          {"epcisBody", {{"eventList", events}}}};
 }
 
 // A valid ObjectEvent: serial S<n> of one GTIN, at second n.
@@ -367,7 +361,7 @@ TEST_F(EpcisApiTest, TheOfficialExamplesAreCapturedAndQueriedBackEqual) {
 TEST_F(EpcisApiTest, AnInvalidEventRejectsTheDocumentUnlessTheClientSaysProceed) {
   json bad = Receipt(2);
   bad["action"] = "LOOK";
-  const std::string document = Document({Receipt(1), bad, Receipt(3)}).dump();
+  const std::string document = EpcisDocument({Receipt(1), bad, Receipt(3)}).dump();
 
   Answer rolled_back = site_.Capture(admin_, document);
   ASSERT_EQ(rolled_back.status, 202u) << rolled_back.body;
@@ -397,7 +391,7 @@ TEST_F(EpcisApiTest, AnInvalidEventRejectsTheDocumentUnlessTheClientSaysProceed)
 }
 
 TEST_F(EpcisApiTest, LimitsAndMediaTypesHaveTheirAnswers) {
-  Answer text = site_.Capture(admin_, Document({Receipt(1)}).dump(), {}, "text/plain");
+  Answer text = site_.Capture(admin_, EpcisDocument({Receipt(1)}).dump(), {}, "text/plain");
   EXPECT_EQ(text.status, 415u);
   EXPECT_EQ(text.Code(), "unsupported_media_type");
   Answer not_json = site_.Capture(admin_, "{\"type\":");
@@ -409,7 +403,7 @@ TEST_F(EpcisApiTest, LimitsAndMediaTypesHaveTheirAnswers) {
   Answer deep = site_.Capture(admin_, std::string(1000, '[') + std::string(1000, ']'));
   EXPECT_EQ(deep.Code(), "too_deep");
 
-  json many = Document({});
+  json many = EpcisDocument({});
   for (size_t i = 0; i <= server::kMaxCaptureEvents; ++i) {
     many["epcisBody"]["eventList"].push_back(json::object());
   }
@@ -432,7 +426,7 @@ TEST_F(EpcisApiTest, LimitsAndMediaTypesHaveTheirAnswers) {
 }
 
 TEST_F(EpcisApiTest, CaptureIsForManagersQueriesForSupervisorsNeverForWorkersOrDevices) {
-  const std::string document = Document({Receipt(1)}).dump();
+  const std::string document = EpcisDocument({Receipt(1)}).dump();
   const std::string worker = site_.Token("worker");
   const std::string supervisor = site_.Token("supervisor");
   const std::string manager = site_.Token("site_manager");
@@ -464,7 +458,7 @@ TEST_F(EpcisApiTest, PagesFollowTheLinkHeaderAndFiltersSelect) {
   for (int n = 1; n <= 70; ++n) {
     receipts.push_back(Receipt(n, n <= 10 ? "shipping" : "receiving"));
   }
-  ASSERT_EQ(site_.Capture(admin_, Document(receipts).dump()).Json()["capturedCount"], 70);
+  ASSERT_EQ(site_.Capture(admin_, EpcisDocument(receipts).dump()).Json()["capturedCount"], 70);
 
   std::vector<std::string> ids;
   std::string target = "/epcis/events?EQ_bizStep=receiving&perPage=25";
@@ -573,7 +567,7 @@ TEST(EpcisApiUnavailableTest, WithoutARepositoryTheRoutesAnswer503) {
   EXPECT_EQ(query.status, 503u);
   EXPECT_EQ(query.Code(), "epcis_unavailable");
   EXPECT_EQ(query.Header("gs1-epcis-version"), "2.0.0");
-  EXPECT_EQ(site.Capture(admin, Document({Receipt(1)}).dump()).status, 503u);
+  EXPECT_EQ(site.Capture(admin, EpcisDocument({Receipt(1)}).dump()).status, 503u);
 }
 
 // The example shift of FR-LYS1: scanned in site A, exported from A's GET /epcis/events,
@@ -632,7 +626,7 @@ TEST(EpcisRoundTripTest, AShiftCapturedIntoAnotherSiteGivesTheSameEvents) {
     std::vector<json> chunk(
         exported.begin() + static_cast<std::ptrdiff_t>(start),
         exported.begin() + static_cast<std::ptrdiff_t>(std::min(start + 1000, exported.size())));
-    Answer captured = b.Capture(admin_b, Document(chunk).dump());
+    Answer captured = b.Capture(admin_b, EpcisDocument(chunk).dump());
     ASSERT_EQ(captured.status, 202u) << captured.body.substr(0, 2000);
     ASSERT_EQ(captured.Json()["state"], "succeeded") << captured.body.substr(0, 2000);
     EXPECT_EQ(captured.Json()["capturedCount"], chunk.size());

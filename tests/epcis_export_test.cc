@@ -15,6 +15,7 @@
 #include "entrepot/epcis/schema.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test_epcis.h"
 #include "test_site.h"
 
 namespace entrepot {
@@ -68,7 +69,9 @@ std::string ViolationsText(const std::vector<epcis::SchemaViolation>& violations
   return text;
 }
 
-// The example site after its shift, shared by the tests (ingesting takes a few seconds).
+// The example site after its shift and its export, built once for the suite (ingesting and
+// exporting take seconds, tens under ASan) and only read by the tests: CTest runs the whole
+// suite in one process (EntrepotHelpers.cmake). Each test writes its own files in out_.
 class EpcisExportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -85,6 +88,8 @@ class EpcisExportTest : public ::testing::Test {
     export_summary_ = new std::string(exported.out);
     shift_ = new json(json::parse(testing::ReadFileText(dir_->File("shift.jsonld"))));
   }
+  // A test needs the suite's shift: without it (SetUpTestSuite failed) it fails, not crashes.
+  void SetUp() override { ASSERT_NE(shift_, nullptr) << "the example shift was not exported"; }
   static void TearDownTestSuite() {
     delete shift_;
     delete export_summary_;
@@ -93,19 +98,20 @@ class EpcisExportTest : public ::testing::Test {
   static std::string Data() { return dir_->File("site"); }
   static const json& Events() { return (*shift_)["epcisBody"]["eventList"]; }
 
-  // Runs an export to `name` and returns the document (null when it failed).
-  static json Export(std::vector<std::string> extra, const std::string& name) {
+  // Runs an export to out_/name and returns the document (null when it failed).
+  json Export(std::vector<std::string> extra, const std::string& name) {
     std::vector<std::string> args = {"export", "epcis",    "--data",
-                                     Data(),   "--output", dir_->File(name)};
+                                     Data(),   "--output", out_.File(name)};
     args.insert(args.end(), extra.begin(), extra.end());
     testing::CommandResult result = RunEntrepot(args);
     EXPECT_EQ(result.exit_status, 0) << result.out;
     if (result.exit_status != 0) {
       return json();
     }
-    return json::parse(testing::ReadFileText(dir_->File(name)));
+    return json::parse(testing::ReadFileText(out_.File(name)));
   }
 
+  testing::TempDir out_;  // This test's own files.
   static testing::TempDir* dir_;
   static json* shift_;
   static std::string* export_summary_;
@@ -128,13 +134,12 @@ TEST_F(EpcisExportTest, ShiftValidatesWithValijsonAndWithPythonJsonschema) {
 
 TEST_F(EpcisExportTest, PythonJsonschemaCatchesABrokenDocument) {
   // The independent check can fail: an event without eventTime is refused.
-  json broken = *shift_;
-  broken["epcisBody"]["eventList"] = {Events()[0], Events()[1]};
-  testing::WriteFile(dir_->File("small.jsonld"), broken.dump());
-  ASSERT_EQ(PythonValidate(dir_->File("small.jsonld")).exit_status, 0);
+  json broken = testing::EpcisDocument({Events()[0], Events()[1]});
+  testing::WriteFile(out_.File("small.jsonld"), broken.dump());
+  ASSERT_EQ(PythonValidate(out_.File("small.jsonld")).exit_status, 0);
   broken["epcisBody"]["eventList"][1].erase("eventTime");
-  testing::WriteFile(dir_->File("broken.jsonld"), broken.dump());
-  EXPECT_NE(PythonValidate(dir_->File("broken.jsonld")).exit_status, 0);
+  testing::WriteFile(out_.File("broken.jsonld"), broken.dump());
+  EXPECT_NE(PythonValidate(out_.File("broken.jsonld")).exit_status, 0);
   EXPECT_FALSE(epcis::ValidateEpcisDocument(broken).empty());
 }
 
@@ -232,7 +237,7 @@ TEST_F(EpcisExportTest, TimeRangeKeepsTheEventsInFromInclusiveToExclusive) {
   ASSERT_TRUE(none.is_object());
   EXPECT_TRUE(none["epcisBody"]["eventList"].empty());
   EXPECT_TRUE(epcis::ValidateEpcisDocument(none).empty());
-  EXPECT_EQ(PythonValidate(dir_->File("none.jsonld")).exit_status, 0);
+  EXPECT_EQ(PythonValidate(out_.File("none.jsonld")).exit_status, 0);
 }
 
 TEST_F(EpcisExportTest, DigitalLinkFormHasTheSameEventIdsAndValidates) {
@@ -261,7 +266,7 @@ TEST_F(EpcisExportTest, DigitalLinkFormHasTheSameEventIdsAndValidates) {
   }
   EXPECT_GT(compared, 400u);
   EXPECT_TRUE(epcis::ValidateEpcisDocument(linked).empty());
-  EXPECT_EQ(PythonValidate(dir_->File("linked.jsonld")).exit_status, 0);
+  EXPECT_EQ(PythonValidate(out_.File("linked.jsonld")).exit_status, 0);
 }
 
 TEST_F(EpcisExportTest, WithoutAGlnLocationsArePrivateUrnsOfTheSite) {
@@ -323,22 +328,22 @@ TEST_F(EpcisExportTest, RefusedOptionsExitOneWithAStableReason) {
   };
   for (const Case& c : kCases) {
     std::vector<std::string> args = {"export", "epcis",    "--data",
-                                     Data(),   "--output", dir_->File("refused.jsonld")};
+                                     Data(),   "--output", out_.File("refused.jsonld")};
     args.insert(args.end(), c.args.begin(), c.args.end());
     testing::CommandResult result = RunEntrepot(args);
     EXPECT_EQ(result.exit_status, 1) << c.reason << ": " << result.out;
     EXPECT_TRUE(Contains(result.out, c.reason)) << c.reason << ": " << result.out;
   }
   testing::CommandResult limited = RunEntrepot({"export", "epcis", "--data", Data(), "--max-events",
-                                                "100", "--output", dir_->File("refused.jsonld")});
+                                                "100", "--output", out_.File("refused.jsonld")});
   EXPECT_TRUE(Contains(limited.out, "--from and --to")) << limited.out;
-  std::ifstream refused(dir_->File("refused.jsonld"));
+  std::ifstream refused(out_.File("refused.jsonld"));
   EXPECT_FALSE(refused.good()) << "nothing is written when the export is refused";
 }
 
 TEST_F(EpcisExportTest, MissingSiteExitsTwo) {
   testing::CommandResult result =
-      RunEntrepot({"export", "epcis", "--data", dir_->File("no-such-site")});
+      RunEntrepot({"export", "epcis", "--data", out_.File("no-such-site")});
   EXPECT_EQ(result.exit_status, 2) << result.out;
   EXPECT_TRUE(Contains(result.out, "site_not_found")) << result.out;
 }
