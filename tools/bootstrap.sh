@@ -32,6 +32,8 @@ PACKAGES=(
   libvalijson-dev    # JSON Schema validation of EPCIS documents (header-only).
   python3-jsonschema # An independent check of exported EPCIS documents in the tests.
   nginx-light        # The HTTP ceiling of tools/bench_http.sh (run with its own config).
+  postgresql         # PostgreSQL 15: the throwaway cluster of tools/pg_test_cluster.sh.
+  libpq-dev          # libpq, the client of the PostgreSQL journal.
 )
 
 # Prints the packages of PACKAGES that are not installed (one dpkg-query for all: fast).

@@ -6,6 +6,12 @@
 // on either it stops accepting (ending event streams), commits and answers what is queued,
 // writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
 // snapshot and exits.
+//
+// With --store postgresql://..., the journal is the site's in PostgreSQL (the engine's writer
+// and a second, read-only connection for the event feed); DIR keeps the other files. The
+// movement index and the EPCIS follower read only a SQLite journal for now, so with a
+// PostgreSQL store unit history and flow answer 503 "index_unavailable", and the EPCIS
+// repository holds captured events only (docs/STORAGE.md).
 #include <signal.h>
 
 #include <chrono>
@@ -31,7 +37,6 @@
 #include "entrepot/server/sequencer.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_store.h"
-#include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
 namespace {
@@ -121,10 +126,20 @@ StatusOr<epcis::IdOptions> EpcisIds(const std::string& site_code, const std::str
 // Opens DIR/epcis.db and starts its journal follower. A repository that cannot be opened
 // only disables the EPCIS routes (503 "epcis_unavailable"): scanning must not stop for it,
 // and a file that is not a repository is left untouched (it may hold partners' events).
-std::unique_ptr<server::EpcisRepository> OpenEpcis(const std::string& data_dir,
+// With a PostgreSQL store the repository does not follow the journal (it reads SQLite only):
+// capture and query of captured events still work.
+std::unique_ptr<server::EpcisRepository> OpenEpcis(const SiteLocation& location,
                                                    epcis::IdOptions ids) {
-  StatusOr<std::unique_ptr<server::EpcisRepository>> epcis = server::EpcisRepository::Open(
-      server::EpcisRepositoryOptions::ForDataDir(data_dir, std::move(ids), SystemNowMs));
+  server::EpcisRepositoryOptions options =
+      server::EpcisRepositoryOptions::ForDataDir(location.data_dir, std::move(ids), SystemNowMs);
+  if (!location.store.empty()) {
+    options.journal_path.clear();
+    std::cerr << "warning: the site's own EPCIS events are not derived with a PostgreSQL store "
+                 "yet; captured events only"
+              << std::endl;
+  }
+  StatusOr<std::unique_ptr<server::EpcisRepository>> epcis =
+      server::EpcisRepository::Open(std::move(options));
   if (!epcis.ok()) {
     std::cerr << "warning: no EPCIS capture or query: " << epcis.status().ToString() << std::endl;
     return nullptr;
@@ -147,17 +162,23 @@ struct Followers {
 // cannot be opened only disables history and flow (503 "index_unavailable"): it is derived
 // data, and scanning must not stop for it.
 // The labor recorder learns the zone of each location from the state now, while it may still
-// be read here, and from the committed records afterwards.
-StatusOr<Followers> OpenFollowers(const std::string& data_dir, engine::SiteEngine& engine,
+// be read here, and from the committed records afterwards. With a PostgreSQL store, the
+// feed's reader is a second connection to the same site, and there is no movement index
+// (it follows only a SQLite journal for now).
+StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngine& engine,
                                   store::LaborStore* labor) {
-  store::SqliteJournal::Options reader_options;
-  reader_options.read_only = true;
-  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> reader,
-                            store::SqliteJournal::Open(JournalPath(data_dir), reader_options));
+  SiteLocation reader_location = location;
+  reader_location.site = engine.state().site_code();
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::Journal> reader,
+                            OpenJournal(reader_location, OpenMode::kReadOnly));
   Followers followers;
   followers.feed = std::make_unique<server::EventFeed>(std::move(reader), engine.last_seq());
   StatusOr<std::unique_ptr<server::MovementIndex>> movements =
-      server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(data_dir));
+      location.store.empty()
+          ? server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(location.data_dir))
+          : StatusOr<std::unique_ptr<server::MovementIndex>>(
+                Error(StatusCode::kUnimplemented, "index_needs_sqlite_journal",
+                      "the movement index follows only a SQLite journal for now"));
   if (movements.ok()) {
     followers.movements = *std::move(movements);
   } else {
@@ -217,8 +238,8 @@ int RunServe(const ServeOptions& options) {
     return ReportError(policy.status(), 1);
   }
   sigset_t signals = BlockStopSignals();
-  StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(options.data_dir, OpenMode::kExisting);
+  const SiteLocation location(options.data_dir, options.store, options.site);
+  StatusOr<std::unique_ptr<engine::SiteEngine>> engine = OpenSite(location, OpenMode::kExisting);
   if (!engine.ok()) {
     return ReportError(engine.status());
   }
@@ -241,11 +262,11 @@ int RunServe(const ServeOptions& options) {
     return ReportError(audit.status());
   }
   std::unique_ptr<store::LaborStore> labor = OpenLaborStore(options.data_dir, *policy);
-  StatusOr<Followers> followers = OpenFollowers(options.data_dir, **engine, labor.get());
+  StatusOr<Followers> followers = OpenFollowers(location, **engine, labor.get());
   if (!followers.ok()) {
     return ReportError(followers.status());
   }
-  std::unique_ptr<server::EpcisRepository> epcis = OpenEpcis(options.data_dir, *epcis_ids);
+  std::unique_ptr<server::EpcisRepository> epcis = OpenEpcis(location, *epcis_ids);
   std::unique_ptr<server::LaborRetentionJob> retention;
   if (labor != nullptr) {
     retention = StartRetentionJob(*labor, audit->get(), **accounts, *policy);

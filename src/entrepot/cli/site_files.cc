@@ -7,8 +7,10 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/store/postgres_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
@@ -17,8 +19,49 @@ std::string JournalPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "journal.db").string();
 }
 
-StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode,
-                                                       engine::EngineOptions options) {
+StatusOr<std::string> ResolveSiteCode(const SiteLocation& location) {
+  if (!location.site.empty()) {
+    return location.site;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> sites,
+                            store::PostgresJournal::ListSites(location.store));
+  if (sites.empty()) {
+    return Error(StatusCode::kNotFound, "site_not_found",
+                 "the database holds no site (move one into it with `entrepot migrate`)");
+  }
+  if (sites.size() > 1) {
+    std::string names;
+    for (size_t i = 0; i < sites.size() && i < 10; ++i) {
+      names += (i == 0 ? "" : ", ") + sites[i];
+    }
+    return Error(StatusCode::kInvalidArgument, "site_required",
+                 "the database holds " + std::to_string(sites.size()) + " sites (" + names +
+                     (sites.size() > 10 ? ", ..." : "") + "): name one with --site");
+  }
+  return sites.front();
+}
+
+namespace {
+
+StatusOr<std::unique_ptr<store::Journal>> OpenPostgresJournal(const SiteLocation& location,
+                                                              OpenMode mode) {
+  if (mode == OpenMode::kCreate && location.site.empty()) {
+    return Error(StatusCode::kInvalidArgument, "site_required",
+                 "creating a site in PostgreSQL needs its code (--site)");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string site, ResolveSiteCode(location));
+  store::PostgresJournal::Options options;
+  options.read_only = mode == OpenMode::kReadOnly;
+  options.create_if_missing = mode == OpenMode::kCreate;
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::PostgresJournal> journal,
+                            store::PostgresJournal::Open(location.store, site, options));
+  return std::unique_ptr<store::Journal>(std::move(journal));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& location, OpenMode mode) {
+  const std::string& data_dir = location.data_dir;
   std::error_code error;
   if (mode == OpenMode::kCreate) {
     std::filesystem::create_directories(data_dir, error);
@@ -26,7 +69,11 @@ StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_d
       return Error(StatusCode::kUnavailable, "data_dir_unusable",
                    "cannot create " + data_dir + ": " + error.message());
     }
-  } else if (!std::filesystem::exists(JournalPath(data_dir), error)) {
+  }
+  if (!location.store.empty()) {
+    return OpenPostgresJournal(location, mode);
+  }
+  if (mode != OpenMode::kCreate && !std::filesystem::exists(JournalPath(data_dir), error)) {
     return Error(StatusCode::kNotFound, "site_not_found",
                  "no site in " + data_dir + " (create one with `entrepot init`)");
   }
@@ -35,7 +82,24 @@ StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_d
   journal_options.create_if_missing = mode == OpenMode::kCreate;
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> journal,
                             store::SqliteJournal::Open(JournalPath(data_dir), journal_options));
-  return engine::SiteEngine::Open(std::move(journal), options);
+  return std::unique_ptr<store::Journal>(std::move(journal));
+}
+
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const SiteLocation& location, OpenMode mode,
+                                                       engine::EngineOptions options) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::Journal> journal, OpenJournal(location, mode));
+  const auto* postgres = dynamic_cast<const store::PostgresJournal*>(journal.get());
+  const std::string stored_under = postgres != nullptr ? postgres->Site() : "";
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
+                            engine::SiteEngine::Open(std::move(journal), options));
+  // The records name their site: a journal stored under another code was misfiled.
+  const std::string& site_code = engine->state().site_code();
+  if (!stored_under.empty() && !site_code.empty() && site_code != stored_under) {
+    return Error(StatusCode::kFailedPrecondition, "site_mismatch",
+                 "the journal stored under site " + stored_under + " holds the records of site " +
+                     site_code);
+  }
+  return engine;
 }
 
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {

@@ -1,7 +1,9 @@
 // File: site_files.h
 //
-// A site's data directory: DIR/journal.db (the SQLite journal). Shared by the subcommands
-// that open a site, and the place where a module is wired to its implementation.
+// A site's data directory: DIR/journal.db (the SQLite journal), or, with a store URL, the
+// journal in PostgreSQL while DIR keeps the site's other files (labor.db, audit.db,
+// epcis.db, index.db, accounts.db; docs/STORAGE.md). Shared by the subcommands that open a
+// site, and the place where a module is wired to its implementation.
 #pragma once
 
 #include <chrono>
@@ -9,18 +11,49 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "entrepot/base/status.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/store/journal.h"
 
 namespace entrepot::cli {
 
 std::string JournalPath(const std::string& data_dir);
 
+// Where a site's journal lives.
+struct SiteLocation {
+  // Implicit on purpose: a bare data directory is the common case (the SQLite journal in
+  // it), and the commands that know no store pass one.
+  SiteLocation(std::string dir) : data_dir(std::move(dir)) {}  // NOLINT(runtime/explicit)
+  SiteLocation(std::string dir, std::string store_url, std::string site_code)
+      : data_dir(std::move(dir)), store(std::move(store_url)), site(std::move(site_code)) {}
+
+  std::string data_dir;
+  // Empty: DIR/journal.db. Otherwise a postgresql:// URL (or libpq conninfo starting with
+  // it): the journal of `site` in that database.
+  std::string store;
+  // PostgreSQL only: the site code; empty for the database's only site.
+  std::string site;
+};
+
 enum class OpenMode { kCreate, kExisting, kReadOnly };
-// Opens the site in `data_dir`. kCreate makes the directory and an empty journal;
-// kExisting and kReadOnly return kNotFound (reason "site_not_found") when there is none.
-StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const std::string& data_dir, OpenMode mode,
+
+// The site code of a PostgreSQL location: location.site, or the only site the database
+// holds. Returns kNotFound "site_not_found" when it holds none, kInvalidArgument
+// "site_required" (naming them) when it holds several, and the store's errors.
+StatusOr<std::string> ResolveSiteCode(const SiteLocation& location);
+
+// Opens the journal of the site at `location` (see OpenSite for the modes and errors).
+StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& location, OpenMode mode);
+
+// Opens the site at `location`. kCreate makes the directory and an empty journal (for
+// PostgreSQL: registers location.site, which it then requires: kInvalidArgument
+// "site_required"); kExisting and kReadOnly return kNotFound (reason "site_not_found" for a
+// directory without a journal, "journal_not_found" for a site the database does not hold)
+// when there is none. A PostgreSQL journal whose records belong to another site than the
+// one it is stored under gives kFailedPrecondition "site_mismatch".
+StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const SiteLocation& location, OpenMode mode,
                                                        engine::EngineOptions options = {});
 
 // Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted

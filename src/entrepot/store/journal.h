@@ -15,11 +15,13 @@
 // which rebuilds its state from what the journal holds.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "entrepot/base/status.h"
 
@@ -29,6 +31,31 @@ struct JournalRecord {
   uint64_t seq = 0;             // 1, 2, 3, ... without gaps.
   std::string idempotency_key;  // The scan's key; empty for records without one.
   std::string payload;          // Opaque encoded entry.
+};
+
+// Limits every backend enforces in Append, the same for all so that a site can move between
+// them (entrepot migrate).
+inline constexpr size_t kMaxBatchRecords = 65'536;      // reason "batch_too_large"
+inline constexpr size_t kMaxBatchBytes = 64 << 20;      // keys + payloads; "batch_too_large"
+inline constexpr size_t kMaxPayloadBytes = 1 << 20;     // reason "record_too_large"
+inline constexpr size_t kMaxIdempotencyKeyBytes = 128;  // reason "idempotency_key_too_long"
+
+// Checks a batch against those limits: OK, or kResourceExhausted with the reason above and a
+// message naming the record and the limit.
+Status CheckAppendLimits(std::span<const JournalRecord> records);
+
+// Collects the problems a backend's CheckIntegrity() finds, keeping the first kMaxShown.
+class IntegrityProblems {
+ public:
+  static constexpr size_t kMaxShown = 20;
+  void Add(std::string problem);
+  // OK when none; else kDataLoss "journal_corrupt": "<where>: N problems: a; b; ...; and K
+  // more".
+  Status ToStatus(const std::string& where) const;
+
+ private:
+  std::vector<std::string> shown_;
+  size_t total_ = 0;
 };
 
 struct Snapshot {

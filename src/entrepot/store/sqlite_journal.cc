@@ -327,38 +327,8 @@ Status CheckFormat(sqlite3* db) {
   return OkStatus();
 }
 
-// Collects the problems CheckIntegrity() finds, keeping the first kMaxReportedProblems.
-class ProblemList {
- public:
-  void Add(std::string problem) {
-    if (shown_.size() < SqliteJournal::kMaxReportedProblems) {
-      shown_.push_back(std::move(problem));
-    }
-    ++total_;
-  }
-
-  Status ToStatus(const std::string& path) const {
-    if (total_ == 0) {
-      return OkStatus();
-    }
-    std::string message =
-        path + ": " + std::to_string(total_) + (total_ == 1 ? " problem: " : " problems: ");
-    for (size_t i = 0; i < shown_.size(); ++i) {
-      message += (i == 0 ? "" : "; ") + shown_[i];
-    }
-    if (total_ > shown_.size()) {
-      message += "; and " + std::to_string(total_ - shown_.size()) + " more";
-    }
-    return Corrupt(std::move(message));
-  }
-
- private:
-  std::vector<std::string> shown_;
-  size_t total_ = 0;
-};
-
 // SQLite's own check of the b-trees and pages.
-void CheckDatabase(sqlite3* db, ProblemList& problems) {
+void CheckDatabase(sqlite3* db, IntegrityProblems& problems) {
   const std::string sql =
       "PRAGMA integrity_check(" + std::to_string(SqliteJournal::kMaxReportedProblems + 1) + ")";
   StatusOr<StatementPtr> statement = PrepareStatement(db, sql);
@@ -381,7 +351,7 @@ void CheckDatabase(sqlite3* db, ProblemList& problems) {
 
 // Checksums of every record and continuity of seqs from 1 to at least `last_seq`. Returns
 // the last seq found.
-uint64_t CheckRecords(sqlite3* db, uint64_t last_seq, ProblemList& problems) {
+uint64_t CheckRecords(sqlite3* db, uint64_t last_seq, IntegrityProblems& problems) {
   StatusOr<StatementPtr> statement = PrepareStatement(db, kScanSql);
   if (!statement.ok()) {
     problems.Add("journal: " + statement.status().message());
@@ -420,7 +390,7 @@ uint64_t CheckRecords(sqlite3* db, uint64_t last_seq, ProblemList& problems) {
 }
 
 // Checksums of the snapshots, and that none is beyond the last record.
-void CheckSnapshots(sqlite3* db, uint64_t last_record_seq, ProblemList& problems) {
+void CheckSnapshots(sqlite3* db, uint64_t last_record_seq, IntegrityProblems& problems) {
   StatusOr<StatementPtr> statement =
       PrepareStatement(db, "SELECT seq, payload, crc FROM snapshot ORDER BY seq");
   if (!statement.ok()) {
@@ -580,37 +550,6 @@ Status SqliteJournal::CheckWritable() const {
 
 namespace {
 
-Status CheckBatchLimits(std::span<const JournalRecord> records) {
-  if (records.size() > SqliteJournal::kMaxBatchRecords) {
-    return Error(StatusCode::kResourceExhausted, "batch_too_large",
-                 "a batch of " + std::to_string(records.size()) + " records exceeds the limit of " +
-                     std::to_string(SqliteJournal::kMaxBatchRecords) + " records per Append");
-  }
-  size_t bytes = 0;
-  for (const JournalRecord& record : records) {
-    if (record.payload.size() > SqliteJournal::kMaxPayloadBytes) {
-      return Error(StatusCode::kResourceExhausted, "record_too_large",
-                   "record seq " + std::to_string(record.seq) + ": payload of " +
-                       std::to_string(record.payload.size()) + " bytes exceeds the limit of " +
-                       std::to_string(SqliteJournal::kMaxPayloadBytes) + " bytes");
-    }
-    if (record.idempotency_key.size() > SqliteJournal::kMaxIdempotencyKeyBytes) {
-      return Error(StatusCode::kResourceExhausted, "idempotency_key_too_long",
-                   "record seq " + std::to_string(record.seq) + ": idempotency key of " +
-                       std::to_string(record.idempotency_key.size()) +
-                       " bytes exceeds the limit of " +
-                       std::to_string(SqliteJournal::kMaxIdempotencyKeyBytes) + " bytes");
-    }
-    bytes += record.payload.size() + record.idempotency_key.size();
-  }
-  if (bytes > SqliteJournal::kMaxBatchBytes) {
-    return Error(StatusCode::kResourceExhausted, "batch_too_large",
-                 "a batch of " + std::to_string(bytes) + " bytes exceeds the limit of " +
-                     std::to_string(SqliteJournal::kMaxBatchBytes) + " bytes per Append");
-  }
-  return OkStatus();
-}
-
 std::string DescribeBatch(std::span<const JournalRecord> records) {
   return "append " + SeqRange(records.front().seq, records.back().seq);
 }
@@ -622,7 +561,7 @@ Status SqliteJournal::Append(std::span<const JournalRecord> records) {
     return OkStatus();
   }
   ENTREPOT_RETURN_IF_ERROR(CheckWritable());
-  ENTREPOT_RETURN_IF_ERROR(CheckBatchLimits(records));
+  ENTREPOT_RETURN_IF_ERROR(CheckAppendLimits(records));
   ENTREPOT_CHECK(last_seq_ + records.size() <= kMaxSeq);
   for (size_t i = 0; i < records.size(); ++i) {
     ENTREPOT_CHECK(records[i].seq == last_seq_ + 1 + i);
@@ -816,7 +755,7 @@ Status SqliteJournal::CheckIntegrity() const {
   // One read transaction, so that all checks see the same state even while another
   // connection appends.
   ENTREPOT_RETURN_IF_ERROR(Exec(db, "BEGIN", path_ + ": begin integrity check"));
-  ProblemList problems;
+  IntegrityProblems problems;
   CheckDatabase(db, problems);
   const uint64_t last_record_seq = CheckRecords(db, last_seq_, problems);
   CheckSnapshots(db, last_record_seq, problems);

@@ -78,10 +78,10 @@ class SqliteJournal final : public Journal {
   static constexpr int32_t kApplicationId = 0x454A524E;
 
   // Limits. Going over one gives kResourceExhausted and writes nothing.
-  static constexpr size_t kMaxBatchRecords = 65'536;      // reason "batch_too_large"
-  static constexpr size_t kMaxBatchBytes = 64 << 20;      // keys + payloads; "batch_too_large"
-  static constexpr size_t kMaxPayloadBytes = 1 << 20;     // reason "record_too_large"
-  static constexpr size_t kMaxIdempotencyKeyBytes = 128;  // reason "idempotency_key_too_long"
+  static constexpr size_t kMaxBatchRecords = store::kMaxBatchRecords;
+  static constexpr size_t kMaxBatchBytes = store::kMaxBatchBytes;
+  static constexpr size_t kMaxPayloadBytes = store::kMaxPayloadBytes;
+  static constexpr size_t kMaxIdempotencyKeyBytes = store::kMaxIdempotencyKeyBytes;
 
   // Opens the journal at `path`, creating it when absent (unless options say otherwise),
   // and reads LastSeq(). Returns:
@@ -129,7 +129,7 @@ class SqliteJournal final : public Journal {
   StatusOr<std::optional<Snapshot>> LatestSnapshot() const override;
   // Lists at most kMaxReportedProblems problems, then "and N more".
   Status CheckIntegrity() const override;
-  static constexpr size_t kMaxReportedProblems = 20;
+  static constexpr size_t kMaxReportedProblems = IntegrityProblems::kMaxShown;
 
   // The path given to Open().
   const std::string& Path() const { return path_; }

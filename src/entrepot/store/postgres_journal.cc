@@ -1,0 +1,925 @@
+#include "entrepot/store/postgres_journal.h"
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <utility>
+
+#include "entrepot/base/check.h"
+#include "entrepot/base/status_macros.h"
+#include "entrepot/store/crc32c.h"
+
+namespace entrepot::store {
+
+namespace internal {
+void PostgresConnectionCloser::operator()(pg_conn* connection) const { PQfinish(connection); }
+}  // namespace internal
+
+namespace {
+
+// Type OIDs of pg_type (stable across PostgreSQL versions).
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kTextOid = 25;
+constexpr Oid kInt8ArrayOid = 1016;
+constexpr Oid kByteaArrayOid = 1001;
+
+constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+// The migrations, in order: migration i + 1 is kMigrations[i]. Never edit one that shipped;
+// add the next.
+struct Migration {
+  const char* description;
+  const char* sql;
+};
+constexpr std::array<Migration, PostgresJournal::kSchemaVersion> kMigrations = {{
+    {"sites, journal and snapshots", R"sql(
+      CREATE TABLE entrepot_sites(
+        site text PRIMARY KEY,
+        created_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE entrepot_journal(
+        site text NOT NULL,
+        seq bigint NOT NULL CHECK (seq > 0),
+        idempotency_key bytea,
+        payload bytea NOT NULL,
+        crc bigint NOT NULL,
+        PRIMARY KEY (site, seq));
+      CREATE TABLE entrepot_snapshots(
+        site text NOT NULL,
+        seq bigint NOT NULL CHECK (seq >= 0),
+        payload bytea NOT NULL,
+        crc bigint NOT NULL,
+        PRIMARY KEY (site, seq));
+    )sql"},
+}};
+
+constexpr const char* kMigrationsTableSql = R"sql(
+  CREATE TABLE IF NOT EXISTS entrepot_schema_migrations(
+    version integer PRIMARY KEY,
+    description text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())
+)sql";
+
+constexpr const char* kAppendStatement = "entrepot_append";
+constexpr const char* kAppendSql =
+    "INSERT INTO entrepot_journal(site, seq, idempotency_key, payload, crc) "
+    "SELECT $1, r.seq, r.idempotency_key, r.payload, r.crc "
+    "FROM unnest($2::int8[], $3::bytea[], $4::bytea[], $5::int8[]) "
+    "AS r(seq, idempotency_key, payload, crc)";
+constexpr const char* kScanStatement = "entrepot_scan";
+constexpr const char* kScanSql =
+    "SELECT seq, idempotency_key, payload, crc FROM entrepot_journal "
+    "WHERE site = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+constexpr const char* kLastSeqSql = "SELECT max(seq) FROM entrepot_journal WHERE site = $1";
+
+struct ResultClearer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
+
+// Binary parameters of one statement. Bytes passed in are not copied: the caller keeps
+// them alive until the statement ran.
+class Params {
+ public:
+  void AddInt8(int64_t value) {
+    std::string& bytes = owned_.emplace_back();
+    AppendBigEndian(bytes, static_cast<uint64_t>(value), 8);
+    Add(kInt8Oid, bytes);
+  }
+  void AddText(std::string_view text) { Add(kTextOid, text); }
+  void AddBytes(std::string_view bytes) { Add(kByteaOid, bytes); }
+  // A one-dimensional array, built by the caller with ArrayBuilder.
+  void AddOwned(Oid type, std::string bytes) { Add(type, owned_.emplace_back(std::move(bytes))); }
+
+  int size() const { return static_cast<int>(values_.size()); }
+  const Oid* types() const { return types_.data(); }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+  static void AppendBigEndian(std::string& out, uint64_t value, size_t bytes) {
+    for (size_t i = bytes; i-- > 0;) {
+      out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+    }
+  }
+
+ private:
+  void Add(Oid type, std::string_view bytes) {
+    types_.push_back(type);
+    // A zero-length value must still be non-null: libpq sends a null pointer as SQL NULL.
+    values_.push_back(bytes.data() != nullptr ? bytes.data() : "");
+    lengths_.push_back(static_cast<int>(bytes.size()));
+    formats_.push_back(1);
+  }
+
+  std::deque<std::string> owned_;  // A deque: growing it does not move the strings.
+  std::vector<Oid> types_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+// The binary form of a one-dimensional array (PostgreSQL's array_send): header, then each
+// element as a length (-1 for NULL) and its bytes.
+class ArrayBuilder {
+ public:
+  ArrayBuilder(Oid element_type, size_t count, size_t reserve_bytes) {
+    bytes_.reserve(20 + count * 4 + reserve_bytes);
+    Params::AppendBigEndian(bytes_, 1, 4);  // Dimensions.
+    has_null_at_ = bytes_.size();
+    Params::AppendBigEndian(bytes_, 0, 4);  // Has nulls: patched by AddNull().
+    Params::AppendBigEndian(bytes_, element_type, 4);
+    Params::AppendBigEndian(bytes_, count, 4);
+    Params::AppendBigEndian(bytes_, 1, 4);  // Lower bound.
+  }
+  void AddInt8(int64_t value) {
+    Params::AppendBigEndian(bytes_, 8, 4);
+    Params::AppendBigEndian(bytes_, static_cast<uint64_t>(value), 8);
+  }
+  void AddBytes(std::string_view value) {
+    Params::AppendBigEndian(bytes_, value.size(), 4);
+    bytes_.append(value);
+  }
+  void AddNull() {
+    bytes_[has_null_at_ + 3] = 1;
+    Params::AppendBigEndian(bytes_, 0xFFFFFFFF, 4);
+  }
+  std::string Take() { return std::move(bytes_); }
+
+ private:
+  std::string bytes_;
+  size_t has_null_at_ = 0;
+};
+
+int64_t GetInt8(const PGresult* result, int row, int column) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(PQgetvalue(result, row, column));
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) {
+    value = (value << 8) | bytes[i];
+  }
+  return static_cast<int64_t>(value);
+}
+
+std::string_view GetBytes(const PGresult* result, int row, int column) {
+  return {PQgetvalue(result, row, column), static_cast<size_t>(PQgetlength(result, row, column))};
+}
+
+void AppendLittleEndian(uint64_t value, size_t bytes, char* out) {
+  for (size_t i = 0; i < bytes; ++i) {
+    out[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+  }
+}
+
+// The checksums of SqliteJournal (docs/STORAGE.md), so that a migrated record keeps its crc.
+uint32_t RecordCrc(uint64_t seq, std::string_view key, std::string_view payload) {
+  std::array<char, 12> header;
+  AppendLittleEndian(seq, 8, header.data());
+  AppendLittleEndian(key.size(), 4, header.data() + 8);
+  return Crc32cExtend(Crc32cExtend(Crc32c(std::string_view(header.data(), header.size())), key),
+                      payload);
+}
+
+uint32_t SnapshotCrc(uint64_t seq, std::string_view payload) {
+  std::array<char, 8> header;
+  AppendLittleEndian(seq, 8, header.data());
+  return Crc32cExtend(Crc32c(std::string_view(header.data(), header.size())), payload);
+}
+
+std::string Trimmed(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text.empty() ? "no message" : text;
+}
+
+// Maps a failed statement to the Journal contract's codes. `result` may be null (libpq
+// could not even send the statement).
+Status PostgresStatus(PGconn* connection, const PGresult* result, std::string_view what) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state != nullptr ? state : "";
+  const std::string message =
+      std::string(what) + ": " +
+      Trimmed(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(connection)) +
+      (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")");
+  const std::string klass = sqlstate.substr(0, 2);
+  if (PQstatus(connection) == CONNECTION_BAD || sqlstate.empty() || klass == "08" ||
+      klass == "53" || klass == "57" || klass == "40" || sqlstate == "55P03" ||
+      sqlstate == "25006") {
+    // Connection lost, out of disk or memory, shutdown, timeout, lock timeout, standby.
+    return Error(StatusCode::kUnavailable, "journal_unavailable", message);
+  }
+  if (klass == "XX" && sqlstate != "XX000") {
+    return Error(StatusCode::kDataLoss, "journal_corrupt", message);
+  }
+  if (sqlstate == "42501") {
+    return Error(StatusCode::kPermissionDenied, "journal_permission_denied", message);
+  }
+  return Error(StatusCode::kInternal, "journal_error", message);
+}
+
+bool Succeeded(const PGresult* result) {
+  const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+// Runs one statement with binary parameters and results.
+StatusOr<ResultPtr> Run(PGconn* connection, const char* sql, const Params& params,
+                        std::string_view what) {
+  ResultPtr result(PQexecParams(connection, sql, params.size(), params.types(), params.values(),
+                                params.lengths(), params.formats(), 1));
+  if (!Succeeded(result.get())) {
+    return PostgresStatus(connection, result.get(), what);
+  }
+  return result;
+}
+
+StatusOr<ResultPtr> RunPrepared(PGconn* connection, const char* name, const Params& params,
+                                std::string_view what) {
+  ResultPtr result(PQexecPrepared(connection, name, params.size(), params.values(),
+                                  params.lengths(), params.formats(), 1));
+  if (!Succeeded(result.get())) {
+    return PostgresStatus(connection, result.get(), what);
+  }
+  return result;
+}
+
+// Runs SQL without parameters (several statements allowed), results in text.
+Status Exec(PGconn* connection, const char* sql, std::string_view what) {
+  ResultPtr result(PQexec(connection, sql));
+  if (!Succeeded(result.get())) {
+    return PostgresStatus(connection, result.get(), what);
+  }
+  return OkStatus();
+}
+
+// The first column of the first row as text; nullopt for no row or NULL.
+StatusOr<std::optional<std::string>> QueryText(PGconn* connection, const char* sql,
+                                               std::string_view what) {
+  ResultPtr result(PQexec(connection, sql));
+  if (!Succeeded(result.get())) {
+    return PostgresStatus(connection, result.get(), what);
+  }
+  if (PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, 0) != 0) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(PQgetvalue(result.get(), 0, 0));
+}
+
+Status Corrupt(std::string message) {
+  return Error(StatusCode::kDataLoss, "journal_corrupt", std::move(message));
+}
+
+std::string SeqRange(uint64_t first, uint64_t last) {
+  return first == last ? "seq " + std::to_string(first)
+                       : "seqs " + std::to_string(first) + " to " + std::to_string(last);
+}
+
+bool ValidSiteCode(std::string_view site) {
+  if (site.empty() || site.size() > PostgresJournal::kMaxSiteCodeBytes) {
+    return false;
+  }
+  for (char c : site) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "postgresql://USER@HOST:PORT/DB" from a conninfo, leaving the password out. Returns
+// kInvalidArgument "bad_store_url" when libpq cannot parse it.
+StatusOr<std::string> DescribeConninfo(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = Trimmed(error);
+    PQfreemem(error);
+    return Error(StatusCode::kInvalidArgument, "bad_store_url",
+                 "not a PostgreSQL connection string or postgresql:// URL: " + message);
+  }
+  std::string user, host, port, dbname;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    const std::string value = option->val != nullptr ? option->val : "";
+    const std::string_view keyword = option->keyword;
+    if (keyword == "user") {
+      user = value;
+    } else if (keyword == "host") {
+      host = value;
+    } else if (keyword == "port") {
+      port = value;
+    } else if (keyword == "dbname") {
+      dbname = value;
+    }
+  }
+  PQconninfoFree(options);
+  return "postgresql://" + (user.empty() ? "" : user + "@") + host +
+         (port.empty() ? "" : ":" + port) + "/" + dbname;
+}
+
+// Connects; kUnavailable "journal_unavailable" with libpq's message when it cannot.
+StatusOr<internal::PostgresConnectionPtr> Connect(const std::string& conninfo,
+                                                  int connect_timeout_s) {
+  // libpq takes the keywords and values as arrays; "dbname" carrying a whole conninfo or
+  // URL is expanded (expand_dbname), and the timeout is added without editing the string.
+  const std::string timeout = std::to_string(connect_timeout_s);
+  const std::array<const char*, 3> keywords = {"dbname", "connect_timeout", nullptr};
+  const std::array<const char*, 3> values = {conninfo.c_str(), timeout.c_str(), nullptr};
+  internal::PostgresConnectionPtr connection(
+      PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
+  if (connection == nullptr) {
+    return Error(StatusCode::kUnavailable, "journal_unavailable", "libpq: out of memory");
+  }
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    return Error(StatusCode::kUnavailable, "journal_unavailable",
+                 "cannot connect: " + Trimmed(PQerrorMessage(connection.get())));
+  }
+  // Notices (such as "relation already exists, skipping") are not errors: keep stderr clean.
+  PQsetNoticeProcessor(
+      connection.get(), [](void*, const char*) {}, nullptr);
+  return connection;
+}
+
+// The schema version the database is at: 0 without a migrations table.
+StatusOr<int64_t> SchemaVersion(PGconn* connection) {
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::optional<std::string> table,
+      QueryText(connection, "SELECT to_regclass('entrepot_schema_migrations')::text",
+                "read the schema"));
+  if (!table) {
+    return int64_t{0};
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::optional<std::string> version,
+      QueryText(connection, "SELECT max(version) FROM entrepot_schema_migrations",
+                "read the schema version"));
+  int64_t number = 0;
+  if (version && std::from_chars(version->data(), version->data() + version->size(), number).ec !=
+                     std::errc()) {
+    return Corrupt("table entrepot_schema_migrations holds a bad version: " + *version);
+  }
+  return number;
+}
+
+Status NewerSchema(int64_t version) {
+  return Error(StatusCode::kFailedPrecondition, "unsupported_format",
+               "the database's journal schema is at version " + std::to_string(version) +
+                   ", newer than version " + std::to_string(PostgresJournal::kSchemaVersion) +
+                   " that this build reads: use a newer Entrepôt");
+}
+
+// Fills `record` from row `row` of a kScanSql result; returns the stored crc.
+int64_t ReadRecordRow(const PGresult* result, int row, JournalRecord& record) {
+  record.seq = static_cast<uint64_t>(GetInt8(result, row, 0));
+  if (PQgetisnull(result, row, 1) != 0) {
+    record.idempotency_key.clear();
+  } else {
+    record.idempotency_key.assign(GetBytes(result, row, 1));
+  }
+  record.payload.assign(GetBytes(result, row, 2));
+  return GetInt8(result, row, 3);
+}
+
+bool RecordCrcMatches(const JournalRecord& record, int64_t stored_crc) {
+  return stored_crc == RecordCrc(record.seq, record.idempotency_key, record.payload);
+}
+
+}  // namespace
+
+bool PostgresJournal::IsStoreUrl(std::string_view store) {
+  return store.starts_with("postgresql://") || store.starts_with("postgres://");
+}
+
+StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::Open(const std::string& conninfo,
+                                                                 const std::string& site,
+                                                                 Options options) {
+  StatusOr<std::unique_ptr<PostgresJournal>> journal =
+      OpenWithoutContext(conninfo, site, std::move(options));
+  if (!journal.ok()) {
+    StatusOr<std::string> description = DescribeConninfo(conninfo);
+    return journal.status().WithContext("open journal of site " + site +
+                                        (description.ok() ? " in " + *description : ""));
+  }
+  return journal;
+}
+
+StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::OpenWithoutContext(
+    const std::string& conninfo, const std::string& site, Options options) {
+  if (!ValidSiteCode(site)) {
+    return Error(StatusCode::kInvalidArgument, "bad_site_code",
+                 "a site code is 1 to " + std::to_string(kMaxSiteCodeBytes) +
+                     " characters among A-Z a-z 0-9 . _ -");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string description, DescribeConninfo(conninfo));
+  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, Connect(conninfo, options.connect_timeout_s));
+  std::unique_ptr<PostgresJournal> journal(new PostgresJournal(
+      site, description + " site " + site, std::move(options), std::move(connection)));
+  ENTREPOT_RETURN_IF_ERROR(journal->Initialize());
+  return journal;
+}
+
+StatusOr<std::vector<std::string>> PostgresJournal::ListSites(const std::string& conninfo) {
+  ENTREPOT_RETURN_IF_ERROR(DescribeConninfo(conninfo).status());
+  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, Connect(conninfo, 10));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection.get()));
+  std::vector<std::string> sites;
+  if (version == 0) {
+    return sites;
+  }
+  ResultPtr result(PQexec(connection.get(), "SELECT site FROM entrepot_sites ORDER BY site"));
+  if (!Succeeded(result.get())) {
+    return PostgresStatus(connection.get(), result.get(), "list sites");
+  }
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    sites.emplace_back(PQgetvalue(result.get(), row, 0));
+  }
+  return sites;
+}
+
+PostgresJournal::PostgresJournal(std::string site, std::string description, Options options,
+                                 ConnectionPtr connection)
+    : site_(std::move(site)),
+      description_(std::move(description)),
+      options_(std::move(options)),
+      connection_(std::move(connection)) {}
+
+PostgresJournal::~PostgresJournal() = default;
+
+int PostgresJournal::BackendPid() const { return PQbackendPID(connection_.get()); }
+
+Status PostgresJournal::Initialize() {
+  PGconn* connection = connection_.get();
+  // synchronous_commit on: COMMIT returns once its WAL is flushed (the durability contract),
+  // whatever the server's or the role's default.
+  std::string settings = "SET synchronous_commit TO on; SET client_min_messages TO warning; ";
+  settings += "SET statement_timeout TO " + std::to_string(options_.statement_timeout_ms) + "; ";
+  if (options_.read_only) {
+    settings += "SET default_transaction_read_only TO on; ";
+  }
+  ENTREPOT_RETURN_IF_ERROR(Exec(connection, settings.c_str(), "configure the session"));
+  if (!options_.read_only) {
+    if (options_.require_fsync) {
+      ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> fsync,
+                                QueryText(connection, "SHOW fsync", "read the fsync setting"));
+      if (fsync.value_or("off") != "on") {
+        return Error(StatusCode::kFailedPrecondition, "store_not_durable",
+                     "the server runs with fsync off, so a committed scan could be lost in a "
+                     "crash: turn fsync on in postgresql.conf");
+      }
+    }
+    ENTREPOT_RETURN_IF_ERROR(Migrate());
+  }
+  ENTREPOT_RETURN_IF_ERROR(CheckSchema());
+  ENTREPOT_RETURN_IF_ERROR(RegisterSite());
+  if (!options_.read_only) {
+    ResultPtr prepared(PQprepare(connection, kAppendStatement, kAppendSql, 0, nullptr));
+    if (!Succeeded(prepared.get())) {
+      return PostgresStatus(connection, prepared.get(), "prepare the append statement");
+    }
+  }
+  ResultPtr prepared(PQprepare(connection, kScanStatement, kScanSql, 0, nullptr));
+  if (!Succeeded(prepared.get())) {
+    return PostgresStatus(connection, prepared.get(), "prepare the scan statement");
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(last_seq_, QueryLastSeq());
+  return OkStatus();
+}
+
+// Design note 1. Reads first without locking: a database already at kSchemaVersion needs no
+// lock and no CREATE privilege.
+Status PostgresJournal::Migrate() {
+  PGconn* connection = connection_.get();
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection));
+  if (version >= kSchemaVersion) {
+    return version > kSchemaVersion ? NewerSchema(version) : OkStatus();
+  }
+  return InTransaction("migrate the schema", [&]() -> Status {
+    Params lock;
+    lock.AddInt8(kMigrationLockKey);
+    ENTREPOT_RETURN_IF_ERROR(
+        Run(connection, "SELECT pg_advisory_xact_lock($1)", lock, "take the migration lock")
+            .status());
+    ENTREPOT_RETURN_IF_ERROR(
+        Exec(connection, kMigrationsTableSql, "create table entrepot_schema_migrations"));
+    // Again under the lock: another node may have migrated meanwhile.
+    ENTREPOT_ASSIGN_OR_RETURN(int64_t current, SchemaVersion(connection));
+    if (current > kSchemaVersion) {
+      return NewerSchema(current);
+    }
+    for (int64_t next = current + 1; next <= kSchemaVersion; ++next) {
+      const Migration& migration = kMigrations[static_cast<size_t>(next - 1)];
+      const std::string what = "apply schema migration " + std::to_string(next);
+      ENTREPOT_RETURN_IF_ERROR(Exec(connection, migration.sql, what));
+      Params row;
+      row.AddInt8(next);
+      row.AddText(migration.description);
+      ENTREPOT_RETURN_IF_ERROR(Run(connection,
+                                   "INSERT INTO entrepot_schema_migrations(version, description) "
+                                   "VALUES($1::int8::int4, $2)",
+                                   row, what)
+                                   .status());
+    }
+    return OkStatus();
+  });
+}
+
+Status PostgresJournal::CheckSchema() {
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection_.get()));
+  if (version > kSchemaVersion) {
+    return NewerSchema(version);
+  }
+  if (version < 1) {
+    return Error(StatusCode::kNotFound, "journal_not_found",
+                 "the database holds no Entrepôt journal (open it read-write, or move a site "
+                 "into it with `entrepot migrate`)");
+  }
+  return OkStatus();
+}
+
+Status PostgresJournal::RegisterSite() {
+  Params params;
+  params.AddText(site_);
+  if (!options_.read_only && options_.create_if_missing) {
+    return Run(connection_.get(),
+               "INSERT INTO entrepot_sites(site) VALUES($1) ON CONFLICT DO NOTHING", params,
+               "register the site")
+        .status();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(ResultPtr result,
+                            Run(connection_.get(), "SELECT 1 FROM entrepot_sites WHERE site = $1",
+                                params, "look the site up"));
+  if (PQntuples(result.get()) == 0) {
+    return Error(StatusCode::kNotFound, "journal_not_found",
+                 "the database holds no site " + site_ +
+                     " (create it with `entrepot migrate` or open it read-write)");
+  }
+  return OkStatus();
+}
+
+StatusOr<uint64_t> PostgresJournal::QueryLastSeq() const {
+  Params params;
+  params.AddText(site_);
+  ENTREPOT_ASSIGN_OR_RETURN(ResultPtr result,
+                            Run(connection_.get(), kLastSeqSql, params, "read the last seq"));
+  if (PQgetisnull(result.get(), 0, 0) != 0) {
+    return uint64_t{0};
+  }
+  const int64_t last = GetInt8(result.get(), 0, 0);
+  return last > 0 ? static_cast<uint64_t>(last) : uint64_t{0};
+}
+
+uint64_t PostgresJournal::LastSeq() const {
+  if (options_.read_only) {
+    // Seqs only grow: on an error, the value known so far is still a correct lower bound.
+    StatusOr<uint64_t> last = QueryLastSeq();
+    if (last.ok() && *last > last_seq_) {
+      last_seq_ = *last;
+    }
+  }
+  return last_seq_;
+}
+
+Status PostgresJournal::CheckWritable() const {
+  if (options_.read_only) {
+    return Error(StatusCode::kFailedPrecondition, "journal_read_only",
+                 description_ + " was opened read-only");
+  }
+  if (needs_reopen_) {
+    return Error(StatusCode::kUnavailable, "journal_needs_reopen",
+                 description_ +
+                     ": an earlier commit failed with an unknown outcome, or the connection "
+                     "broke; reopen the journal before writing again");
+  }
+  return OkStatus();
+}
+
+void PostgresJournal::NoteConnectionState() {
+  if (PQstatus(connection_.get()) == CONNECTION_BAD) {
+    needs_reopen_ = true;
+  }
+}
+
+Status PostgresJournal::InTransaction(std::string_view what, const std::function<Status()>& body) {
+  if (Status status = Exec(connection_.get(), "BEGIN", std::string(what) + ": begin");
+      !status.ok()) {
+    NoteConnectionState();
+    return status;
+  }
+  if (Status status = body(); !status.ok()) {
+    Rollback();
+    return status;
+  }
+  return Commit(what);
+}
+
+// Design note 5.
+Status PostgresJournal::Commit(std::string_view what) {
+  PGconn* connection = connection_.get();
+  if (options_.before_commit_for_testing) {
+    options_.before_commit_for_testing();
+  }
+  ResultPtr result(PQexec(connection, "COMMIT"));
+  if (Succeeded(result.get())) {
+    // COMMIT of a transaction that failed earlier answers ROLLBACK, successfully.
+    if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") == 0) {
+      return OkStatus();
+    }
+    return Error(StatusCode::kInternal, "journal_error",
+                 std::string(what) + ": the transaction was rolled back by the server");
+  }
+  const Status error = PostgresStatus(connection, result.get(), std::string(what) + ": commit");
+  if (PQstatus(connection) == CONNECTION_BAD || result == nullptr) {
+    // The COMMIT was sent, its answer never came: the server may have committed.
+    needs_reopen_ = true;
+    return Error(StatusCode::kUnavailable, "commit_outcome_unknown",
+                 error.message() +
+                     "; the batch may or may not be durable: reopen the journal and read "
+                     "LastSeq()");
+  }
+  // The server answered with an error: the transaction is over and nothing was committed.
+  return error;
+}
+
+void PostgresJournal::Rollback() {
+  ResultPtr result(PQexec(connection_.get(), "ROLLBACK"));
+  if (!Succeeded(result.get())) {
+    // The connection is in an unknown state; only a reopen recovers it.
+    needs_reopen_ = true;
+  }
+}
+
+Status PostgresJournal::Append(std::span<const JournalRecord> records) {
+  if (records.empty()) {
+    return OkStatus();
+  }
+  ENTREPOT_RETURN_IF_ERROR(CheckWritable());
+  ENTREPOT_RETURN_IF_ERROR(CheckAppendLimits(records));
+  ENTREPOT_CHECK(last_seq_ + records.size() <= kMaxSeq);
+  size_t bytes = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    ENTREPOT_CHECK(records[i].seq == last_seq_ + 1 + i);
+    bytes += records[i].payload.size() + records[i].idempotency_key.size();
+  }
+  ArrayBuilder seqs(kInt8Oid, records.size(), records.size() * 8);
+  ArrayBuilder keys(kByteaOid, records.size(), bytes);
+  ArrayBuilder payloads(kByteaOid, records.size(), bytes);
+  ArrayBuilder crcs(kInt8Oid, records.size(), records.size() * 8);
+  for (const JournalRecord& record : records) {
+    seqs.AddInt8(static_cast<int64_t>(record.seq));
+    if (record.idempotency_key.empty()) {
+      keys.AddNull();
+    } else {
+      keys.AddBytes(record.idempotency_key);
+    }
+    payloads.AddBytes(record.payload);
+    crcs.AddInt8(RecordCrc(record.seq, record.idempotency_key, record.payload));
+  }
+  Params params;
+  params.AddText(site_);
+  params.AddOwned(kInt8ArrayOid, seqs.Take());
+  params.AddOwned(kByteaArrayOid, keys.Take());
+  params.AddOwned(kByteaArrayOid, payloads.Take());
+  params.AddOwned(kInt8ArrayOid, crcs.Take());
+  const std::string what = "append " + SeqRange(records.front().seq, records.back().seq);
+  Status status = InTransaction(what, [&]() -> Status {
+    ResultPtr result(PQexecPrepared(connection_.get(), kAppendStatement, params.size(),
+                                    params.values(), params.lengths(), params.formats(), 1));
+    if (Succeeded(result.get())) {
+      return OkStatus();
+    }
+    const char* state =
+        result != nullptr ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    if (state != nullptr && std::strcmp(state, "23505") == 0) {  // unique_violation
+      return Error(StatusCode::kInternal, "concurrent_writer",
+                   what + ": a seq of the batch is already stored although LastSeq() was " +
+                       std::to_string(last_seq_) +
+                       ": another process is appending to this site (one writer per site)");
+    }
+    return PostgresStatus(connection_.get(), result.get(), what);
+  });
+  if (!status.ok()) {
+    NoteConnectionState();
+    return status;
+  }
+  last_seq_ += records.size();
+  return OkStatus();
+}
+
+StatusOr<JournalRecord> PostgresJournal::Read(uint64_t seq) const {
+  if (seq == 0 || seq >= kMaxSeq) {
+    return Error(StatusCode::kNotFound, "no_such_record",
+                 "journal record " + std::to_string(seq) + " does not exist");
+  }
+  Params params;
+  params.AddText(site_);
+  params.AddInt8(static_cast<int64_t>(seq));
+  ENTREPOT_ASSIGN_OR_RETURN(ResultPtr result,
+                            Run(connection_.get(),
+                                "SELECT seq, idempotency_key, payload, crc FROM entrepot_journal "
+                                "WHERE site = $1 AND seq = $2",
+                                params, description_ + ": read seq " + std::to_string(seq)));
+  if (PQntuples(result.get()) == 0) {
+    if (seq <= LastSeq()) {
+      return Corrupt(description_ + ": record seq " + std::to_string(seq) + " is missing");
+    }
+    return Error(StatusCode::kNotFound, "no_such_record",
+                 "journal record " + std::to_string(seq) + " does not exist");
+  }
+  JournalRecord record;
+  if (!RecordCrcMatches(record, ReadRecordRow(result.get(), 0, record))) {
+    return Corrupt(description_ + ": record seq " + std::to_string(seq) + ": checksum mismatch");
+  }
+  return record;
+}
+
+Status PostgresJournal::Scan(uint64_t after,
+                             const std::function<Status(const JournalRecord&)>& visit) const {
+  if (after >= kMaxSeq) {
+    return OkStatus();
+  }
+  JournalRecord record;  // Reused: assign() keeps the buffers' capacity.
+  uint64_t expected = after + 1;
+  while (true) {
+    Params params;
+    params.AddText(site_);
+    params.AddInt8(static_cast<int64_t>(expected - 1));
+    params.AddInt8(static_cast<int64_t>(kScanPageRecords));
+    // A page is read whole before the visitor runs, so the visitor may use this journal.
+    ENTREPOT_ASSIGN_OR_RETURN(ResultPtr page, RunPrepared(connection_.get(), kScanStatement, params,
+                                                          description_ + ": scan after seq " +
+                                                              std::to_string(expected - 1)));
+    const int rows = PQntuples(page.get());
+    for (int row = 0; row < rows; ++row) {
+      const int64_t stored_crc = ReadRecordRow(page.get(), row, record);
+      if (record.seq != expected) {
+        return Corrupt(description_ + ": record seq " + std::to_string(expected) +
+                       " is missing (seq " + std::to_string(record.seq) + " follows seq " +
+                       std::to_string(expected - 1) + ")");
+      }
+      if (!RecordCrcMatches(record, stored_crc)) {
+        return Corrupt(description_ + ": record seq " + std::to_string(record.seq) +
+                       ": checksum mismatch");
+      }
+      ENTREPOT_RETURN_IF_ERROR(visit(record));
+      ++expected;
+    }
+    if (static_cast<size_t>(rows) < kScanPageRecords) {
+      break;
+    }
+  }
+  if (expected <= last_seq_) {
+    return Corrupt(description_ + ": record " + SeqRange(expected, last_seq_) +
+                   " missing at the end (the journal held seq " + std::to_string(last_seq_) +
+                   " when opened)");
+  }
+  return OkStatus();
+}
+
+Status PostgresJournal::WriteSnapshot(const Snapshot& snapshot) {
+  ENTREPOT_RETURN_IF_ERROR(CheckWritable());
+  if (snapshot.payload.size() > options_.max_snapshot_bytes) {
+    return Error(StatusCode::kResourceExhausted, "snapshot_too_large",
+                 "snapshot seq " + std::to_string(snapshot.seq) + ": " +
+                     std::to_string(snapshot.payload.size()) + " bytes exceed the limit of " +
+                     std::to_string(options_.max_snapshot_bytes) + " bytes");
+  }
+  ENTREPOT_CHECK(snapshot.seq <= last_seq_);
+  const std::string what = "write snapshot seq " + std::to_string(snapshot.seq);
+  Params insert;
+  insert.AddText(site_);
+  insert.AddInt8(static_cast<int64_t>(snapshot.seq));
+  insert.AddBytes(snapshot.payload);
+  insert.AddInt8(SnapshotCrc(snapshot.seq, snapshot.payload));
+  Params site;
+  site.AddText(site_);
+  const Status status = InTransaction(what, [&]() -> Status {
+    ENTREPOT_RETURN_IF_ERROR(
+        Run(connection_.get(),
+            "INSERT INTO entrepot_snapshots(site, seq, payload, crc) VALUES($1, $2, $3, $4) "
+            "ON CONFLICT (site, seq) DO UPDATE SET payload = excluded.payload, crc = excluded.crc",
+            insert, what + ": insert")
+            .status());
+    // Keeps the newest two: the second is the fallback when the newest turns out damaged.
+    return Run(connection_.get(),
+               "DELETE FROM entrepot_snapshots WHERE site = $1 AND seq < (SELECT seq FROM "
+               "entrepot_snapshots WHERE site = $1 ORDER BY seq DESC LIMIT 1 OFFSET 1)",
+               site, what + ": prune older snapshots")
+        .status();
+  });
+  NoteConnectionState();
+  return status;
+}
+
+StatusOr<std::optional<Snapshot>> PostgresJournal::LatestSnapshot() const {
+  Params site;
+  site.AddText(site_);
+  // The seqs first, then one payload at a time: a snapshot may be hundreds of MiB.
+  ENTREPOT_ASSIGN_OR_RETURN(
+      ResultPtr seqs,
+      Run(connection_.get(), "SELECT seq FROM entrepot_snapshots WHERE site = $1 ORDER BY seq DESC",
+          site, description_ + ": list snapshots"));
+  const uint64_t last_seq = LastSeq();
+  for (int row = 0; row < PQntuples(seqs.get()); ++row) {
+    const auto seq = static_cast<uint64_t>(GetInt8(seqs.get(), row, 0));
+    if (seq > last_seq) {
+      continue;  // Beyond the journal: damaged (replay could not reach it).
+    }
+    Params params;
+    params.AddText(site_);
+    params.AddInt8(static_cast<int64_t>(seq));
+    ENTREPOT_ASSIGN_OR_RETURN(
+        ResultPtr found,
+        Run(connection_.get(),
+            "SELECT payload, crc FROM entrepot_snapshots WHERE site = $1 AND seq = $2", params,
+            description_ + ": read snapshot seq " + std::to_string(seq)));
+    if (PQntuples(found.get()) == 0) {
+      continue;  // Pruned by the writer meanwhile: an older one follows.
+    }
+    const std::string_view payload = GetBytes(found.get(), 0, 0);
+    // A damaged snapshot is skipped: an older one plus a longer replay gives the same state.
+    if (GetInt8(found.get(), 0, 1) == SnapshotCrc(seq, payload)) {
+      return std::optional<Snapshot>(Snapshot{.seq = seq, .payload = std::string(payload)});
+    }
+  }
+  return std::optional<Snapshot>();
+}
+
+Status PostgresJournal::CheckIntegrity() const {
+  PGconn* connection = connection_.get();
+  // One snapshot of the database for all checks, even while the writer appends.
+  ENTREPOT_RETURN_IF_ERROR(Exec(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                description_ + ": begin integrity check"));
+  IntegrityProblems problems;
+  uint64_t expected = 1;
+  JournalRecord record;
+  Status status = OkStatus();
+  while (status.ok()) {
+    Params params;
+    params.AddText(site_);
+    params.AddInt8(static_cast<int64_t>(expected - 1));
+    params.AddInt8(static_cast<int64_t>(kScanPageRecords));
+    StatusOr<ResultPtr> page =
+        RunPrepared(connection, kScanStatement, params,
+                    "journal: reading after seq " + std::to_string(expected - 1));
+    if (!page.ok()) {
+      status = page.status();
+      break;
+    }
+    const int rows = PQntuples(page->get());
+    for (int row = 0; row < rows; ++row) {
+      const int64_t stored_crc = ReadRecordRow(page->get(), row, record);
+      if (record.seq > expected) {
+        problems.Add("journal: record " + SeqRange(expected, record.seq - 1) + " missing (seq " +
+                     std::to_string(record.seq) + " follows seq " + std::to_string(expected - 1) +
+                     ")");
+      }
+      if (!RecordCrcMatches(record, stored_crc)) {
+        problems.Add("journal: record seq " + std::to_string(record.seq) + ": checksum mismatch");
+      }
+      expected = record.seq + 1;
+    }
+    if (static_cast<size_t>(rows) < kScanPageRecords) {
+      break;
+    }
+  }
+  if (!status.ok()) {
+    problems.Add(status.message());
+  } else if (expected <= last_seq_) {
+    problems.Add("journal: record " + SeqRange(expected, last_seq_) +
+                 " missing at the end (the journal held seq " + std::to_string(last_seq_) +
+                 " when opened)");
+  }
+  const uint64_t last_record_seq = expected - 1;
+  Params site;
+  site.AddText(site_);
+  StatusOr<ResultPtr> snapshots = Run(
+      connection, "SELECT seq, payload, crc FROM entrepot_snapshots WHERE site = $1 ORDER BY seq",
+      site, "snapshot: read");
+  if (!snapshots.ok()) {
+    problems.Add(snapshots.status().message());
+  } else {
+    for (int row = 0; row < PQntuples(snapshots->get()); ++row) {
+      const auto seq = static_cast<uint64_t>(GetInt8(snapshots->get(), row, 0));
+      if (GetInt8(snapshots->get(), row, 2) !=
+          SnapshotCrc(seq, GetBytes(snapshots->get(), row, 1))) {
+        problems.Add("snapshot seq " + std::to_string(seq) + ": checksum mismatch");
+      }
+      if (seq > last_record_seq) {
+        problems.Add("snapshot seq " + std::to_string(seq) +
+                     ": beyond the last record of the journal (seq " +
+                     std::to_string(last_record_seq) + ")");
+      }
+    }
+  }
+  // Ending a read-only transaction cannot lose anything; its result does not matter.
+  ResultPtr ended(PQexec(connection, "ROLLBACK"));
+  return problems.ToStatus(description_);
+}
+
+}  // namespace entrepot::store
