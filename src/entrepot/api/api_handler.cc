@@ -199,6 +199,19 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kEpcisEvent:
       respond(HandleEpcis(route, parameter, request));
       return;
+    case Route::kOrders:
+    case Route::kOrder:
+    case Route::kOrderCancel:
+    case Route::kRelease:
+    case Route::kNextTask:
+    case Route::kCarrier:
+    case Route::kCutoffs:
+    case Route::kReceipts:
+    case Route::kReceipt:
+    case Route::kReceiptClose:
+    case Route::kWorkload:
+      HandleOrders(route, parameter, request, principal, std::move(respond));
+      return;
     case Route::kEvents:
       respond(events_ != nullptr
                   ? events_->Handle(request)

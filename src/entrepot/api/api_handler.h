@@ -7,6 +7,7 @@
 // Every route but /healthz, /api/v1/login and /api/v1/openapi.json requires a bearer token (a user
 // session or a device token, from the auth::AccountStore) whose principal holds the route's
 // permission (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
+// Order commands (order_routes.cc) go through the sequencer one by one, like master data.
 // Account routes run on the calling network thread (SQLite and password hashing), and so do
 // the event routes (a page from memory, or from the journal for old pages), the movement
 // routes and the EPCIS routes (their own SQLite files).
@@ -26,8 +27,11 @@
 #include "entrepot/api/metrics.h"
 #include "entrepot/auth/access.h"
 #include "entrepot/auth/account_store.h"
+#include "entrepot/core/orders.h"
+#include "entrepot/engine/site_engine.h"
 #include "entrepot/privacy/audit_chain.h"
 #include "entrepot/server/sequencer.h"
+#include "nlohmann/json.hpp"
 
 namespace entrepot::api {
 
@@ -187,6 +191,24 @@ class ApiHandler {
   HttpResponse HandleEpcis(Route route, const std::string& parameter, const HttpRequest& request);
   HttpResponse EpcisCapture(const HttpRequest& request);
   HttpResponse EpcisQuery(const HttpRequest& request);
+  // order_routes.cc: orders, release, the next batch of a device, carriers, cut-offs,
+  // expected receipts (ASN) and the workload plan.
+  void HandleOrders(Route route, const std::string& parameter, const HttpRequest& request,
+                    const auth::Principal& principal, std::function<void(HttpResponse)> respond);
+  // Submits an order command; answers `answer(reply)` after its commit, or its refusal.
+  void SubmitOrderCommand(core::OrderCommand command, std::function<void(HttpResponse)> respond,
+                          std::function<HttpResponse(const engine::OrderReply&)> answer);
+  // Runs `read` as a sequencer query and answers its JSON (200) or its error.
+  void QueryOrders(std::function<StatusOr<nlohmann::json>(const core::SiteState&)> read,
+                   std::function<void(HttpResponse)> respond);
+  void PlaceOrAmend(StatusOr<core::OrderTerms> terms, bool place,
+                    std::function<void(HttpResponse)> respond);
+  void ListOrders(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  void Release(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  void NextTask(const HttpRequest& request, const auth::Principal& principal,
+                std::function<void(HttpResponse)> respond);
+  void Cutoffs(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  void Workload(const HttpRequest& request, std::function<void(HttpResponse)> respond);
   HttpResponse Health() const;
 
   server::Sequencer& sequencer_;

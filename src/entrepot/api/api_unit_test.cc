@@ -126,6 +126,37 @@ TEST(RouterTest, AccountRoutesAcceptTheirMethods) {
   EXPECT_EQ(MatchRoute("GET", "/api/v1/login", &allow).status().reason(), "method_not_allowed");
 }
 
+TEST(RouterTest, OrderRoutesMatchAndNeedTheOrderPermissions) {
+  using auth::Permission;
+  std::string allow;
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/orders", &allow)->route, Route::kOrders);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/orders?status=open", &allow)->route, Route::kOrders);
+  auto order = MatchRoute("PUT", "/api/v1/orders/O%2D1", &allow);
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(order->route, Route::kOrder);
+  EXPECT_EQ(order->parameter, "O-1");
+  auto cancel = MatchRoute("POST", "/api/v1/orders/O-1/cancel", &allow);
+  ASSERT_TRUE(cancel.ok());
+  EXPECT_EQ(cancel->route, Route::kOrderCancel);
+  EXPECT_EQ(cancel->parameter, "O-1");
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/release", &allow)->route, Route::kRelease);
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/tasks/next", &allow)->route, Route::kNextTask);
+  EXPECT_EQ(MatchRoute("PUT", "/api/v1/carriers/DPD", &allow)->route, Route::kCarrier);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/cutoffs?at=x", &allow)->route, Route::kCutoffs);
+  EXPECT_EQ(MatchRoute("DELETE", "/api/v1/orders/O-1", &allow).status().reason(),
+            "method_not_allowed");
+  EXPECT_EQ(allow, "GET, PUT");
+  EXPECT_EQ(RoutePermission(Route::kOrders, "GET"), Permission::kReadOrders);
+  EXPECT_EQ(RoutePermission(Route::kOrders, "POST"), Permission::kManageOrders);
+  EXPECT_EQ(RoutePermission(Route::kOrder, "GET"), Permission::kReadOrders);
+  EXPECT_EQ(RoutePermission(Route::kOrder, "PUT"), Permission::kManageOrders);
+  EXPECT_EQ(RoutePermission(Route::kOrderCancel, "POST"), Permission::kManageOrders);
+  EXPECT_EQ(RoutePermission(Route::kRelease, "POST"), Permission::kManageOrders);
+  EXPECT_EQ(RoutePermission(Route::kCarrier, "PUT"), Permission::kManageOrders);
+  EXPECT_EQ(RoutePermission(Route::kCutoffs), Permission::kReadOrders);
+  EXPECT_EQ(RoutePermission(Route::kNextTask, "POST"), Permission::kTakeTask);
+}
+
 TEST(RouterTest, EveryRouteRequiresItsPermission) {
   using auth::Permission;
   EXPECT_EQ(RoutePermission(Route::kHealth), Permission::kPublic);

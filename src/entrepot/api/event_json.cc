@@ -4,6 +4,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "entrepot/core/codec.h"
 #include "entrepot/wire/rfc3339.h"
@@ -93,6 +94,58 @@ json OperationalJson(const core::LocationCounted& e) {
   return Typed("location_counted", {{"location", e.location}});
 }
 
+// Order events (core/events.h). None names a worker; BatchAssigned's device is left out: a
+// device and a time could be joined to a badge session on a dashboard (RET-01).
+json OrderLinesJson(const std::vector<core::OrderLine>& lines) {
+  json out = json::array();
+  for (const core::OrderLine& line : lines) {
+    out.push_back({{"gtin", line.gtin}, {"quantity", line.quantity}, {"reserved", line.reserved}});
+  }
+  return out;
+}
+json OperationalJson(const core::OrderPlaced& e) {
+  bool in_range = e.cutoff_ms >= wire::kMinRfc3339Ms && e.cutoff_ms <= wire::kMaxRfc3339Ms;
+  return Typed(e.amendment ? "order_amended" : "order_placed",
+               {{"order", e.order},
+                {"carrier", e.carrier},
+                {"cutoff", in_range ? json(wire::FormatRfc3339Ms(e.cutoff_ms)) : json(nullptr)},
+                {"priority", e.priority},
+                {"lines", OrderLinesJson(e.lines)}});
+}
+json OperationalJson(const core::OrderCancelled& e) {
+  return Typed("order_cancelled", {{"order", e.order}});
+}
+json OperationalJson(const core::OrderReleased& e) {
+  json tasks = json::array();
+  for (const core::PickTask& task : e.tasks) {
+    tasks.push_back({{"task", task.id},
+                     {"location", task.location},
+                     {"item", ItemJson(task.item)},
+                     {"quantity", task.quantity}});
+  }
+  return Typed("order_released", {{"order", e.order},
+                                  {"batch", e.batch},
+                                  {"reserved", e.reserved},
+                                  {"tasks", std::move(tasks)}});
+}
+json OperationalJson(const core::BatchAssigned& e) {
+  return Typed("batch_assigned", {{"batch", e.batch}});
+}
+json OperationalJson(const core::ToteAssigned& e) {
+  return Typed("tote_assigned", {{"tote", e.tote}, {"order", e.order}});
+}
+json OperationalJson(const core::TaskProgressed& e) {
+  return Typed("task_progressed", {{"task", e.task}, {"picked", e.picked}, {"shorted", e.shorted}});
+}
+json OperationalJson(const core::OrderPacked& e) {
+  return Typed(
+      "order_packed",
+      {{"order", e.order}, {"parcel", e.parcel}, {"gtin", e.gtin}, {"quantity", e.quantity}});
+}
+json MasterDataJson(const core::CarrierDefined& e) {
+  return Typed("carrier_defined", {{"carrier", e.carrier}, {"doors", e.doors}});
+}
+
 template <typename T>
 concept HasMasterDataJson = requires(const T& event) {
   MasterDataJson(event);
@@ -130,6 +183,8 @@ json EntryEventJson(uint64_t seq, const core::Entry& entry) {
     out["kind"] = "scan";
     out["mode"] = core::ModeName(entry.mode);
     out["outcome"] = core::OutcomeName(entry.reply.outcome);
+  } else if (entry.kind == core::Entry::Kind::kOrder) {
+    out["kind"] = "order";
   } else {
     out["kind"] = "master_data";
   }

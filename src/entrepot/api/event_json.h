@@ -8,9 +8,12 @@
 //    "quantity":1,"from":{"kind":"container","id":"label:T0001"},
 //    "to":{"kind":"location","id":"A-01-012-3-1"}}]}
 //
-// "mode" and "outcome" are present for scans only. Event types: received, moved,
-// container_moved, shipped, adjusted, location_flagged, location_counted, site_defined,
-// zone_defined, location_defined, product_defined, container_registered (docs/API.md lists
+// "kind" is "scan", "master_data" or "order" (an order command: place, amend, cancel,
+// release, assign, carrier). "mode" and "outcome" are present for scans only. Event types:
+// received, moved, container_moved, shipped, adjusted, location_flagged, location_counted,
+// site_defined, zone_defined, location_defined, product_defined, container_registered,
+// order_placed, order_amended, order_cancelled, order_released, batch_assigned (without its
+// device), tote_assigned, task_progressed, order_packed, carrier_defined (docs/API.md lists
 // their fields).
 //
 // Privacy (rules RET-01, IND-01..03): the feed reaches dashboards, where a device and a time

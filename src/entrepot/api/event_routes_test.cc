@@ -186,6 +186,40 @@ TEST(EventJsonTest, MasterDataEntriesHaveNoModeOrOutcome) {
   EXPECT_EQ(event["events"][1]["capacity_units"], 40);
 }
 
+TEST(EventJsonTest, OrderEntriesShowTheOrderEventsWithoutTheDevice) {
+  core::Entry entry;
+  entry.kind = core::Entry::Kind::kOrder;
+  entry.seq = 7;
+  entry.at_ms = kAt;
+  domain::ItemKey item{"09506000134352", "L1", "", ""};
+  entry.events = {core::OrderPlaced{"O1", "DPD", kAt, 5, {{"09506000134352", 2, 1}}, false},
+                  core::OrderPlaced{"O1", "DPD", kAt, 5, {{"09506000134352", 1, 1}}, true},
+                  core::OrderReleased{"O1", "B7", {1}, {core::PickTask{3, "O1", "A-01", item, 1}}},
+                  core::BatchAssigned{"B7", kDevice},
+                  core::ToteAssigned{"label:T1", "O1"},
+                  core::TaskProgressed{3, 1, 0},
+                  core::OrderPacked{"O1", "sscc:095060000000000015", "09506000134352", 1},
+                  core::OrderCancelled{"O2"},
+                  core::CarrierDefined{"DPD", {"DOOR-01"}}};
+  json event = EntryEventJson(7, entry);
+  EXPECT_EQ(event["kind"], "order");
+  EXPECT_FALSE(event.contains("mode"));
+  std::vector<std::string> types;
+  for (const json& e : event["events"]) {
+    types.push_back(e["type"]);
+  }
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"order_placed", "order_amended", "order_released",
+                                      "batch_assigned", "tote_assigned", "task_progressed",
+                                      "order_packed", "order_cancelled", "carrier_defined"}));
+  EXPECT_EQ(event["events"][0]["cutoff"], "2026-11-28T08:15:02.120Z");
+  EXPECT_EQ(event["events"][0]["lines"][0]["reserved"], 1);
+  EXPECT_EQ(event["events"][2]["tasks"][0]["location"], "A-01");
+  EXPECT_EQ(event["events"][3], json({{"type", "batch_assigned"}, {"batch", "B7"}}));
+  // RET-01: the device given the batch is not shown.
+  EXPECT_EQ(event.dump().find(kDevice), std::string::npos) << event.dump();
+}
+
 TEST(EventJsonTest, EveryOperationalEventTypeIsNamed) {
   core::Entry entry;
   domain::ItemKey item{"09506000134352", "", "", "S1"};

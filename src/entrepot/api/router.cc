@@ -77,6 +77,17 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kEpcisCaptureJob, "/epcis/capture/{captureID}", "GET"},
     {Route::kEpcisEvents, "/epcis/events", "GET"},
     {Route::kEpcisEvent, "/epcis/events/{eventID}", "GET"},
+    {Route::kOrders, "/api/v1/orders", "GET, POST"},
+    {Route::kOrder, "/api/v1/orders/{id}", "GET, PUT"},
+    {Route::kOrderCancel, "/api/v1/orders/{id}/cancel", "POST"},
+    {Route::kRelease, "/api/v1/release", "POST"},
+    {Route::kNextTask, "/api/v1/tasks/next", "POST"},
+    {Route::kCarrier, "/api/v1/carriers/{code}", "PUT"},
+    {Route::kCutoffs, "/api/v1/cutoffs", "GET"},
+    {Route::kReceipts, "/api/v1/receipts", "POST"},
+    {Route::kReceipt, "/api/v1/receipts/{id}", "GET"},
+    {Route::kReceiptClose, "/api/v1/receipts/{id}/close", "POST"},
+    {Route::kWorkload, "/api/v1/workload", "POST"},
 };
 static_assert(std::size(kRoutes) == static_cast<size_t>(kRouteCount - 1),
               "one row per Route but kUnmatched");
@@ -213,6 +224,21 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kEpcisEvents:
     case Route::kEpcisEvent:
       return Permission::kQueryEpcis;
+    case Route::kOrders:
+    case Route::kOrder:
+      return method == "GET" ? Permission::kReadOrders : Permission::kManageOrders;
+    case Route::kOrderCancel:
+    case Route::kRelease:
+    case Route::kCarrier:
+    case Route::kReceipts:
+    case Route::kReceiptClose:
+      return Permission::kManageOrders;
+    case Route::kCutoffs:
+    case Route::kReceipt:
+    case Route::kWorkload:
+      return Permission::kReadOrders;
+    case Route::kNextTask:
+      return Permission::kTakeTask;
   }
   return Permission::kManageUsers;  // Unreachable; the most restrictive.
 }

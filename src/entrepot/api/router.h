@@ -53,9 +53,20 @@ enum class Route {
   kEpcisCaptureJob,   // GET  /epcis/capture/{captureID}
   kEpcisEvents,       // GET  /epcis/events (an EPCISQueryDocument, paged)
   kEpcisEvent,        // GET  /epcis/events/{eventID}
+  kOrders,            // GET, POST /api/v1/orders (list, place)
+  kOrder,             // GET, PUT /api/v1/orders/{id} (status, amend)
+  kOrderCancel,       // POST /api/v1/orders/{id}/cancel
+  kRelease,           // POST /api/v1/release (release work by cut-off)
+  kNextTask,          // POST /api/v1/tasks/next (a device's next batch)
+  kCarrier,           // PUT  /api/v1/carriers/{code} (a carrier's doors)
+  kCutoffs,           // GET  /api/v1/cutoffs (progress and risk per carrier and cut-off)
+  kReceipts,          // POST /api/v1/receipts (an expected receipt, ASN)
+  kReceipt,           // GET  /api/v1/receipts/{id}
+  kReceiptClose,      // POST /api/v1/receipts/{id}/close
+  kWorkload,          // POST /api/v1/workload (the staff each zone needs, team level)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 33;
+inline constexpr int kRouteCount = 44;
 
 // One row of the route table.
 struct RouteSpec {
@@ -91,7 +102,10 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
 // The permission `method` on `route` requires (the route -> role table of docs/API.md; who
 // holds each permission is auth::Authorize's table). Reads and writes of one path may differ:
 // PUT on a master-data path needs kManageMasterData, GET on it kReadStock. POST /epcis/capture
-// and its jobs need kCaptureEpcis, the EPCIS event queries kQueryEpcis. The labor routes
+// and its jobs need kCaptureEpcis, the EPCIS event queries kQueryEpcis. Reading orders and
+// cut-offs needs kReadOrders, changing them (place, amend, cancel, release, carriers)
+// kManageOrders, and POST /api/v1/tasks/next kTakeTask; receipts (ASN) likewise, and the
+// workload plan kReadOrders. The labor routes
 // need kSelf (any user; auth/ has no labor permission): their handlers then decide from the
 // privacy policy's [[access]] grants, the caller's role and the site scope (labor_routes.cc).
 auth::Permission RoutePermission(Route route, std::string_view method = "GET");

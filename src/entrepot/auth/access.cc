@@ -48,6 +48,14 @@ Grant GrantOf(Permission permission) {
     case Permission::kQueryEpcis:
       // The goods' record (no worker in it), as the event feed: those who run the floor.
       return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}};
+    case Permission::kManageOrders:
+    case Permission::kReadOrders:
+      // Orders are the outbound flow's plan: those who run the floor; they name customers'
+      // orders, never workers.
+      return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}};
+    case Permission::kTakeTask:
+      // Work is handed to handhelds; a supervisor may ask on a device's behalf to check it.
+      return {true, false, {Role::kSupervisor}};
   }
   return {};
 }

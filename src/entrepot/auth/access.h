@@ -21,6 +21,11 @@
 //                   become part of the site's record) and the capture jobs.
 //   kQueryEpcis     admin, site_manager, supervisor: GET /epcis/events, the site's and its
 //                   partners' EPCIS events (what happened to goods: no worker, no device).
+//   kManageOrders   admin, site_manager, supervisor: place, amend and cancel orders, release
+//                   work, define carriers' doors (those who run the outbound flow).
+//   kReadOrders     admin, site_manager, supervisor: orders and their status, cut-off status.
+//   kTakeTask       devices (a handheld asks for its next batch; only for itself), and
+//                   supervisors (to check the work a device would get).
 // hr and dpo have no operational permission in this build (their routes come with the
 // privacy issue). A user is also refused when the site is not in the user's scope.
 #pragma once
@@ -54,6 +59,9 @@ enum class Permission {
   kManageMasterData,
   kCaptureEpcis,
   kQueryEpcis,
+  kManageOrders,
+  kReadOrders,
+  kTakeTask,
 };
 
 // A user's site scope: site codes, or the single entry "*" for every site.

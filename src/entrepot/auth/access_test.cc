@@ -41,6 +41,9 @@ TEST(AccessTest, EachPermissionHoldsExactlyItsRoles) {
       {Permission::kManageMasterData, false, {Role::kAdmin}},
       {Permission::kCaptureEpcis, false, {Role::kAdmin, Role::kSiteManager}},
       {Permission::kQueryEpcis, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
+      {Permission::kManageOrders, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
+      {Permission::kReadOrders, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
+      {Permission::kTakeTask, true, {Role::kSupervisor}},
   };
   for (const Row& row : kTable) {
     EXPECT_EQ(Allowed(Device(), row.permission), row.device) << WhoMay(row.permission);
@@ -84,6 +87,15 @@ TEST(AccessTest, EpcisIsNeverForWorkersNorDevices) {
   EXPECT_EQ(WhoMay(Permission::kCaptureEpcis), "admin or site_manager");
   EXPECT_TRUE(Allowed(User(Role::kSupervisor), Permission::kQueryEpcis));
   EXPECT_FALSE(Allowed(User(Role::kSupervisor), Permission::kCaptureEpcis));
+}
+
+TEST(AccessTest, OrdersAreRunBySupervisorsAndUpAndTasksGoToDevices) {
+  EXPECT_EQ(WhoMay(Permission::kManageOrders), "admin or site_manager or supervisor");
+  EXPECT_EQ(WhoMay(Permission::kTakeTask), "supervisor or a registered device");
+  EXPECT_FALSE(Allowed(User(Role::kWorker), Permission::kReadOrders));
+  EXPECT_FALSE(Allowed(User(Role::kHr), Permission::kReadOrders));
+  EXPECT_FALSE(Allowed(Device(), Permission::kManageOrders));
+  EXPECT_FALSE(Allowed(User(Role::kSupervisor, {"PL-WRO1"}), Permission::kManageOrders));
 }
 
 TEST(AccessTest, ScopeLimitsUsersToTheirSites) {

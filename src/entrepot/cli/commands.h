@@ -36,6 +36,24 @@ struct StockOptions {
   std::optional<std::string> container;  // Canonical id, or a scanned label or SSCC.
   bool json = false;
 };
+struct OrdersImportOptions {
+  std::string data_dir;
+  std::string input_file;  // NDJSON (one POST /api/v1/orders body per line) or CSV.
+  std::string format;      // "ndjson", "csv", or "": from the extension (.ndjson/.jsonl, .csv).
+  bool amend = false;      // Amend an order that exists instead of refusing it.
+};
+// `entrepot orders import --data DIR FILE [--format ndjson|csv] [--amend]` (docs/ORDERS.md,
+// "Importing orders"): places each order of FILE through the site engine, one commit each.
+// A refused order is printed to stderr as "line N: order ID: reason: message" and the import
+// goes on; the CSV reader's errors (record_too_long, too_many_fields, bad_quote,
+// unterminated_quote) and bad_row, conflicting_terms, incomplete_order, duplicate_order (an
+// id seen earlier in the file), too_many_orders (over 1,000,000; the import stops) come
+// with core's reasons (order_exists, unknown_product, ...). Prints a summary (placed,
+// amended, refused, units reserved, units short). Exit 0 when nothing was refused, 1
+// otherwise; 2 for unknown_format, file_not_found, file_too_large (over 256 MiB),
+// bad_header, the site's errors, or a store failure (the orders before it stay placed).
+int RunOrdersImport(const OrdersImportOptions& options);
+
 // `entrepot stock --data DIR [--location L | --product GTIN | --container C] [--json]`.
 int RunStock(const StockOptions& options);
 
@@ -46,9 +64,13 @@ struct ServeOptions {
   std::optional<std::string> policy_file;  // None: the strict built-in policy.
   std::string gln;                         // The site's GLN for its EPCIS events; "": none.
   int gcp_length = 7;                      // GS1 Company Prefix digits in their EPC URNs.
+  std::string store;  // "": DIR/journal.db; else a postgresql:// URL holding the journal.
+  std::string site;   // With `store`: the site code; "": the database's only site.
 };
-// `entrepot serve --data DIR [--listen HOST:PORT] [--network-threads N] [--policy FILE]
-// [--gln GLN] [--gcp-length N]`: the HTTP API (docs/API.md) until SIGINT or SIGTERM. Refuses
+// `entrepot serve --data DIR [--store postgresql://... [--site CODE]] [--listen HOST:PORT]
+// [--network-threads N] [--policy FILE] [--gln GLN] [--gcp-length N]`: the HTTP API
+// (docs/API.md) until SIGINT or SIGTERM. With --store the journal is in PostgreSQL and DIR
+// keeps the other files (docs/STORAGE.md). Refuses
 // to start on a policy that breaks a hard rule (docs/POLICY.md), printing each violation.
 // Exit 1 for a bad address, an unreadable, invalid or unlawful policy, or a bad --gln or
 // --gcp-length (bad_gln, bad_company_prefix_length), 2 when the site or its audit log cannot
@@ -126,6 +148,22 @@ struct AuditListOptions {
 // more records match, "more: --cursor SEQ" on stderr. Exit 0, 1 for refused options
 // (bad_limit, bad_query), 2 when the log cannot be read.
 int RunAuditList(const AuditListOptions& options);
+
+struct MigrateOptions {
+  std::string from_dir;         // A site's data directory (DIR/journal.db).
+  std::string to_store;         // postgresql://... (or a libpq conninfo).
+  size_t batch_records = 4096;  // Records per transaction in PostgreSQL.
+};
+// `entrepot migrate --from DIR --to postgresql://...`: copies the site's journal (and its
+// newest snapshot) into PostgreSQL under the site's code, then verifies by replay: the site
+// opened from PostgreSQL must have the same last seq and the same encoded state as from
+// DIR. DIR/journal.db is left as it was. Stop `entrepot serve` on DIR first: records
+// committed after the copy started are not moved. Exit 0 with a summary; 1 when refused
+// (bad_store_url, site_empty, target_not_empty: the site already has records in the
+// database); 2 when it cannot run (site_not_found, store errors) or the verification fails
+// (migration_mismatch: the copy is left in the database and the message says how to remove
+// it).
+int RunMigrate(const MigrateOptions& options);
 
 // At most this many events go into one exported document (a few KiB of memory each while
 // the document is built and checked); more give "too_many_events": narrow --from/--to.

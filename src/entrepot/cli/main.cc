@@ -78,6 +78,21 @@ int main(int argc, char** argv) {
     status = entrepot::cli::RunStock(stock_options);
   });
 
+  entrepot::cli::OrdersImportOptions import_options;
+  CLI::App* orders = app.add_subcommand("orders", "Import orders (docs/ORDERS.md)");
+  orders->require_subcommand(1);
+  CLI::App* orders_import =
+      orders->add_subcommand("import", "Place the orders of an NDJSON or CSV file");
+  orders_import->add_option("--data", import_options.data_dir, "Data directory")->required();
+  orders_import->add_option("file", import_options.input_file, "NDJSON or CSV file")->required();
+  orders_import
+      ->add_option("--format", import_options.format,
+                   "ndjson or csv (default: from the extension, .ndjson/.jsonl or .csv)")
+      ->check(CLI::IsMember({"ndjson", "csv"}));
+  orders_import->add_flag("--amend", import_options.amend,
+                          "Amend orders that exist instead of refusing them");
+  orders_import->callback([&] { status = entrepot::cli::RunOrdersImport(import_options); });
+
   CLI::App* verify = app.add_subcommand("verify", "Check the journal and its replay");
   verify->add_option("--data", data_dir, "Data directory")->required();
   verify->callback([&] { status = entrepot::cli::RunVerify(data_dir); });
@@ -94,7 +109,21 @@ int main(int argc, char** argv) {
                     "The site's GLN, for the SGLNs of its EPCIS events (default: private URNs)");
   serve->add_option("--gcp-length", serve_options.gcp_length,
                     "Digits of the GS1 Company Prefix in the site's EPC URNs (6 to 12)");
+  serve->add_option("--store", serve_options.store,
+                    "Keep the journal in PostgreSQL: a postgresql:// URL (docs/STORAGE.md)");
+  serve->add_option("--site", serve_options.site,
+                    "With --store: the site code (default: the database's only site)");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
+
+  entrepot::cli::MigrateOptions migrate_options;
+  CLI::App* migrate = app.add_subcommand(
+      "migrate", "Move a site's journal from DIR into PostgreSQL, verified by replay");
+  migrate->add_option("--from", migrate_options.from_dir, "Data directory of the site")->required();
+  migrate->add_option("--to", migrate_options.to_store, "postgresql:// URL of the database")
+      ->required();
+  migrate->add_option("--batch", migrate_options.batch_records, "Records per transaction")
+      ->check(CLI::Range(1, 65536));
+  migrate->callback([&] { status = entrepot::cli::RunMigrate(migrate_options); });
 
   entrepot::cli::UserAddOptions user_options;
   CLI::App* user = app.add_subcommand("user", "Manage user accounts");

@@ -18,6 +18,23 @@ Enum DecodeEnum(ByteReader& in, int count) {
   return static_cast<Enum>(raw);
 }
 
+OrderPlaced DecodeOrderPlaced(ByteReader& in) {
+  OrderPlaced e;
+  e.order = in.String();
+  e.carrier = in.String();
+  e.cutoff_ms = in.Signed();
+  e.priority = static_cast<int32_t>(in.Signed());
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    OrderLine line;
+    line.gtin = in.String();
+    line.quantity = in.Signed();
+    line.reserved = in.Signed();
+    e.lines.push_back(std::move(line));
+  }
+  e.amendment = in.U8() != 0;
+  return e;
+}
+
 void EncodeEvent(ByteWriter& out, const Event& event) {
   out.U8(static_cast<uint8_t>(event.index()));
   std::visit(
@@ -66,6 +83,67 @@ void EncodeEvent(ByteWriter& out, const Event& event) {
         } else if constexpr (std::is_same_v<T, DeviceStateChanged>) {
           out.String(e.device);
           EncodeDeviceState(out, e.state);
+        } else if constexpr (std::is_same_v<T, OrderPlaced>) {
+          out.String(e.order);
+          out.String(e.carrier);
+          out.Signed(e.cutoff_ms);
+          out.Signed(e.priority);
+          out.Varint(e.lines.size());
+          for (const OrderLine& line : e.lines) {
+            out.String(line.gtin);
+            out.Signed(line.quantity);
+            out.Signed(line.reserved);
+          }
+          out.U8(static_cast<uint8_t>(e.amendment));
+        } else if constexpr (std::is_same_v<T, OrderCancelled>) {
+          out.String(e.order);
+        } else if constexpr (std::is_same_v<T, OrderReleased>) {
+          out.String(e.order);
+          out.String(e.batch);
+          out.Varint(e.reserved.size());
+          for (int64_t reserved : e.reserved) {
+            out.Signed(reserved);
+          }
+          out.Varint(e.tasks.size());
+          for (const PickTask& task : e.tasks) {
+            EncodePickTask(out, task);
+          }
+        } else if constexpr (std::is_same_v<T, BatchAssigned>) {
+          out.String(e.batch);
+          out.String(e.device);
+        } else if constexpr (std::is_same_v<T, ToteAssigned>) {
+          out.String(e.tote);
+          out.String(e.order);
+        } else if constexpr (std::is_same_v<T, TaskProgressed>) {
+          out.Varint(e.task);
+          out.Signed(e.picked);
+          out.Signed(e.shorted);
+        } else if constexpr (std::is_same_v<T, OrderPacked>) {
+          out.String(e.order);
+          out.String(e.parcel);
+          out.String(e.gtin);
+          out.Signed(e.quantity);
+        } else if constexpr (std::is_same_v<T, CarrierDefined>) {
+          out.String(e.carrier);
+          out.Varint(e.doors.size());
+          for (const std::string& door : e.doors) {
+            out.String(door);
+          }
+        } else if constexpr (std::is_same_v<T, ReceiptExpected>) {
+          out.String(e.receipt);
+          out.String(e.supplier);
+          out.Signed(e.expected_at_ms);
+          out.Varint(e.lines.size());
+          for (const OrderLine& line : e.lines) {
+            out.String(line.gtin);
+            out.Signed(line.quantity);
+          }
+          out.Varint(e.containers.size());
+          for (const std::string& container : e.containers) {
+            out.String(container);
+          }
+        } else if constexpr (std::is_same_v<T, ReceiptClosed>) {
+          out.String(e.receipt);
         } else {
           static_assert(sizeof(T) == 0, "event without encoding");
         }
@@ -139,6 +217,67 @@ Event DecodeEvent(ByteReader& in) {
       e.state = DecodeDeviceState(in);
       return e;
     }
+    case 13:
+      return DecodeOrderPlaced(in);
+    case 14:
+      return OrderCancelled{in.String()};
+    case 15: {
+      OrderReleased e;
+      e.order = in.String();
+      e.batch = in.String();
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        e.reserved.push_back(in.Signed());
+      }
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        e.tasks.push_back(DecodePickTask(in));
+      }
+      return e;
+    }
+    case 16:
+      return BatchAssigned{in.String(), in.String()};
+    case 17:
+      return ToteAssigned{in.String(), in.String()};
+    case 18: {
+      TaskProgressed e;
+      e.task = in.Varint();
+      e.picked = in.Signed();
+      e.shorted = in.Signed();
+      return e;
+    }
+    case 19: {
+      OrderPacked e;
+      e.order = in.String();
+      e.parcel = in.String();
+      e.gtin = in.String();
+      e.quantity = in.Signed();
+      return e;
+    }
+    case 20: {
+      CarrierDefined e;
+      e.carrier = in.String();
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        e.doors.push_back(in.String());
+      }
+      return e;
+    }
+    case 21: {
+      ReceiptExpected e;
+      e.receipt = in.String();
+      e.supplier = in.String();
+      e.expected_at_ms = in.Signed();
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        OrderLine line;
+        line.gtin = in.String();
+        line.quantity = in.Signed();
+        e.lines.push_back(std::move(line));
+      }
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        e.containers.push_back(in.String());
+      }
+      return e;
+    }
+    case 22:
+      return ReceiptClosed{in.String()};
     default:
       in.Fail();
       return LocationCounted{};
@@ -231,6 +370,24 @@ domain::Holder DecodeHolder(ByteReader& in) {
   holder.kind = DecodeEnum<domain::Holder::Kind>(in, 2);
   holder.id = in.String();
   return holder;
+}
+
+void EncodePickTask(ByteWriter& out, const PickTask& task) {
+  out.Varint(task.id);
+  out.String(task.order);
+  out.String(task.location);
+  EncodeItem(out, task.item);
+  out.Signed(task.quantity);
+}
+
+PickTask DecodePickTask(ByteReader& in) {
+  PickTask task;
+  task.id = in.Varint();
+  task.order = in.String();
+  task.location = in.String();
+  task.item = DecodeItem(in);
+  task.quantity = in.Signed();
+  return task;
 }
 
 void EncodeDeviceState(ByteWriter& out, const DeviceState& state) {
@@ -329,7 +486,7 @@ StatusOr<Entry> DecodeEntry(std::string_view bytes) {
   if (in.U8() != kEntryFormat) {
     return Error(StatusCode::kDataLoss, "bad_entry", "unknown entry format");
   }
-  entry.kind = DecodeEnum<Entry::Kind>(in, 2);
+  entry.kind = DecodeEnum<Entry::Kind>(in, 3);
   entry.key = in.String();
   entry.device = in.String();
   entry.mode = DecodeEnum<Mode>(in, kModeCount);

@@ -61,6 +61,8 @@ void EncodeItem(ByteWriter& out, const domain::ItemKey& item);
 domain::ItemKey DecodeItem(ByteReader& in);
 void EncodeHolder(ByteWriter& out, const domain::Holder& holder);
 domain::Holder DecodeHolder(ByteReader& in);
+void EncodePickTask(ByteWriter& out, const PickTask& task);
+PickTask DecodePickTask(ByteReader& in);
 void EncodeDeviceState(ByteWriter& out, const DeviceState& state);
 DeviceState DecodeDeviceState(ByteReader& in);
 void EncodeLocation(ByteWriter& out, const domain::Location& location);

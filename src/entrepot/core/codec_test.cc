@@ -22,7 +22,8 @@ Entry EntryWithEveryEvent() {
       "0109506000134352";
   entry.at_ms = -5;  // Signed values survive zig-zag encoding.
   entry.reply = {Outcome::kReverify, "Stowed.", "Scan the next item."};
-  ItemKey item{"09506000134352", "L1", "2027-06-30", "S1"};
+  const std::string kGtin = "09506000134352";
+  ItemKey item{kGtin, "L1", "2027-06-30", "S1"};
   domain::Location location;
   location.code = "A-01-001-1-1";
   location.zone = "A";
@@ -36,19 +37,30 @@ Entry EntryWithEveryEvent() {
   device.pending = {item, item};
   device.moving = "label:K1";
   device.last_stow_at_ms = 1'795'000'000'000;
-  entry.events = {SiteDefined{"FR-TEST", "Test"},
-                  ZoneDefined{{"A", "Stow A"}},
-                  LocationDefined{location},
-                  ProductDefined{{"09506000134352", "Kettle", "A"}},
-                  ContainerRegistered{"sscc:095060000000000015", domain::ContainerType::kParcel},
-                  UnitsReceived{item, 3, Holder::AtLocation("DOCK-01")},
-                  UnitsMoved{item, 1, Holder::AtLocation("DOCK-01"), Holder::InContainer("x")},
-                  ContainerMoved{"label:T1", Holder::InContainer("label:K1")},
-                  ContainerShipped{"sscc:095060000000000015", "DOOR-01"},
-                  StockAdjusted{item, Holder::AtLocation("A"), -2, "cycle_count"},
-                  LocationFlagged{"A-01-001-1-1", "stow_too_fast"},
-                  LocationCounted{"A-01-001-1-1"},
-                  DeviceStateChanged{"HH-07", device}};
+  entry.events = {
+      SiteDefined{"FR-TEST", "Test"},
+      ZoneDefined{{"A", "Stow A"}},
+      LocationDefined{location},
+      ProductDefined{{"09506000134352", "Kettle", "A"}},
+      ContainerRegistered{"sscc:095060000000000015", domain::ContainerType::kParcel},
+      UnitsReceived{item, 3, Holder::AtLocation("DOCK-01")},
+      UnitsMoved{item, 1, Holder::AtLocation("DOCK-01"), Holder::InContainer("x")},
+      ContainerMoved{"label:T1", Holder::InContainer("label:K1")},
+      ContainerShipped{"sscc:095060000000000015", "DOOR-01"},
+      StockAdjusted{item, Holder::AtLocation("A"), -2, "cycle_count"},
+      LocationFlagged{"A-01-001-1-1", "stow_too_fast"},
+      LocationCounted{"A-01-001-1-1"},
+      DeviceStateChanged{"HH-07", device},
+      OrderPlaced{"O-1", "DPD", 1'795'000'000'000, 7, {{kGtin, 3, 2}}, true},
+      OrderCancelled{"O-2"},
+      OrderReleased{"O-1", "B9-1", {2}, {{4, "O-1", "A-01-001-1-1", item, 2}}},
+      BatchAssigned{"B9-1", "HH-07"},
+      ToteAssigned{"label:T1", "O-1"},
+      TaskProgressed{4, 1, 1},
+      OrderPacked{"O-1", "sscc:095060000000000015", kGtin, 1},
+      CarrierDefined{"DPD", {"DOOR-01", "DOOR-02"}},
+      ReceiptExpected{"ASN-1", "ACME", 9, {{kGtin, 10, 0}}, {"sscc:095060000000000015"}},
+      ReceiptClosed{"ASN-1"}};
   return entry;
 }
 
@@ -61,7 +73,9 @@ TEST(CodecTest, EntryWithEveryEventRoundTrips) {
   EXPECT_EQ(EncodeEntry(*decoded), EncodeEntry(entry));
   EXPECT_EQ(decoded->code, entry.code);
   EXPECT_EQ(decoded->at_ms, -5);
-  EXPECT_EQ(std::get<DeviceStateChanged>(decoded->events.back()).state.pending.size(), 2u);
+  EXPECT_EQ(std::get<DeviceStateChanged>(decoded->events[12]).state.pending.size(), 2u);
+  EXPECT_EQ(std::get<CarrierDefined>(decoded->events[20]).doors.size(), 2u);
+  EXPECT_EQ(std::get<ReceiptExpected>(decoded->events[21]).containers.size(), 1u);
 }
 
 TEST(CodecTest, EveryTruncationReturnsDataLoss) {

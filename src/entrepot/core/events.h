@@ -117,6 +117,91 @@ struct LocationCounted {
   std::string location;
 };
 
+// --- Orders (core/order_book.h, core/orders.h) -------------------------------------------
+
+// A line of an order as decided: `reserved` units of the product are promised to it out of
+// the available-to-promise stock (never more than was available when decided).
+struct OrderLine {
+  std::string gtin;
+  int64_t quantity = 0;  // > 0
+  int64_t reserved = 0;  // 0..quantity
+  friend bool operator==(const OrderLine&, const OrderLine&) = default;
+};
+// An order is placed, or amended (the terms and lines replace the previous ones).
+struct OrderPlaced {
+  std::string order;
+  std::string carrier;
+  int64_t cutoff_ms = 0;  // Ship-by cut-off, Unix ms.
+  int32_t priority = 0;   // Higher first among orders with the same cut-off.
+  std::vector<OrderLine> lines;
+  bool amendment = false;
+};
+// An order is cancelled: its reservations and open pick tasks are released.
+struct OrderCancelled {
+  std::string order;
+};
+// One unit-picking instruction: take `quantity` of exactly `item` from `location` for
+// `order`.
+struct PickTask {
+  uint64_t id = 0;  // Unique in the site.
+  std::string order;
+  std::string location;
+  domain::ItemKey item;
+  int64_t quantity = 0;  // > 0
+  friend bool operator==(const PickTask&, const PickTask&) = default;
+};
+// An order's work is released: its reservations topped up to `reserved` (one per line) and
+// its units allocated to pick tasks, in batch `batch`.
+struct OrderReleased {
+  std::string order;
+  std::string batch;
+  std::vector<int64_t> reserved;
+  std::vector<PickTask> tasks;
+};
+// A device takes a batch of released orders to pick (one cart of totes).
+struct BatchAssigned {
+  std::string batch;
+  std::string device;
+};
+// A tote on the cart now collects one order's units.
+struct ToteAssigned {
+  std::string tote;
+  std::string order;
+};
+// Units of a task were picked (the UnitsMoved next to it moves the stock), or found missing
+// at the bin (`shorted`).
+struct TaskProgressed {
+  uint64_t task = 0;
+  int64_t picked = 0;
+  int64_t shorted = 0;
+};
+// Units of an order were packed into a parcel.
+struct OrderPacked {
+  std::string order;
+  std::string parcel;
+  std::string gtin;
+  int64_t quantity = 0;
+};
+// A carrier and the outbound doors its trucks load at (sorting checks them).
+struct CarrierDefined {
+  std::string carrier;
+  std::vector<std::string> doors;
+};
+
+// Expected receipt (ASN): what a supplier's delivery should hold, and the SSCCs of its
+// pallets; units received into those pallets count against it.
+struct ReceiptExpected {
+  std::string receipt;
+  std::string supplier;
+  int64_t expected_at_ms = 0;
+  std::vector<OrderLine> lines;         // gtin and quantity expected; `reserved` unused (0).
+  std::vector<std::string> containers;  // Canonical "sscc:..." ids.
+};
+// The receipt is done: what was not received is short from now on.
+struct ReceiptClosed {
+  std::string receipt;
+};
+
 // --- Device state ------------------------------------------------------------------------
 
 // Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
@@ -140,7 +225,9 @@ struct DeviceStateChanged {
 using Event =
     std::variant<SiteDefined, ZoneDefined, LocationDefined, ProductDefined, ContainerRegistered,
                  UnitsReceived, UnitsMoved, ContainerMoved, ContainerShipped, StockAdjusted,
-                 LocationFlagged, LocationCounted, DeviceStateChanged>;
+                 LocationFlagged, LocationCounted, DeviceStateChanged, OrderPlaced, OrderCancelled,
+                 OrderReleased, BatchAssigned, ToteAssigned, TaskProgressed, OrderPacked,
+                 CarrierDefined, ReceiptExpected, ReceiptClosed>;
 
 // What the device is told.
 struct Reply {
@@ -149,9 +236,10 @@ struct Reply {
   std::string prompt;   // What to scan next.
 };
 
-// One journal record: a scan with its reply and events, or a master-data change.
+// One journal record: a scan with its reply and events, a master-data change, or an order
+// command (place, amend, cancel, release, assign, carrier).
 struct Entry {
-  enum class Kind : uint8_t { kScan, kMasterData };
+  enum class Kind : uint8_t { kScan, kMasterData, kOrder };
   Kind kind = Kind::kScan;
   uint64_t seq = 0;
   std::string key;     // Idempotency key (scans); empty for master data.

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "entrepot/base/check.h"
+#include "entrepot/base/status_macros.h"
+#include "entrepot/core/order_scans.h"
 #include "entrepot/core/scan_code.h"
 
 namespace entrepot::core {
@@ -229,10 +231,15 @@ class Decider {
                     "Scan the unit's own label.");
       }
     }
+    std::string note =
+        device_.target.IsLocation()
+            ? ""
+            : ReceiptNote(state_, device_.target.id, scanned.item.gtin, scanned.quantity);
     events_.push_back(UnitsReceived{scanned.item, scanned.quantity, device_.target});
     return Make(Outcome::kOk,
                 "Received " + std::to_string(scanned.quantity) + " x " +
-                    ProductName(scanned.item.gtin) + " into " + Describe(device_.target) + ".",
+                    ProductName(scanned.item.gtin) + " into " + Describe(device_.target) + "." +
+                    note,
                 "Scan the next item.");
   }
 
@@ -326,6 +333,9 @@ class Decider {
   // --- pick ------------------------------------------------------------------------------
 
   Reply Pick(const ScannedCode& scanned) {
+    if (std::string batch = state_.orders().BatchOfDevice(command_.device); !batch.empty()) {
+      return DecideDirectedPick(state_, batch, scanned, device_, events_);
+    }
     std::optional<Reply> error;
     switch (scanned.kind) {
       case ScannedCode::Kind::kContainer:
@@ -416,6 +426,10 @@ class Decider {
     if (!line) {
       return NoStock(scanned.item, device_.source);
     }
+    if (std::optional<Reply> refusal =
+            CheckPackedUnit(state_, device_.source.id, device_.pending, *line)) {
+      return *refusal;
+    }
     device_.pending.push_back(*line);
     return Make(
         Outcome::kOk,
@@ -450,6 +464,7 @@ class Decider {
     for (const auto& [item, quantity] : quantities) {
       events_.push_back(UnitsMoved{item, quantity, device_.source, to});
     }
+    AppendOrderPacked(state_, device_.source.id, scanned.id, device_.pending, events_);
     std::string at = state_.LocationOf(device_.source);
     if (!at.empty()) {
       events_.push_back(ContainerMoved{scanned.id, Holder::AtLocation(at)});
@@ -480,6 +495,9 @@ class Decider {
       if (state_.FindLocation(scanned.id) == nullptr) {
         CheckLocation(scanned, {}, "", error);
         return *error;
+      }
+      if (std::optional<Reply> refusal = CheckCarrierDoor(state_, device_.moving, scanned.id)) {
+        return *refusal;  // Sorting: the parcel stays in hand, the next scan may fix it.
       }
       to = Holder::AtLocation(scanned.id);
     } else if (scanned.kind == ScannedCode::Kind::kContainer) {
@@ -527,6 +545,9 @@ class Decider {
     }
     if (CheckContainer(scanned, error) == nullptr) {
       return *error;
+    }
+    if (std::optional<Reply> refusal = CheckCarrierDoor(state_, scanned.id, device_.target.id)) {
+      return *refusal;
     }
     events_.push_back(ContainerShipped{scanned.id, device_.target.id});
     return Make(Outcome::kOk, "Shipped " + scanned.id + " through " + device_.target.id + ".",
@@ -768,6 +789,22 @@ StatusOr<Site::MasterDataExecution> Site::ChangeMasterData(const MasterDataChang
   execution.entry.seq = seq;
   execution.entry.at_ms = at_ms;
   execution.entry.events.push_back(std::move(decision->event));
+  Replay(execution.entry);
+  return execution;
+}
+
+StatusOr<Site::OrderExecution> Site::ExecuteOrder(const OrderCommand& command, uint64_t seq,
+                                                  int64_t at_ms) {
+  ENTREPOT_ASSIGN_OR_RETURN(OrderDecision decision, DecideOrder(state_, command, seq));
+  OrderExecution execution{std::move(decision), {}};
+  if (execution.decision.events.empty()) {
+    return execution;
+  }
+  execution.entry.kind = Entry::Kind::kOrder;
+  execution.entry.seq = seq;
+  execution.entry.at_ms = at_ms;
+  execution.entry.reply.message = execution.decision.summary;
+  execution.entry.events = execution.decision.events;
   Replay(execution.entry);
   return execution;
 }

@@ -29,6 +29,7 @@
 #include "entrepot/core/events.h"
 #include "entrepot/core/key_index.h"
 #include "entrepot/core/master_data.h"
+#include "entrepot/core/orders.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/domain/model.h"
 
@@ -84,6 +85,15 @@ class Site {
   // `seq` with one event, made at `at_ms` (Unix ms), and applies it.
   StatusOr<MasterDataExecution> ChangeMasterData(const MasterDataChange& change, uint64_t seq,
                                                  int64_t at_ms);
+
+  struct OrderExecution {
+    OrderDecision decision;
+    Entry entry;  // The kOrder entry to journal; unused when decision.events is empty.
+  };
+  // Decides an order command (DecideOrder in orders.h, whose errors it returns; on error
+  // nothing changes). When it has events, builds order journal entry `seq` made at `at_ms`
+  // and applies it.
+  StatusOr<OrderExecution> ExecuteOrder(const OrderCommand& command, uint64_t seq, int64_t at_ms);
 
   // Applies a committed entry read back from the journal.
   void Replay(const Entry& entry);

@@ -19,14 +19,18 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     it = stock_.emplace(StockKey{holder, item}, 0).first;
   }
   it->second += delta;
-  ENTREPOT_CHECK(it->second >= 0);
-  if (it->second == 0) {
+  const int64_t after = it->second;
+  ENTREPOT_CHECK(after >= 0);
+  if (after == 0) {
     stock_.erase(it);
   }
   if (holder.IsLocation()) {
     auto location = locations_.find(holder.id);
     ENTREPOT_CHECK(location != locations_.end());
     location->second.units += delta;
+    if (IsPickable(location->second.location.type)) {
+      order_book_.OnPickableStock(holder.id, item, after - delta, after);
+    }
   }
   if (!item.serial.empty()) {
     auto serial = serials_.find(SerialView(item.gtin, item.serial));
@@ -54,6 +58,7 @@ void SiteState::Detach(const std::string& container) {
 void SiteState::RemoveShipped(const std::string& container) {
   ContainerState& state = containers_.at(container);
   state.shipped = true;
+  order_book_.OnContainerShipped(container);
   for (const auto& [item, quantity] : StockIn(Holder::InContainer(container))) {
     counters_.units_shipped += quantity;
     Add(Holder::InContainer(container), item, -quantity);
@@ -65,7 +70,7 @@ void SiteState::RemoveShipped(const std::string& container) {
 
 void SiteState::Apply(const Event& event) {
   std::visit(
-      [this](const auto& e) {
+      [this, &event](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, SiteDefined>) {
           site_code_ = e.code;
@@ -80,6 +85,9 @@ void SiteState::Apply(const Event& event) {
           containers_[e.container].type = e.type;
         } else if constexpr (std::is_same_v<T, UnitsReceived>) {
           Add(e.to, e.item, e.quantity);
+          if (!e.to.IsLocation()) {
+            order_book_.OnReceived(e.to.id, e.item.gtin, e.quantity);
+          }
           counters_.units_received += e.quantity;
         } else if constexpr (std::is_same_v<T, UnitsMoved>) {
           Add(e.from, e.item, -e.quantity);
@@ -106,11 +114,22 @@ void SiteState::Apply(const Event& event) {
           locations_.at(e.location).flag.clear();
         } else if constexpr (std::is_same_v<T, DeviceStateChanged>) {
           devices_[e.device] = e.state;
+        } else if constexpr (std::is_same_v<T, OrderPlaced> || std::is_same_v<T, OrderCancelled> ||
+                             std::is_same_v<T, OrderReleased> || std::is_same_v<T, BatchAssigned> ||
+                             std::is_same_v<T, ToteAssigned> || std::is_same_v<T, TaskProgressed> ||
+                             std::is_same_v<T, OrderPacked> || std::is_same_v<T, CarrierDefined> ||
+                             std::is_same_v<T, ReceiptExpected> ||
+                             std::is_same_v<T, ReceiptClosed>) {
+          order_book_.Apply(event);
         } else {
           static_assert(sizeof(T) == 0, "event without projection");
         }
       },
       event);
+}
+
+bool IsPickable(domain::LocationType type) {
+  return type == domain::LocationType::kStowBin || type == domain::LocationType::kPickFace;
 }
 
 const LocationState* SiteState::FindLocation(const std::string& code) const {
@@ -190,7 +209,9 @@ const Holder* SiteState::FindSerial(const std::string& gtin, const std::string& 
 
 namespace {
 
-constexpr uint8_t kSnapshotFormat = 1;
+// Format 2 added the order book after the products; format 1 snapshots have none.
+constexpr uint8_t kSnapshotFormatV1 = 1;
+constexpr uint8_t kSnapshotFormat = 2;
 
 template <typename Map>
 std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {
@@ -227,6 +248,7 @@ std::string SiteState::Encode() const {
     out.String(entry->second.description);
     out.String(entry->second.home_zone);
   }
+  order_book_.Encode(out);
   out.Varint(containers_.size());
   for (const auto* entry : SortedByKey(containers_)) {
     out.String(entry->first);
@@ -261,7 +283,8 @@ std::string SiteState::Encode() const {
 StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   ByteReader in(bytes);
   SiteState state;
-  if (in.U8() != kSnapshotFormat) {
+  const uint8_t format = in.U8();
+  if (format != kSnapshotFormat && format != kSnapshotFormatV1) {
     return Error(StatusCode::kDataLoss, "bad_snapshot", "unknown snapshot format");
   }
   state.site_code_ = in.String();
@@ -279,6 +302,10 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     domain::Product product{in.String(), in.String(), in.String()};
     state.products_[product.gtin] = product;
+  }
+  if (format >= kSnapshotFormat) {
+    // Before the stock, whose lines feed the book's pickable figures as they are added.
+    state.order_book_ = OrderBook::Decode(in);
   }
   std::vector<std::string> nested;
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "entrepot/core/events.h"
+#include "entrepot/core/order_book.h"
 #include "entrepot/domain/model.h"
 
 namespace entrepot::core {
@@ -86,6 +87,9 @@ struct SiteCounters {
   friend bool operator==(const SiteCounters&, const SiteCounters&) = default;
 };
 
+// Stow bins and pick faces: where orders are picked from (order_book.h, design note 1).
+bool IsPickable(domain::LocationType type);
+
 class SiteState {
  public:
   // Applies one event. REQUIRES: the event is valid for this state (design note 4).
@@ -132,6 +136,7 @@ class SiteState {
   const StockMap& stock() const { return stock_; }
   const std::unordered_map<std::string, DeviceState>& devices() const { return devices_; }
   const SiteCounters& counters() const { return counters_; }
+  const OrderBook& orders() const { return order_book_; }
 
   // Bytes in a canonical order (two equal states encode to equal bytes), and back.
   std::string Encode() const;
@@ -169,6 +174,7 @@ class SiteState {
   std::map<std::pair<std::string, std::string>, domain::Holder, SerialLess> serials_;
   std::unordered_map<std::string, DeviceState> devices_;
   SiteCounters counters_;
+  OrderBook order_book_;
 };
 
 }  // namespace entrepot::core

@@ -146,6 +146,25 @@ StatusOr<MasterDataReply> SiteEngine::ChangeMasterData(const core::MasterDataCha
   return reply;
 }
 
+StatusOr<OrderReply> SiteEngine::ExecuteOrder(const core::OrderCommand& command, int64_t at_ms) {
+  if (failed_) {
+    return EngineFailed();
+  }
+  const uint64_t seq = last_seq_ + 1;
+  ENTREPOT_ASSIGN_OR_RETURN(core::Site::OrderExecution execution,
+                            site_.ExecuteOrder(command, seq, at_ms));
+  OrderReply reply{std::move(execution.decision), 0};
+  if (reply.decision.events.empty()) {
+    return reply;
+  }
+  std::vector<JournalRecord> records;
+  records.push_back(JournalRecord{seq, "", core::EncodeEntry(execution.entry)});
+  ENTREPOT_RETURN_IF_ERROR(Commit(records));
+  reply.seq = seq;
+  MaybeSnapshot();
+  return reply;
+}
+
 void SiteEngine::MaybeSnapshot() {
   if (last_seq_ - snapshot_seq_ >= options_.snapshot_every_records) {
     // What was committed stays committed whatever happens here; a failed snapshot is

@@ -50,6 +50,11 @@ struct MasterDataReply {
   uint64_t seq = 0;               // The journal entry of the change; 0 when unchanged.
 };
 
+struct OrderReply {
+  core::OrderDecision decision;
+  uint64_t seq = 0;  // The journal entry of the command; 0 when it changed nothing.
+};
+
 struct VerifyReport {
   uint64_t records = 0;
   uint64_t last_seq = 0;
@@ -83,6 +88,12 @@ class SiteEngine {
   //   the errors of core::DecideMasterData (nothing changes; the engine stays usable);
   //   kUnavailable "engine_failed" or "commit_failed", as Execute.
   StatusOr<MasterDataReply> ChangeMasterData(const core::MasterDataChange& change, int64_t at_ms);
+
+  // Executes an order command (core/orders.h) the same way: decided against the current
+  // state, journaled as one order entry made at `at_ms` and committed before returning. A
+  // command without events (a device asking for the batch it has) writes nothing. Returns
+  // core::DecideOrder's errors (nothing changes), or kUnavailable as Execute.
+  StatusOr<OrderReply> ExecuteOrder(const core::OrderCommand& command, int64_t at_ms);
 
   // Defines the layout's master data. Returns kFailedPrecondition (reason
   // "site_initialised") when the journal already holds records.

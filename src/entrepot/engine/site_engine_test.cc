@@ -336,5 +336,55 @@ TEST_F(SiteEngineTest, FailedMasterDataCommitStopsTheEngine) {
   EXPECT_EQ(reopened->state().zones().count("B"), 0u);
 }
 
+// Orders: a command is one committed record; a refused one writes nothing; reopening (from
+// the journal, and from a snapshot) rebuilds the same order book.
+core::OrderTerms KettleOrder(const std::string& id, int64_t units) {
+  return core::OrderTerms{
+      id, "DPD", core::testing::kStart + 3'600'000, 0, {{core::testing::kKettle, units}}};
+}
+
+TEST_F(SiteEngineTest, OrderCommandIsOneCommittedRecordAndSurvivesReopen) {
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised();
+    const uint64_t before = engine->last_seq();
+    StatusOr<OrderReply> placed =
+        engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O1", 2)}, core::testing::kStart);
+    ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+    EXPECT_EQ(placed->seq, before + 1);
+    EXPECT_EQ(engine->last_seq(), before + 1);
+    StatusOr<OrderReply> again =
+        engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O1", 2)}, core::testing::kStart);
+    EXPECT_EQ(again.status().reason(), "order_exists");
+    EXPECT_EQ(engine->last_seq(), before + 1);
+    EXPECT_FALSE(engine->failed());
+  }
+  std::unique_ptr<SiteEngine> reopened = Open();
+  const core::OrderState* order = reopened->state().orders().FindOrder("O1");
+  ASSERT_NE(order, nullptr);
+  EXPECT_EQ(order->lines.at(0).quantity, 2);
+  StatusOr<core::Entry> entry =
+      core::DecodeEntry((*store::SqliteJournal::Open(path_))->Read(reopened->last_seq())->payload);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->kind, core::Entry::Kind::kOrder);
+}
+
+TEST_F(SiteEngineTest, ReopenFromSnapshotKeepsReservationsAndTasks) {
+  std::string state;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenInitialised();
+    ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 3)).ok());
+    ASSERT_TRUE(engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O1", 2)}, 0).ok());
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+    ASSERT_TRUE(engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O2", 1)}, 0).ok());
+    state = engine->state().Encode();
+  }
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().Encode(), state);
+  StatusOr<VerifyReport> report = reopened->Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->state_matches);
+  EXPECT_TRUE(report->snapshot_matches);
+}
+
 }  // namespace
 }  // namespace entrepot::engine

@@ -69,6 +69,14 @@ Status Sequencer::SubmitMasterData(core::MasterDataChange change, int64_t at_ms,
   return Enqueue(std::move(item));
 }
 
+Status Sequencer::SubmitOrder(core::OrderCommand command, int64_t at_ms, OrderCallback done) {
+  Item item;
+  item.order = std::move(command);
+  item.change_at_ms = at_ms;
+  item.order_done = std::move(done);
+  return Enqueue(std::move(item));
+}
+
 Status Sequencer::Enqueue(Item item) {
   const size_t cost = item.Cost();
   {
@@ -106,7 +114,7 @@ Status Sequencer::Stop() {
 
 SequencerStats Sequencer::stats() const {
   return SequencerStats{batches_.load(), commands_.load(), queries_.load(),
-                        master_data_changes_.load()};
+                        master_data_changes_.load(), order_commands_.load()};
 }
 
 bool Sequencer::TakeBatch(std::vector<Item>& items) {
@@ -121,7 +129,7 @@ bool Sequencer::TakeBatch(std::vector<Item>& items) {
   size_t commands = 0;
   while (!queue_.empty()) {
     Item& next = queue_.front();
-    const bool change = next.change.has_value();
+    const bool change = next.Alone();
     if ((change && !items.empty()) ||
         (commands > 0 && commands + next.commands.size() > options_.batch_commands_max)) {
       break;
@@ -143,6 +151,7 @@ void Sequencer::Run() {
   while (TakeBatch(items)) {
     ExecuteBatch(items);
     ChangeMasterData(items);
+    ExecuteOrders(items);
     RunQueries(items);
     items.clear();
   }
@@ -217,6 +226,28 @@ void Sequencer::ChangeMasterData(std::vector<Item>& items) {
     }
     last_seq_.store(engine_->last_seq(), std::memory_order_release);
     item.change_done(std::move(reply));
+  }
+}
+
+void Sequencer::ExecuteOrders(std::vector<Item>& items) {
+  for (Item& item : items) {
+    if (!item.order.has_value()) {
+      continue;
+    }
+    order_commands_.fetch_add(1, std::memory_order_relaxed);
+    if (failed_.load(std::memory_order_acquire)) {
+      item.order_done(EngineFailed());
+      continue;
+    }
+    StatusOr<engine::OrderReply> reply = engine_->ExecuteOrder(*item.order, item.change_at_ms);
+    if (engine_->failed()) {
+      failed_.store(true, std::memory_order_release);
+      item.order_done(Error(StatusCode::kUnavailable, "engine_failed",
+                            "the journal could not commit: " + reply.status().ToString()));
+      continue;
+    }
+    last_seq_.store(engine_->last_seq(), std::memory_order_release);
+    item.order_done(std::move(reply));
   }
 }
 

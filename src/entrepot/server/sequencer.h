@@ -7,7 +7,8 @@
 //    takes every queued unit (up to batch_commands_max commands), calls SiteEngine::Execute
 //    once for all of them (group commit: one transaction, one sync), and only then calls each
 //    unit's callback with its replies. A reply therefore always means "durable".
-//  - Master-data changes (core/master_data.h) are committed one by one, each in its own
+//  - Master-data changes (core/master_data.h) and order commands (core/orders.h) are
+//    committed one by one, each in its own
 //    transaction, in their place in the queue: scans queued before a change are decided
 //    before it, scans queued after it see it. The callback gets the reply after the commit.
 //  - Queries (read-only closures over core::SiteState) run on the same thread after the
@@ -69,6 +70,7 @@ struct SequencerStats {
   uint64_t commands = 0;             // Commands in those batches.
   uint64_t queries = 0;              // Queries run.
   uint64_t master_data_changes = 0;  // Master-data changes answered (refused ones included).
+  uint64_t order_commands = 0;       // Order commands answered (refused ones included).
 };
 
 class Sequencer {
@@ -80,6 +82,8 @@ class Sequencer {
   // The committed change, its refusal (core::DecideMasterData's reasons), or kUnavailable
   // ("engine_failed", "shutting_down").
   using MasterDataCallback = std::function<void(StatusOr<engine::MasterDataReply>)>;
+  // The committed order command, its refusal (core::DecideOrder's reasons), or kUnavailable.
+  using OrderCallback = std::function<void(StatusOr<engine::OrderReply>)>;
 
   // Starts the thread. `engine` must be open.
   Sequencer(std::unique_ptr<engine::SiteEngine> engine, SequencerOptions options = {});
@@ -106,6 +110,10 @@ class Sequencer {
   // "engine_failed" or "shutting_down" as SubmitScans does, without calling `done`.
   Status SubmitMasterData(core::MasterDataChange change, int64_t at_ms, MasterDataCallback done);
 
+  // Queues an order command made at `at_ms`, committed on its own like a master-data change
+  // (engine::SiteEngine::ExecuteOrder). Returns as SubmitMasterData.
+  Status SubmitOrder(core::OrderCommand command, int64_t at_ms, OrderCallback done);
+
   // Refuses new work, executes and commits everything queued, answers it, writes a snapshot
   // (options.snapshot_on_stop), and joins the thread. Returns the snapshot's error, or
   // kUnavailable "engine_failed" when the engine had failed. Idempotent.
@@ -127,7 +135,11 @@ class Sequencer {
     std::optional<core::MasterDataChange> change;  // Set for a master-data change.
     int64_t change_at_ms = 0;
     MasterDataCallback change_done;
+    std::optional<core::OrderCommand> order;  // Set for an order command.
+    OrderCallback order_done;
 
+    // Master-data changes and order commands are committed one by one (the file comment).
+    bool Alone() const { return change.has_value() || order.has_value(); }
     size_t Cost() const { return commands.empty() ? 1 : commands.size(); }
   };
 
@@ -138,6 +150,7 @@ class Sequencer {
   bool TakeBatch(std::vector<Item>& items);
   void ExecuteBatch(std::vector<Item>& items);
   void ChangeMasterData(std::vector<Item>& items);
+  void ExecuteOrders(std::vector<Item>& items);
   void RunQueries(std::vector<Item>& items);
 
   std::unique_ptr<engine::SiteEngine> engine_;
@@ -159,6 +172,7 @@ class Sequencer {
   std::atomic<uint64_t> commands_{0};
   std::atomic<uint64_t> queries_{0};
   std::atomic<uint64_t> master_data_changes_{0};
+  std::atomic<uint64_t> order_commands_{0};
   std::thread thread_;
 };
 

@@ -1,0 +1,197 @@
+// File: order_book.h
+//
+// OrderBook is the part of SiteState (site_state.h) that holds outbound work: orders and
+// their lines, what is reserved for them, released pick tasks grouped in batches, the totes
+// and parcels that carry each order, and the carriers' doors. Like the rest of the state it
+// changes only through Apply(event) of the order events in events.h, so replay rebuilds it.
+//
+// Design notes:
+//  (1) Available-to-promise (ATP) of a product = units in pickable locations (stow bins and
+//      pick faces) - units reserved for orders and not yet picked. The sequencer reserves
+//      against ATP when it decides an order (core/orders.h), one command at a time, so two
+//      orders can never be promised the same unit. Stock that leaves a bin for another
+//      reason (a count, a free pick) can make ATP negative: release reports that shortage.
+//  (2) A released task allocates exactly one stock line of one bin; the units allocated and
+//      not yet picked are not allocated again (AllocatedAt).
+//  (3) Units received into a pallet listed on an open expected receipt (ASN) count against
+//      it; a product not on the ASN counts as unexpected.
+//  (4) Picked units travel in the order's tote; packed units in its parcels; a parcel that
+//      ships ships its units of the order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "entrepot/core/codec.h"
+#include "entrepot/core/events.h"
+#include "entrepot/domain/model.h"
+
+namespace entrepot::core {
+
+struct OrderLineState {
+  std::string gtin;
+  int64_t quantity = 0;
+  int64_t reserved = 0;   // Promised out of ATP (design note 1).
+  int64_t allocated = 0;  // In pick tasks.
+  int64_t picked = 0;
+  int64_t shorted = 0;  // Allocated units the bin did not have.
+  int64_t packed = 0;
+  int64_t shipped = 0;
+  // Reserved units still to be picked: what this line holds out of ATP.
+  int64_t Outstanding() const {
+    int64_t open = reserved - picked - shorted;
+    return open > 0 ? open : 0;
+  }
+  friend bool operator==(const OrderLineState&, const OrderLineState&) = default;
+};
+
+enum class OrderStatus : uint8_t { kOpen, kReleased, kPicked, kPacked, kShipped, kCancelled };
+// "open", "released", "picked", "packed", "shipped", "cancelled".
+std::string_view OrderStatusName(OrderStatus status);
+
+struct OrderState {
+  std::string id;
+  std::string carrier;
+  int64_t cutoff_ms = 0;
+  int32_t priority = 0;
+  uint64_t number = 0;  // Placement order, 1, 2, ...: the tie-break after cut-off and priority.
+  std::vector<OrderLineState> lines;
+  bool released = false;
+  bool cancelled = false;
+  std::string batch;  // Set when released.
+  std::string tote;   // The tote collecting its picked units, once assigned.
+  std::map<std::string, std::map<std::string, int64_t>> parcels;  // parcel -> gtin -> units
+  std::set<std::string> shipped_parcels;
+
+  OrderStatus Status() const;
+  int64_t Units() const;  // Sum of line quantities.
+  // The line for `gtin`, or nullptr.
+  const OrderLineState* Line(std::string_view gtin) const;
+  friend bool operator==(const OrderState&, const OrderState&) = default;
+};
+
+struct TaskState {
+  PickTask task;
+  std::string batch;
+  int64_t picked = 0;
+  int64_t shorted = 0;
+  int64_t Remaining() const { return task.quantity - picked - shorted; }
+  friend bool operator==(const TaskState&, const TaskState&) = default;
+};
+
+struct BatchState {
+  std::vector<std::string> orders;  // In release order; one tote each.
+  std::vector<uint64_t> tasks;      // In walk order (location code).
+  std::string device;               // Empty until assigned.
+  uint64_t number = 0;              // Release order.
+  friend bool operator==(const BatchState&, const BatchState&) = default;
+};
+
+struct ReceiptLineState {
+  std::string gtin;
+  int64_t expected = 0;
+  int64_t received = 0;
+  friend bool operator==(const ReceiptLineState&, const ReceiptLineState&) = default;
+};
+
+// An expected receipt (ASN) and what arrived against it.
+struct ReceiptState {
+  std::string id;
+  std::string supplier;
+  int64_t expected_at_ms = 0;
+  std::vector<ReceiptLineState> lines;
+  std::vector<std::string> containers;
+  std::map<std::string, int64_t> unexpected;  // gtin -> units not on the ASN
+  bool closed = false;
+  friend bool operator==(const ReceiptState&, const ReceiptState&) = default;
+};
+
+class OrderBook {
+ public:
+  // Applies an order event. REQUIRES: valid for this state (decided by core/orders.h).
+  void Apply(const Event& event);
+  // Called by SiteState for every change of a stock line held by a pickable location.
+  void OnPickableStock(const std::string& location, const domain::ItemKey& item, int64_t before,
+                       int64_t after);
+  // Called by SiteState for units received into a container: counted against its receipt.
+  void OnReceived(const std::string& container, const std::string& gtin, int64_t units);
+  // Called by SiteState when a container ships: the order parcels it carries ship too.
+  void OnContainerShipped(const std::string& container);
+
+  const OrderState* FindOrder(const std::string& id) const;
+  const ReceiptState* FindReceipt(const std::string& id) const;
+  // The open receipt a container is expected on, or nullptr.
+  const ReceiptState* ReceiptOfContainer(const std::string& container) const;
+  const TaskState* FindTask(uint64_t id) const;
+  const BatchState* FindBatch(const std::string& id) const;
+  // The order whose tote `tote` is, or nullptr.
+  const OrderState* OrderOfTote(const std::string& tote) const;
+  // The order a parcel was packed for, or nullptr.
+  const OrderState* OrderOfParcel(const std::string& parcel) const;
+  // The batch assigned to `device` and not finished, or "".
+  std::string BatchOfDevice(const std::string& device) const;
+  // The doors of a carrier (empty when undefined: any outbound door).
+  const std::vector<std::string>* CarrierDoors(const std::string& carrier) const;
+
+  // Units of `gtin` in pickable locations, reserved and not picked, and ATP (may be < 0).
+  int64_t Pickable(const std::string& gtin) const;
+  int64_t Reserved(const std::string& gtin) const;
+  int64_t Available(const std::string& gtin) const { return Pickable(gtin) - Reserved(gtin); }
+  // Units of this bin's stock line in open tasks (design note 2).
+  int64_t AllocatedAt(const std::string& location, const domain::ItemKey& item) const;
+  // Pickable stock lines of a product: (location, item) -> units.
+  const std::map<std::pair<std::string, domain::ItemKey>, int64_t>* PickableLines(
+      const std::string& gtin) const;
+
+  const std::map<std::string, OrderState>& orders() const { return orders_; }
+  const std::map<std::string, BatchState>& batches() const { return batches_; }
+  const std::map<uint64_t, TaskState>& tasks() const { return tasks_; }
+  const std::map<std::string, ReceiptState>& receipts() const { return receipts_; }
+  uint64_t last_task_id() const { return last_task_id_; }
+  uint64_t orders_placed() const { return orders_placed_; }
+  uint64_t batches_released() const { return batches_released_; }
+
+  void Encode(ByteWriter& out) const;
+  // Reads what Encode wrote; failures show as !in.ok().
+  static OrderBook Decode(ByteReader& in);
+
+  friend bool operator==(const OrderBook&, const OrderBook&) = default;
+
+ private:
+  // Changes one line through `change`, keeping the reserved totals exact.
+  template <typename Change>
+  void ChangeLine(OrderState& order, size_t line, Change change);
+  void Place(const OrderPlaced& e);
+  void Cancel(const OrderCancelled& e);
+  void Release(const OrderReleased& e);
+  void Progress(const TaskProgressed& e);
+  void Pack(const OrderPacked& e);
+  void CloseTask(const TaskState& task);
+  size_t LineIndex(const OrderState& order, const std::string& gtin) const;
+
+  std::map<std::string, OrderState> orders_;
+  std::map<uint64_t, TaskState> tasks_;  // Open and finished; finished ones stay for status.
+  std::map<std::string, BatchState> batches_;
+  std::map<std::string, std::string> device_batches_;  // device -> unfinished batch
+  std::map<std::string, std::string> totes_;           // tote -> order (until packed out)
+  std::map<std::string, std::string> parcels_;         // parcel -> order
+  std::map<std::string, std::vector<std::string>> carriers_;
+  std::map<std::string, ReceiptState> receipts_;
+  std::map<std::string, std::string> receipt_containers_;  // sscc -> open receipt
+  std::unordered_map<std::string, int64_t> reserved_;      // gtin -> outstanding reservations
+  std::unordered_map<std::string, int64_t> pickable_;      // gtin -> units in pickable bins
+  std::unordered_map<std::string, std::map<std::pair<std::string, domain::ItemKey>, int64_t>>
+      pickable_lines_;
+  std::map<std::pair<std::string, domain::ItemKey>, int64_t> allocated_;
+  uint64_t last_task_id_ = 0;
+  uint64_t orders_placed_ = 0;
+  uint64_t batches_released_ = 0;
+};
+
+}  // namespace entrepot::core

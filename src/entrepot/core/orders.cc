@@ -1,0 +1,463 @@
+#include "entrepot/core/orders.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "entrepot/base/status_macros.h"
+
+namespace entrepot::core {
+namespace {
+
+using domain::ItemKey;
+
+Status Invalid(std::string reason, std::string message) {
+  return Error(StatusCode::kInvalidArgument, std::move(reason), std::move(message));
+}
+
+bool IsIdentifier(const std::string& text, size_t max_length) {
+  if (text.empty() || text.size() > max_length) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+Status CheckTerms(const SiteState& state, const OrderTerms& terms) {
+  if (!IsIdentifier(terms.id, kMaxOrderIdLength)) {
+    return Invalid("bad_order_id",
+                   "An order id is 1 to 64 letters, digits, '.', '_' or '-'; got '" +
+                       terms.id.substr(0, 80) + "'.");
+  }
+  if (!IsIdentifier(terms.carrier, kMaxOrderIdLength)) {
+    return Invalid("bad_carrier", "Order " + terms.id +
+                                      ": a carrier code is 1 to 64 letters, digits, '.', '_' "
+                                      "or '-'.");
+  }
+  if (terms.cutoff_ms <= 0) {
+    return Invalid("bad_cutoff", "Order " + terms.id + " needs a ship-by cut-off time.");
+  }
+  if (terms.priority < 0 || terms.priority > kMaxOrderPriority) {
+    return Invalid("bad_priority", "Order " + terms.id + ": priority is 0 to 100.");
+  }
+  if (terms.lines.empty()) {
+    return Invalid("no_lines", "Order " + terms.id + " has no lines.");
+  }
+  if (terms.lines.size() > kMaxOrderLines) {
+    return Invalid("too_many_lines", "Order " + terms.id + " has " +
+                                         std::to_string(terms.lines.size()) +
+                                         " lines; at most 500 are accepted: split it.");
+  }
+  std::set<std::string> seen;
+  for (const OrderLineRequest& line : terms.lines) {
+    if (state.FindProduct(line.gtin) == nullptr) {
+      return Error(StatusCode::kNotFound, "unknown_product",
+                   "Order " + terms.id + ": product " + line.gtin.substr(0, 40) +
+                       " is not in the master data.");
+    }
+    if (line.quantity <= 0 || line.quantity > kMaxLineQuantity) {
+      return Invalid("bad_quantity", "Order " + terms.id + ", product " + line.gtin +
+                                         ": a quantity is 1 to 1,000,000.");
+    }
+    if (!seen.insert(line.gtin).second) {
+      return Invalid("duplicate_line", "Order " + terms.id + " lists product " + line.gtin +
+                                           " twice: give one line per product.");
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<const OrderState*> FindChangeable(const OrderBook& book, const std::string& id) {
+  const OrderState* order = book.FindOrder(id);
+  if (order == nullptr) {
+    return Error(StatusCode::kNotFound, "no_such_order", "There is no order " + id + ".");
+  }
+  if (order->cancelled) {
+    return Error(StatusCode::kFailedPrecondition, "order_cancelled",
+                 "Order " + id + " is cancelled.");
+  }
+  for (const OrderLineState& line : order->lines) {
+    if (line.packed > 0) {
+      return Error(StatusCode::kFailedPrecondition, "order_packed",
+                   "Order " + id + " is already (partly) packed; it can no longer change.");
+    }
+  }
+  return order;
+}
+
+// Reserves each line out of ATP (design note 1); `order` is the order being amended, if any.
+OrderPlaced Reserve(const OrderBook& book, const OrderTerms& terms, const OrderState* order,
+                    std::vector<Shortage>& shortages) {
+  OrderPlaced placed{terms.id, terms.carrier,   terms.cutoff_ms, terms.priority,
+                     {},       order != nullptr};
+  for (const OrderLineRequest& request : terms.lines) {
+    const OrderLineState* before = order == nullptr ? nullptr : order->Line(request.gtin);
+    int64_t done = before == nullptr ? 0 : before->picked + before->shorted;
+    int64_t own = before == nullptr ? 0 : before->Outstanding();
+    int64_t available = std::max<int64_t>(0, book.Available(request.gtin) + own);
+    int64_t reserved = std::min(request.quantity, done + available);
+    if (order != nullptr && order->released && before != nullptr) {
+      reserved = std::min(reserved, before->reserved);  // Released lines only shrink.
+    }
+    placed.lines.push_back(OrderLine{request.gtin, request.quantity, reserved});
+    if (reserved < request.quantity) {
+      shortages.push_back(Shortage{terms.id, request.gtin, request.quantity - reserved});
+    }
+  }
+  return placed;
+}
+
+std::string ShortageText(const std::vector<Shortage>& shortages) {
+  int64_t units = 0;
+  for (const Shortage& shortage : shortages) {
+    units += shortage.units;
+  }
+  return shortages.empty() ? "" : " " + std::to_string(units) + " units short.";
+}
+
+StatusOr<OrderDecision> Place(const SiteState& state, const PlaceOrder& command) {
+  ENTREPOT_RETURN_IF_ERROR(CheckTerms(state, command.terms));
+  if (state.orders().FindOrder(command.terms.id) != nullptr) {
+    return Error(StatusCode::kAlreadyExists, "order_exists",
+                 "Order " + command.terms.id + " exists already: amend it instead.");
+  }
+  OrderDecision decision;
+  decision.events.push_back(Reserve(state.orders(), command.terms, nullptr, decision.shortages));
+  decision.summary = "Order " + command.terms.id + " placed." + ShortageText(decision.shortages);
+  return decision;
+}
+
+StatusOr<OrderDecision> Amend(const SiteState& state, const AmendOrder& command) {
+  ENTREPOT_RETURN_IF_ERROR(CheckTerms(state, command.terms));
+  ENTREPOT_ASSIGN_OR_RETURN(const OrderState* order,
+                            FindChangeable(state.orders(), command.terms.id));
+  if (order->released) {
+    for (const OrderLineState& line : order->lines) {
+      auto request = std::find_if(command.terms.lines.begin(), command.terms.lines.end(),
+                                  [&line](const auto& r) { return r.gtin == line.gtin; });
+      int64_t quantity = request == command.terms.lines.end() ? 0 : request->quantity;
+      if (quantity < line.allocated) {
+        return Error(StatusCode::kFailedPrecondition, "below_allocated",
+                     "Order " + order->id + ", product " + line.gtin + ": " +
+                         std::to_string(line.allocated) +
+                         " units are already in pick tasks; the line cannot go below that.");
+      }
+      if (quantity > line.quantity) {
+        return Error(StatusCode::kFailedPrecondition, "order_released",
+                     "Order " + order->id +
+                         " is released: its lines can only shrink; place "
+                         "a new order for more.");
+      }
+    }
+    if (command.terms.lines.size() > order->lines.size() ||
+        std::any_of(command.terms.lines.begin(), command.terms.lines.end(),
+                    [order](const auto& r) { return order->Line(r.gtin) == nullptr; })) {
+      return Error(StatusCode::kFailedPrecondition, "order_released",
+                   "Order " + order->id + " is released: no line can be added.");
+    }
+  }
+  OrderDecision decision;
+  decision.events.push_back(Reserve(state.orders(), command.terms, order, decision.shortages));
+  decision.summary = "Order " + command.terms.id + " amended." + ShortageText(decision.shortages);
+  return decision;
+}
+
+StatusOr<OrderDecision> Cancel(const SiteState& state, const CancelOrder& command) {
+  ENTREPOT_ASSIGN_OR_RETURN(const OrderState* order, FindChangeable(state.orders(), command.id));
+  OrderDecision decision;
+  decision.events.push_back(OrderCancelled{order->id});
+  decision.summary = "Order " + order->id + " cancelled.";
+  if (!order->tote.empty()) {
+    decision.summary += " Its tote " + order->tote + " holds picked units to put back.";
+  }
+  return decision;
+}
+
+// The release of one order (design note 2); `taken` and `allocated` carry what the orders
+// released before it in the same command took.
+class ReleasePlanner {
+ public:
+  ReleasePlanner(const OrderBook& book, uint64_t first_task_id)
+      : book_(book), next_task_id_(first_task_id) {}
+
+  // Returns false when nothing of `order` can be allocated (it stays unreleased).
+  bool Plan(const OrderState& order, const std::string& batch, OrderReleased& released,
+            std::vector<Shortage>& shortages) {
+    released = OrderReleased{order.id, batch, {}, {}};
+    int64_t units = 0;
+    for (const OrderLineState& line : order.lines) {
+      int64_t& extra = taken_[line.gtin];
+      int64_t top_up = std::max<int64_t>(
+          0, std::min(line.quantity - line.reserved, book_.Available(line.gtin) - extra));
+      int64_t allocated = Allocate(order.id, line.gtin, line.reserved + top_up, released.tasks);
+      extra += allocated - line.reserved;  // The reservation follows what could be allocated.
+      released.reserved.push_back(allocated);
+      units += allocated;
+      if (allocated < line.quantity) {
+        shortages.push_back(Shortage{order.id, line.gtin, line.quantity - allocated});
+      }
+    }
+    return units > 0;
+  }
+
+ private:
+  // Allocates up to `wanted` units of `gtin` to tasks, FEFO; returns the units allocated.
+  int64_t Allocate(const std::string& order, const std::string& gtin, int64_t wanted,
+                   std::vector<PickTask>& tasks) {
+    const auto* lines = book_.PickableLines(gtin);
+    if (lines == nullptr || wanted <= 0) {
+      return 0;
+    }
+    std::vector<std::pair<const std::pair<std::string, ItemKey>*, int64_t>> free;
+    for (const auto& [key, units] : *lines) {
+      int64_t left = units - book_.AllocatedAt(key.first, key.second) - allocated_[key];
+      if (left > 0) {
+        free.emplace_back(&key, left);
+      }
+    }
+    std::sort(free.begin(), free.end(), [](const auto& a, const auto& b) {
+      const std::string& x = a.first->second.expiry;
+      const std::string& y = b.first->second.expiry;
+      return std::make_tuple(x.empty(), std::cref(x), std::cref(a.first->first)) <
+             std::make_tuple(y.empty(), std::cref(y), std::cref(b.first->first));
+    });
+    int64_t allocated = 0;
+    for (const auto& [key, left] : free) {
+      if (allocated == wanted) {
+        break;
+      }
+      int64_t take = std::min(left, wanted - allocated);
+      tasks.push_back(PickTask{next_task_id_++, order, key->first, key->second, take});
+      allocated_[*key] += take;
+      allocated += take;
+    }
+    return allocated;
+  }
+
+  const OrderBook& book_;
+  uint64_t next_task_id_;
+  std::map<std::string, int64_t> taken_;  // gtin -> reservations added by this release
+  std::map<std::pair<std::string, ItemKey>, int64_t> allocated_;
+};
+
+StatusOr<OrderDecision> Release(const SiteState& state, const ReleaseOrders& command,
+                                uint64_t seq) {
+  if (command.max_orders == 0 || command.max_orders > kMaxReleaseOrders ||
+      command.orders_per_batch == 0 || command.orders_per_batch > kMaxOrdersPerBatch) {
+    return Invalid("bad_release",
+                   "A release takes 1 to 100,000 orders, in batches of 1 to 64 orders.");
+  }
+  const OrderBook& book = state.orders();
+  std::vector<const OrderState*> waiting;
+  for (const auto& [id, order] : book.orders()) {
+    if (!order.released && !order.cancelled &&
+        (command.horizon_ms == 0 || order.cutoff_ms <= command.horizon_ms)) {
+      waiting.push_back(&order);
+    }
+  }
+  std::sort(waiting.begin(), waiting.end(), [](const OrderState* a, const OrderState* b) {
+    return std::make_tuple(a->cutoff_ms, -a->priority, a->number) <
+           std::make_tuple(b->cutoff_ms, -b->priority, b->number);
+  });
+  OrderDecision decision;
+  ReleasePlanner planner(book, book.last_task_id() + 1);
+  size_t in_batch = command.orders_per_batch;
+  for (const OrderState* order : waiting) {
+    if (decision.released.size() == command.max_orders) {
+      break;
+    }
+    if (in_batch == command.orders_per_batch) {
+      decision.batches.push_back("B" + std::to_string(seq) + "-" +
+                                 std::to_string(decision.batches.size() + 1));
+      in_batch = 0;
+    }
+    OrderReleased released;
+    if (!planner.Plan(*order, decision.batches.back(), released, decision.shortages)) {
+      continue;
+    }
+    ++in_batch;
+    decision.released.push_back(order->id);
+    decision.events.push_back(std::move(released));
+  }
+  if (in_batch == 0 && !decision.batches.empty()) {
+    decision.batches.pop_back();  // Opened for an order that could not be released.
+  }
+  decision.summary = "Released " + std::to_string(decision.released.size()) + " orders in " +
+                     std::to_string(decision.batches.size()) + " batches." +
+                     ShortageText(decision.shortages);
+  return decision;
+}
+
+StatusOr<OrderDecision> Assign(const SiteState& state, const AssignBatch& command) {
+  if (!IsIdentifier(command.device, kMaxOrderIdLength)) {
+    return Invalid("bad_device", "A device id is 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  const OrderBook& book = state.orders();
+  OrderDecision decision;
+  if (std::string batch = book.BatchOfDevice(command.device); !batch.empty()) {
+    decision.batches.push_back(batch);
+    decision.summary = "Device " + command.device + " is picking batch " + batch + ".";
+    return decision;
+  }
+  const std::string* oldest = nullptr;
+  uint64_t oldest_number = 0;
+  for (const auto& [id, batch] : book.batches()) {
+    bool open = std::any_of(batch.tasks.begin(), batch.tasks.end(), [&book](uint64_t task) {
+      return book.FindTask(task)->Remaining() > 0;
+    });
+    if (batch.device.empty() && open && (oldest == nullptr || batch.number < oldest_number)) {
+      oldest = &id;
+      oldest_number = batch.number;
+    }
+  }
+  if (oldest == nullptr) {
+    return Error(StatusCode::kNotFound, "no_work", "No released work is waiting to be picked.");
+  }
+  decision.events.push_back(BatchAssigned{*oldest, command.device});
+  decision.batches.push_back(*oldest);
+  decision.summary = "Batch " + *oldest + " given to device " + command.device + ".";
+  return decision;
+}
+
+StatusOr<OrderDecision> Define(const SiteState& state, const DefineCarrier& command) {
+  if (!IsIdentifier(command.carrier, kMaxOrderIdLength)) {
+    return Invalid("bad_carrier", "A carrier code is 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  if (command.doors.size() > kMaxCarrierDoors) {
+    return Invalid("too_many_doors", "A carrier loads at most at 64 doors.");
+  }
+  for (const std::string& door : command.doors) {
+    const LocationState* location = state.FindLocation(door);
+    if (location == nullptr || location->location.type != domain::LocationType::kOutboundDoor) {
+      return Invalid("bad_door", "Carrier " + command.carrier + ": " + door.substr(0, 40) +
+                                     " is not an outbound door of this site.");
+    }
+  }
+  OrderDecision decision;
+  decision.events.push_back(CarrierDefined{command.carrier, command.doors});
+  decision.summary = "Carrier " + command.carrier + " loads at " +
+                     std::to_string(command.doors.size()) + " doors.";
+  return decision;
+}
+
+bool IsSscc(const std::string& id) {
+  return id.size() == 23 && id.starts_with("sscc:") &&
+         std::all_of(id.begin() + 5, id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+StatusOr<OrderDecision> Expect(const SiteState& state, const ExpectReceipt& command) {
+  OrderTerms terms{command.id, command.supplier, std::max<int64_t>(command.expected_at_ms, 1), 0,
+                   command.lines};
+  ENTREPOT_RETURN_IF_ERROR(CheckTerms(state, terms));
+  if (state.orders().FindReceipt(command.id) != nullptr) {
+    return Error(StatusCode::kAlreadyExists, "receipt_exists",
+                 "Receipt " + command.id + " exists already.");
+  }
+  if (command.containers.size() > kMaxReceiptContainers) {
+    return Invalid("too_many_containers", "A receipt lists at most 500 pallets.");
+  }
+  for (const std::string& container : command.containers) {
+    if (!IsSscc(container)) {
+      return Invalid("bad_container", "Receipt " + command.id + ": '" + container.substr(0, 40) +
+                                          "' is not an SSCC (sscc: and 18 digits).");
+    }
+    if (const ReceiptState* other = state.orders().ReceiptOfContainer(container)) {
+      return Error(StatusCode::kAlreadyExists, "container_expected",
+                   container + " is already expected on receipt " + other->id + ".");
+    }
+  }
+  ReceiptExpected expected{
+      command.id, command.supplier, command.expected_at_ms, {}, command.containers};
+  for (const OrderLineRequest& line : command.lines) {
+    expected.lines.push_back(OrderLine{line.gtin, line.quantity, 0});
+  }
+  OrderDecision decision;
+  decision.events.push_back(std::move(expected));
+  decision.summary = "Receipt " + command.id + " expected with " +
+                     std::to_string(command.lines.size()) + " lines.";
+  return decision;
+}
+
+StatusOr<OrderDecision> Close(const SiteState& state, const CloseReceipt& command) {
+  const ReceiptState* receipt = state.orders().FindReceipt(command.id);
+  if (receipt == nullptr) {
+    return Error(StatusCode::kNotFound, "no_such_receipt",
+                 "There is no receipt " + command.id + ".");
+  }
+  if (receipt->closed) {
+    return Error(StatusCode::kFailedPrecondition, "receipt_closed",
+                 "Receipt " + command.id + " is closed already.");
+  }
+  OrderDecision decision;
+  int64_t short_units = 0, over_units = 0, unexpected_units = 0;
+  for (const ReceiptLineState& line : receipt->lines) {
+    if (line.received != line.expected) {
+      decision.differences.push_back({line.gtin, line.expected, line.received});
+      (line.received < line.expected ? short_units : over_units) +=
+          line.received < line.expected ? line.expected - line.received
+                                        : line.received - line.expected;
+    }
+  }
+  for (const auto& [gtin, units] : receipt->unexpected) {
+    decision.differences.push_back({gtin, 0, units});
+    unexpected_units += units;
+  }
+  decision.events.push_back(ReceiptClosed{command.id});
+  decision.summary = "Receipt " + command.id + " closed: " + std::to_string(short_units) +
+                     " units short, " + std::to_string(over_units) + " over, " +
+                     std::to_string(unexpected_units) + " unexpected.";
+  return decision;
+}
+
+}  // namespace
+
+std::string ReceiptNote(const SiteState& state, const std::string& container,
+                        const std::string& gtin, int64_t units) {
+  const ReceiptState* receipt = state.orders().ReceiptOfContainer(container);
+  if (receipt == nullptr) {
+    return "";
+  }
+  for (const ReceiptLineState& line : receipt->lines) {
+    if (line.gtin == gtin) {
+      int64_t received = line.received + units;
+      std::string progress = " Receipt " + receipt->id + ": " + std::to_string(received) + " of " +
+                             std::to_string(line.expected) + ".";
+      return received > line.expected
+                 ? progress + " Over by " + std::to_string(received - line.expected) + "."
+                 : progress;
+    }
+  }
+  return " Not on receipt " + receipt->id + ": recorded as unexpected.";
+}
+
+StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
+                                    uint64_t seq) {
+  return std::visit(
+      [&](const auto& c) -> StatusOr<OrderDecision> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, PlaceOrder>) {
+          return Place(state, c);
+        } else if constexpr (std::is_same_v<T, AmendOrder>) {
+          return Amend(state, c);
+        } else if constexpr (std::is_same_v<T, CancelOrder>) {
+          return Cancel(state, c);
+        } else if constexpr (std::is_same_v<T, ReleaseOrders>) {
+          return Release(state, c, seq);
+        } else if constexpr (std::is_same_v<T, AssignBatch>) {
+          return Assign(state, c);
+        } else if constexpr (std::is_same_v<T, DefineCarrier>) {
+          return Define(state, c);
+        } else if constexpr (std::is_same_v<T, ExpectReceipt>) {
+          return Expect(state, c);
+        } else {
+          return Close(state, c);
+        }
+      },
+      command);
+}
+
+}  // namespace entrepot::core

@@ -1,0 +1,145 @@
+// File: orders.h
+//
+// Order commands, decided against the current SiteState by the site's single writer:
+// place, amend and cancel an order, release work by cut-off, hand a batch to a device, and
+// define a carrier's doors. A decision is a list of order events (events.h) that the engine
+// journals as one kOrder entry and applies (order_book.h holds the state they build).
+//
+// Design notes:
+//  (1) Reservation never over-promises: a line reserves at most the product's
+//      available-to-promise (order_book.h, note 1) at the moment its command is decided;
+//      commands are decided one at a time, so concurrent orders cannot take the same unit.
+//      A line that cannot be fully reserved is accepted with its shortage reported.
+//  (2) Release is waveless: unreleased orders go in order of cut-off, then priority (higher
+//      first), then placement, up to a count; reservations are topped up from stock that
+//      arrived since; units are allocated to bin stock lines FEFO (earliest expiry first,
+//      undated last, then location code), never to units another task holds; orders are
+//      grouped into batches of one cart of totes. Units that cannot be allocated are reported
+//      as shortages now, not discovered at the bin; an order with nothing to pick stays open.
+//  (3) Amendments keep the physical truth: no change once anything is packed ("order_packed");
+//      after release a line can only shrink, and not below what is already allocated to tasks
+//      ("order_released", "below_allocated").
+//  (4) Pure: no I/O, no clock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "entrepot/base/status.h"
+#include "entrepot/core/events.h"
+#include "entrepot/core/site_state.h"
+
+namespace entrepot::core {
+
+inline constexpr size_t kMaxOrderIdLength = 64;
+inline constexpr size_t kMaxOrderLines = 500;
+inline constexpr int64_t kMaxLineQuantity = 1'000'000;
+inline constexpr int32_t kMaxOrderPriority = 100;
+inline constexpr size_t kMaxReleaseOrders = 100'000;
+inline constexpr size_t kMaxOrdersPerBatch = 64;
+inline constexpr size_t kMaxCarrierDoors = 64;
+
+struct OrderLineRequest {
+  std::string gtin;  // 14 digits, a product of the master data.
+  int64_t quantity = 0;
+};
+
+struct OrderTerms {
+  std::string id;       // 1..64 of [A-Za-z0-9._-]
+  std::string carrier;  // 1..64 of [A-Za-z0-9._-]
+  int64_t cutoff_ms = 0;
+  int32_t priority = 0;  // 0..100
+  std::vector<OrderLineRequest> lines;
+};
+
+struct PlaceOrder {
+  OrderTerms terms;
+};
+struct AmendOrder {
+  OrderTerms terms;
+};
+struct CancelOrder {
+  std::string id;
+};
+struct ReleaseOrders {
+  int64_t horizon_ms = 0;       // Only orders with cut-off at or before this; 0: every order.
+  size_t max_orders = 1000;     // 1..kMaxReleaseOrders
+  size_t orders_per_batch = 8;  // Totes on a cart; 1..kMaxOrdersPerBatch
+};
+// Gives `device` its next batch to pick (the one it has, if it has one).
+struct AssignBatch {
+  std::string device;
+};
+struct DefineCarrier {
+  std::string carrier;
+  std::vector<std::string> doors;  // Outbound-door location codes; empty: any door.
+};
+
+inline constexpr size_t kMaxReceiptContainers = 500;
+
+// An expected receipt (ASN): lines (`reserved` unused) and its pallets' SSCCs
+// ("sscc:" + 18 digits), 1..500 of each.
+struct ExpectReceipt {
+  std::string id;        // As an order id.
+  std::string supplier;  // As a carrier code.
+  int64_t expected_at_ms = 0;
+  std::vector<OrderLineRequest> lines;
+  std::vector<std::string> containers;
+};
+// Closes a receipt: its summary reports what is short, over and unexpected.
+struct CloseReceipt {
+  std::string id;
+};
+
+using OrderCommand = std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch,
+                                  DefineCarrier, ExpectReceipt, CloseReceipt>;
+
+// Units of a line that could not be reserved (place, amend) or allocated (release).
+struct Shortage {
+  std::string order;
+  std::string gtin;
+  int64_t units = 0;
+  friend bool operator==(const Shortage&, const Shortage&) = default;
+};
+
+// A receipt line's difference when closed: received - expected (over > 0, short < 0), and
+// products not on the ASN (expected 0).
+struct ReceiptDifference {
+  std::string gtin;
+  int64_t expected = 0;
+  int64_t received = 0;
+  friend bool operator==(const ReceiptDifference&, const ReceiptDifference&) = default;
+};
+
+// A note for the receive scan of `units` of `gtin` into `container` (before it is applied):
+// progress against its open receipt, "not on" it, or over it; "" when on no receipt.
+std::string ReceiptNote(const SiteState& state, const std::string& container,
+                        const std::string& gtin, int64_t units);
+
+struct OrderDecision {
+  std::vector<Event> events;  // Empty when nothing changes (an assign of the device's batch).
+  std::string summary;        // One sentence, for a person and the journal entry.
+  std::vector<Shortage> shortages;
+  std::vector<std::string> released;  // Release: the orders released, in release order.
+  std::vector<std::string> batches;   // Release: the batches made; assign: the batch given.
+  std::vector<ReceiptDifference> differences;  // Close receipt: every line that differs.
+};
+
+// Decides `command` against `state` as journal entry `seq` (batch ids derive from it).
+// Errors (nothing changes):
+//   kInvalidArgument: "bad_order_id", "bad_carrier", "bad_cutoff", "bad_priority",
+//     "no_lines", "too_many_lines", "bad_quantity", "duplicate_line", "bad_release",
+//     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers";
+//   kNotFound: "unknown_product", "no_such_order", "no_such_receipt", "no_work" (assign:
+//     nothing released and unassigned);
+//   kAlreadyExists: "order_exists", "receipt_exists", "container_expected" (an SSCC already
+//     on another open receipt);
+//   kFailedPrecondition: "order_cancelled", "order_packed", "order_released",
+//     "below_allocated", "receipt_closed".
+StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
+                                    uint64_t seq);
+
+}  // namespace entrepot::core

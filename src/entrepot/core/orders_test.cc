@@ -1,0 +1,498 @@
+// Given/when/then tests of orders: reservation against available-to-promise, release by
+// cut-off with FEFO allocation and shortages, amendments and cancellation, and the scanner
+// flows that carry an order: directed pick, pack check, door check, ship.
+#include "entrepot/core/orders.h"
+
+#include <string>
+#include <vector>
+
+#include "entrepot/core/site.h"
+#include "entrepot/core/site_test_util.h"
+#include "entrepot/core/workload_plan.h"
+#include "gtest/gtest.h"
+
+namespace entrepot::core {
+namespace {
+
+using domain::Holder;
+using testing::ContainerLabel;
+using testing::Item;
+using testing::ItemWithLot;
+using testing::kCable;
+using testing::kKettle;
+using testing::kParcel1;
+using testing::kParcel2;
+using testing::LocationLabel;
+using testing::Sscc;
+
+constexpr char kBigBin[] = "A-01-001-1-2";
+constexpr char kPickFace[] = "P-01-001-1-1";
+constexpr int64_t kHour = 3'600'000;
+
+// The small site plus a second door and more totes.
+domain::Layout OrdersLayout() {
+  domain::Layout layout = testing::SmallLayout();
+  domain::Location door;
+  door.code = "DOOR-02";
+  door.zone = "OUT";
+  door.type = domain::LocationType::kOutboundDoor;
+  layout.locations.push_back(door);
+  for (const char* tote : {"label:T3", "label:T4"}) {
+    layout.containers.push_back({tote, domain::ContainerType::kTote});
+  }
+  return layout;
+}
+
+OrderTerms Terms(std::string id, int64_t cutoff_ms, std::vector<OrderLineRequest> lines,
+                 int32_t priority = 0, std::string carrier = "DPD") {
+  return OrderTerms{std::move(id), std::move(carrier), cutoff_ms, priority, std::move(lines)};
+}
+
+class OrdersTest : public ::testing::Test {
+ protected:
+  OrdersTest() { seq_ = site_.LoadLayout(OrdersLayout(), 1).size(); }
+
+  Reply Scan(Mode mode, const std::string& code, const std::string& device = "HH-01") {
+    now_ += 2000;
+    ScanCommand command{"key-" + std::to_string(++keys_), device, mode, code, now_};
+    return site_.Execute(command, ++seq_).entry.reply;
+  }
+  void ScanAll(Mode mode, const std::vector<std::string>& codes,
+               const std::string& device = "HH-01") {
+    for (const std::string& code : codes) {
+      Reply reply = Scan(mode, code, device);
+      ASSERT_TRUE(IsAccepted(reply.outcome)) << code << ": " << reply.message;
+    }
+  }
+  StatusOr<OrderDecision> Order(const OrderCommand& command) {
+    StatusOr<Site::OrderExecution> execution = site_.ExecuteOrder(command, ++seq_, now_);
+    if (!execution.ok()) {
+      return execution.status();
+    }
+    return std::move(execution->decision);
+  }
+  // Given: `count` units of `item_code` received at the dock and stowed into `bin`.
+  void GivenStock(const std::string& item_code, int count, const std::string& bin) {
+    ScanAll(Mode::kReceive, {LocationLabel("DOCK-01")});
+    for (int i = 0; i < count; ++i) {
+      ScanAll(Mode::kReceive, {item_code});
+    }
+    ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
+    for (int i = 0; i < count; ++i) {
+      ScanAll(Mode::kStow, {item_code, LocationLabel(bin)});
+    }
+  }
+  const OrderState& OrderNamed(const std::string& id) {
+    const OrderState* order = site_.state().orders().FindOrder(id);
+    EXPECT_NE(order, nullptr) << id;
+    return *order;
+  }
+  int64_t Stock(const Holder& holder, const std::string& gtin) {
+    int64_t total = 0;
+    site_.state().VisitLines(holder, gtin, [&total](const domain::ItemKey&, int64_t units) {
+      total += units;
+      return false;
+    });
+    return total;
+  }
+  // Given: order `id` for `units` kettles released and its batch taken by HH-01 with tote T1.
+  void GivenReleasedAndTaken(const std::string& id, int64_t units) {
+    ASSERT_TRUE(Order(PlaceOrder{Terms(id, now_ + kHour, {{kKettle, units}})}).ok());
+    ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+    ASSERT_TRUE(Order(AssignBatch{"HH-01"}).ok());
+    ScanAll(Mode::kPick, {ContainerLabel("T1")});
+  }
+
+  Site site_;
+  uint64_t seq_ = 0;
+  int keys_ = 0;
+  int64_t now_ = testing::kStart;
+};
+
+// --- reservation ---------------------------------------------------------------------------
+
+TEST_F(OrdersTest, PlaceReservesOutOfAvailableToPromise) {
+  GivenStock(Item(kKettle), 3, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  EXPECT_EQ(OrderNamed("O1").lines[0].reserved, 2);
+  EXPECT_EQ(site_.state().orders().Available(kKettle), 1);
+}
+
+TEST_F(OrdersTest, SecondOrderCannotReserveTheSameUnits) {
+  GivenStock(Item(kKettle), 3, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  StatusOr<OrderDecision> second = Order(PlaceOrder{Terms("O2", now_ + kHour, {{kKettle, 2}})});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(OrderNamed("O2").lines[0].reserved, 1);
+  ASSERT_EQ(second->shortages.size(), 1u);
+  EXPECT_EQ(second->shortages[0], (Shortage{"O2", kKettle, 1}));
+  EXPECT_EQ(site_.state().orders().Available(kKettle), 0);
+}
+
+TEST_F(OrdersTest, UnitsAtTheDockAreNotAvailableToPromise) {
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle)});
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  EXPECT_EQ(OrderNamed("O1").lines[0].reserved, 0);
+}
+
+TEST_F(OrdersTest, PlaceWithExistingIdReturnsAlreadyExists) {
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  StatusOr<OrderDecision> again = Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})});
+  EXPECT_EQ(again.status().reason(), "order_exists");
+}
+
+TEST_F(OrdersTest, PlaceWithBadTermsReturnsTheirReason) {
+  const int64_t cutoff = now_ + kHour;
+  EXPECT_EQ(Order(PlaceOrder{Terms("", cutoff, {{kKettle, 1}})}).status().reason(), "bad_order_id");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O 1", cutoff, {{kKettle, 1}})}).status().reason(),
+            "bad_order_id");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", 0, {{kKettle, 1}})}).status().reason(), "bad_cutoff");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", cutoff, {})}).status().reason(), "no_lines");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", cutoff, {{kKettle, 0}})}).status().reason(),
+            "bad_quantity");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", cutoff, {{kKettle, 1}, {kKettle, 2}})}).status().reason(),
+            "duplicate_line");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", cutoff, {{"09506000134376", 1}})}).status().reason(),
+            "unknown_product");
+  EXPECT_EQ(Order(PlaceOrder{Terms("O1", cutoff, {{kKettle, 1}}, 101)}).status().reason(),
+            "bad_priority");
+  EXPECT_EQ(site_.state().orders().orders().size(), 0u);
+}
+
+// --- release -------------------------------------------------------------------------------
+
+TEST_F(OrdersTest, ReleaseTakesEarliestCutoffThenHighestPriority) {
+  GivenStock(Item(kKettle), 3, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("LATE", now_ + 3 * kHour, {{kKettle, 1}}, 100)}).ok());
+  ASSERT_TRUE(Order(PlaceOrder{Terms("SOON-LOW", now_ + kHour, {{kKettle, 1}}, 1)}).ok());
+  ASSERT_TRUE(Order(PlaceOrder{Terms("SOON-HIGH", now_ + kHour, {{kKettle, 1}}, 9)}).ok());
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{0, 2, 8});
+  ASSERT_TRUE(release.ok()) << release.status().message();
+  EXPECT_EQ(release->released, (std::vector<std::string>{"SOON-HIGH", "SOON-LOW"}));
+  EXPECT_FALSE(OrderNamed("LATE").released);
+}
+
+TEST_F(OrdersTest, ReleaseHorizonLeavesLaterCutoffsOpen) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("SOON", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(PlaceOrder{Terms("LATE", now_ + 5 * kHour, {{kKettle, 1}})}).ok());
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{now_ + 2 * kHour, 100, 8});
+  ASSERT_TRUE(release.ok());
+  EXPECT_EQ(release->released, (std::vector<std::string>{"SOON"}));
+}
+
+TEST_F(OrdersTest, ReleaseAllocatesEarliestExpiryFirst) {
+  GivenStock(ItemWithLot(kKettle, "LATE", "271231"), 1, kBigBin);
+  GivenStock(ItemWithLot(kKettle, "EARLY", "270131"), 1, kPickFace);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  const OrderBook& book = site_.state().orders();
+  ASSERT_EQ(book.tasks().size(), 1u);
+  const PickTask& task = book.tasks().begin()->second.task;
+  EXPECT_EQ(task.item.lot, "EARLY");
+  EXPECT_EQ(task.location, kPickFace);
+}
+
+TEST_F(OrdersTest, ReleaseGroupsOrdersIntoCartBatches) {
+  GivenStock(Item(kKettle), 5, kBigBin);
+  for (const char* id : {"O1", "O2", "O3", "O4", "O5"}) {
+    ASSERT_TRUE(Order(PlaceOrder{Terms(id, now_ + kHour, {{kKettle, 1}})}).ok());
+  }
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{0, 100, 2});
+  ASSERT_TRUE(release.ok());
+  EXPECT_EQ(release->batches.size(), 3u);
+  EXPECT_EQ(site_.state().orders().FindBatch(release->batches[0])->orders.size(), 2u);
+}
+
+TEST_F(OrdersTest, ReleaseReportsShortageWhenStockLeftTheBin) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  // A free pick (no batch) takes one of the reserved units away.
+  ScanAll(Mode::kPick, {ContainerLabel("T2"), LocationLabel(kBigBin), Item(kKettle)}, "HH-09");
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{});
+  ASSERT_TRUE(release.ok());
+  ASSERT_EQ(release->shortages.size(), 1u);
+  EXPECT_EQ(release->shortages[0], (Shortage{"O1", kKettle, 1}));
+  EXPECT_EQ(OrderNamed("O1").lines[0].allocated, 1);
+}
+
+TEST_F(OrdersTest, ReleaseTopsUpReservationFromStockThatArrived) {
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  GivenStock(Item(kKettle), 2, kBigBin);
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{});
+  ASSERT_TRUE(release.ok());
+  EXPECT_TRUE(release->shortages.empty());
+  EXPECT_EQ(OrderNamed("O1").lines[0].reserved, 2);
+}
+
+TEST_F(OrdersTest, OrderWithNothingToPickStaysOpen) {
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  StatusOr<OrderDecision> release = Order(ReleaseOrders{});
+  ASSERT_TRUE(release.ok());
+  EXPECT_TRUE(release->released.empty());
+  EXPECT_TRUE(release->batches.empty());
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kOpen);
+}
+
+// --- amend and cancel ----------------------------------------------------------------------
+
+TEST_F(OrdersTest, AmendReplacesLinesAndReservations) {
+  GivenStock(Item(kKettle), 3, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(AmendOrder{Terms("O1", now_ + kHour, {{kKettle, 3}})}).ok());
+  EXPECT_EQ(OrderNamed("O1").lines[0].reserved, 3);
+  EXPECT_EQ(site_.state().orders().Reserved(kKettle), 3);
+}
+
+TEST_F(OrdersTest, AmendOfReleasedOrderCannotGrow) {
+  GivenStock(Item(kKettle), 3, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  EXPECT_EQ(Order(AmendOrder{Terms("O1", now_ + kHour, {{kKettle, 3}})}).status().reason(),
+            "order_released");
+  EXPECT_EQ(Order(AmendOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).status().reason(),
+            "below_allocated");
+  EXPECT_TRUE(Order(AmendOrder{Terms("O1", now_ + kHour, {{kKettle, 2}}, 50)}).ok());
+}
+
+TEST_F(OrdersTest, AmendAfterPackingIsRefused) {
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  ScanAll(Mode::kPack, {ContainerLabel("T1"), Item(kKettle), Sscc(kParcel1)});
+  StatusOr<OrderDecision> amend = Order(AmendOrder{Terms("O1", now_ + kHour, {{kKettle, 1}}, 5)});
+  EXPECT_EQ(amend.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(amend.status().reason(), "order_packed");
+  EXPECT_EQ(Order(CancelOrder{"O1"}).status().reason(), "order_packed");
+}
+
+TEST_F(OrdersTest, CancelReturnsReservationAndClosesTasks) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 2}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  ASSERT_TRUE(Order(CancelOrder{"O1"}).ok());
+  EXPECT_EQ(site_.state().orders().Available(kKettle), 2);
+  EXPECT_EQ(site_.state().orders().AllocatedAt(kBigBin, {kKettle, "", "", ""}), 0);
+  EXPECT_EQ(Order(CancelOrder{"O1"}).status().reason(), "order_cancelled");
+  EXPECT_EQ(Order(AssignBatch{"HH-01"}).status().reason(), "no_work");
+}
+
+// --- directed pick -------------------------------------------------------------------------
+
+TEST_F(OrdersTest, DirectedPickMovesUnitsIntoTheOrdersTote) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  GivenReleasedAndTaken("O1", 2);
+  Reply at_bin = Scan(Mode::kPick, LocationLabel(kBigBin));
+  EXPECT_EQ(at_bin.outcome, Outcome::kOk);
+  EXPECT_NE(at_bin.prompt.find("Pick 2"), std::string::npos) << at_bin.prompt;
+  ScanAll(Mode::kPick, {Item(kKettle), Item(kKettle)});
+  EXPECT_EQ(Stock(Holder::InContainer("label:T1"), kKettle), 2);
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kPicked);
+  EXPECT_EQ(site_.state().orders().BatchOfDevice("HH-01"), "");
+}
+
+TEST_F(OrdersTest, DirectedPickAtABinWithoutWorkReturnsWrongLocation) {
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  EXPECT_EQ(Scan(Mode::kPick, LocationLabel(kPickFace)).outcome, Outcome::kWrongLocation);
+}
+
+TEST_F(OrdersTest, DirectedPickOfAWrongUnitIsCaughtAtTheScan) {
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenStock(Item(kCable), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin)});
+  EXPECT_EQ(Scan(Mode::kPick, Item(kCable)).outcome, Outcome::kNotExpected);
+  EXPECT_EQ(Stock(Holder::AtLocation(kBigBin), kCable), 1);
+}
+
+TEST_F(OrdersTest, DirectedPickNeedsAToteForEachOrderFirst) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O2", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  ASSERT_TRUE(Order(AssignBatch{"HH-01"}).ok());
+  ScanAll(Mode::kPick, {ContainerLabel("T1")});
+  EXPECT_EQ(Scan(Mode::kPick, LocationLabel(kBigBin)).outcome, Outcome::kNotExpected);
+  EXPECT_EQ(Scan(Mode::kPick, ContainerLabel("T1")).outcome, Outcome::kNotExpected);  // Taken.
+  ScanAll(Mode::kPick,
+          {ContainerLabel("T2"), LocationLabel(kBigBin), Item(kKettle), Item(kKettle)});
+  EXPECT_EQ(Stock(Holder::InContainer("label:T1"), kKettle), 1);
+  EXPECT_EQ(Stock(Holder::InContainer("label:T2"), kKettle), 1);
+}
+
+TEST_F(OrdersTest, ShortPickIsReportedByScanningTheBinAgain) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  GivenReleasedAndTaken("O1", 2);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  Reply shorted = Scan(Mode::kPick, LocationLabel(kBigBin));
+  EXPECT_EQ(shorted.outcome, Outcome::kOk);
+  EXPECT_NE(shorted.message.find("1 units reported missing"), std::string::npos);
+  EXPECT_EQ(site_.state().FindLocation(kBigBin)->flag, "short_pick");
+  EXPECT_EQ(OrderNamed("O1").lines[0].shorted, 1);
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kPicked);
+}
+
+// --- pack, sort, ship ----------------------------------------------------------------------
+
+TEST_F(OrdersTest, PackOfAUnitNotOnTheOrderIsCaught) {
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  // A cable slipped into the tote by a free pick.
+  GivenStock(Item(kCable), 1, kBigBin);
+  ScanAll(Mode::kPick, {ContainerLabel("T1"), LocationLabel(kBigBin), Item(kCable)}, "HH-09");
+  ScanAll(Mode::kPack, {ContainerLabel("T1")});
+  EXPECT_EQ(Scan(Mode::kPack, Item(kCable)).outcome, Outcome::kNotExpected);
+  ScanAll(Mode::kPack, {Item(kKettle)});
+  EXPECT_EQ(Scan(Mode::kPack, Item(kKettle)).outcome, Outcome::kNotInStock);
+}
+
+TEST_F(OrdersTest, ParcelAtAnotherCarriersDoorIsRefusedThenShipsAtItsOwn) {
+  ASSERT_TRUE(Order(DefineCarrier{"DPD", {"DOOR-02"}}).ok());
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  ScanAll(Mode::kPack, {ContainerLabel("T1"), Item(kKettle), Sscc(kParcel1)});
+  const std::string parcel = std::string("sscc:") + kParcel1;
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kPacked);
+  ScanAll(Mode::kMove, {Sscc(kParcel1)});
+  EXPECT_EQ(Scan(Mode::kMove, LocationLabel("DOOR-01")).outcome, Outcome::kWrongLocation);
+  ScanAll(Mode::kMove, {LocationLabel("DOOR-02")});
+  ScanAll(Mode::kShip, {LocationLabel("DOOR-01")});
+  EXPECT_EQ(Scan(Mode::kShip, Sscc(kParcel1)).outcome, Outcome::kWrongLocation);
+  ScanAll(Mode::kShip, {LocationLabel("DOOR-02"), Sscc(kParcel1)});
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+  EXPECT_EQ(OrderNamed("O1").lines[0].shipped, 1);
+  (void)kParcel2;
+}
+
+TEST_F(OrdersTest, DefineCarrierWithANonDoorReturnsBadDoor) {
+  EXPECT_EQ(Order(DefineCarrier{"DPD", {kBigBin}}).status().reason(), "bad_door");
+}
+
+// --- expected receipts (ASN) ----------------------------------------------------------------
+
+TEST_F(OrdersTest, ReceivingAgainstAnAsnReportsShortOverAndUnexpected) {
+  const std::string pallet = std::string("sscc:") + kParcel2;
+  ASSERT_TRUE(
+      Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kKettle, 2}, {kCable, 3}}, {pallet}}).ok());
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Sscc(kParcel2), Item(kKettle)});
+  Reply second = Scan(Mode::kReceive, Item(kKettle));
+  EXPECT_NE(second.message.find("Receipt ASN-1: 2 of 2."), std::string::npos) << second.message;
+  Reply over = Scan(Mode::kReceive, Item(kKettle));
+  EXPECT_EQ(over.outcome, Outcome::kOk);  // The unit is there: it is received, and reported.
+  EXPECT_NE(over.message.find("Over by 1"), std::string::npos) << over.message;
+  Reply stranger = Scan(Mode::kReceive, ItemWithLot(kCable, "X", "271231") + "(30)2");
+  EXPECT_NE(stranger.message.find("Receipt ASN-1"), std::string::npos) << stranger.message;
+  StatusOr<OrderDecision> closed = Order(CloseReceipt{"ASN-1"});
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->differences, (std::vector<ReceiptDifference>{{kKettle, 2, 3}, {kCable, 3, 2}}));
+  EXPECT_EQ(closed->summary, "Receipt ASN-1 closed: 1 units short, 1 over, 0 unexpected.");
+  EXPECT_EQ(Order(CloseReceipt{"ASN-1"}).status().reason(), "receipt_closed");
+}
+
+TEST_F(OrdersTest, ProductNotOnTheAsnIsUnexpected) {
+  const std::string pallet = std::string("sscc:") + kParcel2;
+  ASSERT_TRUE(Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kKettle, 1}}, {pallet}}).ok());
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Sscc(kParcel2)});
+  Reply reply = Scan(Mode::kReceive, Item(kCable));
+  EXPECT_NE(reply.message.find("Not on receipt ASN-1"), std::string::npos) << reply.message;
+  StatusOr<OrderDecision> closed = Order(CloseReceipt{"ASN-1"});
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->differences, (std::vector<ReceiptDifference>{{kKettle, 1, 0}, {kCable, 0, 1}}));
+}
+
+TEST_F(OrdersTest, ReceiptWithoutAsnStillWorks) {
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Sscc(kParcel2)});
+  Reply reply = Scan(Mode::kReceive, Item(kKettle));
+  EXPECT_EQ(reply.outcome, Outcome::kOk);
+  EXPECT_EQ(reply.message.find("Receipt"), std::string::npos);
+}
+
+TEST_F(OrdersTest, ExpectReceiptRefusesBadOrTakenPallets) {
+  const std::string pallet = std::string("sscc:") + kParcel2;
+  EXPECT_EQ(
+      Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kKettle, 1}}, {"label:T1"}}).status().reason(),
+      "bad_container");
+  ASSERT_TRUE(Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kKettle, 1}}, {pallet}}).ok());
+  EXPECT_EQ(Order(ExpectReceipt{"ASN-2", "ACME", now_, {{kKettle, 1}}, {pallet}}).status().reason(),
+            "container_expected");
+  EXPECT_EQ(Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kKettle, 1}}, {}}).status().reason(),
+            "receipt_exists");
+  EXPECT_EQ(Order(CloseReceipt{"ASN-9"}).status().reason(), "no_such_receipt");
+}
+
+// --- workload plan -------------------------------------------------------------------------
+
+TEST_F(OrdersTest, WorkloadPlanPutsOpenWorkInItsZoneAndCutoffHour) {
+  GivenStock(Item(kKettle), 6, kBigBin);
+  // Two kettles due within the first hour, released: pick work in zone A.
+  ASSERT_TRUE(Order(PlaceOrder{Terms("SOON", now_ + kHour / 2, {{kKettle, 2}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  // Three kettles due in the third hour, not released: pick work in the product's home zone.
+  ASSERT_TRUE(Order(PlaceOrder{Terms("LATER", now_ + 2 * kHour + 1, {{kKettle, 3}})}).ok());
+  // One kettle due after the horizon.
+  ASSERT_TRUE(Order(PlaceOrder{Terms("TOMORROW", now_ + 30 * kHour, {{kKettle, 1}})}).ok());
+  WorkloadRequest request;
+  request.now_ms = now_;
+  request.hours = 4;
+  request.standards.seconds_per_unit[0] = 1800;  // Half an hour per pick, to read easily.
+  request.planned["A"] = {1, 0, 0.5};
+  StatusOr<WorkloadPlan> plan = PlanWorkload(site_.state(), request);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->zones.size(), 1u);
+  const ZoneWorkload& zone = plan->zones[0];
+  EXPECT_EQ(zone.zone, "A");
+  EXPECT_EQ(zone.open_units[0], 5);
+  EXPECT_EQ(zone.needed, (std::vector<double>{1.0, 0, 1.5, 0}));
+  EXPECT_EQ(zone.gap, (std::vector<double>{0, 0, 1.0, 0}));
+  EXPECT_EQ(plan->beyond_horizon_units, 1);
+}
+
+TEST_F(OrdersTest, WorkloadPlanCountsPackAndShipWork) {
+  GivenStock(Item(kKettle), 1, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  WorkloadRequest request;
+  request.now_ms = now_;
+  StatusOr<WorkloadPlan> plan = PlanWorkload(site_.state(), request);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->zones.size(), 1u);
+  EXPECT_EQ(plan->zones[0].zone, "PACK");
+  EXPECT_EQ(plan->zones[0].open_units[1], 1);
+}
+
+TEST_F(OrdersTest, WorkloadPlanRefusesABadRequest) {
+  WorkloadRequest request;
+  request.hours = 0;
+  EXPECT_EQ(PlanWorkload(site_.state(), request).status().reason(), "bad_workload_request");
+  request.hours = 2;
+  request.planned["A"] = {1, 1, 1};
+  EXPECT_EQ(PlanWorkload(site_.state(), request).status().reason(), "bad_workload_request");
+  request.planned.clear();
+  request.standards.seconds_per_unit[2] = 0;
+  EXPECT_EQ(PlanWorkload(site_.state(), request).status().reason(), "bad_workload_request");
+}
+
+// --- replay --------------------------------------------------------------------------------
+
+TEST_F(OrdersTest, SnapshotOfOrderStateDecodesToTheSameBytes) {
+  ASSERT_TRUE(Order(DefineCarrier{"DPD", {"DOOR-02"}}).ok());
+  GivenStock(Item(kKettle), 3, kBigBin);
+  GivenReleasedAndTaken("O1", 2);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O2", now_ + kHour, {{kKettle, 5}})}).ok());
+  ASSERT_TRUE(
+      Order(ExpectReceipt{"ASN-1", "ACME", now_, {{kCable, 4}}, {std::string("sscc:") + kParcel2}})
+          .ok());
+  ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Sscc(kParcel2), Item(kCable)});
+  std::string bytes = site_.state().Encode();
+  StatusOr<SiteState> decoded = SiteState::Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->Encode(), bytes);
+  EXPECT_TRUE(decoded->orders() == site_.state().orders());
+}
+
+}  // namespace
+}  // namespace entrepot::core

@@ -1,0 +1,473 @@
+// The orders API over real loopback connections (issue 5): a server on port 0 in this
+// process with a temporary SQLite site. Orders are placed, amended, cancelled and read;
+// concurrent clients placing orders for the same scarce product never reserve more than
+// the stock; work is released, handed to a device and scanned through pick, pack and ship
+// over POST /api/v1/scans; the cut-off status follows; and every error answers its reason.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "entrepot/api/api_handler.h"
+#include "entrepot/api/http_server.h"
+#include "entrepot/api/metrics.h"
+#include "entrepot/auth/account_store.h"
+#include "entrepot/domain/labels.h"
+#include "entrepot/server/movement_index.h"
+#include "entrepot/server/sequencer.h"
+#include "entrepot/store/sqlite_journal.h"
+#include "entrepot/wire/rfc3339.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "test_http.h"
+#include "test_site.h"
+
+namespace entrepot {
+namespace {
+
+using nlohmann::json;
+using testing::Client;
+using testing::Reply;
+
+constexpr char kKettle[] = "09506000134352";
+constexpr char kCable[] = "09506000134369";
+constexpr char kSiteCode[] = "FR-TST1";
+constexpr char kPassword[] = "a password for the tests";
+constexpr char kBin[] = "A-01-001-1-1";
+constexpr char kParcel[] = "095060000000000015";
+constexpr int64_t kHour = 3'600'000;
+
+std::string LocationLabel(const std::string& code) {
+  return domain::FormatLabel(domain::LabelKind::kLocation, code);
+}
+std::string ToteLabel(const std::string& code) {
+  return domain::FormatLabel(domain::LabelKind::kContainer, code);
+}
+
+class OrdersApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::InitialiseSite(dir_.path());
+    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
+    ASSERT_TRUE(journal.ok());
+    auto engine = engine::SiteEngine::Open(*std::move(journal));
+    ASSERT_TRUE(engine.ok());
+    // The movement index gives the cut-off status its throughput, as `entrepot serve` does.
+    auto index = server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(dir_.path()));
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    index_ = *std::move(index);
+    (*engine)->set_commit_listener(
+        [index = index_.get()](std::span<const store::JournalRecord> records) {
+          index->Publish(records);
+        });
+    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
+    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
+    ASSERT_NE(accounts_, nullptr);
+    for (auto [login, role] :
+         {std::pair{"sup", auth::Role::kSupervisor}, std::pair{"worker", auth::Role::kWorker},
+          std::pair{"hr", auth::Role::kHr}}) {
+      ASSERT_TRUE(accounts_->AddUser({login, login, role, {"*"}, kPassword, ""}).ok());
+    }
+    handler_ = std::make_unique<api::ApiHandler>(
+        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
+        api::ApiServices{.movements = index_.get()});
+    api::HttpServerOptions options;
+    options.port = 0;
+    auto server = api::HttpServer::Start(*handler_, options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = *std::move(server);
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Stop();
+    }
+    if (sequencer_) {
+      EXPECT_TRUE(sequencer_->Stop().ok());
+    }
+    if (index_) {
+      index_->Stop();
+    }
+  }
+
+  Client User(const std::string& login) {
+    Client client(server_->port());
+    Reply reply =
+        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    if (reply.status == 200u) {
+      client.token = reply.Json()["token"];
+    }
+    return client;
+  }
+  Client Device(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    std::string& token = device_tokens_[name];
+    if (token.empty()) {
+      auto device = accounts_->AddDevice(name, 0);
+      EXPECT_TRUE(device.ok()) << device.status().ToString();
+      token = device.ok() ? device->token : "";
+    }
+    Client client(server_->port());
+    client.token = token;
+    return client;
+  }
+  // Posts one scan of `device` and returns its outcome ("ok", "wrong_location", ...).
+  std::string Scan(Client& device, const std::string& name, const std::string& mode,
+                   const std::string& code) {
+    now_ += 5000;  // Scans a few seconds apart: a stow in the same instant is re-verified.
+    json record = {{"id", name + "-" + std::to_string(++scans_)},
+                   {"device", name},
+                   {"mode", mode},
+                   {"code", code}};
+    Reply reply = device.Post("/api/v1/scans", record.dump());
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return reply.status == 200u ? reply.Json()["outcome"].get<std::string>() : reply.body;
+  }
+  void ScanAll(Client& device, const std::string& name, const std::string& mode,
+               const std::vector<std::string>& codes) {
+    for (const std::string& code : codes) {
+      ASSERT_EQ(Scan(device, name, mode, code), "ok") << mode << " " << code;
+    }
+  }
+  // Given: `units` of `gtin` received at the dock and stowed into kBin by device HH-90.
+  void GivenStock(const std::string& gtin, int units) {
+    Client hh = Device("HH-90");
+    ScanAll(hh, "HH-90", "receive", {LocationLabel("DOCK-01")});
+    for (int i = 0; i < units; ++i) {
+      ScanAll(hh, "HH-90", "receive", {"(01)" + gtin});
+    }
+    ScanAll(hh, "HH-90", "stow", {LocationLabel("DOCK-01")});
+    for (int i = 0; i < units; ++i) {
+      ScanAll(hh, "HH-90", "stow", {"(01)" + gtin, LocationLabel(kBin)});
+    }
+  }
+  std::string Cutoff(int64_t offset_ms) { return wire::FormatRfc3339Ms(now_.load() + offset_ms); }
+  json Order(const std::string& id, const std::string& gtin, int64_t quantity,
+             int64_t cutoff_offset_ms = kHour) {
+    return {{"id", id},
+            {"carrier", "DPD"},
+            {"cutoff", Cutoff(cutoff_offset_ms)},
+            {"priority", 5},
+            {"lines", json::array({{{"gtin", gtin}, {"quantity", quantity}}})}};
+  }
+  static std::string Code(const Reply& reply) {
+    json body = reply.Json();
+    return body.is_object() && body.contains("error") ? body["error"]["code"].get<std::string>()
+                                                      : "";
+  }
+
+  testing::TempDir dir_;
+  std::atomic<int64_t> now_{1'795'000'000'000};
+  api::Metrics metrics_;
+  std::unique_ptr<auth::AccountStore> accounts_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> device_tokens_;
+  int scans_ = 0;
+  std::unique_ptr<server::MovementIndex> index_;
+  std::unique_ptr<server::Sequencer> sequencer_;
+  std::unique_ptr<api::ApiHandler> handler_;
+  std::unique_ptr<api::HttpServer> server_;
+};
+
+TEST_F(OrdersApiTest, PlaceReservesAndReturnsTheOrderAsStored) {
+  GivenStock(kKettle, 3);
+  Client sup = User("sup");
+  json order = Order("O-1", "9506000134352", 5);  // GTIN-13: stored as 14 digits.
+  Reply placed = sup.Post("/api/v1/orders", order.dump());
+  ASSERT_EQ(placed.status, 201u) << placed.body;
+  json body = placed.Json();
+  EXPECT_EQ(body["id"], "O-1");
+  EXPECT_EQ(body["cutoff"], Cutoff(kHour));
+  EXPECT_EQ(body["lines"][0], json({{"gtin", kKettle}, {"quantity", 5}, {"reserved", 3}}));
+  EXPECT_EQ(body["shortages"][0], json({{"order", "O-1"}, {"gtin", kKettle}, {"units", 2}}));
+
+  Reply read = sup.Get("/api/v1/orders/O-1");
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(read.Json()["status"], "open");
+  EXPECT_EQ(read.Json()["lines"][0]["reserved"], 3);
+  EXPECT_EQ(read.Json()["batch"], nullptr);
+
+  Reply again = sup.Post("/api/v1/orders", order.dump());
+  EXPECT_EQ(again.status, 409u);
+  EXPECT_EQ(Code(again), "order_exists");
+}
+
+TEST_F(OrdersApiTest, AmendCancelAndListOrders) {
+  GivenStock(kKettle, 4);
+  Client sup = User("sup");
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("A", kKettle, 1).dump()).status, 201u);
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("B", kKettle, 1).dump()).status, 201u);
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("C", kKettle, 1).dump()).status, 201u);
+  json amendment = Order("A", kKettle, 2);
+  amendment.erase("id");
+  Reply amended = sup.Put("/api/v1/orders/A", amendment.dump());
+  ASSERT_EQ(amended.status, 200u) << amended.body;
+  EXPECT_EQ(amended.Json()["lines"][0]["reserved"], 2);
+  Reply cancelled = sup.Post("/api/v1/orders/B/cancel", "");
+  ASSERT_EQ(cancelled.status, 200u) << cancelled.body;
+  EXPECT_EQ(cancelled.Json()["status"], "cancelled");
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders/B/cancel", "")), "order_cancelled");
+
+  Reply open = sup.Get("/api/v1/orders?status=open&limit=1");
+  ASSERT_EQ(open.status, 200u) << open.body;
+  ASSERT_EQ(open.Json()["orders"].size(), 1u);
+  EXPECT_EQ(open.Json()["orders"][0]["id"], "A");
+  EXPECT_EQ(open.Json()["next"], "A");
+  Reply rest = sup.Get("/api/v1/orders?status=open&limit=1&after=A");
+  ASSERT_EQ(rest.Json()["orders"].size(), 1u);
+  EXPECT_EQ(rest.Json()["orders"][0]["id"], "C");
+  EXPECT_EQ(rest.Json()["next"], nullptr);
+  EXPECT_EQ(sup.Get("/api/v1/orders?status=cancelled").Json()["orders"][0]["id"], "B");
+  EXPECT_EQ(Code(sup.Get("/api/v1/orders?limit=1001")), "bad_limit");
+  EXPECT_EQ(Code(sup.Get("/api/v1/orders?status=lost")), "bad_status");
+}
+
+TEST_F(OrdersApiTest, ConcurrentOrdersForAScarceProductNeverOverReserve) {
+  constexpr int kStock = 5;
+  constexpr int kThreads = 6;
+  constexpr int kOrdersEach = 4;
+  GivenStock(kKettle, kStock);
+  std::string token = User("sup").token;
+  std::atomic<int> created{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Client client(server_->port());
+      client.token = token;
+      for (int i = 0; i < kOrdersEach; ++i) {
+        std::string id = "T" + std::to_string(t) + "-" + std::to_string(i);
+        if (client.Post("/api/v1/orders", Order(id, kKettle, 1 + (i % 2)).dump()).status == 201u) {
+          ++created;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  ASSERT_EQ(created.load(), kThreads * kOrdersEach);
+  Reply list = User("sup").Get("/api/v1/orders?limit=1000");
+  ASSERT_EQ(list.status, 200u);
+  json orders = list.Json()["orders"];
+  ASSERT_EQ(orders.size(), static_cast<size_t>(kThreads * kOrdersEach));
+  int64_t reserved = 0;
+  for (const json& order : orders) {
+    EXPECT_LE(order["reserved"].get<int64_t>(), order["units"].get<int64_t>()) << order.dump();
+    reserved += order["reserved"].get<int64_t>();
+  }
+  // Far more was ordered than is in stock: every unit is promised, none twice.
+  EXPECT_EQ(reserved, kStock);
+}
+
+TEST_F(OrdersApiTest, ReleasePickPackShipThroughScansAndTheCutoffStatusFollows) {
+  GivenStock(kKettle, 2);
+  Client sup = User("sup");
+  ASSERT_EQ(sup.Put("/api/v1/carriers/DPD", R"({"doors":["DOOR-01"]})").status, 200u);
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("O-1", kKettle, 2).dump()).status, 201u);
+  Client hh = Device("HH-01");
+  EXPECT_EQ(Code(hh.Post("/api/v1/tasks/next", R"({"device":"HH-01"})")), "no_work");
+
+  Reply release = sup.Post("/api/v1/release", "{}");
+  ASSERT_EQ(release.status, 200u) << release.body;
+  EXPECT_EQ(release.Json()["released"], json::array({"O-1"}));
+  ASSERT_EQ(release.Json()["batches"].size(), 1u);
+  EXPECT_TRUE(release.Json()["shortages"].empty());
+
+  Reply other = hh.Post("/api/v1/tasks/next", R"({"device":"HH-02"})");
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_EQ(Code(other), "device_mismatch");
+  Reply next = hh.Post("/api/v1/tasks/next", R"({"device":"HH-01"})");
+  ASSERT_EQ(next.status, 200u) << next.body;
+  json batch = next.Json();
+  EXPECT_EQ(batch["batch"], release.Json()["batches"][0]);
+  EXPECT_EQ(batch["orders"][0], json({{"order", "O-1"}, {"tote", nullptr}, {"needs_tote", true}}));
+  ASSERT_EQ(batch["tasks"].size(), 1u);
+  EXPECT_EQ(batch["tasks"][0]["location"], kBin);
+  EXPECT_EQ(batch["tasks"][0]["gtin"], kKettle);
+  EXPECT_EQ(batch["tasks"][0]["quantity"], 2);
+
+  ScanAll(hh, "HH-01", "pick",
+          {ToteLabel("T0001"), LocationLabel(kBin), "(01)" + std::string(kKettle)});
+  Reply half = hh.Post("/api/v1/tasks/next", R"({"device":"HH-01"})");
+  ASSERT_EQ(half.status, 200u) << half.body;
+  EXPECT_EQ(half.Json()["orders"][0]["tote"], "label:T0001");
+  EXPECT_EQ(half.Json()["tasks"][0]["quantity"], 1);
+  ScanAll(hh, "HH-01", "pick", {"(01)" + std::string(kKettle)});
+  EXPECT_EQ(sup.Get("/api/v1/orders/O-1").Json()["status"], "picked");
+
+  ScanAll(hh, "HH-01", "pack",
+          {ToteLabel("T0001"), "(01)" + std::string(kKettle), "(01)" + std::string(kKettle),
+           "(00)" + std::string(kParcel)});
+  EXPECT_EQ(sup.Get("/api/v1/orders/O-1").Json()["status"], "packed");
+  json amendment = Order("O-1", kKettle, 2);
+  amendment.erase("id");
+  Reply late = sup.Put("/api/v1/orders/O-1", amendment.dump());
+  EXPECT_EQ(late.status, 409u);
+  EXPECT_EQ(Code(late), "order_packed");
+
+  ScanAll(hh, "HH-01", "ship", {LocationLabel("DOOR-01"), "(00)" + std::string(kParcel)});
+  Reply shipped = sup.Get("/api/v1/orders/O-1");
+  ASSERT_EQ(shipped.status, 200u);
+  EXPECT_EQ(shipped.Json()["status"], "shipped");
+  EXPECT_EQ(shipped.Json()["lines"][0]["shipped"], 2);
+  EXPECT_EQ(shipped.Json()["parcels"][0]["parcel"], std::string("sscc:") + kParcel);
+  EXPECT_EQ(shipped.Json()["parcels"][0]["shipped"], true);
+
+  Reply cutoffs = sup.Get("/api/v1/cutoffs");
+  ASSERT_EQ(cutoffs.status, 200u) << cutoffs.body;
+  ASSERT_EQ(cutoffs.Json()["cutoffs"].size(), 1u);
+  json group = cutoffs.Json()["cutoffs"][0];
+  EXPECT_EQ(group["carrier"], "DPD");
+  EXPECT_EQ(group["orders"], 1);
+  EXPECT_EQ(group["units"], 2);
+  EXPECT_EQ(group["released"], 2);
+  EXPECT_EQ(group["picked"], 2);
+  EXPECT_EQ(group["packed"], 2);
+  EXPECT_EQ(group["shipped"], 2);
+  EXPECT_EQ(group["work_left"], 0);
+  EXPECT_EQ(group["at_risk"], false);
+  EXPECT_TRUE(cutoffs.Json()["at_risk"].empty());
+
+  // Throughput from the movement index: the units picked, packed and shipped in the last
+  // hour project the next cut-off's work (3 units: pick, pack, ship of one cable).
+  ASSERT_TRUE(index_->WaitForSeq(sequencer_->last_seq(), std::chrono::seconds(10)));
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("O-2", kCable, 1, 2 * kHour).dump()).status, 201u);
+  json measured = sup.Get("/api/v1/cutoffs").Json();
+  ASSERT_TRUE(measured["units_per_minute"].is_number()) << measured.dump();
+  double per_minute = measured["units_per_minute"].get<double>();
+  EXPECT_GT(per_minute, 0) << measured.dump();
+  ASSERT_EQ(measured["cutoffs"].size(), 2u);
+  json next_cutoff = measured["cutoffs"][1];
+  EXPECT_EQ(next_cutoff["work_left"], 3);
+  ASSERT_TRUE(next_cutoff["projected_completion"].is_string()) << measured.dump();
+  auto projected = wire::ParseRfc3339Ms(next_cutoff["projected_completion"].get<std::string>());
+  ASSERT_TRUE(projected.ok());
+  EXPECT_NEAR(static_cast<double>(*projected - now_.load()), 3 / per_minute * 60'000, 1.0);
+  EXPECT_EQ(next_cutoff["at_risk"], *projected > now_.load() + 2 * kHour);
+}
+
+TEST_F(OrdersApiTest, CutoffsListOrdersAtRiskWhenNothingIsMeasured) {
+  Client sup = User("sup");
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("LATE", kCable, 3, -kHour).dump()).status, 201u);
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("SOON", kCable, 1, kHour).dump()).status, 201u);
+  Reply cutoffs = sup.Get("/api/v1/cutoffs?at=" + testing::UrlEncode(Cutoff(0)));
+  ASSERT_EQ(cutoffs.status, 200u) << cutoffs.body;
+  json body = cutoffs.Json();
+  EXPECT_EQ(body["units_per_minute"], 0.0);  // No pick, pack or ship in the last hour.
+  ASSERT_EQ(body["cutoffs"].size(), 2u);
+  EXPECT_EQ(body["cutoffs"][0]["units"], 3);
+  EXPECT_EQ(body["cutoffs"][0]["work_left"], 9);
+  EXPECT_EQ(body["cutoffs"][0]["projected_completion"], nullptr);
+  EXPECT_EQ(body["at_risk"], json::array({"LATE", "SOON"}));
+  EXPECT_EQ(Code(sup.Get("/api/v1/cutoffs?at=yesterday")), "bad_timestamp");
+}
+
+TEST_F(OrdersApiTest, ReceiptAgainstAnAsnReportsWhatDiffersWhenClosed) {
+  Client sup = User("sup");
+  json asn = {{"id", "ASN-7"},
+              {"supplier", "ACME"},
+              {"lines", json::array({{{"gtin", kKettle}, {"quantity", 2}},
+                                     {{"gtin", kCable}, {"quantity", 1}}})},
+              {"containers", json::array({kParcel})}};
+  Reply expected = sup.Post("/api/v1/receipts", asn.dump());
+  ASSERT_EQ(expected.status, 201u) << expected.body;
+  EXPECT_EQ(Code(sup.Post("/api/v1/receipts", asn.dump())), "receipt_exists");
+
+  Client hh = Device("HH-11");
+  ScanAll(hh, "HH-11", "receive",
+          {LocationLabel("DOCK-01"), std::string("(00)") + kParcel, std::string("(01)") + kKettle,
+           std::string("(01)") + kKettle, std::string("(01)") + kKettle});
+  Reply read = sup.Get("/api/v1/receipts/ASN-7");
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(read.Json()["lines"][0]["received"], 3);
+
+  Reply closed = sup.Post("/api/v1/receipts/ASN-7/close", "");
+  ASSERT_EQ(closed.status, 200u) << closed.body;
+  EXPECT_EQ(
+      closed.Json()["differences"],
+      json::array({{{"gtin", kKettle}, {"expected", 2}, {"received", 3}, {"difference", 1}},
+                   {{"gtin", kCable}, {"expected", 1}, {"received", 0}, {"difference", -1}}}));
+  EXPECT_EQ(sup.Post("/api/v1/receipts/ASN-7/close", "").status, 409u);
+  EXPECT_EQ(Code(sup.Get("/api/v1/receipts/NONE")), "no_such_receipt");
+  json bad = asn;
+  bad["id"] = "ASN-8";
+  bad["containers"] = json::array({"095060000000000016"});  // Wrong check digit.
+  EXPECT_EQ(sup.Post("/api/v1/receipts", bad.dump()).status, 400u);
+}
+
+TEST_F(OrdersApiTest, WorkloadPlanGivesStaffNeededPerZoneAndHour) {
+  GivenStock(kKettle, 4);
+  Client sup = User("sup");
+  ASSERT_EQ(sup.Post("/api/v1/orders", Order("O-1", kKettle, 4, kHour / 2).dump()).status, 201u);
+  ASSERT_EQ(sup.Post("/api/v1/release", "").status, 200u);  // Pick work now sits in kBin's zone.
+  json request = {
+      {"hours", 2}, {"standards", {{"pick", 900}}}, {"planned", {{"A", json::array({0.5, 1})}}}};
+  Reply plan = sup.Post("/api/v1/workload", request.dump());
+  ASSERT_EQ(plan.status, 200u) << plan.body;
+  json zone = plan.Json()["zones"][0];
+  EXPECT_EQ(zone["zone"], "A");
+  EXPECT_EQ(zone["open_units"]["pick"], 4);
+  EXPECT_EQ(zone["needed"], json::array({1.0, 0.0}));  // 4 units x 15 min, due this hour.
+  EXPECT_EQ(zone["gap"], json::array({0.5, -1.0}));
+  EXPECT_EQ(Code(sup.Post("/api/v1/workload", json{{"hours", 49}}.dump())), "bad_field");
+  EXPECT_EQ(User("worker").Post("/api/v1/workload", "{}").status, 403u);
+}
+
+TEST_F(OrdersApiTest, ErrorsAnswerTheirReasons) {
+  Client sup = User("sup");
+  EXPECT_EQ(Code(sup.Get("/api/v1/orders/NOPE")), "no_such_order");
+  EXPECT_EQ(sup.Get("/api/v1/orders/NOPE").status, 404u);
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders/NOPE/cancel", "")), "no_such_order");
+  Reply bad = sup.Post("/api/v1/orders", "{\"id\":");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(Code(bad), "bad_json");
+  json extra = Order("X", kKettle, 1);
+  extra["colour"] = "red";
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders", extra.dump())), "unknown_field");
+  json no_lines = Order("X", kKettle, 1);
+  no_lines["lines"] = json::array();
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders", no_lines.dump())), "no_lines");
+  json bad_time = Order("X", kKettle, 1);
+  bad_time["cutoff"] = "tomorrow";
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders", bad_time.dump())), "bad_timestamp");
+  json unknown = Order("X", "09506000134390", 1);  // Valid, not in the layout.
+  Reply unknown_reply = sup.Post("/api/v1/orders", unknown.dump());
+  EXPECT_EQ(unknown_reply.status, 404u) << unknown_reply.body;
+  EXPECT_EQ(Code(unknown_reply), "unknown_product");
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders", Order("X", "123", 1).dump())), "bad_gtin");
+  json many = Order("X", kKettle, 1);
+  for (int i = 0; i < 500; ++i) {
+    many["lines"].push_back({{"gtin", kKettle}, {"quantity", 1}});
+  }
+  EXPECT_EQ(Code(sup.Post("/api/v1/orders", many.dump())), "too_many_lines");
+  Reply huge = sup.Post("/api/v1/orders", std::string(300 << 10, ' '));
+  EXPECT_EQ(huge.status, 413u);
+  EXPECT_EQ(Code(huge), "body_too_large");
+  EXPECT_EQ(Code(sup.Post("/api/v1/release", R"({"orders_per_batch":0})")), "bad_field");
+  EXPECT_EQ(Code(sup.Put("/api/v1/carriers/DPD", R"({"doors":["A-01-001-1-1"]})")), "bad_door");
+  EXPECT_EQ(sup.Get("/api/v1/orders").status, 200u);
+
+  // Roles: workers and hr neither read nor place orders; devices only take tasks.
+  for (const char* login : {"worker", "hr"}) {
+    Client user = User(login);
+    EXPECT_EQ(user.Get("/api/v1/orders").status, 403u) << login;
+    EXPECT_EQ(Code(user.Post("/api/v1/orders", Order("W", kKettle, 1).dump())), "forbidden");
+    EXPECT_EQ(user.Get("/api/v1/cutoffs").status, 403u) << login;
+    EXPECT_EQ(user.Post("/api/v1/tasks/next", R"({"device":"HH-01"})").status, 403u) << login;
+  }
+  Client hh = Device("HH-01");
+  EXPECT_EQ(hh.Post("/api/v1/orders", Order("D", kKettle, 1).dump()).status, 403u);
+  EXPECT_EQ(hh.Post("/api/v1/release", "{}").status, 403u);
+  EXPECT_EQ(Client(server_->port()).Get("/api/v1/orders").status, 401u);
+  // A supervisor may ask on a device's behalf.
+  EXPECT_EQ(Code(sup.Post("/api/v1/tasks/next", R"({"device":"HH-01"})")), "no_work");
+  EXPECT_EQ(Code(sup.Post("/api/v1/tasks/next", R"({"device":"no device"})")), "bad_device");
+}
+
+}  // namespace
+}  // namespace entrepot
