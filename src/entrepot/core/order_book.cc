@@ -1,6 +1,7 @@
 #include "entrepot/core/order_book.h"
 
 #include <algorithm>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 

@@ -1,6 +1,7 @@
 #include "entrepot/core/order_scans.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 namespace entrepot::core {

@@ -1,6 +1,7 @@
 #include "entrepot/core/orders.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
