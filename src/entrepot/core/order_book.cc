@@ -260,17 +260,6 @@ void OrderBook::Pack(const OrderPacked& e) {
   }
 }
 
-void OrderBook::OnPickableStock(const std::string& location, const domain::ItemKey& item,
-                                int64_t before, int64_t after) {
-  pickable_[item.gtin] += after - before;
-  auto& lines = pickable_lines_[item.gtin];
-  if (after == 0) {
-    lines.erase({location, item});
-  } else {
-    lines[{location, item}] = after;
-  }
-}
-
 void OrderBook::OnReceived(const std::string& container, const std::string& gtin, int64_t units) {
   auto found = receipt_containers_.find(container);
   if (found == receipt_containers_.end()) {
@@ -356,14 +345,8 @@ int64_t OrderBook::Reserved(const std::string& gtin) const {
 }
 
 int64_t OrderBook::AllocatedAt(const std::string& location, const domain::ItemKey& item) const {
-  auto it = allocated_.find({location, item});
+  auto it = allocated_.find(BinLineView{location, &item});
   return it == allocated_.end() ? 0 : it->second;
-}
-
-const std::map<std::pair<std::string, domain::ItemKey>, int64_t>* OrderBook::PickableLines(
-    const std::string& gtin) const {
-  auto it = pickable_lines_.find(gtin);
-  return it == pickable_lines_.end() ? nullptr : &it->second;
 }
 
 // --- Snapshot encoding -------------------------------------------------------------------

@@ -112,13 +112,40 @@ struct ReceiptState {
   friend bool operator==(const ReceiptState&, const ReceiptState&) = default;
 };
 
+// A borrowed (location, item): looks allocations up without copying five strings.
+struct BinLineView {
+  std::string_view location;
+  const domain::ItemKey* item;
+};
+
+// Orders (location, item) keys, owned or borrowed alike.
+struct BinLineLess {
+  using is_transparent = void;
+  static std::string_view Location(const std::pair<std::string, domain::ItemKey>& key) {
+    return key.first;
+  }
+  static std::string_view Location(const BinLineView& key) { return key.location; }
+  static const domain::ItemKey& Item(const std::pair<std::string, domain::ItemKey>& key) {
+    return key.second;
+  }
+  static const domain::ItemKey& Item(const BinLineView& key) { return *key.item; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    if (Location(a) != Location(b)) {
+      return Location(a) < Location(b);
+    }
+    return Item(a) < Item(b);
+  }
+};
+
 class OrderBook {
  public:
   // Applies an order event. REQUIRES: valid for this state (decided by core/orders.h).
   void Apply(const Event& event);
-  // Called by SiteState for every change of a stock line held by a pickable location.
-  void OnPickableStock(const std::string& location, const domain::ItemKey& item, int64_t before,
-                       int64_t after);
+  // Called by SiteState for every change of stock held by a pickable location. Only the
+  // units per product are kept here: the scan hot path pays one hash update, and release
+  // finds the bin stock lines in the state's stock itself (orders.cc).
+  void OnPickableStock(const std::string& gtin, int64_t delta) { pickable_[gtin] += delta; }
   // Called by SiteState for units received into a container: counted against its receipt.
   void OnReceived(const std::string& container, const std::string& gtin, int64_t units);
   // Called by SiteState when a container ships: the order parcels it carries ship too.
@@ -145,9 +172,6 @@ class OrderBook {
   int64_t Available(const std::string& gtin) const { return Pickable(gtin) - Reserved(gtin); }
   // Units of this bin's stock line in open tasks (design note 2).
   int64_t AllocatedAt(const std::string& location, const domain::ItemKey& item) const;
-  // Pickable stock lines of a product: (location, item) -> units.
-  const std::map<std::pair<std::string, domain::ItemKey>, int64_t>* PickableLines(
-      const std::string& gtin) const;
 
   const std::map<std::string, OrderState>& orders() const { return orders_; }
   const std::map<std::string, BatchState>& batches() const { return batches_; }
@@ -186,9 +210,7 @@ class OrderBook {
   std::map<std::string, std::string> receipt_containers_;  // sscc -> open receipt
   std::unordered_map<std::string, int64_t> reserved_;      // gtin -> outstanding reservations
   std::unordered_map<std::string, int64_t> pickable_;      // gtin -> units in pickable bins
-  std::unordered_map<std::string, std::map<std::pair<std::string, domain::ItemKey>, int64_t>>
-      pickable_lines_;
-  std::map<std::pair<std::string, domain::ItemKey>, int64_t> allocated_;
+  std::map<std::pair<std::string, domain::ItemKey>, int64_t, BinLineLess> allocated_;
   uint64_t last_task_id_ = 0;
   uint64_t orders_placed_ = 0;
   uint64_t batches_released_ = 0;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
@@ -178,12 +179,40 @@ StatusOr<OrderDecision> Cancel(const SiteState& state, const CancelOrder& comman
   return decision;
 }
 
-// The release of one order (design note 2); `taken` and `allocated` carry what the orders
-// released before it in the same command took.
+// A stock line of a pickable bin, borrowed from the state for one release.
+struct BinLine {
+  const std::string* location;
+  const ItemKey* item;
+  int64_t units;
+};
+
+// The release of orders (design note 2); `taken_` and `allocated_` carry what the orders
+// released before in the same command took.
 class ReleasePlanner {
  public:
-  ReleasePlanner(const OrderBook& book, uint64_t first_task_id)
-      : book_(book), next_task_id_(first_task_id) {}
+  // Indexes the pickable bin stock lines of the products `orders` ask for: one pass over the
+  // stock per release, so that no index has to be kept up to date on every scan.
+  ReleasePlanner(const SiteState& state, const std::vector<const OrderState*>& orders)
+      : book_(state.orders()), next_task_id_(state.orders().last_task_id() + 1) {
+    for (const OrderState* order : orders) {
+      for (const OrderLineState& line : order->lines) {
+        lines_.try_emplace(line.gtin);
+      }
+    }
+    for (const auto& [key, units] : state.stock()) {
+      if (!key.holder.IsLocation()) {
+        continue;
+      }
+      auto wanted = lines_.find(key.item.gtin);
+      if (wanted == lines_.end()) {
+        continue;
+      }
+      const LocationState* bin = state.FindLocation(key.holder.id);
+      if (bin != nullptr && IsPickable(bin->location.type)) {
+        wanted->second.push_back(BinLine{&key.holder.id, &key.item, units});
+      }
+    }
+  }
 
   // Returns false when nothing of `order` can be allocated (it stays unreleased).
   bool Plan(const OrderState& order, const std::string& batch, OrderReleased& released,
@@ -209,31 +238,33 @@ class ReleasePlanner {
   // Allocates up to `wanted` units of `gtin` to tasks, FEFO; returns the units allocated.
   int64_t Allocate(const std::string& order, const std::string& gtin, int64_t wanted,
                    std::vector<PickTask>& tasks) {
-    const auto* lines = book_.PickableLines(gtin);
-    if (lines == nullptr || wanted <= 0) {
+    auto lines = lines_.find(gtin);
+    if (lines == lines_.end() || wanted <= 0) {
       return 0;
     }
-    std::vector<std::pair<const std::pair<std::string, ItemKey>*, int64_t>> free;
-    for (const auto& [key, units] : *lines) {
-      int64_t left = units - book_.AllocatedAt(key.first, key.second) - allocated_[key];
+    std::vector<std::pair<const BinLine*, int64_t>> free;
+    for (const BinLine& line : lines->second) {
+      auto mine = allocated_.find(&line);
+      int64_t left = line.units - book_.AllocatedAt(*line.location, *line.item) -
+                     (mine == allocated_.end() ? 0 : mine->second);
       if (left > 0) {
-        free.emplace_back(&key, left);
+        free.emplace_back(&line, left);
       }
     }
     std::sort(free.begin(), free.end(), [](const auto& a, const auto& b) {
-      const std::string& x = a.first->second.expiry;
-      const std::string& y = b.first->second.expiry;
-      return std::make_tuple(x.empty(), std::cref(x), std::cref(a.first->first)) <
-             std::make_tuple(y.empty(), std::cref(y), std::cref(b.first->first));
+      const std::string& x = a.first->item->expiry;
+      const std::string& y = b.first->item->expiry;
+      return std::make_tuple(x.empty(), std::cref(x), std::cref(*a.first->location)) <
+             std::make_tuple(y.empty(), std::cref(y), std::cref(*b.first->location));
     });
     int64_t allocated = 0;
-    for (const auto& [key, left] : free) {
+    for (const auto& [line, left] : free) {
       if (allocated == wanted) {
         break;
       }
       int64_t take = std::min(left, wanted - allocated);
-      tasks.push_back(PickTask{next_task_id_++, order, key->first, key->second, take});
-      allocated_[*key] += take;
+      tasks.push_back(PickTask{next_task_id_++, order, *line->location, *line->item, take});
+      allocated_[line] += take;
       allocated += take;
     }
     return allocated;
@@ -241,8 +272,9 @@ class ReleasePlanner {
 
   const OrderBook& book_;
   uint64_t next_task_id_;
+  std::unordered_map<std::string, std::vector<BinLine>> lines_;  // gtin -> bin stock lines
   std::map<std::string, int64_t> taken_;  // gtin -> reservations added by this release
-  std::map<std::pair<std::string, ItemKey>, int64_t> allocated_;
+  std::unordered_map<const BinLine*, int64_t> allocated_;  // Units this release took.
 };
 
 StatusOr<OrderDecision> Release(const SiteState& state, const ReleaseOrders& command,
@@ -265,7 +297,7 @@ StatusOr<OrderDecision> Release(const SiteState& state, const ReleaseOrders& com
            std::make_tuple(b->cutoff_ms, -b->priority, b->number);
   });
   OrderDecision decision;
-  ReleasePlanner planner(book, book.last_task_id() + 1);
+  ReleasePlanner planner(state, waiting);
   size_t in_batch = command.orders_per_batch;
   for (const OrderState* order : waiting) {
     if (decision.released.size() == command.max_orders) {

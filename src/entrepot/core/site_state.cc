@@ -19,9 +19,8 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     it = stock_.emplace(StockKey{holder, item}, 0).first;
   }
   it->second += delta;
-  const int64_t after = it->second;
-  ENTREPOT_CHECK(after >= 0);
-  if (after == 0) {
+  ENTREPOT_CHECK(it->second >= 0);
+  if (it->second == 0) {
     stock_.erase(it);
   }
   if (holder.IsLocation()) {
@@ -29,7 +28,7 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     ENTREPOT_CHECK(location != locations_.end());
     location->second.units += delta;
     if (IsPickable(location->second.location.type)) {
-      order_book_.OnPickableStock(holder.id, item, after - delta, after);
+      order_book_.OnPickableStock(item.gtin, delta);
     }
   }
   if (!item.serial.empty()) {
