@@ -14,13 +14,6 @@ Reply Make(Outcome outcome, std::string message, std::string prompt) {
   return Reply{outcome, std::move(message), std::move(prompt)};
 }
 
-// True if a scanned item (whose empty fields are wildcards) designates the task's line.
-bool Designates(const ItemKey& scanned, const ItemKey& line) {
-  return scanned.gtin == line.gtin && (scanned.lot.empty() || scanned.lot == line.lot) &&
-         (scanned.serial.empty() || scanned.serial == line.serial) &&
-         (scanned.expiry.empty() || scanned.expiry == line.expiry);
-}
-
 std::string Units(int64_t units, const std::string& gtin, const SiteState& state) {
   const domain::Product* product = state.FindProduct(gtin);
   std::string name = product == nullptr ? gtin : product->description + " (" + gtin + ")";

@@ -25,6 +25,15 @@ struct ScannedCode {
   domain::ContainerType container_type = domain::ContainerType::kTote;
 };
 
+// True if a scanned item (whose empty lot, expiry and serial are wildcards) designates the
+// stock line `line`: the same product, and every detail the scan gives equal.
+// Inline: the stow, pick and count paths call it for every candidate line.
+inline bool Designates(const domain::ItemKey& scanned, const domain::ItemKey& line) {
+  return scanned.gtin == line.gtin && (scanned.lot.empty() || scanned.lot == line.lot) &&
+         (scanned.serial.empty() || scanned.serial == line.serial) &&
+         (scanned.expiry.empty() || scanned.expiry == line.expiry);
+}
+
 // Interprets `code`. `reference_year` resolves two-digit GS1 years (the year the scan was
 // made). Errors carry the reasons of the GS1 and label parsers (bad_check_digit,
 // bad_label_check, bad_length, ...) plus "unknown_code" for data that is neither GS1 nor a

@@ -18,13 +18,6 @@ using domain::Holder;
 using domain::ItemKey;
 using domain::LocationType;
 
-// True if a scanned item (whose empty fields are wildcards) designates stock line `line`.
-bool Matches(const ItemKey& scanned, const ItemKey& line) {
-  return scanned.gtin == line.gtin && (scanned.lot.empty() || scanned.lot == line.lot) &&
-         (scanned.serial.empty() || scanned.serial == line.serial) &&
-         (scanned.expiry.empty() || scanned.expiry == line.expiry);
-}
-
 std::string Describe(const Holder& holder) {
   if (holder.IsLocation()) {
     return holder.id;
@@ -134,7 +127,8 @@ class Decider {
                                   const std::vector<ItemKey>& claimed = {}) const {
     const ItemKey* best = nullptr;
     state_.VisitLines(holder, scanned.gtin, [&](const ItemKey& line, int64_t quantity) {
-      if (!Matches(scanned, line) || quantity <= std::count(claimed.begin(), claimed.end(), line)) {
+      if (!Designates(scanned, line) ||
+          quantity <= std::count(claimed.begin(), claimed.end(), line)) {
         return false;
       }
       if (best == nullptr || ExpiresBefore(line, *best)) {
@@ -626,7 +620,7 @@ class Decider {
     std::map<ItemKey, int64_t> surplus;
     for (const ItemKey& counted : device_.pending) {
       auto match = std::find_if(remaining.begin(), remaining.end(), [&](const auto& line) {
-        return line.second > 0 && Matches(counted, line.first);
+        return line.second > 0 && Designates(counted, line.first);
       });
       if (match != remaining.end()) {
         --match->second;

@@ -35,6 +35,16 @@ Status CheckAppendLimits(std::span<const JournalRecord> records) {
   return OkStatus();
 }
 
+Status CheckSnapshotLimit(const Snapshot& snapshot, size_t max_bytes) {
+  if (snapshot.payload.size() > max_bytes) {
+    return Error(StatusCode::kResourceExhausted, "snapshot_too_large",
+                 "snapshot seq " + std::to_string(snapshot.seq) + ": " +
+                     std::to_string(snapshot.payload.size()) + " bytes exceed the limit of " +
+                     std::to_string(max_bytes) + " bytes");
+  }
+  return OkStatus();
+}
+
 void IntegrityProblems::Add(std::string problem) {
   if (shown_.size() < kMaxShown) {
     shown_.push_back(std::move(problem));

@@ -58,6 +58,11 @@ class IntegrityProblems {
   size_t total_ = 0;
 };
 
+struct Snapshot;
+// Checks a snapshot against a backend's size limit: OK, or kResourceExhausted
+// "snapshot_too_large" naming its seq, its size and the limit.
+Status CheckSnapshotLimit(const Snapshot& snapshot, size_t max_bytes);
+
 struct Snapshot {
   uint64_t seq = 0;     // State after applying every record up to and including seq.
   std::string payload;  // Opaque encoded state.

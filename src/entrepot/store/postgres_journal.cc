@@ -783,12 +783,7 @@ Status PostgresJournal::Scan(uint64_t after,
 
 Status PostgresJournal::WriteSnapshot(const Snapshot& snapshot) {
   ENTREPOT_RETURN_IF_ERROR(CheckWritable());
-  if (snapshot.payload.size() > options_.max_snapshot_bytes) {
-    return Error(StatusCode::kResourceExhausted, "snapshot_too_large",
-                 "snapshot seq " + std::to_string(snapshot.seq) + ": " +
-                     std::to_string(snapshot.payload.size()) + " bytes exceed the limit of " +
-                     std::to_string(options_.max_snapshot_bytes) + " bytes");
-  }
+  ENTREPOT_RETURN_IF_ERROR(CheckSnapshotLimit(snapshot, options_.max_snapshot_bytes));
   ENTREPOT_CHECK(snapshot.seq <= last_seq_);
   const std::string what = "write snapshot seq " + std::to_string(snapshot.seq);
   Params insert;
