@@ -9,22 +9,11 @@
 #include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/base/toml.h"
 #include "entrepot/domain/container_id.h"
 #include "entrepot/domain/gs1/check_digit.h"
 #include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/labels.h"
-
-// toml++ without exceptions, as the project requires. Debian's libtomlplusplus.so is built
-// with exceptions (it only exports toml::v3::ex), so its pkg-config flags (TOML_HEADER_ONLY=0,
-// TOML_SHARED_LIB=1) are overridden and the header-only build is used in this file; the ABI
-// namespaces (ex/noex) keep the two builds apart.
-#undef TOML_HEADER_ONLY
-#define TOML_HEADER_ONLY 1
-#undef TOML_SHARED_LIB
-#define TOML_SHARED_LIB 0
-#define TOML_EXCEPTIONS 0
-#define TOML_ENABLE_FORMATTERS 0
-#include <toml++/toml.h>
 
 namespace entrepot::domain {
 namespace {

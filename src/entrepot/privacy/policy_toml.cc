@@ -7,18 +7,8 @@
 #include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/base/toml.h"
 #include "entrepot/privacy/policy.h"
-
-// toml++ without exceptions, configured exactly as domain/layout.cc does (the two
-// translation units must agree, since header-only toml++ functions are inline): Debian's
-// libtomlplusplus.so is built with exceptions, so the header-only build is used here.
-#undef TOML_HEADER_ONLY
-#define TOML_HEADER_ONLY 1
-#undef TOML_SHARED_LIB
-#define TOML_SHARED_LIB 0
-#define TOML_EXCEPTIONS 0
-#define TOML_ENABLE_FORMATTERS 0
-#include <toml++/toml.h>
 
 namespace entrepot::privacy {
 namespace {

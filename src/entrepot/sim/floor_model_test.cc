@@ -1,0 +1,194 @@
+#include "entrepot/sim/floor_model.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "entrepot/core/events.h"
+#include "entrepot/core/site.h"
+#include "entrepot/domain/layout.h"
+
+namespace entrepot::sim {
+namespace {
+
+// Two docks, two doors, 80 bins of 20 units, 12 products, 40 totes.
+domain::Layout TestLayout() {
+  std::ostringstream toml;
+  toml << "[site]\ncode = \"FR-SIM1\"\nname = \"Simulated\"\n"
+       << "[[zones]]\ncode = \"INB\"\nname = \"In\"\n[[zones]]\ncode = \"A\"\nname = \"A\"\n"
+       << "[[zones]]\ncode = \"OUT\"\nname = \"Out\"\n";
+  for (const char* dock : {"DOCK-01", "DOCK-02"}) {
+    toml << "[[locations]]\ncode = \"" << dock << "\"\nzone = \"INB\"\ntype = \"dock\"\n";
+  }
+  for (const char* door : {"DOOR-01", "DOOR-02"}) {
+    toml << "[[locations]]\ncode = \"" << door << "\"\nzone = \"OUT\"\ntype = \"outbound_door\"\n";
+  }
+  toml << "[[location_ranges]]\nzone = \"A\"\ntype = \"stow_bin\"\naisles = [1, 4]\n"
+       << "bays = [1, 20]\nlevels = [1, 1]\ncapacity = 20\n";
+  for (int i = 1; i <= 12; ++i) {
+    std::string body = "950600000" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "0";
+    // GTIN-13 9506000000xx0 + check digit, computed by the layout parser's rules below.
+    int sum = 0;
+    for (size_t d = 0; d < 12; ++d)
+      sum += (body[d] - '0') * (d % 2 == 0 ? 1 : 3);
+    toml << "[[products]]\ngtin = \"" << body << (10 - sum % 10) % 10 << "\"\ndescription = \"P"
+         << i << "\"\nhome_zone = \"A\"\n";
+  }
+  toml << "[[container_ranges]]\ntype = \"tote\"\nprefix = \"T\"\nfrom = 1\nto = 40\ndigits = 4\n";
+  StatusOr<domain::Layout> layout = domain::ParseLayoutToml(toml.str());
+  EXPECT_TRUE(layout.ok()) << layout.status().ToString();
+  return layout.ok() ? *layout : domain::Layout{};
+}
+
+Scenario FreeScenario(uint64_t seed) {
+  Scenario scenario;
+  scenario.seed = seed;
+  scenario.minutes = 120;
+  scenario.directed_picking = false;
+  scenario.receivers = 1;
+  scenario.stowers = 2;
+  scenario.pickers = 2;
+  scenario.packers = 1;
+  scenario.shippers = 1;
+  scenario.trucks = 3;
+  scenario.pallets_per_truck = 2;
+  scenario.products_per_pallet = 3;
+  scenario.units_per_product = 5;
+  scenario.orders_per_hour = 60;
+  scenario.wrong_bin = 0.05;
+  scenario.wrong_unit = 0.05;
+  scenario.damaged_label = 0.05;
+  return scenario;
+}
+
+// Runs the model open-loop, feeding back its own predictions; returns every action.
+std::vector<Action> RunOpenLoop(FloorModel& model) {
+  std::vector<Action> actions;
+  while (std::optional<Action> action = model.Next()) {
+    model.Complete(action->id, FloorModel::Predicted(*action));
+    actions.push_back(*action);
+  }
+  return actions;
+}
+
+std::string Describe(const Action& action) {
+  return action.scan_id + " " + action.device + " " + action.mode + " " + action.code + " " +
+         std::to_string(action.at_ms);
+}
+
+TEST(FloorModelTest, SameSeedGivesTheSameScansAndAnotherSeedOthers) {
+  domain::Layout layout = TestLayout();
+  auto stream = [&](uint64_t seed) {
+    std::unique_ptr<FloorModel> model = *FloorModel::Create(layout, FreeScenario(seed));
+    std::vector<std::string> lines;
+    for (const Action& action : RunOpenLoop(*model))
+      lines.push_back(Describe(action));
+    return lines;
+  };
+  std::vector<std::string> first = stream(7);
+  EXPECT_GT(first.size(), 500u);
+  EXPECT_EQ(first, stream(7));
+  EXPECT_NE(first, stream(8));
+}
+
+// The model's predictions are checked against the real decision logic: every scan of a
+// free-picking shift goes through core::Site, whose outcome must be the predicted one, and
+// at the end the site's stock equals the model's belief, holder by holder.
+TEST(FloorModelTest, FreeShiftPredictionsMatchTheSiteAndSoDoesTheStock) {
+  domain::Layout layout = TestLayout();
+  core::Site site;
+  std::vector<core::Entry> loaded = site.LoadLayout(layout, 1);
+  uint64_t seq = loaded.size() + 1;
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(layout, FreeScenario(11));
+  std::map<std::string, int> refusals;
+  while (std::optional<Action> action = model->Next()) {
+    ASSERT_EQ(action->kind, Action::Kind::kScan);
+    core::ScanCommand command{action->scan_id, action->device, *core::ParseMode(action->mode),
+                              action->code, action->at_ms};
+    core::Site::Execution execution = site.Execute(command, seq++);
+    Result result;
+    result.outcome = std::string(core::OutcomeName(execution.entry.reply.outcome));
+    if (result.outcome != "ok")
+      ++refusals[result.outcome];
+    model->Complete(action->id, result);
+  }
+  EXPECT_EQ(model->tally().surprises, 0)
+      << ::testing::PrintToString(model->tally().surprise_examples);
+  EXPECT_TRUE(model->Done());
+  EXPECT_GT(refusals["bad_check_digit"], 0);
+  EXPECT_GT(refusals["wrong_location"], 0);
+  EXPECT_GT(model->tally().units_received, 0);
+  EXPECT_GT(model->tally().orders_shipped, 0);
+  EXPECT_EQ(
+      model->tally().units_shipped, model->tally().units_packed - [&] {
+        int64_t waiting = 0;
+        for (const auto& [id, order] : model->orders()) {
+          if (order.shipped == 0)
+            waiting += order.packed;
+        }
+        return waiting;
+      }());
+
+  for (const auto& [holder, items] : model->stock()) {
+    domain::Holder where{holder.find(':') == std::string::npos ? domain::Holder::Kind::kLocation
+                                                               : domain::Holder::Kind::kContainer,
+                         holder};
+    std::map<Item, int64_t> actual;
+    for (const auto& [key, units] : site.state().StockIn(where)) {
+      // The site keeps expiry dates as YYYY-MM-DD; the model as scanned, YYMMDD.
+      std::string yymmdd =
+          key.expiry.substr(2, 2) + key.expiry.substr(5, 2) + key.expiry.substr(8, 2);
+      actual[{key.gtin, key.lot, yymmdd}] += units;
+    }
+    EXPECT_EQ(actual, items) << holder;
+  }
+  for (const std::string& parcel : model->shipped_containers()) {
+    EXPECT_TRUE(site.state().StockIn({domain::Holder::Kind::kContainer, parcel}).empty());
+  }
+}
+
+TEST(FloorModelTest, DirectedShiftStartsWithCarriersAndAsksForTasks) {
+  Scenario scenario = FreeScenario(3);
+  scenario.directed_picking = true;
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), scenario);
+  std::optional<Action> first = model->Next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->kind, Action::Kind::kDefineCarrier);
+  EXPECT_EQ(first->carrier, "CARRIER");
+  EXPECT_EQ(first->doors, (std::vector<std::string>{"DOOR-01", "DOOR-02"}));
+  model->Complete(first->id, FloorModel::Predicted(*first));
+  bool asked = false;
+  for (int i = 0; i < 200 && !asked; ++i) {
+    std::optional<Action> action = model->Next();
+    ASSERT_TRUE(action.has_value());
+    asked = action->kind == Action::Kind::kTakeTask;
+    Result result = FloorModel::Predicted(*action);
+    if (asked)
+      result.outcome = "no_work";
+    model->Complete(action->id, result);
+  }
+  EXPECT_TRUE(asked);
+  EXPECT_EQ(model->tally().surprises, 0);
+}
+
+TEST(FloorModelTest, LayoutWithoutADockIsRefused) {
+  domain::Layout layout = TestLayout();
+  std::erase_if(layout.locations, [](const domain::Location& location) {
+    return location.type == domain::LocationType::kDock;
+  });
+  StatusOr<std::unique_ptr<FloorModel>> model = FloorModel::Create(layout, FreeScenario(1));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().reason(), "bad_scenario");
+  EXPECT_NE(model.status().message().find("no dock"), std::string::npos);
+}
+
+TEST(FloorModelTest, CarrierAtAnUnknownDoorIsRefused) {
+  Scenario scenario = FreeScenario(1);
+  scenario.carriers.push_back({"DPD", {"DOOR-99"}, {scenario.end_ms()}});
+  StatusOr<std::unique_ptr<FloorModel>> model = FloorModel::Create(TestLayout(), scenario);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find("DOOR-99"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace entrepot::sim
