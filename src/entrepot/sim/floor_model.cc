@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "entrepot/domain/gs1/check_digit.h"
@@ -69,7 +70,7 @@ class FloorModel::Impl {
  public:
   Impl(const Scenario& scenario) : sc_(scenario), random_(scenario.seed) {}
 
-  Status Load(const domain::Layout& layout);
+  Status Load(const domain::Layout& layout, const std::set<std::string>& totes_in_use);
   std::optional<Action> Next();
   void Complete(int64_t action_id, const Result& result);
   bool Done() const;
@@ -133,6 +134,7 @@ class FloorModel::Impl {
   void PlanSupervisor(Agent& agent);
   void PlanReceive(Agent& agent);
   void PlanStow(Agent& agent);
+  bool PlanTotes(Agent& agent, const TaskBatch& batch);
   void PlanPick(Agent& agent, const TaskBatch& batch);
   void PlanFreePick(Agent& agent);
   void PlanPack(Agent& agent);
@@ -151,6 +153,7 @@ class FloorModel::Impl {
   size_t Uniform(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random_); }
 
   // Belief changes.
+  void Promise(const std::string& gtin, int64_t units);
   void Move(const std::string& from, const std::string& to, const Item& item, int64_t units);
   void NoteSurprise(const Action& action, const Result& result);
 
@@ -158,6 +161,8 @@ class FloorModel::Impl {
   std::mt19937_64 random_;
   std::vector<Agent> agents_;
   std::map<int64_t, std::pair<size_t, Step>> pending_;
+  // Agents neither waiting nor done, by (simulated time, index): the next to act first.
+  std::set<std::pair<int64_t, size_t>> ready_;
   int64_t next_action_id_ = 1;
   int64_t next_scan_ = 0;
   int64_t sscc_base_ = 0;
@@ -184,7 +189,12 @@ class FloorModel::Impl {
   std::deque<ToteWork> to_pack_;
   std::deque<Parcel> to_ship_;
   std::map<std::string, int64_t> promisable_;  // Units stowed and not promised, per GTIN.
-  std::map<std::string, std::map<Item, int64_t>> unallocated_;  // Free picking: per bin.
+  // Free picking: units stowed and not allocated, per GTIN, earliest expiry first.
+  std::map<std::string, std::map<std::tuple<std::string, std::string, std::string>, int64_t>>
+      unallocated_;  // gtin -> (expiry, lot, bin) -> units
+  // GTINs with units to promise, for drawing order lines at random (promisable_ > 0).
+  std::vector<std::string> promisable_gtins_;
+  std::map<std::string, size_t> promisable_slot_;
   std::map<std::string, std::string> tote_of_order_;
   int64_t next_order_ms_ = 0;
   int64_t next_release_ms_ = 0;
@@ -193,7 +203,8 @@ class FloorModel::Impl {
 
 // ---- Layout ---------------------------------------------------------------------------
 
-Status FloorModel::Impl::Load(const domain::Layout& layout) {
+Status FloorModel::Impl::Load(const domain::Layout& layout,
+                              const std::set<std::string>& totes_in_use) {
   auto missing = [](const std::string& what) {
     return Error(StatusCode::kInvalidArgument, "bad_scenario",
                  "the layout has no " + what + ", which the simulation needs");
@@ -213,7 +224,8 @@ Status FloorModel::Impl::Load(const domain::Layout& layout) {
     home_zone_[product.gtin] = product.home_zone;
   }
   for (const domain::ContainerSpec& container : layout.containers) {
-    if (container.type == domain::ContainerType::kTote && container.id.starts_with("label:")) {
+    if (container.type == domain::ContainerType::kTote && container.id.starts_with("label:") &&
+        !totes_in_use.contains(container.id)) {
       free_totes_.push_back(container.id);
     }
   }
@@ -226,7 +238,7 @@ Status FloorModel::Impl::Load(const domain::Layout& layout) {
   if (products_.empty())
     return missing("product");
   if (free_totes_.empty())
-    return missing("tote");
+    return missing("free tote");
   std::set<std::string> known_doors(doors_.begin(), doors_.end());
   if (sc_.carriers.empty()) {
     sc_.carriers.push_back(
@@ -297,29 +309,23 @@ std::optional<Action> FloorModel::Impl::Next() {
     agents_[0].time_ms = sc_.start_ms;
     next_order_ms_ = sc_.start_ms;
     next_release_ms_ = sc_.start_ms;
+    for (size_t i = 0; i < agents_.size(); ++i)
+      ready_.insert({agents_[i].time_ms, i});
   }
-  while (true) {
-    Agent* agent = nullptr;
-    size_t index = 0;
-    for (size_t i = 0; i < agents_.size(); ++i) {
-      Agent& candidate = agents_[i];
-      if (candidate.waiting || candidate.done)
-        continue;
-      if (agent == nullptr || candidate.time_ms < agent->time_ms) {
-        agent = &candidate;
-        index = i;
-      }
-    }
-    if (agent == nullptr)
-      return std::nullopt;
+  while (!ready_.empty()) {
+    size_t index = ready_.begin()->second;
+    Agent* agent = &agents_[index];
     if (agent->plan.empty()) {
+      ready_.erase(ready_.begin());
       if (agent->time_ms >= sc_.end_ms()) {
         agent->done = true;
         continue;
       }
       PlanJob(*agent);
+      ready_.insert({agent->time_ms, index});
       continue;
     }
+    ready_.erase(ready_.begin());
     Step step = std::move(agent->plan.front());
     agent->plan.pop_front();
     step.action.id = next_action_id_++;
@@ -330,6 +336,7 @@ std::optional<Action> FloorModel::Impl::Next() {
     pending_.emplace(action.id, std::make_pair(index, std::move(step)));
     return action;
   }
+  return std::nullopt;
 }
 
 void FloorModel::Impl::Complete(int64_t action_id, const Result& result) {
@@ -359,6 +366,7 @@ void FloorModel::Impl::Complete(int64_t action_id, const Result& result) {
   }
   if (step.effect)
     step.effect(result);
+  ready_.insert({agent.time_ms, index});
 }
 
 bool FloorModel::Impl::Done() const {
@@ -490,20 +498,19 @@ void FloorModel::Impl::PlanSupervisor(Agent& agent) {
     AddCall(agent, std::move(release));
   }
   // The supervisor looks again a minute after the last of these calls.
-  if (!agent.plan.empty()) agent.plan.back().seconds += 60;
+  if (!agent.plan.empty())
+    agent.plan.back().seconds += 60;
 }
 
 // A line of a product that has units to promise, not among `taken`; nullopt when none.
 std::optional<OrderLinePlan> FloorModel::Impl::DrawLine(const std::set<std::string>& taken) {
-  std::vector<const std::pair<const std::string, int64_t>*> candidates;
-  for (const auto& entry : promisable_) {
-    if (entry.second > 0 && !taken.contains(entry.first))
-      candidates.push_back(&entry);
-  }
-  if (candidates.empty())
+  if (promisable_gtins_.size() <= taken.size())
     return std::nullopt;
-  const auto& [gtin, units] = *candidates[Uniform(candidates.size())];
-  int64_t most = std::min<int64_t>(units, sc_.max_units_per_line);
+  std::string gtin;
+  do {
+    gtin = promisable_gtins_[Uniform(promisable_gtins_.size())];
+  } while (taken.contains(gtin));
+  int64_t most = std::min<int64_t>(promisable_[gtin], sc_.max_units_per_line);
   int32_t quantity = static_cast<int32_t>(1 + Uniform(static_cast<size_t>(most)));
   return OrderLinePlan{gtin, quantity};
 }
@@ -533,7 +540,7 @@ void FloorModel::Impl::PlaceDueOrders(Agent& agent) {
       if (!line)
         break;
       taken.insert(line->gtin);
-      promisable_[line->gtin] -= line->quantity;
+      Promise(line->gtin, -line->quantity);
       order.units += line->quantity;
       order.lines.push_back(*line);
     }
@@ -555,7 +562,7 @@ void FloorModel::Impl::PlaceDueOrders(Agent& agent) {
       if (result.outcome == "ok")
         return;
       for (const OrderLinePlan& line : orders_[id].lines) {
-        promisable_[line.gtin] += line.quantity;
+        Promise(line.gtin, line.quantity);
       }
       orders_.erase(id);
     });
@@ -665,8 +672,8 @@ void FloorModel::Impl::PlanStow(Agent& agent) {
                 if (!Accepted(result.outcome))
                   return;
                 Move(from, code, item, 1);
-                ++promisable_[item.gtin];
-                ++unallocated_[code][item];
+                Promise(item.gtin, 1);
+                ++unallocated_[item.gtin][{item.expiry, item.lot, code}];
                 ++tally_.units_stowed;
               });
       last_bin = code;
@@ -676,8 +683,13 @@ void FloorModel::Impl::PlanStow(Agent& agent) {
 
 // ---- Pick ------------------------------------------------------------------------------
 
-// Directed picking of a batch the server assigned: a tote per order, then bin by bin.
-void FloorModel::Impl::PlanPick(Agent& agent, const TaskBatch& batch) {
+// One empty tote per order of the batch that needs one; false (nothing planned) when there
+// are not enough empty totes: the batch waits, held by the device, until packing frees some.
+bool FloorModel::Impl::PlanTotes(Agent& agent, const TaskBatch& batch) {
+  size_t needed =
+      static_cast<size_t>(std::count(batch.needs_tote.begin(), batch.needs_tote.end(), true));
+  if (needed > free_totes_.size())
+    return false;
   for (size_t i = 0; i < batch.orders.size(); ++i) {
     const std::string& order = batch.orders[i];
     if (!batch.needs_tote[i]) {
@@ -685,8 +697,6 @@ void FloorModel::Impl::PlanPick(Agent& agent, const TaskBatch& batch) {
         tote_of_order_[order] = batch.totes[i];
       continue;
     }
-    if (free_totes_.empty())
-      return;  // Every tote is out: the batch waits on the server.
     std::string tote = free_totes_.front();
     free_totes_.pop_front();
     AddScan(agent, "pick", ContainerScan(tote), sc_.scan_seconds,
@@ -699,6 +709,13 @@ void FloorModel::Impl::PlanPick(Agent& agent, const TaskBatch& batch) {
               }
             });
   }
+  return true;
+}
+
+// Directed picking of a batch the server assigned: a tote per order, then bin by bin.
+void FloorModel::Impl::PlanPick(Agent& agent, const TaskBatch& batch) {
+  if (!PlanTotes(agent, batch))
+    return;
   std::string at;
   for (const PickTask& task : batch.tasks) {
     if (task.location != at) {
@@ -762,26 +779,15 @@ void FloorModel::Impl::PlanFreePick(Agent& agent) {
   to_pick_.pop_front();
   for (const OrderLinePlan& line : orders_[order].lines) {
     int64_t left = line.quantity;
-    while (left > 0) {
-      const std::string* best_bin = nullptr;
-      const Item* best_item = nullptr;
-      for (auto& [bin, items] : unallocated_) {
-        for (auto& [item, units] : items) {
-          if (item.gtin != line.gtin || units <= 0)
-            continue;
-          if (best_item == nullptr || item.expiry < best_item->expiry) {
-            best_bin = &bin;
-            best_item = &item;
-          }
-        }
-      }
-      if (best_item == nullptr)
-        break;  // Promised but not found: reported as short.
-      int64_t& units = unallocated_[*best_bin][*best_item];
-      int64_t take = std::min(units, left);
-      units -= take;
+    auto& lines = unallocated_[line.gtin];
+    while (left > 0 && !lines.empty()) {  // What is not found is not picked (short).
+      auto first = lines.begin();
+      const auto& [expiry, lot, bin] = first->first;
+      int64_t take = std::min(first->second, left);
       left -= take;
-      batch.tasks.push_back({order, *best_bin, *best_item, static_cast<int32_t>(take)});
+      batch.tasks.push_back({order, bin, {line.gtin, lot, expiry}, static_cast<int32_t>(take)});
+      if ((first->second -= take) == 0)
+        lines.erase(first);
     }
   }
   std::sort(batch.tasks.begin(), batch.tasks.end(), [this](const auto& a, const auto& b) {
@@ -879,6 +885,24 @@ void FloorModel::Impl::PlanShip(Agent& agent) {
   }
 }
 
+// Adds `units` (negative: takes them) to what can be promised of `gtin`, keeping the list
+// of GTINs with something to promise.
+void FloorModel::Impl::Promise(const std::string& gtin, int64_t units) {
+  int64_t& promisable = promisable_[gtin];
+  bool had = promisable > 0;
+  promisable += units;
+  if (!had && promisable > 0) {
+    promisable_slot_[gtin] = promisable_gtins_.size();
+    promisable_gtins_.push_back(gtin);
+  } else if (had && promisable <= 0) {
+    size_t slot = promisable_slot_[gtin];
+    promisable_slot_[promisable_gtins_.back()] = slot;
+    std::swap(promisable_gtins_[slot], promisable_gtins_.back());
+    promisable_gtins_.pop_back();
+    promisable_slot_.erase(gtin);
+  }
+}
+
 void FloorModel::Impl::Move(const std::string& from, const std::string& to, const Item& item,
                             int64_t units) {
   auto& source = stock_[from];
@@ -896,10 +920,11 @@ void FloorModel::Impl::Move(const std::string& from, const std::string& to, cons
 
 // ---- FloorModel ------------------------------------------------------------------------
 
-StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(const domain::Layout& layout,
-                                                         const Scenario& scenario) {
+StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(
+    const domain::Layout& layout, const Scenario& scenario,
+    const std::set<std::string>& totes_in_use) {
   auto impl = std::make_unique<Impl>(scenario);
-  Status loaded = impl->Load(layout);
+  Status loaded = impl->Load(layout, totes_in_use);
   if (!loaded.ok())
     return loaded;
   return std::unique_ptr<FloorModel>(new FloorModel(std::move(impl)));

@@ -131,10 +131,13 @@ struct OrderBelief {
 
 class FloorModel {
  public:
-  // Plans the shift. Errors, kInvalidArgument "bad_scenario": the layout lacks what the
-  // scenario needs (a dock, a stow bin, a tote, a product, a carrier's door), naming it.
-  static StatusOr<std::unique_ptr<FloorModel>> Create(const domain::Layout& layout,
-                                                      const Scenario& scenario);
+  // Plans the shift. `totes_in_use` (canonical ids) are totes the site already uses (units
+  // in them, or an order's): the model leaves them alone. Errors, kInvalidArgument
+  // "bad_scenario": the layout lacks what the scenario needs (a dock, a stow bin, a free
+  // tote, a product, a carrier's door), naming it.
+  static StatusOr<std::unique_ptr<FloorModel>> Create(
+      const domain::Layout& layout, const Scenario& scenario,
+      const std::set<std::string>& totes_in_use = {});
   ~FloorModel();
   FloorModel(const FloorModel&) = delete;
   FloorModel& operator=(const FloorModel&) = delete;

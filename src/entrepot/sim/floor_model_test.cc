@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "entrepot/core/events.h"
@@ -188,6 +190,36 @@ TEST(FloorModelTest, CarrierAtAnUnknownDoorIsRefused) {
   StatusOr<std::unique_ptr<FloorModel>> model = FloorModel::Create(TestLayout(), scenario);
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.status().message().find("DOOR-99"), std::string::npos);
+}
+
+TEST(FloorModelTest, TotesInUseAreLeftAlone) {
+  std::set<std::string> in_use;
+  for (int i = 1; i <= 39; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "label:T%04d", i);
+    in_use.insert(id);
+  }
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), FreeScenario(5), in_use);
+  int tote_scans = 0;
+  for (const Action& action : RunOpenLoop(*model)) {
+    if (action.mode == "pick" && action.code.starts_with("C.")) {
+      EXPECT_TRUE(action.code.starts_with("C.T0040.")) << action.code;
+      ++tote_scans;
+    }
+  }
+  EXPECT_GT(tote_scans, 1);  // The one free tote, used again once packed out.
+  in_use.insert("label:T0040");
+  StatusOr<std::unique_ptr<FloorModel>> none =
+      FloorModel::Create(TestLayout(), FreeScenario(5), in_use);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("no free tote"), std::string::npos);
+}
+
+TEST(FloorModelTest, MovingTheStartMovesTheCutoffs) {
+  Scenario scenario = FreeScenario(1);
+  scenario.carriers.push_back({"DPD", {"DOOR-01"}, {scenario.start_ms + 3'600'000}});
+  scenario.MoveStart(scenario.start_ms + 86'400'000);
+  EXPECT_EQ(scenario.carriers[0].cutoffs_ms[0], scenario.start_ms + 3'600'000);
 }
 
 }  // namespace

@@ -70,6 +70,14 @@ struct Scenario {
   std::vector<CarrierPlan> carriers;  // Empty: ParseScenarioToml fills in one default.
 
   int64_t end_ms() const { return start_ms + int64_t{minutes} * 60'000; }
+  // Moves the shift to start at `start`, its cut-offs with it (the same times of the shift).
+  void MoveStart(int64_t start) {
+    for (CarrierPlan& carrier : carriers) {
+      for (int64_t& cutoff : carrier.cutoffs_ms)
+        cutoff += start - start_ms;
+    }
+    start_ms = start;
+  }
   int32_t workers() const { return receivers + stowers + pickers + packers + shippers; }
 };
 
@@ -80,8 +88,9 @@ inline constexpr int32_t kMaxScenarioTrucks = 1'000;
 inline constexpr int32_t kMaxScenarioCarriers = 64;
 inline constexpr size_t kMaxScenarioTomlBytes = 1 << 20;
 
-// Parses a scenario. Missing keys keep their defaults; with no [[carriers]], one carrier
-// "CARRIER" loads at every outbound door with cut-offs at the shift's middle and end.
+// Parses a scenario. Missing keys keep their defaults; with no [[carriers]], `carriers`
+// stays empty (the floor model then lets one carrier "CARRIER" load at every outbound door,
+// with cut-offs at the shift's middle and end).
 // Errors, all kInvalidArgument:
 //   "bad_toml"      — not TOML (the message has line and column);
 //   "bad_scenario"  — an unknown key, a value of the wrong type, or one outside its range
