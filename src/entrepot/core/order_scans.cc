@@ -90,6 +90,10 @@ class DirectedPick {
                   "Scan an empty tote for order " + order->id + ".");
     }
     events_.push_back(ToteAssigned{tote, order->id});
+    // A tote starts the batch's picking afresh: the bin the device was at in its previous
+    // batch is not "the same bin again" (which would report this batch's units short).
+    device_.has_source = false;
+    device_.source = {};
     const OrderState* next = OrderWithoutTote();
     return Make(Outcome::kOk, "Tote " + tote + " collects order " + order->id + ".",
                 next != nullptr ? "Scan an empty tote for order " + next->id + "." : NextPrompt());

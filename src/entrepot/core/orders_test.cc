@@ -333,6 +333,22 @@ TEST_F(OrdersTest, ShortPickIsReportedByScanningTheBinAgain) {
   EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kPicked);
 }
 
+TEST_F(OrdersTest, NextBatchStartingAtTheLastBinIsNotAShortPick) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  GivenReleasedAndTaken("O1", 1);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle)});
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O2", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  ASSERT_TRUE(Order(AssignBatch{"HH-01"}).ok());
+  ScanAll(Mode::kPick, {ContainerLabel("T2")});
+  Reply at_bin = Scan(Mode::kPick, LocationLabel(kBigBin));
+  EXPECT_EQ(at_bin.outcome, Outcome::kOk);
+  EXPECT_EQ(at_bin.message.find("missing"), std::string::npos) << at_bin.message;
+  ScanAll(Mode::kPick, {Item(kKettle)});
+  EXPECT_EQ(OrderNamed("O2").lines[0].shorted, 0);
+  EXPECT_EQ(Stock(Holder::InContainer("label:T2"), kKettle), 1);
+}
+
 // --- pack, sort, ship ----------------------------------------------------------------------
 
 TEST_F(OrdersTest, PackOfAUnitNotOnTheOrderIsCaught) {
