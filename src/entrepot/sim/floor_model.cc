@@ -71,6 +71,7 @@ class FloorModel::Impl {
   Impl(const Scenario& scenario) : sc_(scenario), random_(scenario.seed) {}
 
   Status Load(const domain::Layout& layout, const std::set<std::string>& totes_in_use);
+  void Resume(const SiteAtStart& at_start);
   std::optional<Action> Next();
   void Complete(int64_t action_id, const Result& result);
   bool Done() const;
@@ -163,6 +164,7 @@ class FloorModel::Impl {
   std::map<int64_t, std::pair<size_t, Step>> pending_;
   // Agents neither waiting nor done, by (simulated time, index): the next to act first.
   std::set<std::pair<int64_t, size_t>> ready_;
+  std::multiset<int64_t> in_flight_at_;  // When each action in flight was taken.
   int64_t next_action_id_ = 1;
   int64_t next_scan_ = 0;
   int64_t sscc_base_ = 0;
@@ -286,6 +288,36 @@ void FloorModel::Impl::PlanTrucks() {
   }
 }
 
+void FloorModel::Impl::Resume(const SiteAtStart& at_start) {
+  for (const auto& [holder, items] : at_start.stock) {
+    auto bin = bin_index_.find(holder);
+    for (const auto& [item, units] : items) {
+      if (units <= 0)
+        continue;
+      stock_[holder][item] += units;
+      if (bin == bin_index_.end())
+        continue;
+      bins_[bin->second].planned += units;
+      bins_with_item_[item].insert(bin->second);
+    }
+  }
+  for (const auto& [id, order] : at_start.open_orders)
+    orders_[id] = order;
+  for (const auto& [order, tote] : at_start.totes_to_pack) {
+    tote_of_order_[order] = tote;
+    to_pack_.push_back({order, tote});
+  }
+  for (const auto& [order, parcel] : at_start.parcels_to_ship)
+    to_ship_.push_back({parcel, order});
+  for (const std::string& id : at_start.pallets_to_stow) {
+    Pallet& pallet = to_stow_.emplace_back();
+    pallet.id = id;
+    for (const auto& [item, units] : stock_[id]) {
+      pallet.contents.push_back({item, static_cast<int32_t>(std::min<int64_t>(units, 1'000'000))});
+    }
+  }
+}
+
 // ---- Agents ----------------------------------------------------------------------------
 
 std::optional<Action> FloorModel::Impl::Next() {
@@ -312,26 +344,36 @@ std::optional<Action> FloorModel::Impl::Next() {
     for (size_t i = 0; i < agents_.size(); ++i)
       ready_.insert({agents_[i].time_ms, i});
   }
-  while (!ready_.empty()) {
-    size_t index = ready_.begin()->second;
+  // Planning reads the queues that results still in flight will fill, so an agent plans its
+  // next job only when no action taken at an earlier simulated time is in flight (as in a
+  // conservative discrete-event simulation); steps already planned go ahead meanwhile.
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    size_t index = it->second;
     Agent* agent = &agents_[index];
     if (agent->plan.empty()) {
-      ready_.erase(ready_.begin());
       if (agent->time_ms >= sc_.end_ms()) {
+        it = ready_.erase(it);
         agent->done = true;
         continue;
       }
+      if (!in_flight_at_.empty() && *in_flight_at_.begin() < agent->time_ms) {
+        ++it;
+        continue;
+      }
+      ready_.erase(it);
       PlanJob(*agent);
       ready_.insert({agent->time_ms, index});
+      it = ready_.begin();
       continue;
     }
-    ready_.erase(ready_.begin());
+    ready_.erase(it);
     Step step = std::move(agent->plan.front());
     agent->plan.pop_front();
     step.action.id = next_action_id_++;
     step.action.at_ms = agent->time_ms;
     now_ms_ = std::max(now_ms_, agent->time_ms);
     agent->waiting = true;
+    in_flight_at_.insert(agent->time_ms);
     Action action = step.action;
     pending_.emplace(action.id, std::make_pair(index, std::move(step)));
     return action;
@@ -345,6 +387,7 @@ void FloorModel::Impl::Complete(int64_t action_id, const Result& result) {
     return;
   auto [index, step] = std::move(it->second);
   pending_.erase(it);
+  in_flight_at_.erase(in_flight_at_.find(step.action.at_ms));
   Agent& agent = agents_[index];
   agent.waiting = false;
   agent.time_ms += static_cast<int64_t>(step.seconds * 1000);
@@ -807,6 +850,10 @@ void FloorModel::Impl::PlanPack(Agent& agent) {
   ToteWork work = std::move(to_pack_.front());
   to_pack_.pop_front();
   std::map<Item, int64_t> contents = stock_[work.tote];
+  if (contents.empty()) {  // Nothing was picked into it (a refused pick): nothing to pack.
+    free_totes_.push_back(work.tote);
+    return;
+  }
   AddScan(agent, "pack", ContainerScan(work.tote), sc_.travel_seconds);
   auto scanned = std::make_shared<std::map<Item, int64_t>>();
   for (const auto& [item, units] : contents) {
@@ -845,7 +892,9 @@ void FloorModel::Impl::PlanShip(Agent& agent) {
   if (to_ship_.empty())
     return;
   std::string carrier = orders_[to_ship_.front().order].carrier;
-  const std::vector<std::string>& doors = carrier_doors_[carrier];
+  // A carrier the scenario does not list (an order of an earlier shift) loads at any door.
+  auto listed = carrier_doors_.find(carrier);
+  const std::vector<std::string>& doors = listed != carrier_doors_.end() ? listed->second : doors_;
   std::string door = doors[Uniform(doors.size())];
   std::vector<Parcel> load;
   for (auto it = to_ship_.begin(); it != to_ship_.end() && load.size() < kParcelsPerLoad;) {
@@ -920,11 +969,13 @@ void FloorModel::Impl::Move(const std::string& from, const std::string& to, cons
 
 // ---- FloorModel ------------------------------------------------------------------------
 
-StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(
-    const domain::Layout& layout, const Scenario& scenario,
-    const std::set<std::string>& totes_in_use) {
+StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(const domain::Layout& layout,
+                                                         const Scenario& scenario,
+                                                         const SiteAtStart& at_start) {
   auto impl = std::make_unique<Impl>(scenario);
-  Status loaded = impl->Load(layout, totes_in_use);
+  Status loaded = impl->Load(layout, at_start.totes_in_use);
+  if (loaded.ok())
+    impl->Resume(at_start);
   if (!loaded.ok())
     return loaded;
   return std::unique_ptr<FloorModel>(new FloorModel(std::move(impl)));

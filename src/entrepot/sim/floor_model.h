@@ -129,15 +129,27 @@ struct OrderBelief {
   int64_t shipped_at_ms = 0;
 };
 
+// What a site already holds when a shift starts on it (the demo's next shift): the model
+// believes it, finishes the open orders' work as the server hands it out, packs the totes
+// and ships the parcels left waiting, stows the pallets left at the docks, and leaves the
+// totes in use alone. It promises new orders only out of what its own shift brings in.
+struct SiteAtStart {
+  std::map<std::string, std::map<Item, int64_t>> stock;  // Per holder, as FloorModel::stock().
+  std::map<std::string, OrderBelief> open_orders;        // Placed, neither shipped nor cancelled.
+  std::set<std::string> totes_in_use;                    // Canonical ids.
+  std::vector<std::pair<std::string, std::string>> totes_to_pack;    // (order, tote id)
+  std::vector<std::pair<std::string, std::string>> parcels_to_ship;  // (order, parcel id)
+  std::vector<std::string> pallets_to_stow;  // Pallet ids whose units `stock` holds.
+};
+
 class FloorModel {
  public:
-  // Plans the shift. `totes_in_use` (canonical ids) are totes the site already uses (units
-  // in them, or an order's): the model leaves them alone. Errors, kInvalidArgument
+  // Plans the shift on a site that holds `at_start`. Errors, kInvalidArgument
   // "bad_scenario": the layout lacks what the scenario needs (a dock, a stow bin, a free
   // tote, a product, a carrier's door), naming it.
-  static StatusOr<std::unique_ptr<FloorModel>> Create(
-      const domain::Layout& layout, const Scenario& scenario,
-      const std::set<std::string>& totes_in_use = {});
+  static StatusOr<std::unique_ptr<FloorModel>> Create(const domain::Layout& layout,
+                                                      const Scenario& scenario,
+                                                      const SiteAtStart& at_start = {});
   ~FloorModel();
   FloorModel(const FloorModel&) = delete;
   FloorModel& operator=(const FloorModel&) = delete;

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <deque>
 #include <set>
 #include <sstream>
 
 #include "entrepot/core/events.h"
 #include "entrepot/core/site.h"
 #include "entrepot/domain/layout.h"
+#include "entrepot/sim/site_at_start.h"
 
 namespace entrepot::sim {
 namespace {
@@ -149,6 +151,66 @@ TEST(FloorModelTest, FreeShiftPredictionsMatchTheSiteAndSoDoesTheStock) {
   }
 }
 
+// As a driver with several connections does: each action is decided by the site when taken,
+// its result reaches the model only after three more actions were taken.
+TEST(FloorModelTest, ActionsInFlightKeepPredictionsAndStockRight) {
+  domain::Layout layout = TestLayout();
+  core::Site site;
+  uint64_t seq = site.LoadLayout(layout, 1).size() + 1;
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(layout, FreeScenario(13));
+  std::deque<std::pair<int64_t, Result>> in_flight;
+  int64_t scans = 0;
+  while (true) {
+    std::optional<Action> action = in_flight.size() < 4 ? model->Next() : std::nullopt;
+    if (!action) {
+      if (in_flight.empty())
+        break;
+      model->Complete(in_flight.front().first, in_flight.front().second);
+      in_flight.pop_front();
+      continue;
+    }
+    core::ScanCommand command{action->scan_id, action->device, *core::ParseMode(action->mode),
+                              action->code, action->at_ms};
+    Result result;
+    result.outcome =
+        std::string(core::OutcomeName(site.Execute(command, seq++).entry.reply.outcome));
+    in_flight.emplace_back(action->id, result);
+    ++scans;
+  }
+  EXPECT_TRUE(model->Done());
+  EXPECT_GT(scans, 500);
+  EXPECT_GT(model->tally().orders_shipped, 0);
+  EXPECT_EQ(model->tally().surprises, 0)
+      << ::testing::PrintToString(model->tally().surprise_examples);
+}
+
+// Receivers must not idle through the shift while the truck's announcement (ASN) that
+// gives them work is still in flight.
+TEST(FloorModelTest, WorkersWaitForTheCallThatGivesThemWork) {
+  Scenario scenario = FreeScenario(17);
+  scenario.directed_picking = true;
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), scenario);
+  std::deque<std::pair<int64_t, Result>> in_flight;
+  int64_t received = 0;
+  while (true) {
+    std::optional<Action> action = in_flight.size() < 4 ? model->Next() : std::nullopt;
+    if (!action) {
+      if (in_flight.empty())
+        break;
+      model->Complete(in_flight.front().first, in_flight.front().second);
+      in_flight.pop_front();
+      continue;
+    }
+    Result result = action->kind == Action::Kind::kTakeTask ? Result{"no_work", {}}
+                                                            : FloorModel::Predicted(*action);
+    in_flight.emplace_back(action->id, result);
+    if (action->mode == "receive" && action->code.starts_with("]d2"))
+      ++received;
+  }
+  EXPECT_GT(received, 10);
+  EXPECT_GT(model->tally().units_stowed, 0);
+}
+
 TEST(FloorModelTest, DirectedShiftStartsWithCarriersAndAsksForTasks) {
   Scenario scenario = FreeScenario(3);
   scenario.directed_picking = true;
@@ -193,13 +255,13 @@ TEST(FloorModelTest, CarrierAtAnUnknownDoorIsRefused) {
 }
 
 TEST(FloorModelTest, TotesInUseAreLeftAlone) {
-  std::set<std::string> in_use;
+  SiteAtStart at_start;
   for (int i = 1; i <= 39; ++i) {
     char id[16];
     std::snprintf(id, sizeof id, "label:T%04d", i);
-    in_use.insert(id);
+    at_start.totes_in_use.insert(id);
   }
-  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), FreeScenario(5), in_use);
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
   int tote_scans = 0;
   for (const Action& action : RunOpenLoop(*model)) {
     if (action.mode == "pick" && action.code.starts_with("C.")) {
@@ -208,11 +270,56 @@ TEST(FloorModelTest, TotesInUseAreLeftAlone) {
     }
   }
   EXPECT_GT(tote_scans, 1);  // The one free tote, used again once packed out.
-  in_use.insert("label:T0040");
+  at_start.totes_in_use.insert("label:T0040");
   StatusOr<std::unique_ptr<FloorModel>> none =
-      FloorModel::Create(TestLayout(), FreeScenario(5), in_use);
+      FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("no free tote"), std::string::npos);
+}
+
+// A shift stopped halfway, then the next shift on the same site: it starts from what the
+// site holds (bins, pallets left at the docks, totes in use) and meets no surprise.
+TEST(FloorModelTest, NextShiftCarriesOnFromWhatTheSiteHolds) {
+  domain::Layout layout = TestLayout();
+  core::Site site;
+  uint64_t seq = site.LoadLayout(layout, 1).size() + 1;
+  auto run = [&](FloorModel& model, int64_t max_actions) {
+    for (int64_t n = 0; n < max_actions; ++n) {
+      std::optional<Action> action = model.Next();
+      if (!action)
+        break;
+      core::ScanCommand command{action->scan_id, action->device, *core::ParseMode(action->mode),
+                                action->code, action->at_ms};
+      Result result;
+      result.outcome =
+          std::string(core::OutcomeName(site.Execute(command, seq++).entry.reply.outcome));
+      model.Complete(action->id, result);
+    }
+  };
+  std::unique_ptr<FloorModel> first = *FloorModel::Create(layout, FreeScenario(21));
+  run(*first, 400);  // Stopped mid-shift: pallets half stowed, totes half picked.
+  SiteAtStart at_start = ReadSiteAtStart(site.state());
+  EXPECT_FALSE(at_start.stock.empty());
+  Scenario next_day = FreeScenario(22);
+  next_day.MoveStart(next_day.start_ms + 86'400'000);
+  std::unique_ptr<FloorModel> second = *FloorModel::Create(layout, next_day, at_start);
+  run(*second, 1'000'000);
+  EXPECT_TRUE(second->Done());
+  EXPECT_EQ(second->tally().surprises, 0)
+      << ::testing::PrintToString(second->tally().surprise_examples);
+  EXPECT_GT(second->tally().units_stowed, 0);
+  for (const auto& [holder, items] : second->stock()) {
+    domain::Holder where{holder.find(':') == std::string::npos ? domain::Holder::Kind::kLocation
+                                                               : domain::Holder::Kind::kContainer,
+                         holder};
+    int64_t believed = 0;
+    int64_t held = 0;
+    for (const auto& [item, units] : items)
+      believed += units;
+    for (const auto& [key, units] : site.state().StockIn(where))
+      held += units;
+    EXPECT_EQ(believed, held) << holder;
+  }
 }
 
 TEST(FloorModelTest, MovingTheStartMovesTheCutoffs) {
