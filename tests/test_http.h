@@ -1,8 +1,10 @@
 // File: test_http.h
 //
-// Helpers for tests that talk to the HTTP API over real loopback connections: a keep-alive
-// Beast client, percent-encoding, a site initialised with testing::SmallLayoutToml, and an
-// account store with the cheapest Argon2id cost so that tests stay fast.
+// Helpers for tests that talk to the HTTP API over real loopback connections: the keep-alive
+// client of client/http_client.h, percent-encoding, a site initialised with
+// testing::SmallLayoutToml, and an account store with the cheapest Argon2id cost so that
+// tests stay fast. Beast and Asio are included for the tests that also speak HTTP by hand
+// (streams, malformed requests).
 #pragma once
 
 #include <cstdint>
@@ -15,51 +17,20 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "entrepot/auth/account_store.h"
+#include "entrepot/client/http_client.h"
 #include "nlohmann/json.hpp"
 
 namespace entrepot::testing {
 
-struct Reply {
-  unsigned status = 0;  // 0 when the connection or the exchange failed.
-  std::string body;
-  std::string allow;
-  std::string www_authenticate;
-  std::string content_type;
-  std::string content_disposition;
-  std::string cache_control;
-  bool keep_alive = false;
-  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
-};
+// The production client (client/http_client.h) on 127.0.0.1: replies with status 0 when
+// the connection or the exchange failed.
+using Reply = client::HttpReply;
 
-// A keep-alive HTTP/1.1 client on one connection to 127.0.0.1:port.
-class Client {
+// A keep-alive HTTP/1.1 client on one connection to 127.0.0.1:port, connected at
+// construction (connected() tells whether it could be).
+class Client : public client::HttpClient {
  public:
-  explicit Client(uint16_t port);
-  bool connected() const { return connected_; }
-  // Sent as "Authorization: Bearer <token>" when not empty.
-  std::string token;
-
-  Reply Send(boost::beast::http::verb method, const std::string& target,
-             const std::string& body = "", const std::string& content_type = "application/json");
-  Reply Get(const std::string& target) { return Send(boost::beast::http::verb::get, target); }
-  Reply Post(const std::string& target, const std::string& body) {
-    return Send(boost::beast::http::verb::post, target, body);
-  }
-  Reply Put(const std::string& target, const std::string& body) {
-    return Send(boost::beast::http::verb::put, target, body);
-  }
-  Reply Patch(const std::string& target, const std::string& body) {
-    return Send(boost::beast::http::verb::patch, target, body);
-  }
-  Reply Delete(const std::string& target) {
-    return Send(boost::beast::http::verb::delete_, target);
-  }
-
- private:
-  std::unique_ptr<boost::asio::io_context> context_;  // Heap: the client is movable.
-  boost::beast::tcp_stream stream_;
-  boost::beast::flat_buffer buffer_;
-  bool connected_ = false;
+  explicit Client(uint16_t port) : client::HttpClient("127.0.0.1", port) { Connect(); }
 };
 
 // Percent-encodes everything but letters, digits, '-', '.' and '_' (a path segment).

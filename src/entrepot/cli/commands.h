@@ -77,6 +77,48 @@ struct ServeOptions {
 // be opened or the address bound.
 int RunServe(const ServeOptions& options);
 
+struct SimulateOptions {
+  std::string layout_file;                   // The site's layout TOML.
+  std::optional<std::string> scenario_file;  // Scenario TOML; none: the defaults.
+  std::string target;        // "http://HOST:PORT" of a running server; "" with output_file.
+  bool token_stdin = false;  // With target: an admin session token is the first stdin line.
+  std::string output_file;   // NDJSON scan records; "-": stdout (the report goes to stderr).
+  int connections = 8;       // With target: 1..256.
+  std::string device_prefix = "SIM";  // Server device names: "SIM-R01", ...
+  std::optional<uint64_t> seed;       // Replaces the scenario's seed.
+  bool verify = false;                // With target: check the server against the model.
+};
+// `entrepot simulate --layout FILE [--scenario FILE] (--target http://HOST:PORT --token-stdin
+// | --output FILE.ndjson) [--connections N] [--device-prefix P] [--seed N] [--verify]`
+// (docs/SIMULATOR.md): runs a simulated shift against a server over HTTP (Ctrl-C stops it
+// and still reports), or writes its scan stream as NDJSON for `entrepot ingest` (free
+// picking only: directed picking needs the server's tasks). Prints a report: units, orders,
+// cut-offs met, scans by outcome, surprises, request latency percentiles, and with --verify
+// the differences between the server and the model. Exit 0; 1 for refused options, layout
+// or scenario (bad_options, bad_target, missing_token, bad_scenario, directed_picking, ...),
+// a failed run (device_name_taken, server_unreachable, model_stalled, ...), surprises or
+// mismatches; 2 when a file cannot be read or the output written.
+int RunSimulate(const SimulateOptions& options);
+
+struct DemoOptions {
+  std::string data_dir = "demo-data";
+  std::string layout_file = "examples/fc-lyon/layout.toml";
+  std::string scenario_file = "examples/fc-lyon/scenario.toml";
+  std::string listen = "127.0.0.1:8080";
+  std::optional<double> speed;  // Replaces the scenario's.
+  int connections = 32;         // 1..256.
+  bool fresh = false;           // Delete the site in data_dir first.
+  bool once = false;            // Stop when the shift is over instead of serving on.
+};
+// `entrepot demo [--data DIR] [--layout FILE] [--scenario FILE] [--listen HOST:PORT]
+// [--speed X] [--connections N] [--fresh] [--once]` (docs/SIMULATOR.md): the site (created
+// from the layout when DIR has none), one demo account per role, the server, and the
+// scenario's shift from now driving it over HTTP with a progress line; then serves until
+// SIGINT or SIGTERM, which stop everything cleanly. Exit 0; 1 for a layout, scenario or
+// option refused, or a --fresh DIR that holds something else than a site; 2 when the site,
+// the accounts or the address cannot be opened, or the simulation failed.
+int RunDemo(const DemoOptions& options);
+
 // DIR/accounts.db: the site's accounts, devices and sessions (auth::AccountStore).
 std::string AccountsPath(const std::string& data_dir);
 

@@ -270,6 +270,65 @@ int main(int argc, char** argv) {
     status = entrepot::cli::RunExportEpcis(export_options);
   });
 
+  entrepot::cli::SimulateOptions simulate_options;
+  std::string scenario_file;
+  uint64_t seed = 0;
+  CLI::App* simulate = app.add_subcommand(
+      "simulate", "Run a simulated shift against a server, or write its scans as NDJSON");
+  simulate->add_option("--layout", simulate_options.layout_file, "Layout TOML file of the site")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate->add_option("--scenario", scenario_file, "Scenario TOML file (default: the defaults)")
+      ->check(CLI::ExistingFile);
+  auto* to_server =
+      simulate->add_option("--target", simulate_options.target, "Server URL, http://HOST:PORT");
+  auto* to_file = simulate->add_option("--output", simulate_options.output_file,
+                                       "Write the scan records here as NDJSON (- for stdout)");
+  to_server->excludes(to_file);
+  simulate->add_flag("--token-stdin", simulate_options.token_stdin,
+                     "With --target: read an admin session token as the first line of stdin");
+  simulate->add_option("--connections", simulate_options.connections, "Connections (1 to 256)")
+      ->check(CLI::Range(1, 256));
+  simulate->add_option("--device-prefix", simulate_options.device_prefix,
+                       "Server device names: PREFIX-R01, ... (default SIM)");
+  auto* seed_option = simulate->add_option("--seed", seed, "Replace the scenario's seed");
+  simulate->add_flag("--verify", simulate_options.verify,
+                     "With --target: compare the server's stock, orders and cut-offs with the "
+                     "simulator's after the run");
+  simulate->callback([&] {
+    if (!scenario_file.empty()) {
+      simulate_options.scenario_file = scenario_file;
+    }
+    if (seed_option->count() > 0) {
+      simulate_options.seed = seed;
+    }
+    status = entrepot::cli::RunSimulate(simulate_options);
+  });
+
+  entrepot::cli::DemoOptions demo_options;
+  double demo_speed = 0;
+  CLI::App* demo = app.add_subcommand(
+      "demo", "The example centre served, with a simulated shift driving it (docs/SIMULATOR.md)");
+  demo->add_option("--data", demo_options.data_dir, "Data directory (default demo-data)");
+  demo->add_option("--layout", demo_options.layout_file, "Layout TOML of the site to create")
+      ->check(CLI::ExistingFile);
+  demo->add_option("--scenario", demo_options.scenario_file, "Scenario TOML of the shift")
+      ->check(CLI::ExistingFile);
+  demo->add_option("--listen", demo_options.listen, "HOST:PORT to listen on (port 0: any)");
+  auto* speed_option = demo->add_option("--speed", demo_speed,
+                                        "Simulated seconds per real second (0: as fast as can be)")
+                           ->check(CLI::Range(0.0, 100000.0));
+  demo->add_option("--connections", demo_options.connections, "Connections (1 to 256)")
+      ->check(CLI::Range(1, 256));
+  demo->add_flag("--fresh", demo_options.fresh, "Delete the demo site first and start over");
+  demo->add_flag("--once", demo_options.once, "Stop when the shift is over");
+  demo->callback([&] {
+    if (speed_option->count() > 0) {
+      demo_options.speed = demo_speed;
+    }
+    status = entrepot::cli::RunDemo(demo_options);
+  });
+
   CLI11_PARSE(app, argc, argv);
   return status;
 }

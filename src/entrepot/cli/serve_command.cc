@@ -25,6 +25,7 @@
 #include "entrepot/auth/account_store.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
+#include "entrepot/cli/server_stack.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/epcis/identifiers.h"
 #include "entrepot/privacy/audit_chain.h"
@@ -110,16 +111,13 @@ std::unique_ptr<store::LaborStore> OpenLaborStore(const std::string& data_dir,
 
 // How the site's EPCIS events write identifiers: EPC URNs (the form partners' EPCIS
 // repositories read most), split with the GS1 Company Prefix length `gcp_length`, locations
-// as SGLNs of `gln` (private URNs without one). kInvalidArgument "bad_gln",
-// "bad_company_prefix_length" (epcis::ValidateIdOptions) for flags a person must fix.
-StatusOr<epcis::IdOptions> EpcisIds(const std::string& site_code, const std::string& gln,
-                                    int gcp_length) {
+// as SGLNs of `gln` (private URNs without one). epcis::ValidateIdOptions checks them.
+epcis::IdOptions EpcisIdsFor(const std::string& site_code, const std::string& gln, int gcp_length) {
   epcis::IdOptions ids;
   ids.form = epcis::IdForm::kUrn;
   ids.company_prefix_length = gcp_length;
   ids.site_gln = gln;
   ids.site_code = site_code;
-  ENTREPOT_RETURN_IF_ERROR(epcis::ValidateIdOptions(ids));
   return ids;
 }
 
@@ -227,95 +225,130 @@ std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& 
 
 }  // namespace
 
-int RunServe(const ServeOptions& options) {
+// Everything a running server holds, in the order it must be built (and, reversed, torn
+// down): the HTTP server last, since it calls into all the rest.
+struct ServerStack::Parts {
+  privacy::Policy policy;
+  std::unique_ptr<auth::AccountStore> accounts;
+  std::unique_ptr<store::AuditLog> audit;
+  std::unique_ptr<store::LaborStore> labor;
+  Followers followers;
+  std::unique_ptr<server::EpcisRepository> epcis;
+  std::unique_ptr<server::LaborRetentionJob> retention;
+  std::unique_ptr<api::EventRoutes> event_routes;
+  api::Metrics metrics;
+  std::unique_ptr<server::Sequencer> sequencer;
+  std::unique_ptr<api::ApiHandler> handler;
+  std::unique_ptr<api::HttpServer> server;
+  bool stopped = false;
+};
+
+StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
+    const ServeOptions& options, const std::function<void(const core::SiteState&)>& inspect,
+    bool* refused_options) {
+  bool refused = false;
+  if (refused_options == nullptr)
+    refused_options = &refused;
+  *refused_options = true;
   api::HttpServerOptions server_options;
   server_options.network_threads = options.network_threads;
-  if (Status parsed = api::ParseListenAddress(options.listen, server_options); !parsed.ok()) {
-    return ReportError(parsed, 1);
-  }
-  StatusOr<privacy::Policy> policy = LoadServePolicy(options);
-  if (!policy.ok()) {
-    return ReportError(policy.status(), 1);
-  }
-  sigset_t signals = BlockStopSignals();
+  ENTREPOT_RETURN_IF_ERROR(api::ParseListenAddress(options.listen, server_options));
+  ENTREPOT_RETURN_IF_ERROR(
+      epcis::ValidateIdOptions(EpcisIdsFor("SITE", options.gln, options.gcp_length)));
+  auto parts = std::make_unique<Parts>();
+  ENTREPOT_ASSIGN_OR_RETURN(parts->policy, LoadServePolicy(options));
+  *refused_options = false;
   const SiteLocation location(options.data_dir, options.store, options.site);
-  StatusOr<std::unique_ptr<engine::SiteEngine>> engine = OpenSite(location, OpenMode::kExisting);
-  if (!engine.ok()) {
-    return ReportError(engine.status());
-  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
+                            OpenSite(location, OpenMode::kExisting));
+  if (inspect)
+    inspect(engine->state());
   // The accounts live beside the journal, in their own file (never in operational events).
   auth::AccountStoreOptions account_options;
   account_options.now_ms = SystemNowMs;
-  account_options.site_code = (*engine)->state().site_code();
-  StatusOr<std::unique_ptr<auth::AccountStore>> accounts =
-      auth::AccountStore::Open(AccountsPath(options.data_dir), account_options);
-  if (!accounts.ok()) {
-    return ReportError(accounts.status());
+  account_options.site_code = engine->state().site_code();
+  ENTREPOT_ASSIGN_OR_RETURN(
+      parts->accounts, auth::AccountStore::Open(AccountsPath(options.data_dir), account_options));
+  const std::string site_code = account_options.site_code;
+  epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
+  ENTREPOT_ASSIGN_OR_RETURN(parts->audit, OpenAuditLog(options.data_dir, parts->policy));
+  parts->labor = OpenLaborStore(options.data_dir, parts->policy);
+  ENTREPOT_ASSIGN_OR_RETURN(parts->followers, OpenFollowers(location, *engine, parts->labor.get()));
+  parts->epcis = OpenEpcis(location, std::move(epcis_ids));
+  if (parts->labor != nullptr) {
+    parts->retention =
+        StartRetentionJob(*parts->labor, parts->audit.get(), *parts->accounts, parts->policy);
   }
-  std::string site_code = account_options.site_code;
-  StatusOr<epcis::IdOptions> epcis_ids = EpcisIds(site_code, options.gln, options.gcp_length);
-  if (!epcis_ids.ok()) {
-    return ReportError(epcis_ids.status(), 1);
-  }
-  StatusOr<std::unique_ptr<store::AuditLog>> audit = OpenAuditLog(options.data_dir, *policy);
-  if (!audit.ok()) {
-    return ReportError(audit.status());
-  }
-  std::unique_ptr<store::LaborStore> labor = OpenLaborStore(options.data_dir, *policy);
-  StatusOr<Followers> followers = OpenFollowers(location, **engine, labor.get());
-  if (!followers.ok()) {
-    return ReportError(followers.status());
-  }
-  std::unique_ptr<server::EpcisRepository> epcis = OpenEpcis(location, *epcis_ids);
-  std::unique_ptr<server::LaborRetentionJob> retention;
-  if (labor != nullptr) {
-    retention = StartRetentionJob(*labor, audit->get(), **accounts, *policy);
-  }
-  api::EventRoutes event_routes(*followers->feed);
-  api::Metrics metrics;
+  parts->event_routes = std::make_unique<api::EventRoutes>(*parts->followers.feed);
   server::SequencerOptions sequencer_options;
-  sequencer_options.on_commit = [&metrics](size_t commands, double seconds) {
-    metrics.CountCommit(commands, seconds);
+  sequencer_options.on_commit = [metrics = &parts->metrics](size_t commands, double seconds) {
+    metrics->CountCommit(commands, seconds);
   };
-  server::Sequencer sequencer(*std::move(engine), sequencer_options);
-  api::ApiHandler handler(sequencer, metrics, **accounts, site_code, SystemNowMs,
-                          api::ApiServices{.events = &event_routes,
-                                           .movements = followers->movements.get(),
-                                           .audit = audit->get(),
-                                           .labor = labor.get(),
-                                           .labor_recorder = followers->labor.get(),
-                                           .policy = &*policy,
-                                           .epcis = epcis.get()});
+  parts->sequencer = std::make_unique<server::Sequencer>(std::move(engine), sequencer_options);
+  parts->handler = std::make_unique<api::ApiHandler>(
+      *parts->sequencer, parts->metrics, *parts->accounts, site_code, SystemNowMs,
+      api::ApiServices{.events = parts->event_routes.get(),
+                       .movements = parts->followers.movements.get(),
+                       .audit = parts->audit.get(),
+                       .labor = parts->labor.get(),
+                       .labor_recorder = parts->followers.labor.get(),
+                       .policy = &parts->policy,
+                       .epcis = parts->epcis.get()});
+  std::unique_ptr<ServerStack> stack(new ServerStack(std::move(parts)));
   StatusOr<std::unique_ptr<api::HttpServer>> server =
-      api::HttpServer::Start(handler, server_options);
+      api::HttpServer::Start(*stack->parts_->handler, server_options);
   if (!server.ok()) {
-    (void)sequencer.Stop();
-    return ReportError(server.status());
+    (void)stack->Stop();
+    return server.status();
   }
-  std::cout << "listening on http://" << (*server)->address() << std::endl;
+  stack->parts_->server = *std::move(server);
+  return stack;
+}
 
+ServerStack::ServerStack(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+ServerStack::~ServerStack() { (void)Stop(); }
+
+std::string ServerStack::address() const { return parts_->server->address(); }
+uint16_t ServerStack::port() const { return parts_->server->port(); }
+uint64_t ServerStack::last_seq() const { return parts_->sequencer->last_seq(); }
+
+Status ServerStack::Stop() {
+  if (parts_->stopped)
+    return OkStatus();
+  parts_->stopped = true;
+  if (parts_->server != nullptr)
+    parts_->server->Stop();
+  // Commits and answers whatever is still queued, then writes a snapshot.
+  Status stopped = parts_->sequencer->Stop();
+  Followers& followers = parts_->followers;
+  followers.feed->Close();
+  if (followers.movements != nullptr)
+    followers.movements->Stop();
+  if (followers.labor != nullptr)
+    followers.labor->Stop();  // Writes what it holds first.
+  if (parts_->retention != nullptr)
+    parts_->retention->Stop();  // A run in progress ends first.
+  if (parts_->epcis != nullptr)
+    parts_->epcis->Stop();  // The rest is mapped at the next start.
+  return stopped;
+}
+
+int RunServe(const ServeOptions& options) {
+  sigset_t signals = BlockStopSignals();
+  bool refused_options = false;
+  StatusOr<std::unique_ptr<ServerStack>> stack = ServerStack::Start(options, {}, &refused_options);
+  if (!stack.ok()) {
+    // What a person must fix in the command is 1; a site or port that cannot be opened, 2.
+    return ReportError(stack.status(), refused_options ? 1 : 2);
+  }
+  std::cout << "listening on http://" << (*stack)->address() << std::endl;
   int signal_number = WaitForStopSignal(signals);
   std::cout << "stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
-  (*server)->Stop();
-  // Commits and answers whatever is still queued, then writes a snapshot.
-  Status stopped = sequencer.Stop();
-  followers->feed->Close();
-  if (followers->movements != nullptr) {
-    followers->movements->Stop();
-  }
-  if (followers->labor != nullptr) {
-    followers->labor->Stop();  // Writes what it holds first.
-  }
-  if (retention != nullptr) {
-    retention->Stop();  // A run in progress finishes first.
-  }
-  if (epcis != nullptr) {
-    epcis->Stop();  // What it has not mapped yet, it maps at the next start.
-  }
-  if (!stopped.ok()) {
+  if (Status stopped = (*stack)->Stop(); !stopped.ok()) {
     return ReportError(stopped);
   }
-  std::cout << "stopped at seq " << sequencer.last_seq() << std::endl;
+  std::cout << "stopped at seq " << (*stack)->last_seq() << std::endl;
   return 0;
 }
 

@@ -16,8 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxLayoutBytes = size_t{256} << 20;
-
 void PrintSummaryText(const json& summary) {
   std::cout << "site " << summary["site"].get<std::string>() << " — "
             << summary["name"].get<std::string>() << "\n"
@@ -82,20 +80,13 @@ void PrintContainerText(const json& container, const std::string& indent) {
 }  // namespace
 
 int RunInit(const std::string& data_dir, const std::string& layout_file) {
-  StatusOr<std::string> text = ReadFile(layout_file, kMaxLayoutBytes);
-  if (!text.ok()) {
-    return ReportError(text.status());
-  }
-  StatusOr<domain::Layout> layout = domain::ParseLayoutToml(*text);
+  StatusOr<domain::Layout> layout = ReadLayoutFile(layout_file);
   if (!layout.ok()) {
-    return ReportError(layout.status().WithContext(layout_file), 1);
+    return ReportError(layout.status(),
+                       layout.status().code() == StatusCode::kInvalidArgument ? 1 : 2);
   }
-  StatusOr<std::unique_ptr<engine::SiteEngine>> engine = OpenSite(data_dir, OpenMode::kCreate);
-  if (!engine.ok()) {
-    return ReportError(engine.status());
-  }
-  if (Status status = (*engine)->LoadLayout(*layout); !status.ok()) {
-    return ReportError(status);
+  if (Status created = CreateSite(data_dir, *layout); !created.ok()) {
+    return ReportError(created);
   }
   std::cout << "initialised site " << layout->site_code << " in " << data_dir << ": "
             << layout->zones.size() << " zones, " << layout->locations.size() << " locations, "

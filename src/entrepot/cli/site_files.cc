@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/domain/layout.h"
 #include "entrepot/store/postgres_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 
@@ -136,6 +137,20 @@ std::chrono::year_month_day TodayUtc() {
 int ReportError(const Status& status, int exit_status) {
   std::cerr << "error: " << status.ToString() << "\n";
   return exit_status;
+}
+
+StatusOr<domain::Layout> ReadLayoutFile(const std::string& path) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, domain::kMaxLayoutTomlBytes));
+  StatusOr<domain::Layout> layout = domain::ParseLayoutToml(text);
+  if (!layout.ok())
+    return layout.status().WithContext(path);
+  return layout;
+}
+
+Status CreateSite(const std::string& data_dir, const domain::Layout& layout) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
+                            OpenSite(data_dir, OpenMode::kCreate));
+  return engine->LoadLayout(layout);
 }
 
 }  // namespace entrepot::cli

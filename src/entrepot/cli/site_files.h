@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "entrepot/base/status.h"
+#include "entrepot/domain/model.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/store/journal.h"
 
@@ -55,6 +56,13 @@ StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& locati
 // one it is stored under gives kFailedPrecondition "site_mismatch".
 StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const SiteLocation& location, OpenMode mode,
                                                        engine::EngineOptions options = {});
+
+// Reads and parses a layout file (domain/layout.h); parse errors name the file.
+StatusOr<domain::Layout> ReadLayoutFile(const std::string& path);
+
+// Creates the site of `layout` in `data_dir` (a new SQLite journal holding the layout's
+// master data). Errors as OpenSite with kCreate, and the engine's LoadLayout errors.
+Status CreateSite(const std::string& data_dir, const domain::Layout& layout);
 
 // Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted
 // ("file_too_large") or kUnavailable with the OS error.

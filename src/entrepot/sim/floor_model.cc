@@ -639,7 +639,8 @@ void FloorModel::Impl::PlanReceive(Agent& agent) {
             if (Accepted(result.outcome))
               stock_[id];
           });
-  for (const auto& [item, units] : pallet.contents) {
+  for (const auto& [received, units] : pallet.contents) {
+    const Item& item = received;  // Captured below (clang 14 cannot capture a binding).
     for (int32_t u = 0; u < units; ++u) {
       std::string scan = ItemScan(item);
       if (scan.starts_with("(01)")) {
@@ -700,7 +701,8 @@ void FloorModel::Impl::PlanStow(Agent& agent) {
   to_stow_.pop_front();
   AddScan(agent, "stow", ContainerScan(pallet.id), sc_.travel_seconds);
   std::string last_bin;
-  for (const auto& [item, units] : pallet.contents) {
+  for (const auto& [stowed, units] : pallet.contents) {
+    const Item& item = stowed;  // Captured below (clang 14 cannot capture a binding).
     for (int32_t u = 0; u < units; ++u) {
       size_t bin = ChooseBin(item);
       if (bin == bins_.size())
@@ -856,7 +858,8 @@ void FloorModel::Impl::PlanPack(Agent& agent) {
   }
   AddScan(agent, "pack", ContainerScan(work.tote), sc_.travel_seconds);
   auto scanned = std::make_shared<std::map<Item, int64_t>>();
-  for (const auto& [item, units] : contents) {
+  for (const auto& [packed, units] : contents) {
+    const Item& item = packed;  // Captured below (clang 14 cannot capture a binding).
     for (int64_t u = 0; u < units; ++u) {
       std::string scan = ItemScan(item);
       if (scan.starts_with("(01)")) {
