@@ -97,6 +97,7 @@ class FloorModel::Impl {
     bool waiting = false;
     bool done = false;
     bool had_break = false;
+    double pace = 1.0;  // Scales the worker's scan and travel times (the skill mix).
     int64_t scans = 0;
     std::deque<Step> plan;
   };
@@ -331,6 +332,8 @@ std::optional<Action> FloorModel::Impl::Next() {
         agent.role = role;
         agent.device = name;
         agent.time_ms = sc_.start_ms + 1'000 * i;  // Staggered, so that replays are stable.
+        agent.pace =
+            std::uniform_real_distribution<>(1 - sc_.skill_spread, 1 + sc_.skill_spread)(random_);
       }
     };
     add(Role::kReceive, 'R', sc_.receivers);
@@ -390,7 +393,7 @@ void FloorModel::Impl::Complete(int64_t action_id, const Result& result) {
   in_flight_at_.erase(in_flight_at_.find(step.action.at_ms));
   Agent& agent = agents_[index];
   agent.waiting = false;
-  agent.time_ms += static_cast<int64_t>(step.seconds * 1000);
+  agent.time_ms += static_cast<int64_t>(step.seconds * agent.pace * 1000);
   const Action& action = step.action;
   if (action.kind == Action::Kind::kScan) {
     ++tally_.scans_by_outcome[result.outcome];

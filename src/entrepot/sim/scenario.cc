@@ -200,6 +200,7 @@ Status ReadSections(Table& root, Scenario& s) {
   ENTREPOT_ASSIGN_OR_RETURN(Table cadence, root.Sub("cadence"));
   ENTREPOT_RETURN_IF_ERROR(cadence.Real("scan_seconds", 0.5, 600, s.scan_seconds));
   ENTREPOT_RETURN_IF_ERROR(cadence.Real("travel_seconds", 0, 3600, s.travel_seconds));
+  ENTREPOT_RETURN_IF_ERROR(cadence.Real("skill_spread", 0, 0.5, s.skill_spread));
   ENTREPOT_RETURN_IF_ERROR(cadence.Int("break_minutes", 0, 120, s.break_minutes));
   ENTREPOT_RETURN_IF_ERROR(cadence.Finish());
 

@@ -12,7 +12,7 @@
 //   [staff]    receive, stow, pick, pack, ship       (workers, hence handhelds, per process)
 //   [inbound]  trucks, pallets_per_truck, products_per_pallet, units_per_product
 //   [orders]   per_hour, max_lines, max_units_per_line, per_batch, release_every_minutes
-//   [cadence]  scan_seconds, travel_seconds, break_minutes   (break: once, mid-shift)
+//   [cadence]  scan_seconds, travel_seconds, skill_spread, break_minutes (break: once, mid-shift)
 //   [mistakes] wrong_bin, wrong_unit, damaged_label            (probability per scan, 0..0.2)
 //   [[carriers]] code, doors = ["DOOR-01"], cutoffs = ["14:00", "18:00"]   (UTC on start's day)
 //
@@ -61,6 +61,9 @@ struct Scenario {
 
   double scan_seconds = 2.5;    // Between two scans at one place.
   double travel_seconds = 8.0;  // Between two places (bins, docks, doors).
+  // Skill mix: each worker's pace is drawn once from [1 - spread, 1 + spread] and scales
+  // their scan and travel times.
+  double skill_spread = 0.2;
   int32_t break_minutes = 20;
 
   double wrong_bin = 0.01;

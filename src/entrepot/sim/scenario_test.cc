@@ -41,6 +41,7 @@ release_every_minutes = 2
 [cadence]
 scan_seconds = 2
 travel_seconds = 5
+skill_spread = 0.3
 break_minutes = 0
 [mistakes]
 wrong_bin = 0.1
@@ -60,6 +61,7 @@ cutoffs = ["14:00", "18:30"]
   EXPECT_EQ(scenario->units_per_product, 6);
   EXPECT_DOUBLE_EQ(scenario->orders_per_hour, 120.5);
   EXPECT_DOUBLE_EQ(scenario->wrong_bin, 0.1);
+  EXPECT_DOUBLE_EQ(scenario->skill_spread, 0.3);
   ASSERT_EQ(scenario->carriers.size(), 1u);
   // 14:00 and 18:30 UTC on the start's day.
   EXPECT_EQ(scenario->carriers[0].cutoffs_ms,
