@@ -14,6 +14,10 @@
 #   4. the same at half that rate         latency when the server keeps up
 #   5. nginx, open loop at 10,000/s       the client's and loopback's own latency floor
 #   6. entrepot batches, closed loop      NDJSON batches of 1,000 scans (target >= 300,000/s)
+#   7. the simulator, closed loop         `entrepot simulate` (bench/simulated_shift.toml) on
+#                                         $CONNECTIONS connections: a shift's requests (scans of
+#                                         every mode, orders, releases, tasks) as fast as they are
+#                                         answered; scans/s and latency, ratio to 1
 # Each figure is the median of RUNS runs. Every scan is a real scan of a floor cycle (receive
 # at a dock, stow, pick, pack, ship), so the engine decodes, decides and journals each one.
 # The server, nginx and the client share the machine's cores: the figures say what one
@@ -78,10 +82,12 @@ wait_for_port() {
 
 server_pid=""
 nginx_pid=""
+sim_server_pid=""
 work=""
 cleanup() {
-  # Only the two processes this script started, by their pids.
+  # Only the processes this script started, by their pids.
   if [[ -n "$server_pid" ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+  if [[ -n "$sim_server_pid" ]]; then kill -TERM "$sim_server_pid" 2>/dev/null || true; fi
   if [[ -n "$nginx_pid" ]]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]]; then wait "$server_pid" 2>/dev/null || true; fi
   if [[ -n "$nginx_pid" ]]; then wait "$nginx_pid" 2>/dev/null || true; fi
@@ -196,6 +202,53 @@ load() {
   return "$status"
 }
 
+# Runs the simulator's shift RUNS times, each on a fresh example site served by its own
+# `entrepot serve` (a shift expects empty totes and bins with room, which the loads above
+# do not leave), with another seed each time; prints one RESULT line per run, like
+# http_load's, from the simulator's report.
+simulate() {
+  local entrepot="$BUILD_DIR/src/entrepot/cli/entrepot" run site port password token report
+  for ((run = 1; run <= RUNS; run++)); do
+    site="$work/sim-site-$run"
+    "$entrepot" init --data "$site" --layout "$LAYOUT" >/dev/null
+    password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+    echo "$password" | "$entrepot" user add --data "$site" --login bench-admin --role admin \
+      --password-stdin >/dev/null
+    port="$(free_port)"
+    "$entrepot" serve --data "$site" --listen "127.0.0.1:$port" >"$work/sim-serve.log" 2>&1 &
+    sim_server_pid=$!
+    wait_for_port "$port"
+    token="$(python3 - "$port" "$password" <<'EOF'
+import json, sys, urllib.request
+body = json.dumps({"login": "bench-admin", "password": sys.argv[2]}).encode()
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/api/v1/login", body,
+                                 {"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(request))["token"])
+EOF
+)"
+    report="$(echo "$token" | "$entrepot" simulate --layout "$LAYOUT" \
+      --scenario "$ROOT/bench/simulated_shift.toml" --seed "$run" \
+      --target "http://127.0.0.1:$port" --token-stdin --connections "$CONNECTIONS" 2>&1)" ||
+      { echo "$report"; return 1; }
+    kill -TERM "$sim_server_pid"
+    wait "$sim_server_pid" || true
+    sim_server_pid=""
+    rm -rf "$site"
+    echo "$report" | awk -v run="$run" '
+      /^requests:/ { scans = $(NF - 1) }
+      /^latency ms:/ { gsub(",", ""); p50 = $4; p99 = $8 }
+      /^surprises:/ { surprises = $2 }
+      END { printf "RESULT label=simulator run=%d scans_per_s=%s p50_ms=%s p99_ms=%s surprises=%s\n",
+                   run, scans, p50, p99, surprises }' | tee -a "$work/load.log"
+  done
+}
+
+# The median of KEY over the RESULT lines labelled LABEL (one per run).
+median_of() {
+  sed -n "s/^RESULT label=$1 .*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" "$work/load.log" |
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
 # The value of KEY in the RESULT line labelled LABEL.
 result() {
   sed -n "s/^RESULT label=$1 .*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" "$work/load.log" | tail -n 1
@@ -229,6 +282,8 @@ main() {
     --mode open --rate "$RATE" --process 0
   load "$server_pid" --label entrepot_batch --port "$entrepot_port" \
     --connections "$BATCH_CONNECTIONS" --mode batch --batch-scans 1000 --process 3
+  log "the simulator's shift, $RUNS runs"
+  simulate
 
   local ceiling single ratio
   ceiling="$(result nginx requests_per_s)"
@@ -253,7 +308,13 @@ main() {
   printf '%-44s %12s %10s %10s\n' "entrepot batches of 1,000 scans (scans/s)" \
     "$(result entrepot_batch scans_per_s)" "$(result entrepot_batch p50_ms)" \
     "$(result entrepot_batch p99_ms)"
+  printf '%-44s %12s %10s %10s\n' "simulator shift, $CONNECTIONS connections (scans/s)" \
+    "$(median_of simulator scans_per_s)" "$(median_of simulator p50_ms)" \
+    "$(median_of simulator p99_ms)"
   echo "ratio entrepot/nginx (single scans, closed loop): $ratio (target >= 0.5)"
+  echo "ratio simulator/nginx: $(awk -v a="$(median_of simulator scans_per_s)" -v b="$ceiling" \
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'); surprises per run:" \
+    "$(sed -n 's/^RESULT label=simulator .*surprises=\([0-9]*\).*/\1/p' "$work/load.log" | xargs)"
   echo "scans accepted ok: closed $(result entrepot ok_percent)%, open" \
     "$(result entrepot_open ok_percent)%, batch $(result entrepot_batch ok_percent)%"
   # Stops the server (SIGTERM: it commits what is queued and writes a snapshot), then checks

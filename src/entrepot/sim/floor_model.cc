@@ -18,6 +18,8 @@ namespace {
 
 constexpr int64_t kIdleMs = 30'000;  // An agent without work looks again after this.
 constexpr int64_t kSupervisorLookMs = 60'000;
+// How far ahead of the earliest action in flight an agent may plan (Next()).
+constexpr int64_t kPlanLookaheadMs = 2 * kSupervisorLookMs;
 constexpr int64_t kDayMs = 86'400'000;
 constexpr size_t kMaxSurpriseExamples = 20;
 constexpr size_t kParcelsPerLoad = 10;
@@ -98,6 +100,7 @@ class FloorModel::Impl {
     bool done = false;
     bool had_break = false;
     double pace = 1.0;  // Scales the worker's scan and travel times (the skill mix).
+    int32_t wave = 0;   // Break wave: 0, 1 or 2 (before, at, after mid-shift).
     int64_t scans = 0;
     std::deque<Step> plan;
   };
@@ -332,6 +335,7 @@ std::optional<Action> FloorModel::Impl::Next() {
         agent.role = role;
         agent.device = name;
         agent.time_ms = sc_.start_ms + 1'000 * i;  // Staggered, so that replays are stable.
+        agent.wave = i % 3;
         agent.pace =
             std::uniform_real_distribution<>(1 - sc_.skill_spread, 1 + sc_.skill_spread)(random_);
       }
@@ -347,9 +351,12 @@ std::optional<Action> FloorModel::Impl::Next() {
     for (size_t i = 0; i < agents_.size(); ++i)
       ready_.insert({agents_[i].time_ms, i});
   }
-  // Planning reads the queues that results still in flight will fill, so an agent plans its
-  // next job only when no action taken at an earlier simulated time is in flight (as in a
-  // conservative discrete-event simulation); steps already planned go ahead meanwhile.
+  // Planning reads the queues that results still in flight will fill. An agent that plans
+  // ahead of them finds less work than there is, which is harmless (the belief changes only
+  // with results) unless it runs far ahead: idle workers would poll their way to the end of
+  // the shift while the call that gives them work is in flight. So an agent plans its next
+  // job only within kPlanLookaheadMs of the earliest action in flight; steps already
+  // planned go ahead meanwhile, and connections overlap.
   for (auto it = ready_.begin(); it != ready_.end();) {
     size_t index = it->second;
     Agent* agent = &agents_[index];
@@ -359,7 +366,7 @@ std::optional<Action> FloorModel::Impl::Next() {
         agent->done = true;
         continue;
       }
-      if (!in_flight_at_.empty() && *in_flight_at_.begin() < agent->time_ms) {
+      if (!in_flight_at_.empty() && *in_flight_at_.begin() + kPlanLookaheadMs < agent->time_ms) {
         ++it;
         continue;
       }
@@ -463,7 +470,10 @@ void FloorModel::Impl::MaybeMistake(Agent& agent, const std::string& mode, doubl
 }
 
 void FloorModel::Impl::PlanJob(Agent& agent) {
-  int64_t break_at = sc_.start_ms + (sc_.end_ms() - sc_.start_ms) / 2;
+  // Breaks in three waves around mid-shift, so that the floor never stops at once.
+  int64_t wave = static_cast<int64_t>(agent.wave) - 1;
+  int64_t break_at =
+      sc_.start_ms + (sc_.end_ms() - sc_.start_ms) / 2 + wave * int64_t{sc_.break_minutes} * 60'000;
   if (agent.role != Role::kSupervisor && !agent.had_break && agent.time_ms >= break_at) {
     agent.had_break = true;
     agent.time_ms += int64_t{sc_.break_minutes} * 60'000;
@@ -483,8 +493,11 @@ void FloorModel::Impl::PlanJob(Agent& agent) {
     case Role::kPick:
       if (sc_.directed_picking) {
         AddCall(agent, Call(Action::Kind::kTakeTask), [this, &agent](const Result& result) {
-          if (result.outcome == "ok")
+          if (result.outcome == "ok") {
             PlanPick(agent, result.batch);
+          } else {
+            agent.time_ms += kIdleMs;  // No work released yet: ask again later, not at once.
+          }
         });
       } else {
         PlanFreePick(agent);

@@ -235,6 +235,29 @@ TEST(FloorModelTest, DirectedShiftStartsWithCarriersAndAsksForTasks) {
   EXPECT_EQ(model->tally().surprises, 0);
 }
 
+// A picker told there is no work asks again after a while, not at once: a shift of idle
+// pickers is a few requests a minute each, not a flood.
+TEST(FloorModelTest, PickersWithoutWorkAskAgainAfterAWhile) {
+  Scenario scenario = FreeScenario(3);
+  scenario.directed_picking = true;
+  scenario.minutes = 30;
+  scenario.trucks = 0;  // Nothing ever arrives: nothing to pick all shift.
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), scenario);
+  int64_t asks = 0;
+  while (std::optional<Action> action = model->Next()) {
+    Result result = FloorModel::Predicted(*action);
+    if (action->kind == Action::Kind::kTakeTask) {
+      result.outcome = "no_work";
+      ++asks;
+    }
+    model->Complete(action->id, result);
+  }
+  // Two pickers, one ask per 30 s, for the 15 minutes before their 20-minute break at
+  // mid-shift: about 60 (asking at once would be about 1,800).
+  EXPECT_GE(asks, 50);
+  EXPECT_LE(asks, 2 * 62);
+}
+
 TEST(FloorModelTest, LayoutWithoutADockIsRefused) {
   domain::Layout layout = TestLayout();
   std::erase_if(layout.locations, [](const domain::Location& location) {

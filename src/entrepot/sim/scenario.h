@@ -12,8 +12,9 @@
 //   [staff]    receive, stow, pick, pack, ship       (workers, hence handhelds, per process)
 //   [inbound]  trucks, pallets_per_truck, products_per_pallet, units_per_product
 //   [orders]   per_hour, max_lines, max_units_per_line, per_batch, release_every_minutes
-//   [cadence]  scan_seconds, travel_seconds, skill_spread, break_minutes (break: once, mid-shift)
-//   [mistakes] wrong_bin, wrong_unit, damaged_label            (probability per scan, 0..0.2)
+//   [cadence]  scan_seconds, travel_seconds, skill_spread, break_minutes (one break each, in three
+//   waves) [mistakes] wrong_bin, wrong_unit, damaged_label            (probability per scan,
+//   0..0.2)
 //   [[carriers]] code, doors = ["DOOR-01"], cutoffs = ["14:00", "18:00"]   (UTC on start's day)
 //
 // Every key is optional and has the default written in the struct below.
