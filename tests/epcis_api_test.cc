@@ -16,7 +16,6 @@
 #include <chrono>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -24,16 +23,10 @@
 #include <vector>
 
 #include "entrepot/api/api_handler.h"
-#include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
-#include "entrepot/domain/layout.h"
-#include "entrepot/engine/site_engine.h"
 #include "entrepot/epcis/document.h"
 #include "entrepot/server/epcis_repository.h"
-#include "entrepot/server/sequencer.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_epcis.h"
@@ -50,7 +43,6 @@ using testing::EpcisDocument;
 using testing::UrlEncode;
 using tcp = boost::asio::ip::tcp;
 
-constexpr char kPassword[] = "a password for the tests";
 constexpr int64_t kNow = 1'800'000'000'000;
 constexpr std::chrono::seconds kWait{120};
 const char* const kExamples[] = {"Example_9.6.1-ObjectEvent.jsonld",
@@ -170,93 +162,47 @@ json EventList(const json& document) {
 }
 
 // One site served in this process: journal, sequencer, accounts (admin, site_manager,
-// supervisor, worker; device HH-01), EPCIS repository following the journal, HTTP server.
+// supervisor, worker; devices on first use), EPCIS repository following the journal, HTTP
+// server.
 class Site {
  public:
   void Open(const std::string& layout_toml, bool with_epcis = true) {
-    auto layout = domain::ParseLayoutToml(layout_toml);
-    ASSERT_TRUE(layout.ok()) << layout.status().ToString();
-    auto journal = store::SqliteJournal::Open(dir_.File("journal.db"));
-    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    ASSERT_TRUE((*engine)->LoadLayout(*layout).ok());
-    const std::string site_code = (*engine)->state().site_code();
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
-    ASSERT_NE(accounts_, nullptr);
-    for (const char* role : {"admin", "site_manager", "supervisor", "worker"}) {
-      auth::NewUser user{role, "", *auth::ParseRole(role), {"*"}, kPassword, ""};
-      ASSERT_TRUE(accounts_->AddUser(user).ok()) << role;
-    }
-    if (with_epcis) {
-      epcis::IdOptions ids;
-      ids.site_code = site_code;
-      ids.company_prefix_length = 7;
-      auto repository = server::EpcisRepository::Open(server::EpcisRepositoryOptions::ForDataDir(
-          dir_.path(), ids, [this] { return now_.load(); }));
-      ASSERT_TRUE(repository.ok()) << repository.status().ToString();
-      epcis_ = *std::move(repository);
-    }
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, site_code, [this] { return now_.load(); },
-        api::ApiServices{.epcis = epcis_.get()});
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-  }
-  ~Site() {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
-    if (epcis_) {
-      epcis_->Stop();
-    }
+    testing::TestServerOptions options;
+    options.layout_toml = layout_toml;
+    options.now_ms = [this] { return now_.load(); };
+    options.users = {{"admin", auth::Role::kAdmin},
+                     {"site_manager", auth::Role::kSiteManager},
+                     {"supervisor", auth::Role::kSupervisor},
+                     {"worker", auth::Role::kWorker}};
+    options.epcis = with_epcis;
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
-  std::string Token(const std::string& login) {
-    testing::Client client(server_->port());
-    testing::Reply reply =
-        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    return reply.status == 200u ? reply.Json()["token"].get<std::string>() : "";
-  }
-  std::string DeviceToken(const std::string& name) {
-    auto found = device_tokens_.find(name);
-    if (found != device_tokens_.end()) {
-      return found->second;
-    }
-    auto device = accounts_->AddDevice(name, 0);
-    EXPECT_TRUE(device.ok()) << device.status().ToString();
-    return device_tokens_[name] = device.ok() ? device->token : "";
-  }
+  std::string Token(const std::string& login) { return server_.Login(login).token; }
+  std::string DeviceToken(const std::string& name) { return server_.DeviceToken(name); }
   Answer Get(const std::string& token, const std::string& target) {
-    return Exchange(server_->port(), token, http::verb::get, target);
+    return Exchange(server_.port(), token, http::verb::get, target);
   }
   Answer Capture(const std::string& token, const std::string& body,
                  const std::vector<std::pair<std::string, std::string>>& headers = {},
                  const std::string& content_type = "application/ld+json",
                  const std::string& target = "/epcis/capture") {
-    return Exchange(server_->port(), token, http::verb::post, target, body, content_type, headers);
+    return Exchange(server_.port(), token, http::verb::post, target, body, content_type, headers);
   }
   // Posts NDJSON scan records of one device as one batch; every line must be answered.
   void PostScans(const std::string& device, const std::string& ndjson, size_t lines) {
-    testing::Client client(server_->port());
-    client.token = DeviceToken(device);
+    testing::Client client = server_.Device(device);
     testing::Reply reply =
         client.Send(http::verb::post, "/api/v1/scans/batch", ndjson, "application/x-ndjson");
     ASSERT_EQ(reply.status, 200u) << reply.body;
     EXPECT_EQ(static_cast<size_t>(std::count(reply.body.begin(), reply.body.end(), '\n')), lines);
   }
   void WaitFollowed() {
-    ASSERT_TRUE(epcis_->WaitForSeq(sequencer_->last_seq(), kWait))
-        << "followed " << epcis_->followed_seq() << " of " << sequencer_->last_seq()
-        << ", last error " << epcis_->stats().last_error;
+    server::EpcisRepository& epcis = server_.epcis();
+    const uint64_t last_seq = server_.sequencer().last_seq();
+    ASSERT_TRUE(epcis.WaitForSeq(last_seq, kWait))
+        << "followed " << epcis.followed_seq() << " of " << last_seq << ", last error "
+        << epcis.stats().last_error;
   }
   // Every event GET /epcis/events gives for `query` ("EQ_bizStep=x&"), page by page.
   std::vector<json> AllEvents(const std::string& token, const std::string& query = "") {
@@ -276,18 +222,12 @@ class Site {
     return events;
   }
 
-  uint16_t port() const { return server_->port(); }
+  uint16_t port() const { return server_.port(); }
   std::atomic<int64_t> now_{kNow};
 
  private:
   testing::TempDir dir_;
-  api::Metrics metrics_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::unique_ptr<server::EpcisRepository> epcis_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
-  std::map<std::string, std::string> device_tokens_;
+  testing::TestServer server_;
 };
 
 class EpcisApiTest : public ::testing::Test {

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -28,17 +27,10 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
-#include "entrepot/api/api_handler.h"
 #include "entrepot/api/event_routes.h"
-#include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
-#include "entrepot/engine/site_engine.h"
-#include "entrepot/server/event_feed.h"
-#include "entrepot/server/sequencer.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_http.h"
@@ -56,12 +48,11 @@ using testing::Client;
 using testing::InitialiseSite;
 using testing::Reply;
 
-constexpr char kPassword[] = "a password for the tests";
 constexpr std::chrono::seconds kPatience{20};  // Upper bound for anything to arrive.
 
 // The account store of `data_dir` (fast hashing, a fixed clock).
 std::unique_ptr<auth::AccountStore> OpenAccounts(const std::string& data_dir) {
-  return testing::OpenTestAccounts(data_dir, [] { return int64_t{1'795'000'000'000}; });
+  return testing::OpenTestAccounts(data_dir, [] { return testing::kTestNowMs; });
 }
 
 // A user of each role, and a device token per device of testing::ScanStream.
@@ -76,7 +67,7 @@ Accounts CreateAccounts(const std::string& data_dir) {
     return out;
   }
   for (const char* role : {"admin", "site_manager", "supervisor", "hr", "dpo", "worker"}) {
-    auth::NewUser user{role, "", *auth::ParseRole(role), {"*"}, kPassword, ""};
+    auth::NewUser user{role, "", *auth::ParseRole(role), {"*"}, testing::kTestPassword, ""};
     EXPECT_TRUE(accounts->AddUser(user).ok()) << role;
   }
   for (const char* device : {"HH-0", "HH-1", "HH-2"}) {
@@ -297,29 +288,6 @@ void ExpectNoWorkerOrDeviceTrace(const std::string& text) {
   }
 }
 
-// Starts `entrepot serve` on port 0 and returns its pid; `port` is read from its output.
-pid_t StartServe(const std::string& data_dir, const std::string& log, uint16_t* port) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    (void)out;
-    execl(ENTREPOT_BINARY, ENTREPOT_BINARY, "serve", "--data", data_dir.c_str(), "--listen",
-          "127.0.0.1:0", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  auto deadline = Clock::now() + kPatience;
-  while (Clock::now() < deadline) {
-    std::string text = testing::ReadFileText(log);
-    size_t colon = text.find("127.0.0.1:");
-    if (colon != std::string::npos && text.find('\n', colon) != std::string::npos) {
-      *port = static_cast<uint16_t>(std::stoi(text.substr(colon + 10)));
-      return pid;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pid;
-}
-
 // A site served by a real `entrepot serve`, with an account of every role.
 class ServeEventsTest : public ::testing::Test {
  protected:
@@ -328,7 +296,7 @@ class ServeEventsTest : public ::testing::Test {
     std::filesystem::create_directories(data_);
     InitialiseSite(data_);
     accounts_ = CreateAccounts(data_);
-    pid_ = StartServe(data_, dir_.File("serve.log"), &port_);
+    pid_ = testing::StartServe(data_, dir_.File("serve.log"), &port_);
     ASSERT_GT(pid_, 0);
     ASSERT_NE(port_, 0) << testing::ReadFileText(dir_.File("serve.log"));
   }
@@ -349,7 +317,7 @@ class ServeEventsTest : public ::testing::Test {
   std::string Token(const std::string& login) {
     Client client(port_);
     Reply reply = client.Send(http::verb::post, "/api/v1/login",
-                              json{{"login", login}, {"password", kPassword}}.dump());
+                              json{{"login", login}, {"password", testing::kTestPassword}}.dump());
     EXPECT_EQ(reply.status, 200u) << reply.body;
     return reply.status == 200u ? reply.Json()["token"].get<std::string>() : "";
   }
@@ -546,54 +514,16 @@ TEST_F(ServeEventsTest, StreamsAreBoundedAndEndCleanlyOnSigterm) {
 class InProcessEventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
-    store::SqliteJournal::Options reader_options;
-    reader_options.read_only = true;
-    auto reader = store::SqliteJournal::Open(dir_.path() + "/journal.db", reader_options);
-    ASSERT_TRUE(reader.ok());
-    feed_ = std::make_unique<server::EventFeed>(*std::move(reader), (*engine)->last_seq());
-    (*engine)->set_commit_listener(
-        [this](std::span<const store::JournalRecord> records) { feed_->Publish(records); });
-    routes_ = std::make_unique<api::EventRoutes>(
-        *feed_, api::EventRoutesOptions{.max_streams = 2,
-                                        .heartbeat_every = std::chrono::milliseconds(100)});
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = OpenAccounts(dir_.path());
-    ASSERT_NE(accounts_, nullptr);
-    ASSERT_TRUE(
-        accounts_->AddUser({"boss", "", auth::Role::kSiteManager, {"*"}, kPassword, ""}).ok());
-    auto device = accounts_->AddDevice("HH-01", 0);
-    ASSERT_TRUE(device.ok());
-    device_token_ = device->token;
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, "FR-TST1", [] { return int64_t{1'795'000'000'000}; },
-        api::ApiServices{.events = routes_.get()});
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    Client login(server_->port());
-    token_ = login
-                 .Send(http::verb::post, "/api/v1/login",
-                       json{{"login", "boss"}, {"password", kPassword}}.dump())
-                 .Json()["token"];
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
+    testing::TestServerOptions options;
+    options.users = {{"boss", auth::Role::kSiteManager}};
+    options.devices = {"HH-01"};
+    options.events = api::EventRoutesOptions{.max_streams = 2,
+                                             .heartbeat_every = std::chrono::milliseconds(100)};
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
+    token_ = server_.Login("boss").token;
   }
   uint64_t PostScan(const std::string& id) {
-    Client device(server_->port());
-    device.token = device_token_;
+    Client device = server_.Device("HH-01");
     json scan = {{"id", id},
                  {"device", "HH-01"},
                  {"mode", "receive"},
@@ -604,19 +534,12 @@ class InProcessEventsTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  api::Metrics metrics_;
-  std::unique_ptr<server::EventFeed> feed_;
-  std::unique_ptr<api::EventRoutes> routes_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::string device_token_;
+  testing::TestServer server_;  // The fixed clock, testing::kTestNowMs.
   std::string token_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
 };
 
 TEST_F(InProcessEventsTest, HeartbeatsFillSilenceAndEventsInterleave) {
-  SseClient client(server_->port(), token_, "/api/v1/events");
+  SseClient client(server_.port(), token_, "/api/v1/events");
   ASSERT_TRUE(client.ReadHead());
   ASSERT_EQ(client.status(), 200u);
   ASSERT_TRUE(client.Next().has_value());  // retry + start comment.
@@ -636,23 +559,23 @@ TEST_F(InProcessEventsTest, HeartbeatsFillSilenceAndEventsInterleave) {
 }
 
 TEST_F(InProcessEventsTest, ADepartedClientFreesItsSlot) {
-  auto first = std::make_unique<SseClient>(server_->port(), token_, "/api/v1/events");
-  SseClient second(server_->port(), token_, "/api/v1/events");
+  auto first = std::make_unique<SseClient>(server_.port(), token_, "/api/v1/events");
+  SseClient second(server_.port(), token_, "/api/v1/events");
   ASSERT_TRUE(first->ReadHead() && second.ReadHead());
-  EXPECT_EQ(routes_->open_streams(), 2u);
-  SseClient third(server_->port(), token_, "/api/v1/events");
+  EXPECT_EQ(server_.events().open_streams(), 2u);
+  SseClient third(server_.port(), token_, "/api/v1/events");
   ASSERT_TRUE(third.ReadHead());
   EXPECT_EQ(third.status(), 503u);
   first.reset();
   auto deadline = Clock::now() + kPatience;
-  while (routes_->open_streams() > 1 && Clock::now() < deadline) {
+  while (server_.events().open_streams() > 1 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  EXPECT_EQ(routes_->open_streams(), 1u);
+  EXPECT_EQ(server_.events().open_streams(), 1u);
 }
 
 TEST_F(InProcessEventsTest, Http10StreamsAreCloseDelimited) {
-  SseClient client(server_->port(), token_, "/api/v1/events?after=0", "", /*http10=*/true);
+  SseClient client(server_.port(), token_, "/api/v1/events?after=0", "", /*http10=*/true);
   ASSERT_TRUE(client.ReadHead());
   ASSERT_EQ(client.status(), 200u);
   EXPECT_FALSE(client.chunked());
@@ -660,20 +583,20 @@ TEST_F(InProcessEventsTest, Http10StreamsAreCloseDelimited) {
   std::optional<SseBlock> first = client.NextEvent();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->id, 1u);  // From the start: the layout's first entry.
-  server_->Stop();
+  server_.http_server().Stop();
   EXPECT_TRUE(client.ReadToEnd(std::chrono::seconds(5)));
 }
 
 TEST_F(InProcessEventsTest, StopEndsStreamsWithTheirLastChunk) {
-  SseClient client(server_->port(), token_, "/api/v1/events");
+  SseClient client(server_.port(), token_, "/api/v1/events");
   ASSERT_TRUE(client.ReadHead());
   ASSERT_TRUE(client.Next().has_value());
   auto started = Clock::now();
-  server_->Stop();
+  server_.http_server().Stop();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
   EXPECT_TRUE(client.ReadToEnd(std::chrono::seconds(5)));
   EXPECT_TRUE(client.saw_last_chunk());
-  EXPECT_EQ(routes_->open_streams(), 0u);
+  EXPECT_EQ(server_.events().open_streams(), 0u);
 }
 
 }  // namespace

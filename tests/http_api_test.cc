@@ -4,12 +4,10 @@
 // durable.
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -27,14 +25,12 @@
 #include "boost/beast/http.hpp"
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/api/openapi.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
 #include "entrepot/server/sequencer.h"
 #include "entrepot/store/audit_log.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_http.h"
@@ -53,7 +49,6 @@ using testing::UrlEncode;
 
 constexpr char kKettle[] = "09506000134352";
 constexpr char kSiteCode[] = "FR-TST1";  // The site of testing::SmallLayoutToml.
-constexpr char kAdminPassword[] = "admin password for tests";
 
 // The "device" field of a scan record.
 std::string DeviceOf(const std::string& record) { return json::parse(record)["device"]; }
@@ -69,83 +64,20 @@ std::string LocationLabel(const std::string& code) {
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
-    server::SequencerOptions options;
-    options.on_commit = [this](size_t commands, double seconds) {
-      metrics_.CountCommit(commands, seconds);
-    };
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine), options);
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
-    ASSERT_NE(accounts_, nullptr);
-    auth::NewUser admin{"admin", "Admin", auth::Role::kAdmin, {"*"}, kAdminPassword, ""};
-    ASSERT_TRUE(accounts_->AddUser(admin).ok());
-    device_token_ = DeviceToken("HH-01");
-    auto audit = store::AuditLog::OpenInDirectory(dir_.path());
-    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
-    audit_ = *std::move(audit);
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
-        api::ApiServices{.audit = audit_.get()});
-    api::HttpServerOptions server_options;
-    server_options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, server_options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    ASSERT_NE(server_->port(), 0);
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
+    testing::TestServerOptions options;
+    options.now_ms = [this] { return now_.load(); };
+    options.users = {{"admin", auth::Role::kAdmin}};
+    options.devices = {"HH-01"};
+    options.audit = true;
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
-  // The token of device `name`, registered on first use.
-  std::string DeviceToken(const std::string& name) {
-    std::lock_guard lock(devices_mutex_);
-    auto& token = device_tokens_[name];
-    if (token.empty()) {
-      auto device = accounts_->AddDevice(name, 0);
-      EXPECT_TRUE(device.ok()) << device.status().ToString();
-      token = device.ok() ? device->token : "";
-    }
-    return token;
-  }
-  // A client signed in as the user `login` (status 0 token when login failed).
-  Client LoggedIn(const std::string& login, const std::string& password) {
-    Client client(server_->port());
-    Reply reply =
-        client.Post("/api/v1/login", json{{"login", login}, {"password", password}}.dump());
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    if (reply.status == 200u) {
-      client.token = reply.Json()["token"];
-    }
-    return client;
-  }
-  Client Device() {
-    Client client(server_->port());
-    client.token = device_token_;
-    return client;
-  }
-  Client Admin() { return LoggedIn("admin", kAdminPassword); }
+  Client Device() { return server_.Device("HH-01"); }
+  Client Admin() { return server_.Login("admin"); }
 
   testing::TempDir dir_;
   std::atomic<int64_t> now_{1'795'000'000'000};
-  api::Metrics metrics_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::string device_token_;
-  std::mutex devices_mutex_;
-  std::map<std::string, std::string> device_tokens_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<store::AuditLog> audit_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
+  testing::TestServer server_;
 };
 
 TEST_F(HttpApiTest, ScanRoundTripAndReplayedIdReturnsTheFirstReply) {
@@ -224,7 +156,7 @@ TEST_F(HttpApiTest, BatchAnswersEveryLineInOrder) {
   EXPECT_EQ(lines[4]["line"], 6);
   EXPECT_EQ(lines[4]["seq"], lines[2]["seq"].get<uint64_t>() + 1);
   // The three valid lines went into one commit.
-  EXPECT_EQ(sequencer_->stats().batches, 1u);
+  EXPECT_EQ(server_.sequencer().stats().batches, 1u);
   auto keys = testing::JournalKeys(dir_.path());
   EXPECT_EQ(keys.size(), 3u);
 }
@@ -242,7 +174,7 @@ TEST_F(HttpApiTest, BatchLimitsAnswer413) {
   // Refused from the Content-Length alone, before the body is sent, and the connection closed.
   boost::asio::io_context context;
   tcp::socket socket(context);
-  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_->port()));
+  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_.port()));
   std::string header =
       "POST /api/v1/scans/batch HTTP/1.1\r\nHost: x\r\nContent-Type: "
       "application/x-ndjson\r\nContent-Length: " +
@@ -297,7 +229,7 @@ TEST_F(HttpApiTest, StockQueriesSeeAcknowledgedScans) {
 }
 
 TEST_F(HttpApiTest, UnknownRoutesAndWrongMethods) {
-  Client client(server_->port());
+  Client client(server_.port());
   Reply missing = client.Get("/api/v2/stock");
   EXPECT_EQ(missing.status, 404u);
   EXPECT_EQ(missing.Json()["error"]["code"], "not_found");
@@ -314,14 +246,14 @@ TEST_F(HttpApiTest, UnknownRoutesAndWrongMethods) {
 }
 
 TEST_F(HttpApiTest, OversizedHeadersAndMalformedHttp) {
-  Client client(server_->port());
+  Client client(server_.port());
   Reply huge = client.Send(http::verb::get, "/healthz?" + std::string(api::kMaxHeaderBytes, 'x'));
   EXPECT_EQ(huge.status, 431u);
   EXPECT_EQ(huge.Json()["error"]["code"], "headers_too_large");
 
   boost::asio::io_context context;
   tcp::socket socket(context);
-  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_->port()));
+  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_.port()));
   std::string garbage = "NOT HTTP AT ALL\r\n\r\n";
   boost::asio::write(socket, boost::asio::buffer(garbage));
   beast::flat_buffer buffer;
@@ -332,7 +264,7 @@ TEST_F(HttpApiTest, OversizedHeadersAndMalformedHttp) {
   EXPECT_EQ(response.result_int(), 400u);
   EXPECT_NE(response.body().find("bad_request"), std::string::npos);
   // The server is still fine.
-  EXPECT_EQ(Client(server_->port()).Get("/healthz").status, 200u);
+  EXPECT_EQ(Client(server_.port()).Get("/healthz").status, 200u);
 }
 
 TEST_F(HttpApiTest, HealthAndMetrics) {
@@ -341,10 +273,10 @@ TEST_F(HttpApiTest, HealthAndMetrics) {
   Reply health = client.Get("/healthz");
   ASSERT_EQ(health.status, 200u);
   EXPECT_EQ(health.Json()["status"], "ok");
-  EXPECT_EQ(health.Json()["last_seq"], sequencer_->last_seq());
+  EXPECT_EQ(health.Json()["last_seq"], server_.sequencer().last_seq());
   ASSERT_EQ(client.Post("/api/v1/scans", Scan("h-1", "receive", LocationLabel("DOCK-01"))).status,
             200u);
-  EXPECT_EQ(client.Get("/healthz").Json()["last_seq"], sequencer_->last_seq());
+  EXPECT_EQ(client.Get("/healthz").Json()["last_seq"], server_.sequencer().last_seq());
   client.Get("/nope");
   EXPECT_EQ(client.Get("/metrics").status, 403u);  // Devices do not read metrics.
   Reply metrics = admin.Get("/metrics");
@@ -362,7 +294,7 @@ TEST_F(HttpApiTest, HealthAndMetrics) {
 }
 
 TEST_F(HttpApiTest, ServesTheOpenApiDocumentWithoutAToken) {
-  Client anonymous(server_->port());
+  Client anonymous(server_.port());
   Reply document = anonymous.Get("/api/v1/openapi.json");
   ASSERT_EQ(document.status, 200u) << document.body;
   EXPECT_EQ(document.content_type, "application/json");
@@ -386,9 +318,9 @@ TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Client client(server_->port());
+      Client client(server_.port());
       for (int i = t; i < kThreads * kScansPerThread; i += kThreads) {
-        client.token = DeviceToken(DeviceOf(stream[static_cast<size_t>(i)]));
+        client.token = server_.DeviceToken(DeviceOf(stream[static_cast<size_t>(i)]));
         Reply reply = client.Post("/api/v1/scans", stream[static_cast<size_t>(i)]);
         EXPECT_EQ(reply.status, 200u) << reply.body;
         acknowledged += reply.status == 200u ? 1 : 0;
@@ -404,14 +336,14 @@ TEST_F(HttpApiTest, ConcurrentClientsAreAllAcknowledgedOnce) {
   for (const auto& [key, count] : keys) {
     EXPECT_EQ(count, 1) << key;
   }
-  server::SequencerStats stats = sequencer_->stats();
+  server::SequencerStats stats = server_.sequencer().stats();
   std::cout << "batches " << stats.batches << " for " << stats.commands << " scans\n";
 }
 
 TEST_F(HttpApiTest, LoginGivesATokenForQueriesAndLogoutRevokesIt) {
-  Client client(server_->port());
-  Reply login =
-      client.Post("/api/v1/login", json{{"login", "admin"}, {"password", kAdminPassword}}.dump());
+  Client client(server_.port());
+  Reply login = client.Post("/api/v1/login",
+                            json{{"login", "admin"}, {"password", testing::kTestPassword}}.dump());
   ASSERT_EQ(login.status, 200u) << login.body;
   EXPECT_EQ(login.Json()["role"], "admin");
   EXPECT_EQ(login.Json()["expires_at"], now_.load() + auth::kDefaultSessionTtlMs);
@@ -430,7 +362,7 @@ TEST_F(HttpApiTest, LoginGivesATokenForQueriesAndLogoutRevokesIt) {
 }
 
 TEST_F(HttpApiTest, MissingBadOrExpiredTokensGet401) {
-  Client anonymous(server_->port());
+  Client anonymous(server_.port());
   for (const char* target : {"/api/v1/stock", "/api/v1/me", "/api/v1/users", "/metrics"}) {
     Reply reply = anonymous.Get(target);
     EXPECT_EQ(reply.status, 401u) << target;
@@ -468,7 +400,7 @@ TEST_F(HttpApiTest, EveryRoleSeesOnlyItsRoutes) {
   for (const Case& expected :
        {Case{"site_manager", 200, 200, 403}, Case{"supervisor", 200, 403, 403},
         Case{"hr", 403, 403, 403}, Case{"dpo", 403, 403, 403}, Case{"worker", 200, 403, 403}}) {
-    Client client = LoggedIn(expected.role, password);
+    Client client = server_.Login(expected.role, password);
     EXPECT_EQ(client.Get("/api/v1/stock").status, expected.stock) << expected.role;
     EXPECT_EQ(client.Get("/metrics").status, expected.metrics) << expected.role;
     Reply users = client.Get("/api/v1/users");
@@ -484,7 +416,7 @@ TEST_F(HttpApiTest, EveryRoleSeesOnlyItsRoutes) {
   EXPECT_EQ(admin.Post("/api/v1/scans", Scan("r-2", "receive", "x")).status, 403u);
   // A site manager of another site is refused here.
   ASSERT_EQ(admin.Patch("/api/v1/users/site_manager", R"({"scope":["PL-WRO1"]})").status, 200u);
-  Reply other = LoggedIn("site_manager", password).Get("/api/v1/stock");
+  Reply other = server_.Login("site_manager", password).Get("/api/v1/stock");
   EXPECT_EQ(other.status, 403u);
   EXPECT_NE(other.body.find("scope"), std::string::npos);
   EXPECT_TRUE(testing::JournalKeys(dir_.path()).empty());
@@ -511,7 +443,7 @@ TEST_F(HttpApiTest, ScansNeedTheTokenOfTheDeviceTheyNameAndDevicesCanBeRevoked) 
   ASSERT_EQ(added.status, 201u) << added.body;
   EXPECT_EQ(admin.Post("/api/v1/devices", R"({"name":"HH-09"})").Json()["error"]["code"],
             "device_name_taken");
-  Client handheld(server_->port());
+  Client handheld(server_.port());
   handheld.token = added.Json()["token"];
   Reply scan = handheld.Post(
       "/api/v1/scans",
@@ -541,14 +473,14 @@ TEST_F(HttpApiTest, PersonalDataRequestsAreAuditedAndOperationalOnesAreNot) {
                     .dump())
           .status,
       201u);
-  Client worker = LoggedIn("w.two", "worker password 2");
+  Client worker = server_.Login("w.two", "worker password 2");
   ASSERT_EQ(worker.Get("/api/v1/me").status, 200u);
   EXPECT_EQ(worker.Get("/api/v1/users").status, 403u);
-  EXPECT_EQ(Client(server_->port()).Patch("/api/v1/users/w.two", "{}").status, 401u);
+  EXPECT_EQ(Client(server_.port()).Patch("/api/v1/users/w.two", "{}").status, 401u);
   ASSERT_EQ(worker.Get("/api/v1/stock").status, 200u);
   ASSERT_EQ(Device().Get("/api/v1/me").status, 200u);
 
-  auto page = audit_->Query({});
+  auto page = server_.audit().Query({});
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   std::vector<std::string> seen;
   for (const store::StoredAuditRecord& stored : page->records) {
@@ -564,7 +496,7 @@ TEST_F(HttpApiTest, PersonalDataRequestsAreAuditedAndOperationalOnesAreNot) {
                       "user w.two read * GET /api/v1/users refused forbidden",
                       "anonymous  update w.two PATCH /api/v1/users/w.two refused unauthenticated",
                   }));
-  auto verified = audit_->Verify();
+  auto verified = server_.audit().Verify();
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_TRUE(verified->intact()) << verified->message;
   EXPECT_EQ(verified->records, 5u);
@@ -602,14 +534,14 @@ TEST_F(HttpApiTest, UserManagementNeverShowsPasswordHashes) {
   Reply list = keep(admin.Get("/api/v1/users"));
   ASSERT_EQ(list.status, 200u);
   EXPECT_EQ(list.Json()["users"].size(), 2u);
-  Client worker = LoggedIn("w.one", password);
+  Client worker = server_.Login("w.one", password);
   keep(worker.Get("/api/v1/me"));
   Reply disabled = keep(admin.Patch("/api/v1/users/w.one", R"({"disabled":true})"));
   ASSERT_EQ(disabled.status, 200u) << disabled.body;
   EXPECT_EQ(disabled.Json()["disabled"], true);
   EXPECT_EQ(worker.Get("/api/v1/stock").status, 401u);
   Reply refused =
-      keep(Client(server_->port())
+      keep(Client(server_.port())
                .Post("/api/v1/login", json{{"login", "w.one"}, {"password", password}}.dump()));
   EXPECT_EQ(refused.status, 401u);
   EXPECT_EQ(refused.Json()["error"]["code"], "bad_credentials");
@@ -625,7 +557,7 @@ TEST_F(HttpApiTest, UserManagementNeverShowsPasswordHashes) {
 }
 
 TEST_F(HttpApiTest, LoginFailuresAreUniformAndLimited) {
-  Client client(server_->port());
+  Client client(server_.port());
   Reply unknown =
       client.Post("/api/v1/login", R"({"login":"ghost","password":"whatever password"})");
   Reply wrong = client.Post("/api/v1/login", R"({"login":"admin","password":"wrong password!"})");
@@ -637,8 +569,8 @@ TEST_F(HttpApiTest, LoginFailuresAreUniformAndLimited) {
         client.Post("/api/v1/login", R"({"login":"admin","password":"wrong password!"})").status,
         401u);
   }
-  Reply limited =
-      client.Post("/api/v1/login", json{{"login", "admin"}, {"password", kAdminPassword}}.dump());
+  Reply limited = client.Post(
+      "/api/v1/login", json{{"login", "admin"}, {"password", testing::kTestPassword}}.dump());
   EXPECT_EQ(limited.status, 429u);
   EXPECT_EQ(limited.Json()["error"]["code"], "too_many_attempts");
   now_ += 60'000;
@@ -664,44 +596,21 @@ TEST_F(HttpApiTest, BadgeSignInStaysInTheAccountStore) {
   EXPECT_EQ(signed_in.Json()["signed_in"], true);
   auto me = device.Get("/api/v1/me").Json();
   EXPECT_EQ(me["kind"], "device");
-  auto session = accounts_->CurrentDeviceSession(me["id"].get<int64_t>());
+  auto session = server_.accounts().CurrentDeviceSession(me["id"].get<int64_t>());
   ASSERT_TRUE(session.ok() && session->has_value());
   ASSERT_EQ(device.Post("/api/v1/scans", Scan("s-1", "receive", LocationLabel("DOCK-01"))).status,
             200u);
   // Users cannot open device sessions.
   EXPECT_EQ(admin.Post("/api/v1/devices/session", R"({"badge":"BADGE-77"})").status, 403u);
   EXPECT_EQ(device.Delete("/api/v1/devices/session").Json()["signed_in"], false);
-  EXPECT_FALSE(accounts_->CurrentDeviceSession(me["id"].get<int64_t>())->has_value());
+  EXPECT_FALSE(server_.accounts().CurrentDeviceSession(me["id"].get<int64_t>())->has_value());
   // Nothing about the worker reached the operational journal (RET-01).
-  ASSERT_TRUE(sequencer_->Stop().ok());
+  ASSERT_TRUE(server_.sequencer().Stop().ok());
   std::string journal = testing::ReadFileText(dir_.path() + "/journal.db") +
                         testing::ReadFileText(dir_.path() + "/journal.db-wal");
   EXPECT_NE(journal.find("HH-01"), std::string::npos);
   EXPECT_EQ(journal.find("marie.k"), std::string::npos);
   EXPECT_EQ(journal.find("BADGE-77"), std::string::npos);
-}
-
-// Starts `entrepot serve` on port 0 and returns its pid; `port` is read from its output.
-pid_t StartServe(const std::string& data_dir, const std::string& log, uint16_t* port) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    (void)out;
-    execl(ENTREPOT_BINARY, ENTREPOT_BINARY, "serve", "--data", data_dir.c_str(), "--listen",
-          "127.0.0.1:0", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string text = testing::ReadFileText(log);
-    size_t colon = text.find("127.0.0.1:");
-    if (colon != std::string::npos && text.find('\n', colon) != std::string::npos) {
-      *port = static_cast<uint16_t>(std::stoi(text.substr(colon + 10)));
-      return pid;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pid;
 }
 
 TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
@@ -724,7 +633,7 @@ TEST(HttpCrashTest, AcknowledgedScansSurviveSigkill) {
     }
   }
   uint16_t port = 0;
-  pid_t pid = StartServe(data, dir.File("serve.log"), &port);
+  pid_t pid = testing::StartServe(data, dir.File("serve.log"), &port);
   ASSERT_GT(pid, 0);
   ASSERT_NE(port, 0) << testing::ReadFileText(dir.File("serve.log"));
 

@@ -8,24 +8,14 @@
 // (AGG-01); every such read is in the audit log (RET-03).
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
-#include "entrepot/api/api_handler.h"
-#include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
-#include "entrepot/engine/site_engine.h"
-#include "entrepot/privacy/policy.h"
 #include "entrepot/server/labor_recorder.h"
-#include "entrepot/server/sequencer.h"
 #include "entrepot/store/audit_log.h"
-#include "entrepot/store/labor_store.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_http.h"
@@ -38,7 +28,6 @@ using nlohmann::json;
 using testing::Client;
 using testing::Reply;
 
-constexpr char kPassword[] = "a password for the tests";
 constexpr char kKettle[] = "(01)09506000134352";
 constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T10:13:20Z.
 constexpr char kToday[] = "2026-11-18";
@@ -51,78 +40,24 @@ std::string Label(const std::string& code) {
 class LaborApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
-    auto labor = store::LaborStore::Open(dir_.path(), policy_);
-    ASSERT_TRUE(labor.ok()) << labor.status().ToString();
-    labor_ = *std::move(labor);
-    auto audit = store::AuditLog::OpenInDirectory(dir_.path());
-    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
-    audit_ = *std::move(audit);
-    server::LaborRecorderOptions recorder_options;
-    recorder_options.log = [](const std::string&) {};
-    recorder_ = server::LaborRecorder::Start(
-        *labor_, server::ScanZones::FromState((*engine)->state()), recorder_options);
-    (*engine)->set_commit_listener(
-        [recorder = recorder_.get()](std::span<const store::JournalRecord> records) {
-          recorder->Publish(records);
-        });
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
-    ASSERT_NE(accounts_, nullptr);
-    for (auto [login, role, badge] :
-         {std::tuple{"admin", "admin", ""}, std::tuple{"manager", "site_manager", ""},
-          std::tuple{"sup", "supervisor", ""}, std::tuple{"sup_b", "supervisor", ""},
-          std::tuple{"hr", "hr", ""}, std::tuple{"alice", "worker", "BADGE-A"},
-          std::tuple{"bob", "worker", "BADGE-B"}}) {
-      auth::NewUser user{login, "", *auth::ParseRole(role), {"*"}, kPassword, badge};
-      auto added = accounts_->AddUser(user);
-      ASSERT_TRUE(added.ok()) << login;
-      ids_.push_back(added->id);
-    }
-    for (const char* name : {"HH-01", "HH-02"}) {
-      auto device = accounts_->AddDevice(name, 0);
-      ASSERT_TRUE(device.ok());
-      device_tokens_.push_back(device->token);
-    }
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, "FR-TST1", [this] { return now_.load(); },
-        api::ApiServices{.audit = audit_.get(),
-                         .labor = labor_.get(),
-                         .labor_recorder = recorder_.get(),
-                         .policy = &policy_});
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
-    recorder_.reset();
+    testing::TestServerOptions options;
+    options.now_ms = [this] { return now_.load(); };
+    options.users = {{"admin", auth::Role::kAdmin},
+                     {"manager", auth::Role::kSiteManager},
+                     {"sup", auth::Role::kSupervisor},
+                     {"sup_b", auth::Role::kSupervisor},
+                     {"hr", auth::Role::kHr},
+                     {"alice", auth::Role::kWorker, "BADGE-A"},
+                     {"bob", auth::Role::kWorker, "BADGE-B"}};
+    options.devices = {"HH-01", "HH-02"};
+    options.audit = true;
+    options.labor = true;
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
-  Client As(const std::string& login) {
-    Client client(server_->port());
-    Reply reply =
-        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    client.token = reply.status == 200u ? reply.Json()["token"].get<std::string>() : "";
-    return client;
-  }
-  Client Device(int index) {
-    Client client(server_->port());
-    client.token = device_tokens_[static_cast<size_t>(index)];
-    return client;
-  }
+  Client As(const std::string& login) { return server_.Login(login); }
+  // HH-0<index + 1>.
+  Client Device(int index) { return server_.Device("HH-0" + std::to_string(index + 1)); }
   void SignIn(int device, const std::string& badge) {
     Reply reply = Device(device).Post("/api/v1/devices/session", json{{"badge", badge}}.dump());
     ASSERT_EQ(reply.status, 200u) << reply.body;
@@ -138,11 +73,12 @@ class LaborApiTest : public ::testing::Test {
     EXPECT_EQ(reply.status, 200u) << reply.body;
     return reply.status == 200u ? reply.Json()["outcome"].get<std::string>() : "";
   }
-  void Flush() { ASSERT_TRUE(recorder_->Flush(std::chrono::seconds(20))); }
+  void Flush() { ASSERT_TRUE(server_.labor_recorder().Flush(std::chrono::seconds(20))); }
   // The end-of-day job as serve runs it, at the server's clock.
   void RunRetention() {
-    auto report = server::RunLaborRetention(*labor_, audit_.get(), server::LaborDayOf(now_), ids_,
-                                            now_, [](const std::string&) {});
+    auto report =
+        server::RunLaborRetention(server_.labor(), &server_.audit(), server::LaborDayOf(now_),
+                                  server_.user_ids(), now_, [](const std::string&) {});
     ASSERT_TRUE(report.ok()) << report.status().ToString();
   }
   // The audit records about `subject` (with those about everyone), or all when nullopt.
@@ -150,7 +86,7 @@ class LaborApiTest : public ::testing::Test {
     store::AuditQuery query;
     query.subject = std::move(subject);
     query.limit = 1000;
-    auto page = audit_->Query(query);
+    auto page = server_.audit().Query(query);
     EXPECT_TRUE(page.ok()) << page.status().ToString();
     std::vector<privacy::AuditRecord> records;
     for (const auto& stored : page.ok() ? page->records : std::vector<store::StoredAuditRecord>{}) {
@@ -180,17 +116,7 @@ class LaborApiTest : public ::testing::Test {
   testing::TempDir dir_;
   std::atomic<int64_t> now_{kNow};
   int scans_ = 0;
-  privacy::Policy policy_ = privacy::DefaultPolicy();
-  api::Metrics metrics_;
-  std::unique_ptr<store::LaborStore> labor_;
-  std::unique_ptr<store::AuditLog> audit_;
-  std::unique_ptr<server::LaborRecorder> recorder_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::vector<int64_t> ids_;
-  std::vector<std::string> device_tokens_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
+  testing::TestServer server_;
 };
 
 TEST_F(LaborApiTest, AWorkerSeesTheirOwnDayThenTheirWeekAndNobodyElseDoes) {
@@ -282,7 +208,7 @@ TEST_F(LaborApiTest, SignOutEndsTheLaborSessionOfTheDevice) {
   ASSERT_EQ(today["sessions"].size(), 1u);
   EXPECT_FALSE(today["sessions"][0]["end"].is_null());
   EXPECT_TRUE(today["current_task"].is_null());
-  EXPECT_EQ(recorder_->stats().scans_without_session, 1u);
+  EXPECT_EQ(server_.labor_recorder().stats().scans_without_session, 1u);
 }
 
 TEST_F(LaborApiTest, ASupervisorSeesOnlyTheirOwnShiftAndZoneToday) {

@@ -5,22 +5,12 @@
 // over POST /api/v1/scans; the cut-off status follows; and every error answers its reason.
 #include <atomic>
 #include <chrono>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "entrepot/api/api_handler.h"
-#include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
-#include "entrepot/server/movement_index.h"
-#include "entrepot/server/sequencer.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "entrepot/wire/rfc3339.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -36,8 +26,6 @@ using testing::Reply;
 
 constexpr char kKettle[] = "09506000134352";
 constexpr char kCable[] = "09506000134369";
-constexpr char kSiteCode[] = "FR-TST1";
-constexpr char kPassword[] = "a password for the tests";
 constexpr char kBin[] = "A-01-001-1-1";
 constexpr char kParcel[] = "095060000000000015";
 constexpr int64_t kHour = 3'600'000;
@@ -52,70 +40,17 @@ std::string ToteLabel(const std::string& code) {
 class OrdersApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
+    testing::TestServerOptions options;
+    options.now_ms = [this] { return now_.load(); };
+    options.users = {
+        {"sup", auth::Role::kSupervisor}, {"worker", auth::Role::kWorker}, {"hr", auth::Role::kHr}};
     // The movement index gives the cut-off status its throughput, as `entrepot serve` does.
-    auto index = server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(dir_.path()));
-    ASSERT_TRUE(index.ok()) << index.status().ToString();
-    index_ = *std::move(index);
-    (*engine)->set_commit_listener(
-        [index = index_.get()](std::span<const store::JournalRecord> records) {
-          index->Publish(records);
-        });
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
-    ASSERT_NE(accounts_, nullptr);
-    for (auto [login, role] :
-         {std::pair{"sup", auth::Role::kSupervisor}, std::pair{"worker", auth::Role::kWorker},
-          std::pair{"hr", auth::Role::kHr}}) {
-      ASSERT_TRUE(accounts_->AddUser({login, login, role, {"*"}, kPassword, ""}).ok());
-    }
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
-        api::ApiServices{.movements = index_.get()});
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
-    if (index_) {
-      index_->Stop();
-    }
+    options.movement_index = true;
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
-  Client User(const std::string& login) {
-    Client client(server_->port());
-    Reply reply =
-        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    if (reply.status == 200u) {
-      client.token = reply.Json()["token"];
-    }
-    return client;
-  }
-  Client Device(const std::string& name) {
-    std::lock_guard lock(mutex_);
-    std::string& token = device_tokens_[name];
-    if (token.empty()) {
-      auto device = accounts_->AddDevice(name, 0);
-      EXPECT_TRUE(device.ok()) << device.status().ToString();
-      token = device.ok() ? device->token : "";
-    }
-    Client client(server_->port());
-    client.token = token;
-    return client;
-  }
+  Client User(const std::string& login) { return server_.Login(login); }
+  Client Device(const std::string& name) { return server_.Device(name); }
   // Posts one scan of `device` and returns its outcome ("ok", "wrong_location", ...).
   std::string Scan(Client& device, const std::string& name, const std::string& mode,
                    const std::string& code) {
@@ -163,15 +98,8 @@ class OrdersApiTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::atomic<int64_t> now_{1'795'000'000'000};
-  api::Metrics metrics_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::mutex mutex_;
-  std::map<std::string, std::string> device_tokens_;
   int scans_ = 0;
-  std::unique_ptr<server::MovementIndex> index_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
+  testing::TestServer server_;
 };
 
 TEST_F(OrdersApiTest, PlaceReservesAndReturnsTheOrderAsStored) {
@@ -237,7 +165,7 @@ TEST_F(OrdersApiTest, ConcurrentOrdersForAScarceProductNeverOverReserve) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Client client(server_->port());
+      Client client(server_.port());
       client.token = token;
       for (int i = 0; i < kOrdersEach; ++i) {
         std::string id = "T" + std::to_string(t) + "-" + std::to_string(i);
@@ -335,7 +263,8 @@ TEST_F(OrdersApiTest, ReleasePickPackShipThroughScansAndTheCutoffStatusFollows) 
 
   // Throughput from the movement index: the units picked, packed and shipped in the last
   // hour project the next cut-off's work (3 units: pick, pack, ship of one cable).
-  ASSERT_TRUE(index_->WaitForSeq(sequencer_->last_seq(), std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      server_.movements().WaitForSeq(server_.sequencer().last_seq(), std::chrono::seconds(10)));
   ASSERT_EQ(sup.Post("/api/v1/orders", Order("O-2", kCable, 1, 2 * kHour).dump()).status, 201u);
   json measured = sup.Get("/api/v1/cutoffs").Json();
   ASSERT_TRUE(measured["units_per_minute"].is_number()) << measured.dump();
@@ -463,7 +392,7 @@ TEST_F(OrdersApiTest, ErrorsAnswerTheirReasons) {
   Client hh = Device("HH-01");
   EXPECT_EQ(hh.Post("/api/v1/orders", Order("D", kKettle, 1).dump()).status, 403u);
   EXPECT_EQ(hh.Post("/api/v1/release", "{}").status, 403u);
-  EXPECT_EQ(Client(server_->port()).Get("/api/v1/orders").status, 401u);
+  EXPECT_EQ(Client(server_.port()).Get("/api/v1/orders").status, 401u);
   // A supervisor may ask on a device's behalf.
   EXPECT_EQ(Code(sup.Post("/api/v1/tasks/next", R"({"device":"HH-01"})")), "no_work");
   EXPECT_EQ(Code(sup.Post("/api/v1/tasks/next", R"({"device":"no device"})")), "bad_device");

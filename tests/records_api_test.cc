@@ -5,19 +5,12 @@
 // any device or worker trace (RET-01); each route answers only the roles it is for.
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <string>
 #include <thread>
 
-#include "entrepot/api/api_handler.h"
-#include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
-#include "entrepot/engine/site_engine.h"
 #include "entrepot/server/movement_index.h"
-#include "entrepot/server/sequencer.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "test_http.h"
@@ -31,8 +24,6 @@ using testing::Client;
 using testing::Reply;
 using testing::UrlEncode;
 
-constexpr char kSiteCode[] = "FR-TST1";
-constexpr char kPassword[] = "a password for the tests";
 constexpr char kTeapot[] = "04000000000013";  // Not in testing::SmallLayoutToml.
 constexpr int64_t kNow = 1'795'000'000'000;
 
@@ -43,58 +34,21 @@ std::string Label(const std::string& code) {
 class RecordsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
-    auto index = server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(dir_.path()));
-    ASSERT_TRUE(index.ok()) << index.status().ToString();
-    index_ = *std::move(index);
-    (*engine)->set_commit_listener(
-        [index = index_.get()](std::span<const store::JournalRecord> records) {
-          index->Publish(records);
-        });
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [this] { return now_.load(); });
-    ASSERT_NE(accounts_, nullptr);
-    for (const char* role : {"admin", "site_manager", "supervisor", "worker"}) {
-      auth::NewUser user{role, "", *auth::ParseRole(role), {"*"}, kPassword, ""};
-      ASSERT_TRUE(accounts_->AddUser(user).ok()) << role;
-    }
-    auto device = accounts_->AddDevice("HH-01", 0);
-    ASSERT_TRUE(device.ok());
-    device_token_ = device->token;
-    handler_ = std::make_unique<api::ApiHandler>(
-        *sequencer_, metrics_, *accounts_, kSiteCode, [this] { return now_.load(); },
-        api::ApiServices{.movements = index_.get()});
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
+    testing::TestServerOptions options;
+    options.now_ms = [this] { return now_.load(); };
+    options.users = {{"admin", auth::Role::kAdmin},
+                     {"site_manager", auth::Role::kSiteManager},
+                     {"supervisor", auth::Role::kSupervisor},
+                     {"worker", auth::Role::kWorker}};
+    options.devices = {"HH-01"};
+    options.movement_index = true;
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
-  Client As(const std::string& login) {
-    Client client(server_->port());
-    Reply reply =
-        client.Post("/api/v1/login", json{{"login", login}, {"password", kPassword}}.dump());
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    client.token = reply.status == 200u ? reply.Json()["token"].get<std::string>() : "";
-    return client;
-  }
+  Client As(const std::string& login) { return server_.Login(login); }
   // Posts one scan of HH-01 made at kNow + offset seconds; returns its outcome.
   std::string ScanAt(int offset_s, const std::string& mode, const std::string& code) {
-    Client client(server_->port());
-    client.token = device_token_;
+    Client client = server_.Device("HH-01");
     // No "at": the server stamps the scan with its clock, now_.
     json record = {{"id", "k-" + std::to_string(++scans_)},
                    {"device", "HH-01"},
@@ -106,19 +60,14 @@ class RecordsApiTest : public ::testing::Test {
     return reply.status == 200u ? reply.Json()["outcome"].get<std::string>() : "";
   }
   void WaitForIndex() {
-    EXPECT_TRUE(index_->WaitForSeq(sequencer_->last_seq(), std::chrono::seconds(10)));
+    EXPECT_TRUE(
+        server_.movements().WaitForSeq(server_.sequencer().last_seq(), std::chrono::seconds(10)));
   }
 
   testing::TempDir dir_;
   std::atomic<int64_t> now_{kNow};
   int scans_ = 0;
-  api::Metrics metrics_;
-  std::unique_ptr<server::MovementIndex> index_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::string device_token_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
+  testing::TestServer server_;
 };
 
 TEST_F(RecordsApiTest, AdminAddsMasterDataThatScansUseAtOnce) {
@@ -166,8 +115,7 @@ TEST_F(RecordsApiTest, MasterDataWritesAreTheAdministratorsAndBodiesAreChecked) 
     Reply refused = As(role).Put("/api/v1/zones/C", R"({"name":"C"})");
     EXPECT_EQ(refused.status, 403u) << role;
   }
-  Client device(server_->port());
-  device.token = device_token_;
+  Client device = server_.Device("HH-01");
   EXPECT_EQ(device.Put("/api/v1/zones/C", R"({"name":"C"})").status, 403u);
 
   Client admin = As("admin");
@@ -236,7 +184,7 @@ TEST_F(RecordsApiTest, HistoryAndFlowAreForThoseWhoRunTheFloor) {
   EXPECT_EQ(
       As("worker").Get("/api/v1/units/" + UrlEncode("(01)09506000134352") + "/history").status,
       403u);
-  Client anonymous(server_->port());
+  Client anonymous(server_.port());
   EXPECT_EQ(anonymous.Get("/api/v1/flow").status, 401u);
 }
 

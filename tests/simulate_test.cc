@@ -24,18 +24,14 @@
 #include "boost/asio/read_until.hpp"
 #include "boost/asio/streambuf.hpp"
 #include "boost/asio/write.hpp"
-#include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_server.h"
-#include "entrepot/api/metrics.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/client/sim_runner.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/layout.h"
-#include "entrepot/server/sequencer.h"
 #include "entrepot/sim/floor_model.h"
 #include "entrepot/sim/scenario.h"
-#include "entrepot/store/sqlite_journal.h"
 #include "entrepot/wire/rfc3339.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -46,8 +42,6 @@ namespace entrepot {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kPassword[] = "a password for the tests";
 
 // ---- client::HttpClient ------------------------------------------------------------------
 
@@ -344,36 +338,12 @@ TEST_F(SimulateCommandTest, IngestedStreamGetsThePredictedOutcomes) {
 class SimulateServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InitialiseSite(dir_.path());
-    auto journal = store::SqliteJournal::Open(dir_.path() + "/journal.db");
-    ASSERT_TRUE(journal.ok());
-    auto engine = engine::SiteEngine::Open(*std::move(journal));
-    ASSERT_TRUE(engine.ok());
-    sequencer_ = std::make_unique<server::Sequencer>(*std::move(engine));
-    accounts_ = testing::OpenTestAccounts(dir_.path(), [] { return Now(); });
-    ASSERT_NE(accounts_, nullptr);
-    ASSERT_TRUE(
-        accounts_->AddUser({"admin", "admin", auth::Role::kAdmin, {"*"}, kPassword, ""}).ok());
-    handler_ = std::make_unique<api::ApiHandler>(*sequencer_, metrics_, *accounts_, "FR-TST1",
-                                                 [] { return Now(); });
-    api::HttpServerOptions options;
-    options.port = 0;
-    auto server = api::HttpServer::Start(*handler_, options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = *std::move(server);
-    testing::Client login(server_->port());
-    testing::Reply reply =
-        login.Post("/api/v1/login", json{{"login", "admin"}, {"password", kPassword}}.dump());
-    ASSERT_EQ(reply.status, 200u) << reply.body;
-    token_ = reply.Json()["token"];
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->Stop();
-    }
-    if (sequencer_) {
-      EXPECT_TRUE(sequencer_->Stop().ok());
-    }
+    testing::TestServerOptions options;
+    options.now_ms = [] { return Now(); };
+    options.users = {{"admin", auth::Role::kAdmin}};
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
+    token_ = server_.Login("admin").token;
+    ASSERT_FALSE(token_.empty());
   }
   static int64_t Now() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -382,18 +352,14 @@ class SimulateServerTest : public ::testing::Test {
   }
   client::RunOptions Options() {
     client::RunOptions options;
-    options.port = server_->port();
+    options.port = server_.port();
     options.admin_token = token_;
     options.connections = 4;
     return options;
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<server::Sequencer> sequencer_;
-  api::Metrics metrics_;
-  std::unique_ptr<auth::AccountStore> accounts_;
-  std::unique_ptr<api::ApiHandler> handler_;
-  std::unique_ptr<api::HttpServer> server_;
+  testing::TestServer server_;
   std::string token_;
 };
 
@@ -401,7 +367,7 @@ TEST_F(SimulateServerTest, TheClientReconnectsAfterTheServerClosedAnIdleConnecti
   api::HttpServerOptions options;
   options.port = 0;
   options.idle_timeout = std::chrono::milliseconds(200);
-  auto quick = api::HttpServer::Start(*handler_, options);
+  auto quick = api::HttpServer::Start(server_.handler(), options);
   ASSERT_TRUE(quick.ok()) << quick.status().ToString();
   client::HttpClient http("127.0.0.1", (*quick)->port());
   EXPECT_EQ(http.Get("/healthz").status, 200u);
@@ -436,7 +402,7 @@ TEST_F(SimulateServerTest, ServerAgreesWithTheModelUnitByUnit) {
   EXPECT_LE(report->latency_p99_ms, report->latency_max_ms);
   EXPECT_GT(tally.scans_by_outcome.size(), 1u) << "mistakes should have been refused";
 
-  auto verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_->port(), token_);
+  auto verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_.port(), token_);
   ASSERT_TRUE(verification.ok()) << verification.status().ToString();
   EXPECT_GT(verification->holders_checked, 0);
   EXPECT_GT(verification->orders_checked, 0);
@@ -446,7 +412,7 @@ TEST_F(SimulateServerTest, ServerAgreesWithTheModelUnitByUnit) {
     ADD_FAILURE() << "mismatch: " << mismatch;
   }
   // The run's devices were revoked at its end: their names are free again.
-  EXPECT_TRUE(accounts_->AddDevice("SIM-R01", 0).ok());
+  EXPECT_TRUE(server_.accounts().AddDevice("SIM-R01", 0).ok());
 }
 
 TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
@@ -454,11 +420,11 @@ TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
   ASSERT_NE(model, nullptr);
   auto run = client::RunSimulation(*model, Options());
   ASSERT_TRUE(run.ok()) << run.status().ToString();
-  auto verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_->port(), token_);
+  auto verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_.port(), token_);
   ASSERT_TRUE(verification.ok()) << verification.status().ToString();
   ASSERT_EQ(verification->mismatch_count, 0);
   ASSERT_FALSE(model->orders().empty());
-  auto refused = client::VerifyAgainstServer(*model, "127.0.0.1", server_->port(), "not a token");
+  auto refused = client::VerifyAgainstServer(*model, "127.0.0.1", server_.port(), "not a token");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().reason(), "unauthenticated");
   const sim::OrderBelief& believed = model->orders().begin()->second;
@@ -471,9 +437,9 @@ TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
     }
   }
   ASSERT_FALSE(pallet.empty());
-  auto device = accounts_->AddDevice("HH-EXTRA", 0);
+  auto device = server_.accounts().AddDevice("HH-EXTRA", 0);
   ASSERT_TRUE(device.ok());
-  testing::Client handheld(server_->port());
+  testing::Client handheld(server_.port());
   handheld.token = device->token;
   int scans = 0;
   auto scan = [&](const std::string& code) {
@@ -488,7 +454,7 @@ TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
   ASSERT_EQ(scan("(00)" + pallet.substr(5)), "ok");
   ASSERT_EQ(scan("(01)" + believed.lines.front().gtin), "ok");
   // And one more order for a cut-off the model planned.
-  testing::Client admin(server_->port());
+  testing::Client admin(server_.port());
   admin.token = token_;
   json order = {{"id", "EXTRA-1"},
                 {"carrier", believed.carrier},
@@ -496,7 +462,7 @@ TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
                 {"lines", {{{"gtin", believed.lines.front().gtin}, {"quantity", 1}}}}};
   ASSERT_EQ(admin.Post("/api/v1/orders", order.dump()).status, 201u);
 
-  verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_->port(), token_);
+  verification = client::VerifyAgainstServer(*model, "127.0.0.1", server_.port(), token_);
   ASSERT_TRUE(verification.ok()) << verification.status().ToString();
   ASSERT_EQ(verification->mismatch_count, 2);
   ASSERT_EQ(verification->mismatches.size(), 2u);
@@ -509,7 +475,7 @@ TEST_F(SimulateServerTest, VerificationFindsWhatTheServerDoesNotAgreeWith) {
 }
 
 TEST_F(SimulateServerTest, RefusesATakenDeviceNameABadTokenAndBadOptions) {
-  ASSERT_TRUE(accounts_->AddDevice("SIM-P01", 0).ok());  // A picker asks for work at once.
+  ASSERT_TRUE(server_.accounts().AddDevice("SIM-P01", 0).ok());  // A picker asks for work at once.
   std::unique_ptr<sim::FloorModel> model = Model(13, "directed");
   ASSERT_NE(model, nullptr);
   auto taken = client::RunSimulation(*model, Options());
@@ -540,7 +506,7 @@ TEST_F(SimulateServerTest, AStoppedServerFailsTheRunClearly) {
   std::unique_ptr<sim::FloorModel> model = Model(14, "directed");
   ASSERT_NE(model, nullptr);
   client::RunOptions options = Options();
-  server_.reset();  // Nothing listens on the port any more.
+  server_.http_server().Stop();  // Nothing listens on the port any more.
   auto run = client::RunSimulation(*model, options);
   ASSERT_FALSE(run.ok());
   EXPECT_EQ(run.status().reason(), "server_unreachable") << run.status().ToString();
