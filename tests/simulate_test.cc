@@ -227,9 +227,9 @@ TEST(SimulateStreamTest, ServerDeviceNamesAndExpiries) {
   EXPECT_EQ(client::ServerDeviceName("SIM", "HH-R01"), "SIM-R01");
   EXPECT_EQ(client::ServerDeviceName("RUN2", "HH-L03"), "RUN2-L03");
   EXPECT_EQ(client::ServerDeviceName("SIM", "OTHER"), "SIM-OTHER");
-  EXPECT_EQ(client::ShortExpiry("2027-03-15"), "270315");
-  EXPECT_EQ(client::ShortExpiry(""), "");
-  EXPECT_EQ(client::ShortExpiry("270315"), "270315");
+  EXPECT_EQ(sim::ModelExpiry("2027-03-15"), "270315");
+  EXPECT_EQ(sim::ModelExpiry(""), "");
+  EXPECT_EQ(sim::ModelExpiry("270315"), "270315");
 }
 
 TEST(SimulateStreamTest, DirectedPickingCannotBeWrittenOpenLoop) {

@@ -182,7 +182,7 @@ sim::TaskBatch ParseBatch(const json& body) {
     pick.order = StringField(task, "order");
     pick.location = StringField(task, "location");
     pick.item = {StringField(task, "gtin"), StringField(task, "lot"),
-                 ShortExpiry(StringField(task, "expiry"))};
+                 sim::ModelExpiry(StringField(task, "expiry"))};
     pick.quantity = static_cast<int32_t>(IntField(task, "quantity"));
     batch.tasks.push_back(std::move(pick));
   }
@@ -613,7 +613,7 @@ ItemUnits ServerUnits(const json& holder) {
   ItemUnits units;
   for (const json& line : ArrayField(holder, "stock")) {
     sim::Item item{Gtin14(StringField(line, "gtin")), StringField(line, "lot"),
-                   ShortExpiry(StringField(line, "expiry"))};
+                   sim::ModelExpiry(StringField(line, "expiry"))};
     units[item] += IntField(line, "quantity");
   }
   std::erase_if(units, [](const auto& entry) { return entry.second == 0; });
@@ -783,11 +783,6 @@ std::string ScanRecordJson(const sim::Action& scan, const std::string& device_pr
                                    {"code", scan.code},
                                    {"at", RequiredTime(scan.at_ms)}};
   return record.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string ShortExpiry(const std::string& date) {
-  bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-';
-  return iso ? date.substr(2, 2) + date.substr(5, 2) + date.substr(8, 2) : date;
 }
 
 StatusOr<RunReport> RunSimulation(sim::FloorModel& model, const RunOptions& options) {

@@ -112,7 +112,4 @@ std::string ServerDeviceName(const std::string& device_prefix, const std::string
 // One scan action as the scan record the server and `entrepot ingest` read.
 std::string ScanRecordJson(const sim::Action& scan, const std::string& device_prefix);
 
-// "2027-03-15" -> "270315" (the model's expiry form); other text is returned unchanged.
-std::string ShortExpiry(const std::string& date);
-
 }  // namespace entrepot::client

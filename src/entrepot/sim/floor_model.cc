@@ -986,6 +986,11 @@ void FloorModel::Impl::Move(const std::string& from, const std::string& to, cons
   }
 }
 
+std::string ModelExpiry(const std::string& date) {
+  bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-';
+  return iso ? date.substr(2, 2) + date.substr(5, 2) + date.substr(8, 2) : date;
+}
+
 // ---- FloorModel ------------------------------------------------------------------------
 
 StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(const domain::Layout& layout,

@@ -42,6 +42,10 @@ struct Item {
   friend auto operator<=>(const Item&, const Item&) = default;
 };
 
+// "2027-03-15" (the site's and the API's form of an expiry date) -> "270315" (the model's,
+// as scanned in AI (17)); any other text is returned unchanged.
+std::string ModelExpiry(const std::string& date);
+
 struct OrderLinePlan {
   std::string gtin;
   int32_t quantity = 0;

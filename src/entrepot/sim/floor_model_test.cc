@@ -140,9 +140,7 @@ TEST(FloorModelTest, FreeShiftPredictionsMatchTheSiteAndSoDoesTheStock) {
     std::map<Item, int64_t> actual;
     for (const auto& [key, units] : site.state().StockIn(where)) {
       // The site keeps expiry dates as YYYY-MM-DD; the model as scanned, YYMMDD.
-      std::string yymmdd =
-          key.expiry.substr(2, 2) + key.expiry.substr(5, 2) + key.expiry.substr(8, 2);
-      actual[{key.gtin, key.lot, yymmdd}] += units;
+      actual[{key.gtin, key.lot, ModelExpiry(key.expiry)}] += units;
     }
     EXPECT_EQ(actual, items) << holder;
   }

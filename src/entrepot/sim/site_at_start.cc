@@ -5,17 +5,6 @@
 
 namespace entrepot::sim {
 
-namespace {
-
-// "2027-03-15" (the site's form) -> "270315" (the model's, as scanned).
-std::string ModelExpiry(const std::string& date) {
-  if (date.size() != 10)
-    return date;
-  return date.substr(2, 2) + date.substr(5, 2) + date.substr(8, 2);
-}
-
-}  // namespace
-
 SiteAtStart ReadSiteAtStart(const core::SiteState& state) {
   SiteAtStart site;
   for (const auto& [key, units] : state.stock()) {
