@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -75,6 +76,35 @@ std::vector<Action> RunOpenLoop(FloorModel& model) {
   return actions;
 }
 
+// The site's decision on a scan action, as the model's result; the device is the model's
+// handheld name after `device_prefix`.
+Result Decide(core::Site& site, uint64_t& seq, const Action& action,
+              const std::string& device_prefix = "") {
+  core::ScanCommand command{action.scan_id, device_prefix + action.device,
+                            *core::ParseMode(action.mode), action.code, action.at_ms};
+  Result result;
+  result.outcome = std::string(core::OutcomeName(site.Execute(command, seq++).entry.reply.outcome));
+  return result;
+}
+
+// As a driver with several connections does: each action is performed when taken, and its
+// result reaches the model only after `depth` - 1 more actions were taken.
+void RunWithActionsInFlight(FloorModel& model, size_t depth,
+                            const std::function<Result(const Action&)>& perform) {
+  std::deque<std::pair<int64_t, Result>> in_flight;
+  while (true) {
+    std::optional<Action> action = in_flight.size() < depth ? model.Next() : std::nullopt;
+    if (!action) {
+      if (in_flight.empty())
+        break;
+      model.Complete(in_flight.front().first, in_flight.front().second);
+      in_flight.pop_front();
+      continue;
+    }
+    in_flight.emplace_back(action->id, perform(*action));
+  }
+}
+
 std::string Describe(const Action& action) {
   return action.scan_id + " " + action.device + " " + action.mode + " " + action.code + " " +
          std::to_string(action.at_ms);
@@ -107,11 +137,7 @@ TEST(FloorModelTest, FreeShiftPredictionsMatchTheSiteAndSoDoesTheStock) {
   std::map<std::string, int> refusals;
   while (std::optional<Action> action = model->Next()) {
     ASSERT_EQ(action->kind, Action::Kind::kScan);
-    core::ScanCommand command{action->scan_id, action->device, *core::ParseMode(action->mode),
-                              action->code, action->at_ms};
-    core::Site::Execution execution = site.Execute(command, seq++);
-    Result result;
-    result.outcome = std::string(core::OutcomeName(execution.entry.reply.outcome));
+    Result result = Decide(site, seq, *action);
     if (result.outcome != "ok")
       ++refusals[result.outcome];
     model->Complete(action->id, result);
@@ -156,25 +182,11 @@ TEST(FloorModelTest, ActionsInFlightKeepPredictionsAndStockRight) {
   core::Site site;
   uint64_t seq = site.LoadLayout(layout, 1).size() + 1;
   std::unique_ptr<FloorModel> model = *FloorModel::Create(layout, FreeScenario(13));
-  std::deque<std::pair<int64_t, Result>> in_flight;
   int64_t scans = 0;
-  while (true) {
-    std::optional<Action> action = in_flight.size() < 4 ? model->Next() : std::nullopt;
-    if (!action) {
-      if (in_flight.empty())
-        break;
-      model->Complete(in_flight.front().first, in_flight.front().second);
-      in_flight.pop_front();
-      continue;
-    }
-    core::ScanCommand command{action->scan_id, action->device, *core::ParseMode(action->mode),
-                              action->code, action->at_ms};
-    Result result;
-    result.outcome =
-        std::string(core::OutcomeName(site.Execute(command, seq++).entry.reply.outcome));
-    in_flight.emplace_back(action->id, result);
+  RunWithActionsInFlight(*model, 4, [&](const Action& action) {
     ++scans;
-  }
+    return Decide(site, seq, action);
+  });
   EXPECT_TRUE(model->Done());
   EXPECT_GT(scans, 500);
   EXPECT_GT(model->tally().orders_shipped, 0);
@@ -188,23 +200,13 @@ TEST(FloorModelTest, WorkersWaitForTheCallThatGivesThemWork) {
   Scenario scenario = FreeScenario(17);
   scenario.directed_picking = true;
   std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), scenario);
-  std::deque<std::pair<int64_t, Result>> in_flight;
   int64_t received = 0;
-  while (true) {
-    std::optional<Action> action = in_flight.size() < 4 ? model->Next() : std::nullopt;
-    if (!action) {
-      if (in_flight.empty())
-        break;
-      model->Complete(in_flight.front().first, in_flight.front().second);
-      in_flight.pop_front();
-      continue;
-    }
-    Result result = action->kind == Action::Kind::kTakeTask ? Result{"no_work", {}}
-                                                            : FloorModel::Predicted(*action);
-    in_flight.emplace_back(action->id, result);
-    if (action->mode == "receive" && action->code.starts_with("]d2"))
+  RunWithActionsInFlight(*model, 4, [&](const Action& action) {
+    if (action.mode == "receive" && action.code.starts_with("]d2"))
       ++received;
-  }
+    return action.kind == Action::Kind::kTakeTask ? Result{"no_work", {}}
+                                                  : FloorModel::Predicted(action);
+  });
   EXPECT_GT(received, 10);
   EXPECT_GT(model->tally().units_stowed, 0);
 }
@@ -311,12 +313,7 @@ TEST(FloorModelTest, NextShiftCarriesOnFromWhatTheSiteHolds) {
       std::optional<Action> action = model.Next();
       if (!action)
         break;
-      core::ScanCommand command{action->scan_id, devices + action->device,
-                                *core::ParseMode(action->mode), action->code, action->at_ms};
-      Result result;
-      result.outcome =
-          std::string(core::OutcomeName(site.Execute(command, seq++).entry.reply.outcome));
-      model.Complete(action->id, result);
+      model.Complete(action->id, Decide(site, seq, *action, devices));
     }
   };
   std::unique_ptr<FloorModel> first = *FloorModel::Create(layout, FreeScenario(21));
