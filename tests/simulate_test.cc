@@ -191,15 +191,6 @@ std::string Stream(uint64_t seed) {
   return out.str();
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
-
 TEST(SimulateStreamTest, SameSeedSameBytesOtherSeedOtherStream) {
   const std::string first = Stream(7);
   const std::string again = Stream(7);
@@ -209,7 +200,7 @@ TEST(SimulateStreamTest, SameSeedSameBytesOtherSeedOtherStream) {
   EXPECT_NE(first, other);
   // Every line is a scan record of a server device name, with an RFC 3339 time.
   std::map<std::string, int> modes;
-  for (const std::string& line : Lines(first)) {
+  for (const std::string& line : testing::Lines(first)) {
     json record = json::parse(line, nullptr, false);
     ASSERT_TRUE(record.is_object()) << line;
     EXPECT_EQ(record.size(), 5u) << line;
@@ -315,7 +306,8 @@ TEST_F(SimulateCommandTest, IngestedStreamGetsThePredictedOutcomes) {
   ingest.input_file = dir_.File("in.ndjson");
   ingest.outcomes_file = dir_.File("outcomes.ndjson");
   ASSERT_EQ(cli::RunIngest(ingest), 0);
-  std::vector<std::string> outcomes = Lines(testing::ReadFileText(dir_.File("outcomes.ndjson")));
+  std::vector<std::string> outcomes =
+      testing::Lines(testing::ReadFileText(dir_.File("outcomes.ndjson")));
   ASSERT_EQ(outcomes.size(), expected.size());
   int refused = 0;
   for (const std::string& line : outcomes) {

@@ -38,6 +38,9 @@ std::map<std::string, int> JournalKeys(const std::string& data_dir);
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFileText(const std::string& path);
 
+// `text` split at newlines (no empty last line for a final newline).
+std::vector<std::string> Lines(const std::string& text);
+
 struct CommandResult {
   int exit_status = -1;
   std::string out;  // stdout, and stderr unless left out.

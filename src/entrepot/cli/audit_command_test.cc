@@ -22,19 +22,11 @@ namespace {
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z.
 
 using testing::CommandResult;
+using testing::Lines;
 using testing::RunEntrepot;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 class AuditCliTest : public ::testing::Test {
