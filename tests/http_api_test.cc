@@ -598,6 +598,13 @@ TEST_F(HttpApiTest, BadgeSignInStaysInTheAccountStore) {
   EXPECT_EQ(me["kind"], "device");
   auto session = server_.accounts().CurrentDeviceSession(me["id"].get<int64_t>());
   ASSERT_TRUE(session.ok() && session->has_value());
+  // TRN-01: the worker acknowledges the notice before the device scans for them.
+  EXPECT_EQ(signed_in.Json()["notice"]["acknowledged"], false);
+  ASSERT_EQ(device
+                .Post("/api/v1/devices/session/acknowledge",
+                      json{{"version", signed_in.Json()["notice"]["version"]}}.dump())
+                .status,
+            200u);
   ASSERT_EQ(device.Post("/api/v1/scans", Scan("s-1", "receive", LocationLabel("DOCK-01"))).status,
             200u);
   // Users cannot open device sessions.

@@ -58,9 +58,15 @@ class LaborApiTest : public ::testing::Test {
   Client As(const std::string& login) { return server_.Login(login); }
   // HH-0<index + 1>.
   Client Device(int index) { return server_.Device("HH-0" + std::to_string(index + 1)); }
+  // Badge sign-in, then the worker acknowledges the notice as the scanner page has them do
+  // before their first scan (TRN-01).
   void SignIn(int device, const std::string& badge) {
     Reply reply = Device(device).Post("/api/v1/devices/session", json{{"badge", badge}}.dump());
     ASSERT_EQ(reply.status, 200u) << reply.body;
+    json version = reply.Json()["notice"]["version"];
+    Reply ack = Device(device).Post("/api/v1/devices/session/acknowledge",
+                                    json{{"version", version}}.dump());
+    ASSERT_EQ(ack.status, 200u) << ack.body;
   }
   // One scan of HH-0<device + 1>, stamped by the server's clock; returns its outcome.
   std::string Scan(int device, const std::string& mode, const std::string& code) {

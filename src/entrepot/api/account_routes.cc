@@ -1,7 +1,8 @@
 // The account routes of ApiHandler: login, logout, me, users, devices and badge sign-in on a
 // device. They run on the network thread and talk to the auth::AccountStore (and, for badge
 // sign-in, the labor recorder) only; nothing here reaches the sequencer or the operational
-// journal (rule RET-01).
+// journal (rule RET-01). Badge sign-in also answers whether the worker must acknowledge the
+// notice first (TRN-01; the acknowledgement itself is in privacy_routes.cc).
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -275,7 +276,13 @@ HttpResponse ApiHandler::DeviceSession(const HttpRequest& request, const auth::P
   if (labor_recorder_ != nullptr) {
     labor_recorder_->SignIn(device.name, session->user_id, now_ms_());
   }
-  return Reply({{"signed_in", true}, {"since", session->since_ms}});
+  // TRN-01: the device learns at once whether the worker must read and acknowledge the
+  // notice before scanning (privacy_routes.cc).
+  StatusOr<json> notice = NoticeStatus(session->user_id);
+  if (!notice.ok()) {
+    return Failed(notice.status());
+  }
+  return Reply({{"signed_in", true}, {"since", session->since_ms}, {"notice", *std::move(notice)}});
 }
 
 }  // namespace entrepot::api

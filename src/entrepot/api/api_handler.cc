@@ -73,7 +73,26 @@ StatusOr<json> QueryJson(Route route, const core::SiteState& state, const std::s
   }
 }
 
+// The pages load their scripts and styles from this server only and talk to its API only.
+constexpr std::string_view kPagePolicy =
+    "default-src 'self'; img-src 'self' data:; media-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'";
+
+HttpResponse PageResponse(const WebAsset& page) {
+  HttpResponse response{200, page.content_type, page.body, "", ""};
+  response.cache_control = page.cache_control;
+  response.content_security_policy = std::string(kPagePolicy);
+  return response;
+}
+
 }  // namespace
+
+const WebAsset* ApiHandler::WebPage(const HttpRequest& request, const Status& unmatched) const {
+  if (web_ == nullptr || request.method != "GET" || unmatched.reason() != "not_found") {
+    return nullptr;
+  }
+  return web_->Find(request.target);
+}
 
 ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::AccountStore& accounts,
                        std::string site_code, std::function<int64_t()> now_ms, ApiServices services)
@@ -88,7 +107,10 @@ ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::Acc
       labor_(services.labor),
       labor_recorder_(services.labor_recorder),
       policy_(services.policy),
-      epcis_(services.epcis) {}
+      epcis_(services.epcis),
+      web_(services.web) {
+  InitPrivacy();
+}
 
 HttpResponse ApiHandler::ErrorResponse(const Status& status) {
   HttpResponse response{HttpStatusOf(status), "application/json", ErrorBody(status), "", ""};
@@ -120,6 +142,10 @@ void ApiHandler::Handle(HttpRequest request, Respond done) {
     done(std::move(response));
   };
   if (!match.ok()) {
+    if (const WebAsset* page = WebPage(request, match.status()); page != nullptr) {
+      respond(PageResponse(*page));
+      return;
+    }
     HttpResponse response = ErrorResponse(match.status());
     response.allow = allow;
     respond(std::move(response));
@@ -162,10 +188,15 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
           "", ""});
       return;
     case Route::kScan:
-      HandleScan(request, principal, std::move(respond));
-      return;
     case Route::kScanBatch:
-      HandleBatch(request, principal, std::move(respond));
+      // TRN-01: no scan while the worker signed in here has not acknowledged the notice.
+      if (Status gate = NoticeGate(principal); !gate.ok()) {
+        respond(ErrorResponse(gate));
+      } else if (route == Route::kScan) {
+        HandleScan(request, principal, std::move(respond));
+      } else {
+        HandleBatch(request, principal, std::move(respond));
+      }
       return;
     case Route::kContainer:
     case Route::kZone:
@@ -211,6 +242,14 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kReceiptClose:
     case Route::kWorkload:
       HandleOrders(route, parameter, request, principal, std::move(respond));
+      return;
+    case Route::kNoticeAck:
+    case Route::kPrivacyNotice:
+    case Route::kPrivacyPolicy:
+    case Route::kPrivacyRecord:
+    case Route::kPrivacyRetention:
+    case Route::kAudit:
+      respond(HandlePrivacy(route, request, principal));
       return;
     case Route::kEvents:
       respond(events_ != nullptr

@@ -8,6 +8,8 @@
 // session or a device token, from the auth::AccountStore) whose principal holds the route's
 // permission (RoutePermission, auth::Authorize): 401 "unauthenticated" otherwise, 403 "forbidden".
 // Order commands (order_routes.cc) go through the sequencer one by one, like master data.
+// A device's scans are refused 403 "notice_not_acknowledged" while the worker signed in on
+// it has not acknowledged the privacy notice (TRN-01; privacy_routes.cc).
 // Account routes run on the calling network thread (SQLite and password hashing), and so do
 // the event routes (a page from memory, or from the journal for old pages), the movement
 // routes and the EPCIS routes (their own SQLite files).
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "entrepot/api/metrics.h"
+#include "entrepot/api/web_assets.h"
 #include "entrepot/auth/access.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/core/orders.h"
@@ -82,6 +85,8 @@ struct HttpResponse {
   std::string allow;               // The Allow header of a 405; empty otherwise.
   std::string www_authenticate;    // The WWW-Authenticate header of a 401; empty otherwise.
   std::string cache_control = {};  // The Cache-Control header; empty: none.
+  // The Content-Security-Policy header (the web pages); empty: none.
+  std::string content_security_policy = {};
   // The Content-Disposition header (an export: "attachment; filename=..."); empty: none.
   std::string content_disposition = {};
   // Set for a streamed response: the server sends the head and `body`, then the stream's
@@ -100,7 +105,8 @@ struct HttpResponse {
   std::string cbv_version = {};
 };
 
-class EventRoutes;  // event_routes.h
+class EventRoutes;    // event_routes.h
+struct WorkerNotice;  // privacy_notice.h
 }  // namespace entrepot::api
 
 namespace entrepot::server {
@@ -138,6 +144,8 @@ struct ApiServices {
   server::LaborRecorder* labor_recorder = nullptr;
   const privacy::Policy* policy = nullptr;
   server::EpcisRepository* epcis = nullptr;
+  // The web pages, served for a GET whose path no API route has; nullptr: none.
+  const WebAssets* web = nullptr;
 };
 
 class ApiHandler {
@@ -159,6 +167,9 @@ class ApiHandler {
  private:
   // The principal of the request's bearer token, or kUnauthenticated "unauthenticated".
   StatusOr<auth::Principal> Authenticate(const HttpRequest& request);
+  // The web page for a GET that matched no API route (`unmatched` is MatchRoute's
+  // not_found), or nullptr.
+  const WebAsset* WebPage(const HttpRequest& request, const Status& unmatched) const;
   void Dispatch(Route route, std::string parameter, HttpRequest& request,
                 const auth::Principal& principal, std::function<void(HttpResponse)> respond);
   HttpResponse HandleAccounts(Route route, const std::string& parameter, const HttpRequest& request,
@@ -168,6 +179,23 @@ class ApiHandler {
   HttpResponse CreateUser(const HttpRequest& request);
   HttpResponse UpdateUser(const std::string& login, const HttpRequest& request);
   HttpResponse DeviceSession(const HttpRequest& request, const auth::Principal& device);
+  // privacy_routes.cc: the notice to workers and its acknowledgement on a device (TRN-01,
+  // TRN-02), the policy and its check, the record of processing, the audit log (RET-03) and
+  // the retention runs.
+  void InitPrivacy();
+  HttpResponse HandlePrivacy(Route route, const HttpRequest& request,
+                             const auth::Principal& principal);
+  HttpResponse PrivacyNotice(const HttpRequest& request);
+  HttpResponse AcknowledgeNotice(const HttpRequest& request, const auth::Principal& device);
+  HttpResponse PrivacyPolicy();
+  HttpResponse AuditPage(const HttpRequest& request);
+  HttpResponse RetentionRuns(const HttpRequest& request);
+  // {"version","required","acknowledged"} of the current notice for `user_id` (reads the
+  // account store: badge sign-in, not the scan path).
+  StatusOr<nlohmann::json> NoticeStatus(int64_t user_id);
+  // TRN-01 on the scan path, from memory: kPermissionDenied "notice_not_acknowledged" when a
+  // worker is signed in on `device` and has not acknowledged the current notice.
+  Status NoticeGate(const auth::Principal& device);
   void HandleScan(HttpRequest& request, const auth::Principal& device,
                   std::function<void(HttpResponse)> respond);
   void HandleBatch(HttpRequest& request, const auth::Principal& device,
@@ -227,6 +255,12 @@ class ApiHandler {
   server::LaborRecorder* labor_recorder_;
   const privacy::Policy* policy_;
   server::EpcisRepository* epcis_;
+  const WebAssets* web_;
+  // The policy the privacy office shows: policy_, or the built-in default when the handler
+  // has none (as `serve` runs without --policy). Set by InitPrivacy.
+  const privacy::Policy* active_policy_ = nullptr;
+  // The notice of active_policy_, built once (the policy does not change while serving).
+  std::shared_ptr<const WorkerNotice> notice_;
 };
 
 }  // namespace entrepot::api

@@ -7,7 +7,10 @@
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/api/privacy_notice.h"
 #include "entrepot/api/router.h"
+#include "entrepot/privacy/policy.h"
+#include "entrepot/privacy/policy_explain.h"
 #include "gtest/gtest.h"
 
 namespace entrepot::api {
@@ -252,6 +255,103 @@ TEST(AuditTrailTest, LaborRoutesLeaveValidRecords) {
   auth::Principal device{auth::Principal::Kind::kDevice, 1, "HH-01", auth::Role::kWorker, {}, 0};
   HttpRequest request{"GET", "/api/v1/labor/me", "", "", ""};
   EXPECT_FALSE(PersonalDataAccess(Route::kLaborMe, request, "", &device, 1000).has_value());
+}
+
+TEST(RouterTest, PrivacyOfficeRoutesMatchAndNeedTheirPermissions) {
+  using auth::Permission;
+  std::string allow;
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/privacy/notice?lang=fr", &allow)->route,
+            Route::kPrivacyNotice);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/privacy/policy", &allow)->route, Route::kPrivacyPolicy);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/privacy/record", &allow)->route, Route::kPrivacyRecord);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/privacy/retention", &allow)->route,
+            Route::kPrivacyRetention);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/audit?limit=5&before=9", &allow)->route, Route::kAudit);
+  // The acknowledgement is not a device id under /api/v1/devices/{id}.
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/devices/session/acknowledge", &allow)->route,
+            Route::kNoticeAck);
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/devices/session/acknowledge", &allow).status().reason(),
+            "method_not_allowed");
+  EXPECT_EQ(allow, "POST");
+  EXPECT_EQ(MatchRoute("POST", "/api/v1/audit", &allow).status().reason(), "method_not_allowed");
+  EXPECT_EQ(MatchRoute("GET", "/api/v1/privacy", &allow).status().reason(), "not_found");
+  // The notice is read on handhelds (device tokens) and by every user: any token (TRN-01).
+  EXPECT_EQ(RoutePermission(Route::kPrivacyNotice), Permission::kSelf);
+  EXPECT_EQ(RoutePermission(Route::kNoticeAck, "POST"), Permission::kDeviceSession);
+  EXPECT_EQ(RoutePermission(Route::kPrivacyPolicy), Permission::kReadPrivacyPolicy);
+  EXPECT_EQ(RoutePermission(Route::kPrivacyRecord), Permission::kReadPrivacyRecords);
+  EXPECT_EQ(RoutePermission(Route::kPrivacyRetention), Permission::kReadPrivacyRecords);
+  EXPECT_EQ(RoutePermission(Route::kAudit), Permission::kReadAuditLog);
+}
+
+// RET-03: the DPO's read of the audit log is itself a record, about everyone.
+TEST(AuditTrailTest, ReadingTheAuditLogIsAudited) {
+  auth::Principal dpo{auth::Principal::Kind::kUser, 4, "dora", auth::Role::kDpo, {"*"}, 0};
+  HttpRequest request{"GET", "/api/v1/audit?limit=10", "", "", ""};
+  auto read = PersonalDataAccess(Route::kAudit, request, "", &dpo, 1000);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->action, "read");
+  EXPECT_EQ(read->data_class, "audit_log");
+  EXPECT_EQ(read->subject, "*");
+  EXPECT_EQ(read->purpose, "data_protection");
+  EXPECT_EQ(read->resource, "GET /api/v1/audit");
+  EXPECT_TRUE(privacy::ValidateAuditRecord(*read).ok());
+  // A refused attempt without a token is recorded too (anonymous).
+  EXPECT_TRUE(PersonalDataAccess(Route::kAudit, request, "", nullptr, 1000).has_value());
+  // The notice, the policy and the retention runs name nobody: no record.
+  for (Route route : {Route::kPrivacyNotice, Route::kPrivacyPolicy, Route::kPrivacyRecord,
+                      Route::kPrivacyRetention, Route::kNoticeAck}) {
+    EXPECT_FALSE(PersonalDataAccess(route, request, "", &dpo, 1000).has_value())
+        << RoutePattern(route);
+  }
+}
+
+TEST(PrivacyNoticeTest, SplitsTheTextIntoTitleIntroAndSections) {
+  NoticeText notice = SplitNotice(privacy::Language::kEnglish,
+                                  "The title\nEmployer: Acme.\nRules: strict.\n"
+                                  "\n1. First\n  What: a\n    b\n\n2. Second\nline\n"
+                                  "\n3.Not a heading\n");
+  EXPECT_EQ(notice.title, "The title");
+  EXPECT_EQ(notice.intro, "Employer: Acme.\nRules: strict.");
+  ASSERT_EQ(notice.sections.size(), 2u);
+  EXPECT_EQ(notice.sections[0].title, "First");
+  EXPECT_EQ(notice.sections[0].text, "  What: a\n    b");
+  EXPECT_EQ(notice.sections[1].title, "Second");
+  // A line that only looks like a heading stays in its section.
+  EXPECT_EQ(notice.sections[1].text, "line\n\n3.Not a heading");
+}
+
+// TRN-01, TRN-02: the notice is ExplainPolicy's, in every offered language, and its version
+// changes exactly when the text does.
+TEST(PrivacyNoticeTest, OneVersionForEveryLanguageThatFollowsThePolicy) {
+  privacy::Policy policy = privacy::DefaultPolicy();
+  policy.notice.dpo_contact = "dpo@example.com";
+  WorkerNotice notice = BuildWorkerNotice(policy);
+  ASSERT_EQ(notice.texts.size(), 2u);  // The default offers fr then en.
+  EXPECT_EQ(notice.texts[0].language, privacy::Language::kFrench);
+  EXPECT_EQ(notice.version.size(), 32u);
+  EXPECT_EQ(notice.version.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_TRUE(notice.acknowledgement_required);
+  const NoticeText* english = notice.Find(privacy::Language::kEnglish);
+  ASSERT_NE(english, nullptr);
+  EXPECT_EQ(english->text, privacy::ExplainPolicy(policy, privacy::Language::kEnglish));
+  EXPECT_GE(english->sections.size(), 5u);
+  std::string joined;
+  for (const NoticeSection& section : english->sections) {
+    joined += section.title + "\n" + section.text + "\n";
+  }
+  EXPECT_NE(joined.find("Your rights"), std::string::npos);
+  EXPECT_NE(joined.find("dpo@example.com"), std::string::npos);  // TRN-02: the DPO contact.
+  EXPECT_EQ(BuildWorkerNotice(policy).version, notice.version);  // Stable.
+  privacy::Policy longer = policy;
+  longer.retention.worker_weekly_weeks = 20;
+  EXPECT_NE(BuildWorkerNotice(longer).version, notice.version);
+  privacy::Policy french_only = policy;
+  french_only.notice.languages = {privacy::Language::kFrench};
+  WorkerNotice french = BuildWorkerNotice(french_only);
+  EXPECT_EQ(french.texts.size(), 1u);
+  EXPECT_EQ(french.Find(privacy::Language::kEnglish), nullptr);
+  EXPECT_NE(french.version, notice.version);
 }
 
 TEST(HttpErrorsTest, MapsEveryCode) {

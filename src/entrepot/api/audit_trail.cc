@@ -98,6 +98,12 @@ std::optional<Access> AccessOf(Route route, const HttpRequest& request,
       }
       return Access{"read", privacy::PurposeName(privacy::Purpose::kOwnData),
                     AuditName(principal->name)};
+    case Route::kAudit:
+      // RET-03: the log names who read whose data, so reading it is a read of everyone's,
+      // for the DPO's oversight; every page read leaves its record.
+      return Access{"read", privacy::PurposeName(privacy::Purpose::kDataProtection),
+                    std::string(privacy::kEveryoneSubject),
+                    privacy::DataClassName(privacy::DataClass::kAuditLog)};
     default:
       return LaborAccessOf(route, request, principal);
   }
@@ -159,6 +165,25 @@ void RecordOutcome(const HttpResponse& response, privacy::AuditRecord& record) {
     code = body["error"]["code"].get<std::string>();
   }
   record.reason = privacy::SanitizeAuditText(code, privacy::kMaxAuditNameBytes);
+}
+
+nlohmann::json AuditRecordJson(const store::StoredAuditRecord& row) {
+  using nlohmann::json;
+  const privacy::AuditRecord& record = row.record;
+  return {{"seq", record.seq},
+          {"at", record.at_ms},
+          {"actor_kind", privacy::PrincipalKindName(record.actor_kind)},
+          {"actor", record.actor},
+          {"actor_role",
+           record.actor_role ? json(privacy::RoleName(*record.actor_role)) : json(nullptr)},
+          {"action", record.action},
+          {"data_class", record.data_class},
+          {"subject", record.subject},
+          {"purpose", record.purpose},
+          {"resource", record.resource},
+          {"outcome", privacy::AuditOutcomeName(record.outcome)},
+          {"reason", record.reason},
+          {"hash", privacy::AuditHashHex(row.hash)}};
 }
 
 }  // namespace entrepot::api

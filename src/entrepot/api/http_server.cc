@@ -190,6 +190,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!answer.content_disposition.empty()) {
       response_.set(http::field::content_disposition, answer.content_disposition);
     }
+    if (!answer.content_security_policy.empty()) {
+      response_.set("Content-Security-Policy", answer.content_security_policy);
+      response_.set("X-Content-Type-Options", "nosniff");
+    }
     if (!answer.location.empty()) {
       response_.set(http::field::location, answer.location);
     }

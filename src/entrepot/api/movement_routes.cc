@@ -47,7 +47,19 @@ StatusOr<nlohmann::json> Flow(server::MovementIndex& index, const std::string& t
       int64_t window_ms,
       server::ParseFlowWindow(window_text.value_or(std::string(kDefaultFlowWindow))));
   ENTREPOT_ASSIGN_OR_RETURN(server::FlowReport report, index.Flow(now_ms, window_ms));
-  return server::FlowJson(report);
+  nlohmann::json body = server::FlowJson(report);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> step_text, QueryParameter(target, "step"));
+  if (step_text) {
+    StatusOr<int64_t> step_ms = server::ParseFlowWindow(*step_text);
+    if (!step_ms.ok()) {
+      return Error(StatusCode::kInvalidArgument, "bad_step",
+                   "step=" + *step_text + " is not a duration such as 5m or 1h");
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(std::vector<server::FlowReport> buckets,
+                              index.FlowSeries(now_ms, window_ms, *step_ms));
+    body["series"] = server::FlowSeriesJson(buckets);
+  }
+  return body;
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kUser, "/api/v1/users/{login}", "PATCH"},
     {Route::kDevices, "/api/v1/devices", "POST"},
     {Route::kDeviceSession, "/api/v1/devices/session", "POST, DELETE"},
+    {Route::kNoticeAck, "/api/v1/devices/session/acknowledge", "POST"},
     {Route::kDevice, "/api/v1/devices/{id}", "DELETE"},
     {Route::kOpenApi, "/api/v1/openapi.json", "GET"},
     {Route::kLaborMe, "/api/v1/labor/me", "GET"},
@@ -88,6 +89,11 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kReceipt, "/api/v1/receipts/{id}", "GET"},
     {Route::kReceiptClose, "/api/v1/receipts/{id}/close", "POST"},
     {Route::kWorkload, "/api/v1/workload", "POST"},
+    {Route::kPrivacyNotice, "/api/v1/privacy/notice", "GET"},
+    {Route::kPrivacyPolicy, "/api/v1/privacy/policy", "GET"},
+    {Route::kPrivacyRecord, "/api/v1/privacy/record", "GET"},
+    {Route::kPrivacyRetention, "/api/v1/privacy/retention", "GET"},
+    {Route::kAudit, "/api/v1/audit", "GET"},
 };
 static_assert(std::size(kRoutes) == static_cast<size_t>(kRouteCount - 1),
               "one row per Route but kUnmatched");
@@ -217,7 +223,19 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kDevice:
       return Permission::kManageDevices;
     case Route::kDeviceSession:
+    case Route::kNoticeAck:
       return Permission::kDeviceSession;
+    // The notice is no personal data and every worker must be able to read it, on a
+    // handheld (device token) as in a browser: any token (TRN-01).
+    case Route::kPrivacyNotice:
+      return Permission::kSelf;
+    case Route::kPrivacyPolicy:
+      return Permission::kReadPrivacyPolicy;
+    case Route::kPrivacyRecord:
+    case Route::kPrivacyRetention:
+      return Permission::kReadPrivacyRecords;
+    case Route::kAudit:
+      return Permission::kReadAuditLog;
     case Route::kEpcisCapture:
     case Route::kEpcisCaptureJob:
       return Permission::kCaptureEpcis;

@@ -44,6 +44,7 @@ enum class Route {
   kDevices,           // POST /api/v1/devices
   kDevice,            // DELETE /api/v1/devices/{id}
   kDeviceSession,     // POST, DELETE /api/v1/devices/session
+  kNoticeAck,         // POST /api/v1/devices/session/acknowledge (TRN-01)
   kOpenApi,           // GET  /api/v1/openapi.json
   kLaborMe,           // GET  /api/v1/labor/me (the worker's own labor data, DSR-01)
   kLaborTeam,         // GET  /api/v1/labor/team (supervisor, own shift and zone, today)
@@ -64,9 +65,14 @@ enum class Route {
   kReceipt,           // GET  /api/v1/receipts/{id}
   kReceiptClose,      // POST /api/v1/receipts/{id}/close
   kWorkload,          // POST /api/v1/workload (the staff each zone needs, team level)
+  kPrivacyNotice,     // GET  /api/v1/privacy/notice (the notice to workers, TRN-01, TRN-02)
+  kPrivacyPolicy,     // GET  /api/v1/privacy/policy (the active policy and its check report)
+  kPrivacyRecord,     // GET  /api/v1/privacy/record (the record of processing, GDPR Art. 30)
+  kPrivacyRetention,  // GET  /api/v1/privacy/retention (the retention runs, RET-01..RET-03)
+  kAudit,             // GET  /api/v1/audit (the personal-data audit log, RET-03; dpo)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 44;
+inline constexpr int kRouteCount = 50;
 
 // One row of the route table.
 struct RouteSpec {
@@ -105,7 +111,11 @@ StatusOr<RouteMatch> MatchRoute(std::string_view method, std::string_view target
 // and its jobs need kCaptureEpcis, the EPCIS event queries kQueryEpcis. Reading orders and
 // cut-offs needs kReadOrders, changing them (place, amend, cancel, release, carriers)
 // kManageOrders, and POST /api/v1/tasks/next kTakeTask; receipts (ASN) likewise, and the
-// workload plan kReadOrders. The labor routes
+// workload plan kReadOrders. The privacy office: the notice needs kSelf (any token, devices
+// included: the handheld shows it after badge sign-in; it is no personal data), the policy
+// and its check kReadPrivacyPolicy, the record of processing and the retention runs
+// kReadPrivacyRecords, the audit log kReadAuditLog; acknowledging the notice on a device
+// kDeviceSession. The labor routes
 // need kSelf (any user; auth/ has no labor permission): their handlers then decide from the
 // privacy policy's [[access]] grants, the caller's role and the site scope (labor_routes.cc).
 auth::Permission RoutePermission(Route route, std::string_view method = "GET");

@@ -56,6 +56,17 @@ Grant GrantOf(Permission permission) {
     case Permission::kTakeTask:
       // Work is handed to handhelds; a supervisor may ask on a device's behalf to check it.
       return {true, false, {Role::kSupervisor}};
+    case Permission::kReadPrivacyPolicy:
+      // The policy names no person: those who answer for the site, and the DPO who checks it.
+      return {false, false, {Role::kAdmin, Role::kSiteManager, Role::kDpo}};
+    case Permission::kReadPrivacyRecords:
+      // The register and the retention runs (system records, no person): the DPO, and the
+      // administrator who runs the server and its jobs.
+      return {false, false, {Role::kAdmin, Role::kDpo}};
+    case Permission::kReadAuditLog:
+      // RET-03: the log says who read whose data; only the DPO reads it (never for
+      // performance monitoring), and each reading is audited in turn.
+      return {false, false, {Role::kDpo}};
   }
   return {};
 }

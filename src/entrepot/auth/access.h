@@ -26,8 +26,14 @@
 //   kReadOrders     admin, site_manager, supervisor: orders and their status, cut-off status.
 //   kTakeTask       devices (a handheld asks for its next batch; only for itself), and
 //                   supervisors (to check the work a device would get).
-// hr and dpo have no operational permission in this build (their routes come with the
-// privacy issue). A user is also refused when the site is not in the user's scope.
+//   kReadPrivacyPolicy   admin, site_manager, dpo: the active privacy policy and its check
+//                   report (no personal data; those who answer for the site and its DPO).
+//   kReadPrivacyRecords  admin, dpo: the record of processing (GDPR Art. 30) and the
+//                   retention runs (system records: what was rolled up, expired, pruned).
+//   kReadAuditLog   dpo: the personal-data audit log itself (RET-03: it names who read whose
+//                   data; its reader is the DPO, and each reading is itself audited).
+// hr and dpo have no operational permission. A user is also refused when the site is not in
+// the user's scope.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +68,9 @@ enum class Permission {
   kManageOrders,
   kReadOrders,
   kTakeTask,
+  kReadPrivacyPolicy,
+  kReadPrivacyRecords,
+  kReadAuditLog,
 };
 
 // A user's site scope: site codes, or the single entry "*" for every site.

@@ -44,6 +44,9 @@ TEST(AccessTest, EachPermissionHoldsExactlyItsRoles) {
       {Permission::kManageOrders, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
       {Permission::kReadOrders, false, {Role::kAdmin, Role::kSiteManager, Role::kSupervisor}},
       {Permission::kTakeTask, true, {Role::kSupervisor}},
+      {Permission::kReadPrivacyPolicy, false, {Role::kAdmin, Role::kSiteManager, Role::kDpo}},
+      {Permission::kReadPrivacyRecords, false, {Role::kAdmin, Role::kDpo}},
+      {Permission::kReadAuditLog, false, {Role::kDpo}},
   };
   for (const Row& row : kTable) {
     EXPECT_EQ(Allowed(Device(), row.permission), row.device) << WhoMay(row.permission);
@@ -73,6 +76,17 @@ TEST(AccessTest, TheEventFeedIsForSupervisorsAndAbove) {
   EXPECT_NE(device.message().find("devices cannot"), std::string::npos) << device.message();
   Status other_site =
       Authorize(User(Role::kSupervisor, {"PL-WRO1"}), Permission::kReadEvents, "FR-LYS1");
+  EXPECT_EQ(other_site.reason(), "forbidden");
+  EXPECT_NE(other_site.message().find("scope"), std::string::npos);
+}
+
+// RET-03: the audit log says who read whose data; only the DPO reads it, in scope.
+TEST(AccessTest, OnlyTheDpoReadsTheAuditLog) {
+  EXPECT_EQ(WhoMay(Permission::kReadAuditLog), "dpo");
+  EXPECT_EQ(Authorize(User(Role::kAdmin), Permission::kReadAuditLog, "FR-LYS1").reason(),
+            "forbidden");
+  Status other_site =
+      Authorize(User(Role::kDpo, {"PL-WRO1"}), Permission::kReadAuditLog, "FR-LYS1");
   EXPECT_EQ(other_site.reason(), "forbidden");
   EXPECT_NE(other_site.message().find("scope"), std::string::npos);
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
@@ -17,7 +18,12 @@ namespace {
 constexpr int64_t kMinuteMs = 60'000;
 // Logins tracked for the attempt limit before stale entries are pruned.
 constexpr size_t kMaxTrackedLogins = 4096;
+// Notice versions of one user kept in memory (the newest); a site changes its policy a few
+// times a year, so this is never reached in practice.
+constexpr int kMaxCachedAcknowledgements = 1000;
 
+// The whole schema, every statement idempotent: a new file gets it all, and a file of an
+// older version gets what it lacks (version 1 -> 2: notice_acks) in the same transaction.
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users(
@@ -48,6 +54,11 @@ CREATE TABLE IF NOT EXISTS device_sessions(
   device_id INTEGER PRIMARY KEY REFERENCES devices(id),
   user_id INTEGER NOT NULL REFERENCES users(id),
   since_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notice_acks(
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  version TEXT NOT NULL,
+  acknowledged_at_ms INTEGER NOT NULL,
+  PRIMARY KEY(user_id, version));
 )sql";
 
 Status Unavailable(sqlite3* db, const std::string& what) {
@@ -142,6 +153,16 @@ Status ValidateName(const std::string& name) {
   return OkStatus();
 }
 
+Status ValidateNoticeVersion(const std::string& version) {
+  if (version.empty() || version.size() > kMaxNoticeVersionBytes || !AllCharsIn(version, "._:-")) {
+    return Error(StatusCode::kInvalidArgument, "bad_notice_version",
+                 "a notice version has 1.." + std::to_string(kMaxNoticeVersionBytes) +
+                     " letters, digits, '.', '_', ':' or '-' (send the version the notice "
+                     "route gave)");
+  }
+  return OkStatus();
+}
+
 Status ValidateBadge(const std::string& badge) {
   if (badge.size() > 128) {
     return Error(StatusCode::kInvalidArgument, "bad_badge", "a badge code has at most 128 bytes");
@@ -190,6 +211,8 @@ class AccountStore::Impl {
                      const std::optional<std::string>& password_hash);
   void EndUserSessionsLocked(int64_t user_id, int64_t now);
   bool TooManyAttemptsLocked(const std::string& login, int64_t now);
+  Status LoadDeviceSessionsLocked();
+  Status LoadAcknowledgementsLocked(int64_t user_id);
   void CountFailureLocked(const std::string& login, int64_t now);
   const std::string& DummyHash();
 
@@ -200,6 +223,11 @@ class AccountStore::Impl {
   std::map<std::string, std::deque<int64_t>> failures_;
   // Live device tokens by hash: the scan path authenticates without a query. Guarded.
   std::unordered_map<std::string, Principal> devices_;
+  // Live device sessions by device id, as in device_sessions. Guarded by mutex_.
+  std::unordered_map<int64_t, DeviceSession> device_sessions_;
+  // The notice versions each user acknowledged, for the users signed in on a device since
+  // Open (loaded at sign-in): the scan path's TRN-01 check reads no SQLite. Guarded.
+  std::unordered_map<int64_t, std::unordered_set<std::string>> acknowledged_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };
@@ -243,6 +271,7 @@ Status AccountStore::Impl::Open(const std::string& path) {
                  "PRAGMA user_version=" + std::to_string(kAccountSchemaVersion) + "; COMMIT;",
              "create the schema"));
   }
+  ENTREPOT_RETURN_IF_ERROR(LoadDeviceSessionsLocked());
   if (options_.site_code.empty()) {
     return OkStatus();
   }
@@ -259,6 +288,41 @@ Status AccountStore::Impl::Open(const std::string& path) {
   if (insert.Bind(1, options_.site_code).Step() != SQLITE_DONE) {
     return Unavailable(db_, "record the site code");
   }
+  return OkStatus();
+}
+
+Status AccountStore::Impl::LoadDeviceSessionsLocked() {
+  Statement list(db_, "SELECT device_id, user_id, since_ms FROM device_sessions");
+  int rc = SQLITE_ROW;
+  while ((rc = list.Step()) == SQLITE_ROW) {
+    device_sessions_[list.Int(0)] = DeviceSession{list.Int(0), list.Int(1), list.Int(2)};
+  }
+  if (rc != SQLITE_DONE) {
+    return Unavailable(db_, "read the device sessions");
+  }
+  for (const auto& [device_id, session] : device_sessions_) {
+    ENTREPOT_RETURN_IF_ERROR(LoadAcknowledgementsLocked(session.user_id));
+  }
+  return OkStatus();
+}
+
+Status AccountStore::Impl::LoadAcknowledgementsLocked(int64_t user_id) {
+  if (acknowledged_.contains(user_id)) {
+    return OkStatus();
+  }
+  Statement list(db_,
+                 "SELECT version FROM notice_acks WHERE user_id = ? "
+                 "ORDER BY acknowledged_at_ms DESC LIMIT ?");
+  list.Bind(1, user_id).Bind(2, int64_t{kMaxCachedAcknowledgements});
+  std::unordered_set<std::string> versions;
+  int rc = SQLITE_ROW;
+  while ((rc = list.Step()) == SQLITE_ROW) {
+    versions.insert(list.Text(0));
+  }
+  if (rc != SQLITE_DONE) {
+    return Unavailable(db_, "read the notice acknowledgements");
+  }
+  acknowledged_.emplace(user_id, std::move(versions));
   return OkStatus();
 }
 
@@ -471,6 +535,11 @@ StatusOr<UserRecord> AccountStore::UpdateUser(const std::string& login, const Us
     return applied;
   }
   ENTREPOT_RETURN_IF_ERROR(impl_->Exec("COMMIT", "commit a user change"));
+  if ((change.disabled && *change.disabled) || password_hash) {
+    // ApplyChange ended the user's device sessions (EndUserSessionsLocked).
+    std::erase_if(impl_->device_sessions_,
+                  [&user](const auto& entry) { return entry.second.user_id == user.id; });
+  }
   return impl_->FindUserLocked(login);
 }
 
@@ -624,6 +693,7 @@ Status AccountStore::RevokeDevice(int64_t device_id) {
                 [device_id](const auto& entry) { return entry.second.id == device_id; });
   Statement end(impl_->db_, "DELETE FROM device_sessions WHERE device_id = ?");
   end.Bind(1, device_id).Step();
+  impl_->device_sessions_.erase(device_id);
   return OkStatus();
 }
 
@@ -648,12 +718,15 @@ StatusOr<DeviceSession> AccountStore::StartDeviceSession(int64_t device_id,
                  "site " + impl_->options_.site_code + " is outside this account's scope");
   }
   DeviceSession session{device_id, find.Int(0), now};
+  // Before the session exists: the scan path must know what this worker acknowledged.
+  ENTREPOT_RETURN_IF_ERROR(impl_->LoadAcknowledgementsLocked(session.user_id));
   Statement upsert(impl_->db_,
                    "INSERT OR REPLACE INTO device_sessions(device_id, user_id, since_ms) "
                    "VALUES(?, ?, ?)");
   if (upsert.Bind(1, device_id).Bind(2, session.user_id).Bind(3, now).Step() != SQLITE_DONE) {
     return Unavailable(impl_->db_, "start a device session");
   }
+  impl_->device_sessions_[device_id] = session;
   return session;
 }
 
@@ -663,6 +736,7 @@ Status AccountStore::EndDeviceSession(int64_t device_id) {
   if (end.Bind(1, device_id).Step() != SQLITE_DONE) {
     return Unavailable(impl_->db_, "end a device session");
   }
+  impl_->device_sessions_.erase(device_id);
   return OkStatus();
 }
 
@@ -677,6 +751,66 @@ StatusOr<std::optional<DeviceSession>> AccountStore::CurrentDeviceSession(int64_
     return Unavailable(impl_->db_, "read a device session");
   }
   return std::optional<DeviceSession>();
+}
+
+StatusOr<NoticeAcknowledgement> AccountStore::AcknowledgeNotice(int64_t user_id,
+                                                                const std::string& version) {
+  ENTREPOT_RETURN_IF_ERROR(ValidateNoticeVersion(version));
+  std::lock_guard lock(impl_->mutex_);
+  // The first acknowledgement of a version stands: a repeated one (a retried request) keeps
+  // the time the worker first confirmed.
+  Statement insert(impl_->db_,
+                   "INSERT OR IGNORE INTO notice_acks(user_id, version, acknowledged_at_ms) "
+                   "VALUES(?, ?, ?)");
+  int rc = insert.Bind(1, user_id).Bind(2, version).Bind(3, impl_->options_.now_ms()).Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return Error(StatusCode::kNotFound, "unknown_user",
+                 "no user has id " + std::to_string(user_id));
+  }
+  if (rc != SQLITE_DONE) {
+    return Unavailable(impl_->db_, "record a notice acknowledgement");
+  }
+  if (auto known = impl_->acknowledged_.find(user_id); known != impl_->acknowledged_.end()) {
+    known->second.insert(version);
+  } else {
+    ENTREPOT_RETURN_IF_ERROR(impl_->LoadAcknowledgementsLocked(user_id));
+  }
+  Statement find(impl_->db_,
+                 "SELECT acknowledged_at_ms FROM notice_acks WHERE user_id = ? AND version = ?");
+  if (find.Bind(1, user_id).Bind(2, version).Step() != SQLITE_ROW) {
+    return Unavailable(impl_->db_, "read a notice acknowledgement");
+  }
+  return NoticeAcknowledgement{user_id, version, find.Int(0)};
+}
+
+StatusOr<std::optional<NoticeAcknowledgement>> AccountStore::FindNoticeAcknowledgement(
+    int64_t user_id, const std::string& version) {
+  std::lock_guard lock(impl_->mutex_);
+  Statement find(impl_->db_,
+                 "SELECT acknowledged_at_ms FROM notice_acks WHERE user_id = ? AND version = ?");
+  int rc = find.Bind(1, user_id).Bind(2, version).Step();
+  if (rc == SQLITE_ROW) {
+    return std::optional<NoticeAcknowledgement>(
+        NoticeAcknowledgement{user_id, version, find.Int(0)});
+  }
+  if (rc != SQLITE_DONE) {
+    return Unavailable(impl_->db_, "read a notice acknowledgement");
+  }
+  return std::optional<NoticeAcknowledgement>();
+}
+
+std::optional<DeviceWorker> AccountStore::SignedInWorker(int64_t device_id,
+                                                         std::string_view notice_version) {
+  std::lock_guard lock(impl_->mutex_);
+  auto session = impl_->device_sessions_.find(device_id);
+  if (session == impl_->device_sessions_.end()) {
+    return std::nullopt;
+  }
+  DeviceWorker worker{session->second.user_id, session->second.since_ms, false};
+  if (auto known = impl_->acknowledged_.find(worker.user_id); known != impl_->acknowledged_.end()) {
+    worker.acknowledged = known->second.contains(std::string(notice_version));
+  }
+  return worker;
 }
 
 }  // namespace entrepot::auth

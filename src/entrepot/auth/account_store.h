@@ -4,20 +4,33 @@
 // (login, display name, role, site scope, Argon2id password hash, optional badge hash,
 // created, disabled), bearer sessions (token hash, expiry, revoked), devices (name, token
 // hash, registered by, revoked) and device sessions (which worker is signed in on which
-// device, since when). It is deliberately not the operational journal: accounts are personal
-// data, have their own retention, and nothing in this file ever reaches an operational event
-// (rule RET-01). Tokens and badge codes are stored only as hashes; a token is returned once.
+// device, since when) and the acknowledgements of the privacy notice (which user acknowledged
+// which version of the notice, when: TRN-01; never the device it was done on). It is
+// deliberately not the operational journal: accounts are personal data, have their own
+// retention, and nothing in this file ever reaches an operational event (rule RET-01). Tokens
+// and badge codes are stored only as hashes; a token is returned once.
+//
+// Schema versions: 1 (users, sessions, devices, device sessions); 2 adds notice_acks. Opening
+// a version-1 file migrates it in place (one transaction).
+//
+// The store keeps in memory, besides the live device tokens, every live device session and
+// the notice versions acknowledged by their workers, so that the scan path asks who is signed
+// in on a device, and whether they acknowledged the notice, without reading SQLite
+// (SignedInWorker). This memory follows this process's writes; a change made by another
+// process (a command line on the same file) is seen at the next Open.
 //
 // Time comes only from options.now_ms, so expiry and the login-attempt limit are testable.
 // Thread safety: every method may be called from any thread (one connection behind a mutex;
 // password hashing runs outside it).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "entrepot/auth/access.h"
@@ -28,7 +41,9 @@ namespace entrepot::auth {
 
 inline constexpr int64_t kDefaultSessionTtlMs = int64_t{12} * 3600 * 1000;
 inline constexpr int kDefaultLoginAttemptsPerMinute = 10;
-inline constexpr int kAccountSchemaVersion = 1;
+inline constexpr int kAccountSchemaVersion = 2;
+// Longest notice version accepted (AcknowledgeNotice).
+inline constexpr size_t kMaxNoticeVersionBytes = 128;
 
 struct AccountStoreOptions {
   std::function<int64_t()> now_ms;  // REQUIRED: Unix time in ms.
@@ -92,6 +107,20 @@ struct DeviceSession {
   int64_t since_ms = 0;
 };
 
+// TRN-01: a user acknowledged this version of the notice to workers, at this time.
+struct NoticeAcknowledgement {
+  int64_t user_id = 0;
+  std::string version;
+  int64_t acknowledged_at_ms = 0;
+};
+
+// The worker signed in on a device, as the store's memory holds it (SignedInWorker).
+struct DeviceWorker {
+  int64_t user_id = 0;
+  int64_t since_ms = 0;
+  bool acknowledged = false;  // They acknowledged the notice version asked about.
+};
+
 class AccountStore {
  public:
   // Opens (or, with create_if_missing, creates) the store at `path` and brings its schema to
@@ -143,6 +172,20 @@ class AccountStore {
   Status EndDeviceSession(int64_t device_id);
   // The device's current session, if any.
   StatusOr<std::optional<DeviceSession>> CurrentDeviceSession(int64_t device_id);
+
+  // TRN-01: records that `user_id` acknowledged the notice `version` now (options.now_ms),
+  // durably. Acknowledging a version again changes nothing and returns the first
+  // acknowledgement. Errors: kInvalidArgument "bad_notice_version" (not 1..
+  // kMaxNoticeVersionBytes of [A-Za-z0-9._:-]); kNotFound "unknown_user"; kUnavailable
+  // "accounts_unavailable".
+  StatusOr<NoticeAcknowledgement> AcknowledgeNotice(int64_t user_id, const std::string& version);
+  // The acknowledgement of `version` by `user_id`, if any (reads the file). Errors:
+  // kUnavailable "accounts_unavailable".
+  StatusOr<std::optional<NoticeAcknowledgement>> FindNoticeAcknowledgement(
+      int64_t user_id, const std::string& version);
+  // From memory, without SQLite (the scan path): the worker signed in on `device_id` and
+  // whether they acknowledged `notice_version`; nullopt when nobody is signed in there.
+  std::optional<DeviceWorker> SignedInWorker(int64_t device_id, std::string_view notice_version);
 
   class Impl;
 

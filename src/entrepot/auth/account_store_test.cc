@@ -1,12 +1,15 @@
 // AccountStore on a temporary SQLite file with a fake clock and the minimum hash cost.
 #include "entrepot/auth/account_store.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -233,6 +236,86 @@ TEST_F(AccountStoreTest, BadgeSignInTiesADeviceToAWorkerInTheAccountStore) {
   EXPECT_EQ(store_->StartDeviceSession(device->id, "BADGE-0001").status().reason(), "forbidden");
   NewUser same_badge{"w2", "", Role::kWorker, {"*"}, kPassword, "BADGE-0001"};
   EXPECT_EQ(store_->AddUser(same_badge).status().reason(), "badge_taken");
+}
+
+// TRN-01: who acknowledged which notice version is durable, and the scan path's question
+// (who is signed in on this device, and did they acknowledge?) is answered from memory that
+// follows every change of the device's session.
+TEST_F(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSession) {
+  UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001");
+  auto device = store_->AddDevice("HH-07", 0);
+  ASSERT_TRUE(device.ok());
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
+  ASSERT_TRUE(store_->StartDeviceSession(device->id, "BADGE-0001").ok());
+  std::optional<DeviceWorker> signed_in = store_->SignedInWorker(device->id, "v1");
+  ASSERT_TRUE(signed_in.has_value());
+  EXPECT_EQ(signed_in->user_id, worker.id);
+  EXPECT_FALSE(signed_in->acknowledged);
+  EXPECT_FALSE(store_->FindNoticeAcknowledgement(worker.id, "v1")->has_value());
+
+  const int64_t first = now_.load();
+  auto ack = store_->AcknowledgeNotice(worker.id, "v1");
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  EXPECT_EQ(ack->acknowledged_at_ms, first);
+  EXPECT_TRUE(store_->SignedInWorker(device->id, "v1")->acknowledged);
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v2")->acknowledged);
+  now_ += 60'000;  // A retried acknowledgement keeps the first time.
+  EXPECT_EQ(store_->AcknowledgeNotice(worker.id, "v1")->acknowledged_at_ms, first);
+  EXPECT_EQ((*store_->FindNoticeAcknowledgement(worker.id, "v1"))->acknowledged_at_ms, first);
+
+  // Both the session and the acknowledgement survive a restart.
+  Reopen();
+  ASSERT_TRUE(store_->SignedInWorker(device->id, "v1").has_value());
+  EXPECT_TRUE(store_->SignedInWorker(device->id, "v1")->acknowledged);
+  ASSERT_TRUE(store_->EndDeviceSession(device->id).ok());
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
+
+  // Disabling the worker and revoking the device end the session in memory too.
+  ASSERT_TRUE(store_->StartDeviceSession(device->id, "BADGE-0001").ok());
+  UserChange disable;
+  disable.disabled = true;
+  ASSERT_TRUE(store_->UpdateUser("w1", disable).ok());
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
+  UserChange enable;
+  enable.disabled = false;
+  ASSERT_TRUE(store_->UpdateUser("w1", enable).ok());
+  ASSERT_TRUE(store_->StartDeviceSession(device->id, "BADGE-0001").ok());
+  ASSERT_TRUE(store_->RevokeDevice(device->id).ok());
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
+}
+
+TEST_F(AccountStoreTest, RefusesBadNoticeVersionsAndUnknownUsers) {
+  UserRecord worker = Add("w1", Role::kWorker);
+  for (const std::string& version : {std::string(), std::string("a b"), std::string("v\n1"),
+                                     std::string(kMaxNoticeVersionBytes + 1, 'a')}) {
+    EXPECT_EQ(store_->AcknowledgeNotice(worker.id, version).status().reason(), "bad_notice_version")
+        << version;
+  }
+  EXPECT_TRUE(store_->AcknowledgeNotice(worker.id, std::string(kMaxNoticeVersionBytes, 'a')).ok());
+  EXPECT_EQ(store_->AcknowledgeNotice(worker.id + 100, "v1").status().reason(), "unknown_user");
+}
+
+// A store of schema version 1 (before notice acknowledgements) is migrated in place.
+TEST_F(AccountStoreTest, MigratesASchemaVersion1Store) {
+  UserRecord worker = Add("w1", Role::kWorker);
+  store_.reset();
+  auto sql = [this](const char* statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, statement, nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  sql("DROP TABLE notice_acks; PRAGMA user_version = 1;");
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_TRUE(store_->AcknowledgeNotice(worker.id, "v1").ok());
+  EXPECT_TRUE(store_->FindNoticeAcknowledgement(worker.id, "v1")->has_value());
+  store_.reset();
+  sql("PRAGMA user_version = 3;");  // A newer build's store is refused, not downgraded.
+  AccountStoreOptions options;
+  options.now_ms = [this] { return now_.load(); };
+  EXPECT_EQ(AccountStore::Open(path(), options).status().reason(), "accounts_schema_too_new");
+  sql("PRAGMA user_version = 2;");
 }
 
 TEST_F(AccountStoreTest, RefusesTheStoreOfAnotherSite) {

@@ -1,9 +1,9 @@
 // `entrepot audit verify` and `entrepot audit list` (docs/AUDIT.md): the audit log in
 // DIR/audit.db, opened read-only, so that they can run beside a serving site.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "entrepot/api/audit_trail.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
@@ -11,8 +11,6 @@
 
 namespace entrepot::cli {
 namespace {
-
-using nlohmann::json;
 
 constexpr int kBroken = 1;
 constexpr int kCannotRun = 2;
@@ -47,24 +45,6 @@ std::string Summary(const store::AuditLog& log, const privacy::AuditVerifyReport
   }
   return line + "; head " + privacy::FormatAuditCheckpoint({report.last_seq, report.last_hash}) +
          "\n";
-}
-
-json RecordJson(const store::StoredAuditRecord& row) {
-  const privacy::AuditRecord& record = row.record;
-  return {{"seq", record.seq},
-          {"at", record.at_ms},
-          {"actor_kind", privacy::PrincipalKindName(record.actor_kind)},
-          {"actor", record.actor},
-          {"actor_role",
-           record.actor_role ? json(privacy::RoleName(*record.actor_role)) : json(nullptr)},
-          {"action", record.action},
-          {"data_class", record.data_class},
-          {"subject", record.subject},
-          {"purpose", record.purpose},
-          {"resource", record.resource},
-          {"outcome", privacy::AuditOutcomeName(record.outcome)},
-          {"reason", record.reason},
-          {"hash", privacy::AuditHashHex(row.hash)}};
 }
 
 }  // namespace
@@ -116,7 +96,7 @@ int RunAuditList(const AuditListOptions& options) {
     return ReportError(page.status(), refused ? kBroken : kCannotRun);
   }
   for (const store::StoredAuditRecord& row : page->records) {
-    std::cout << api::DumpJson(RecordJson(row)) << "\n";
+    std::cout << api::DumpJson(api::AuditRecordJson(row)) << "\n";
   }
   if (page->next_cursor.has_value()) {
     std::cerr << "more: --cursor " << *page->next_cursor << "\n";

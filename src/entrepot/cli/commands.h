@@ -66,13 +66,16 @@ struct ServeOptions {
   int gcp_length = 7;                      // GS1 Company Prefix digits in their EPC URNs.
   std::string store;  // "": DIR/journal.db; else a postgresql:// URL holding the journal.
   std::string site;   // With `store`: the site code; "": the database's only site.
+  // The built web pages (web/dist) to serve at "/". None: the source tree's web/dist when it
+  // was built, else the API alone; given, a missing or unreadable directory refuses to start.
+  std::optional<std::string> web_dir;
 };
 // `entrepot serve --data DIR [--store postgresql://... [--site CODE]] [--listen HOST:PORT]
-// [--network-threads N] [--policy FILE] [--gln GLN] [--gcp-length N]`: the HTTP API
-// (docs/API.md) until SIGINT or SIGTERM. With --store the journal is in PostgreSQL and DIR
-// keeps the other files (docs/STORAGE.md). Refuses
-// to start on a policy that breaks a hard rule (docs/POLICY.md), printing each violation.
-// Exit 1 for a bad address, an unreadable, invalid or unlawful policy, or a bad --gln or
+// [--network-threads N] [--policy FILE] [--gln GLN] [--gcp-length N] [--web DIR]`: the HTTP
+// API (docs/API.md) and the web pages (docs/WEB.md) until SIGINT or SIGTERM. With --store the
+// journal is in PostgreSQL and DIR keeps the other files (docs/STORAGE.md). Refuses to start on a
+// policy that breaks a hard rule (docs/POLICY.md), printing each violation. Exit 1 for a bad
+// address, an unreadable, invalid or unlawful policy, or a bad --gln or
 // --gcp-length (bad_gln, bad_company_prefix_length), 2 when the site or its audit log cannot
 // be opened or the address bound.
 int RunServe(const ServeOptions& options);

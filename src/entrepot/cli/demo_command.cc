@@ -125,18 +125,25 @@ StatusOr<std::string> LogIn(uint16_t port, const DemoAccount& admin) {
   return answer["token"].get<std::string>();
 }
 
-void PrintBanner(const std::string& address, const std::vector<DemoAccount>& accounts,
-                 const sim::Scenario& scenario, int run) {
+void PrintBanner(const std::string& address, bool serves_pages,
+                 const std::vector<DemoAccount>& accounts, const sim::Scenario& scenario, int run) {
   std::string base = "http://" + address;
   std::cout << "\nEntrepôt demo, shift " << run << ": " << scenario.workers()
             << " simulated workers from " << wire::FormatRfc3339Ms(scenario.start_ms) << " for "
-            << scenario.minutes << " minutes at " << scenario.speed << "x\n\n"
-            << "  API            " << base << "/api/v1  (docs/API.md)\n"
+            << scenario.minutes << " minutes at " << scenario.speed << "x\n\n";
+  if (serves_pages) {
+    std::cout << "  live floor     " << base << "/#/floor\n"
+              << "  dashboards     " << base << "/#/dashboards\n"
+              << "  scanner        " << base << "/#/scanner\n";
+  } else {
+    std::cout << "  web pages      not built: bash tools/build_web.sh\n";
+  }
+  std::cout << "  API            " << base << "/api/v1  (docs/API.md)\n"
             << "  live events    " << base << "/api/v1/events  (Accept: text/event-stream)\n"
             << "  cut-offs       " << base << "/api/v1/cutoffs\n"
             << "  OpenAPI        " << base << "/api/v1/openapi.json\n"
             << "  health         " << base << "/healthz\n\n"
-            << "  Accounts (log in with POST /api/v1/login):\n";
+            << "  Accounts (sign in on the pages, or POST /api/v1/login):\n";
   for (const DemoAccount& account : accounts) {
     std::printf("    %-13s %-18s %s\n", account.role.c_str(), account.login.c_str(),
                 account.password.c_str());
@@ -243,7 +250,8 @@ int RunDemo(const DemoOptions& options) {
   StatusOr<std::string> token = LogIn((*stack)->port(), plan->accounts[0]);
   if (!model.ok() || !token.ok())
     return ReportError(model.ok() ? token.status() : model.status());
-  PrintBanner((*stack)->address(), plan->accounts, plan->scenario, plan->run);
+  PrintBanner((*stack)->address(), (*stack)->serves_pages(), plan->accounts, plan->scenario,
+              plan->run);
 
   std::atomic<bool> stop{false};
   std::atomic<bool> shift_over{false};

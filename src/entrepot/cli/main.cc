@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
                     "Keep the journal in PostgreSQL: a postgresql:// URL (docs/STORAGE.md)");
   serve->add_option("--site", serve_options.site,
                     "With --store: the site code (default: the database's only site)");
+  serve->add_option("--web", serve_options.web_dir,
+                    "The built web pages to serve at / (default: web/dist of the source tree)");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
 
   entrepot::cli::MigrateOptions migrate_options;

@@ -22,6 +22,7 @@
 #include "entrepot/api/event_routes.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/api/web_assets.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
@@ -78,6 +79,19 @@ StatusOr<privacy::Policy> LoadServePolicy(const ServeOptions& options) {
     std::cerr << "warning: " << privacy::FormatViolation(warning);
   }
   return policy;
+}
+
+// The web pages of `options`: the given directory (which must hold them), else the source
+// tree's web/dist when it was built; nullptr when there are none to serve.
+StatusOr<std::unique_ptr<api::WebAssets>> LoadWebPages(const ServeOptions& options) {
+  StatusOr<api::WebAssets> pages = api::WebAssets::Load(options.web_dir.value_or(ENTREPOT_WEB_DIR));
+  if (!pages.ok()) {
+    if (!options.web_dir && pages.status().reason() == "web_not_found") {
+      return std::unique_ptr<api::WebAssets>();
+    }
+    return pages.status();
+  }
+  return std::make_unique<api::WebAssets>(*std::move(pages));
 }
 
 // Opens DIR/audit.db and prunes what the policy no longer keeps (RET-03); the prune leaves
@@ -236,6 +250,7 @@ struct ServerStack::Parts {
   std::unique_ptr<server::EpcisRepository> epcis;
   std::unique_ptr<server::LaborRetentionJob> retention;
   std::unique_ptr<api::EventRoutes> event_routes;
+  std::unique_ptr<api::WebAssets> web;
   api::Metrics metrics;
   std::unique_ptr<server::Sequencer> sequencer;
   std::unique_ptr<api::ApiHandler> handler;
@@ -257,6 +272,7 @@ StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
       epcis::ValidateIdOptions(EpcisIdsFor("SITE", options.gln, options.gcp_length)));
   auto parts = std::make_unique<Parts>();
   ENTREPOT_ASSIGN_OR_RETURN(parts->policy, LoadServePolicy(options));
+  ENTREPOT_ASSIGN_OR_RETURN(parts->web, LoadWebPages(options));
   *refused_options = false;
   const SiteLocation location(options.data_dir, options.store, options.site);
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
@@ -293,7 +309,8 @@ StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
                        .labor = parts->labor.get(),
                        .labor_recorder = parts->followers.labor.get(),
                        .policy = &parts->policy,
-                       .epcis = parts->epcis.get()});
+                       .epcis = parts->epcis.get(),
+                       .web = parts->web.get()});
   std::unique_ptr<ServerStack> stack(new ServerStack(std::move(parts)));
   StatusOr<std::unique_ptr<api::HttpServer>> server =
       api::HttpServer::Start(*stack->parts_->handler, server_options);
@@ -312,6 +329,7 @@ ServerStack::~ServerStack() { (void)Stop(); }
 std::string ServerStack::address() const { return parts_->server->address(); }
 uint16_t ServerStack::port() const { return parts_->server->port(); }
 uint64_t ServerStack::last_seq() const { return parts_->sequencer->last_seq(); }
+bool ServerStack::serves_pages() const { return parts_->web != nullptr; }
 
 Status ServerStack::Stop() {
   if (parts_->stopped)
@@ -343,6 +361,12 @@ int RunServe(const ServeOptions& options) {
     return ReportError(stack.status(), refused_options ? 1 : 2);
   }
   std::cout << "listening on http://" << (*stack)->address() << std::endl;
+  if ((*stack)->serves_pages()) {
+    std::cout << "web pages: http://" << (*stack)->address() << "/" << std::endl;
+  } else {
+    std::cout << "web pages: not built (bash tools/build_web.sh), serving the API only"
+              << std::endl;
+  }
   int signal_number = WaitForStopSignal(signals);
   std::cout << "stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
   if (Status stopped = (*stack)->Stop(); !stopped.ok()) {

@@ -22,7 +22,8 @@ class ServerStack {
   // Opens the site of `options` and starts serving it. `inspect`, when given, reads the
   // site's state once the journal is replayed and before the sequencer takes the engine.
   // Errors: the options' (bad_listen_address; the policy file's read errors, bad_toml,
-  // bad_policy, policy_unlawful; bad_gln, bad_company_prefix_length), for which
+  // bad_policy, policy_unlawful; bad_gln, bad_company_prefix_length; the web pages' errors
+  // of api::WebAssets::Load), for which
   // *refused_options (when given) is set true: the person must fix the command; then the
   // site's, the account store's and the audit log's open errors and the bind error.
   static StatusOr<std::unique_ptr<ServerStack>> Start(
@@ -45,6 +46,9 @@ class ServerStack {
 
   // The journal's last sequence number (after Stop(): the last committed).
   uint64_t last_seq() const;
+
+  // True when the web pages are served at "/" (ServeOptions::web_dir).
+  bool serves_pages() const;
 
  private:
   struct Parts;

@@ -135,6 +135,8 @@ inline constexpr int64_t kMaxFlowWindowMs = int64_t{24} * 3600 * 1000;
 // "15m", "1h"). Returns the milliseconds, or kInvalidArgument "bad_window" when malformed,
 // zero, or longer than kMaxFlowWindowMs.
 StatusOr<int64_t> ParseFlowWindow(std::string_view text);
+// The most buckets a flow series has (a day in five-minute steps).
+inline constexpr int64_t kMaxFlowSteps = 288;
 
 // Units that flowed through a zone in a process. A movement counts its quantity (container
 // moves: the units in and under the container; a shipped container counts through its

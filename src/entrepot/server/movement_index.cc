@@ -22,6 +22,19 @@ constexpr size_t kCatchUpBatchBytes = size_t{32} << 20;
 // Flow times beyond this are refused (they overflow no arithmetic below it).
 constexpr int64_t kMaxAbsTimeMs = int64_t{1} << 53;
 
+Status CheckFlowWindow(int64_t now_ms, int64_t window_ms) {
+  if (window_ms <= 0 || window_ms > kMaxFlowWindowMs) {
+    return Error(StatusCode::kInvalidArgument, "bad_window",
+                 "the flow window must be more than 0 and at most 24h, not " +
+                     std::to_string(window_ms) + " ms");
+  }
+  if (now_ms > kMaxAbsTimeMs || now_ms < -kMaxAbsTimeMs) {
+    return Error(StatusCode::kInvalidArgument, "bad_time",
+                 "time " + std::to_string(now_ms) + " ms is out of range");
+  }
+  return OkStatus();
+}
+
 size_t QueuedBytes(const store::JournalRecord& record) {
   return sizeof(store::JournalRecord) + record.payload.size();
 }
@@ -307,17 +320,27 @@ StatusOr<HistoryPage> MovementIndex::Lookup(std::string_view code,
 }
 
 StatusOr<FlowReport> MovementIndex::Flow(int64_t now_ms, int64_t window_ms) {
-  if (window_ms <= 0 || window_ms > kMaxFlowWindowMs) {
-    return Error(StatusCode::kInvalidArgument, "bad_window",
-                 "the flow window must be more than 0 and at most 24h, not " +
-                     std::to_string(window_ms) + " ms");
-  }
-  if (now_ms > kMaxAbsTimeMs || now_ms < -kMaxAbsTimeMs) {
-    return Error(StatusCode::kInvalidArgument, "bad_time",
-                 "time " + std::to_string(now_ms) + " ms is out of range");
-  }
+  ENTREPOT_RETURN_IF_ERROR(CheckFlowWindow(now_ms, window_ms));
   std::lock_guard lock(reader_mutex_);
   return reader_->ReadFlow(now_ms - window_ms, now_ms);
+}
+
+StatusOr<std::vector<FlowReport>> MovementIndex::FlowSeries(int64_t now_ms, int64_t window_ms,
+                                                            int64_t step_ms) {
+  ENTREPOT_RETURN_IF_ERROR(CheckFlowWindow(now_ms, window_ms));
+  if (step_ms < 1000 || step_ms > window_ms || window_ms % step_ms != 0 ||
+      window_ms / step_ms > kMaxFlowSteps) {
+    return Error(StatusCode::kInvalidArgument, "bad_step",
+                 "the step must divide the window into 1 to " + std::to_string(kMaxFlowSteps) +
+                     " buckets of at least 1s (window=24h&step=1h, say)");
+  }
+  std::vector<FlowReport> buckets;
+  std::lock_guard lock(reader_mutex_);
+  for (int64_t from = now_ms - window_ms; from < now_ms; from += step_ms) {
+    ENTREPOT_ASSIGN_OR_RETURN(FlowReport bucket, reader_->ReadFlow(from, from + step_ms - 1));
+    buckets.push_back(std::move(bucket));
+  }
+  return buckets;
 }
 
 bool MovementIndex::WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) {

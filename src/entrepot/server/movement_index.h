@@ -112,6 +112,13 @@ class MovementIndex {
   // beyond 2^53; the SQLite errors of Lookup.
   StatusOr<FlowReport> Flow(int64_t now_ms, int64_t window_ms);
 
+  // The same window cut into buckets of `step_ms`, oldest first: bucket i covers
+  // [now_ms - window_ms + i * step_ms, that + step_ms), the last one ending at now_ms
+  // (throughput over the day, for dashboards). Errors: Flow's, and kInvalidArgument
+  // "bad_step" unless 1 s <= step_ms <= window_ms, window_ms is a multiple of step_ms and
+  // there are at most kMaxFlowSteps buckets.
+  StatusOr<std::vector<FlowReport>> FlowSeries(int64_t now_ms, int64_t window_ms, int64_t step_ms);
+
   // Waits until every record up to `seq` is indexed, or `timeout` passed; true when indexed.
   // A record is indexed once published, or found by a catch-up.
   bool WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout);

@@ -149,6 +149,19 @@ class MovementIndexTest : public ::testing::Test {
   }
 
   // Executes `codes` in `mode` as one batch (one commit), `gap_ms` apart; each must be accepted.
+  // Opens the index and scans two kettles: received at kStart+2000 and kStart+3000 into the
+  // dock, stowed (bin scans) into kBin at kStart+6000 and kStart+8000.
+  void ReceiveTwoAndStowThem() {
+    OpenIndex();
+    now_ = kStart;
+    Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle), Item(kKettle)}, 1000);
+    Scan(Mode::kStow,
+         {LocationLabel("DOCK-01"), Item(kKettle), LocationLabel(kBin), Item(kKettle),
+          LocationLabel(kBin)},
+         1000);
+    WaitIndexed();
+  }
+
   void Scan(Mode mode, const std::vector<std::string>& codes, int64_t gap_ms = 2000) {
     std::vector<core::ScanCommand> batch;
     for (const std::string& code : codes) {
@@ -452,15 +465,7 @@ TEST_F(MovementIndexTest, WaitForSeqTimesOutForASeqNotCommitted) {
 }
 
 TEST_F(MovementIndexTest, FlowCountsUnitsPerZoneAndProcessWithinTheWindowEdges) {
-  OpenIndex();
-  now_ = kStart;
-  Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle), Item(kKettle)}, 1000);
-  // Received at kStart+2000 and kStart+3000; stowed (bin scans) at kStart+6000 and +8000.
-  Scan(Mode::kStow,
-       {LocationLabel("DOCK-01"), Item(kKettle), LocationLabel(kBin), Item(kKettle),
-        LocationLabel(kBin)},
-       1000);
-  WaitIndexed();
+  ReceiveTwoAndStowThem();
   auto flow = [this](int64_t now, int64_t window) {
     StatusOr<FlowReport> report = index_->Flow(now, window);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
@@ -480,6 +485,30 @@ TEST_F(MovementIndexTest, FlowCountsUnitsPerZoneAndProcessWithinTheWindowEdges) 
   EXPECT_TRUE(flow(kStart + 1999, 1999).cells.empty());
   EXPECT_EQ(flow(kStart + 8000, 1).cells, (std::vector<FlowCell>{{"A", "stow", 1, 1}}));
   EXPECT_EQ(flow(kStart + 8002, 1).units, 0);
+}
+
+TEST_F(MovementIndexTest, FlowSeriesCutsTheWindowIntoBucketsThatAddUpToIt) {
+  ReceiveTwoAndStowThem();
+  // Four 2.5 s buckets.
+  StatusOr<std::vector<FlowReport>> series = index_->FlowSeries(kStart + 10'000, 10'000, 2'500);
+  ASSERT_TRUE(series.ok()) << series.status().ToString();
+  ASSERT_EQ(series->size(), 4U);
+  EXPECT_EQ((*series)[0].from_ms, kStart);
+  EXPECT_EQ((*series)[0].by_process, (std::vector<FlowTotal>{{"receive", 1, 1}}));
+  EXPECT_EQ((*series)[1].by_process, (std::vector<FlowTotal>{{"receive", 1, 1}}));
+  EXPECT_EQ((*series)[2].by_process, (std::vector<FlowTotal>{{"stow", 1, 1}}));
+  EXPECT_EQ((*series)[3].by_process, (std::vector<FlowTotal>{{"stow", 1, 1}}));
+  EXPECT_EQ((*series)[3].to_ms, kStart + 9'999);
+}
+
+TEST_F(MovementIndexTest, FlowSeriesWithABadStepReturnsBadStep) {
+  OpenIndex();
+  EXPECT_EQ(index_->FlowSeries(kStart, 3'600'000, 999).status().reason(), "bad_step");
+  EXPECT_EQ(index_->FlowSeries(kStart, 3'600'000, 7'000'000).status().reason(), "bad_step");
+  EXPECT_EQ(index_->FlowSeries(kStart, 3'600'000, 7'000).status().reason(), "bad_step");
+  EXPECT_EQ(index_->FlowSeries(kStart, kMaxFlowWindowMs, 60'000).status().reason(), "bad_step");
+  EXPECT_EQ(index_->FlowSeries(kStart, 0, 1'000).status().reason(), "bad_window");
+  EXPECT_TRUE(index_->FlowSeries(kStart, kMaxFlowWindowMs, 300'000).ok());
 }
 
 // Flow sums minute and second buckets and rows at the ragged ends: it must equal a plain

@@ -104,4 +104,20 @@ json FlowJson(const FlowReport& report) {
             {"by_process", TotalsJson(report.by_process, "process", false)}}}};
 }
 
+json FlowSeriesJson(const std::vector<FlowReport>& buckets) {
+  json series = json::array();
+  for (const FlowReport& bucket : buckets) {
+    json by_process = json::object();
+    for (const FlowTotal& total : bucket.by_process) {
+      by_process[total.key] = total.units;
+    }
+    series.push_back({{"from", TimeJson(bucket.from_ms)},
+                      {"from_ms", bucket.from_ms},
+                      {"units", bucket.units},
+                      {"movements", bucket.movements},
+                      {"by_process", by_process}});
+  }
+  return series;
+}
+
 }  // namespace entrepot::server

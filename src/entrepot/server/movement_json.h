@@ -31,5 +31,8 @@ nlohmann::json HistoryJson(const HistoryPage& page);
 //  "totals":{"units","movements","by_zone":[{"zone","units","movements"}],
 //            "by_process":[{"process","units","movements"}]}}; "zone" is null when unknown.
 nlohmann::json FlowJson(const FlowReport& report);
+// The buckets of MovementIndex::FlowSeries, oldest first: [{"from","from_ms","units",
+// "movements","by_process":{"pick":units,...}}].
+nlohmann::json FlowSeriesJson(const std::vector<FlowReport>& buckets);
 
 }  // namespace entrepot::server
