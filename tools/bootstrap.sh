@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that building, testing and fuzzing Entrepôt need.
 #
-#   tools/bootstrap.sh
+#   tools/bootstrap.sh             # build and run: compilers, libraries, Node.js for the pages
+#   tools/bootstrap.sh --browser   # and Chromium, for the browser tests (tools/test.sh)
 #
 # Idempotent and quick when nothing is missing: it asks dpkg first, and runs apt-get (update,
 # then install) only for missing packages. Runs as root, or through sudo when available.
@@ -35,6 +36,14 @@ PACKAGES=(
   postgresql         # PostgreSQL 15: the throwaway cluster of tools/pg_test_cluster.sh.
   libpq-dev          # libpq, the client of the PostgreSQL journal.
 )
+# Node.js and npm build the web pages (tools/build_web.sh). A machine that has them already
+# (a newer Node.js than Debian's, say) keeps its own: Debian's npm would replace it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
+if [[ "${1:-}" == "--browser" ]]; then
+  PACKAGES+=(chromium)  # The browser tests drive Debian's Chromium (web/tests/).
+fi
 
 # Prints the packages of PACKAGES that are not installed (one dpkg-query for all: fast).
 missing_packages() {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it, on a fresh Debian 12 machine or a developer's:
-#   1. tools/bootstrap.sh                 (installs missing packages)
-#   2. configure and build the release preset
-#   3. ctest --preset release
+#   1. tools/bootstrap.sh --browser       (installs missing packages, Chromium included)
+#   2. configure and build the release preset, and the web pages (tools/build_web.sh)
+#   3. ctest --preset release, the browser tests (web/tests/) included: they must run here
 #   4. the tests again under ASan + UBSan: the asan-ubsan preset (clang), which builds the
-#      fuzzers too, so that one instrumented build serves steps 4 and 6
-#   5. clang-format check of every C++ file against .clang-format
+#      fuzzers too, so that one instrumented build serves steps 4 and 6 (the browser tests
+#      are left out there: they test the pages, which the sanitizers do not see)
+#   5. clang-format check of every C++ file against .clang-format, Prettier's of the pages
 #   6. tools/run_fuzzers.sh --budget 60 on the asan-ubsan build: every fuzzer, side by side
 #      on the cores, about 60 s in all
 #
@@ -73,12 +74,13 @@ run_sanitized_tests() {
     fresh=(--fresh)
   fi
   cmake --preset asan-ubsan "${fresh[@]}" && cmake --build --preset asan-ubsan -j"$(nproc)" &&
-    ctest --preset asan-ubsan -j2 --output-on-failure
+    ctest --preset asan-ubsan -j2 --output-on-failure --label-exclude browser
 }
 
 run_tests() {
   local log="$ROOT/build/release/ctest.log" status=0
-  ctest --preset release --output-on-failure -j2 2>&1 | tee "$log" || status=$?
+  ENTREPOT_REQUIRE_BROWSER_TESTS=1 ctest --preset release --output-on-failure -j2 2>&1 |
+    tee "$log" || status=$?
   ctest_summary="$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" |
     tail -n 1 || true)"
   return "$status"
@@ -111,10 +113,16 @@ check_format() {
     echo "test.sh: run clang-format -i on the files above" >&2
     return 1
   fi
+  # The pages' TypeScript, CSS and tests: Prettier, installed by tools/build_web.sh.
+  if ! (cd web && npx --no-install prettier --check src tests); then
+    echo "test.sh: run (cd web && npm run format)" >&2
+    return 1
+  fi
 }
 
-run_step bootstrap tools/bootstrap.sh || exit 1  # Nothing else can work without it.
+run_step bootstrap tools/bootstrap.sh --browser || exit 1  # Nothing else can work without it.
 if run_step build build; then
+  run_step web tools/build_web.sh || true  # A failure here fails web_pages_test too.
   run_step tests run_tests || true
 else
   skip_step tests "the build failed"

@@ -1,0 +1,2 @@
+// Vite turns imported .css files into the page's stylesheet.
+declare module "*.css";
