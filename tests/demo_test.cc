@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -93,6 +94,21 @@ TEST_F(DemoTest, RunsAShiftThroughTheServerThenResumesWithTheNext) {
   ASSERT_EQ(fresh.exit_status, 0) << fresh.out;
   EXPECT_NE(fresh.out.find("created site FR-TST1"), std::string::npos);
   EXPECT_NE(fresh.out.find("shift 1:"), std::string::npos);
+}
+
+TEST_F(DemoTest, PrintsTheAddressesOfTheWebPagesItServes) {
+  std::filesystem::create_directories(dir_.File("web"));
+  testing::WriteFile(dir_.File("web/index.html"), "<!doctype html><title>pages</title>");
+  testing::CommandResult run = RunEntrepot(Args({"--once", "--web", dir_.File("web")}));
+  ASSERT_EQ(run.exit_status, 0) << run.out;
+  for (const char* page :
+       {"live floor     http://127.0.0.1:", "/#/floor", "/#/dashboards", "/#/scanner"}) {
+    EXPECT_NE(run.out.find(page), std::string::npos) << page << " in\n" << run.out;
+  }
+  testing::CommandResult missing =
+      RunEntrepot(Args({"--once", "--web", dir_.File("no-pages-here")}));
+  EXPECT_EQ(missing.exit_status, 1) << missing.out;
+  EXPECT_NE(missing.out.find("web_not_found"), std::string::npos) << missing.out;
 }
 
 TEST_F(DemoTest, FreshRefusesToDeleteWhatIsNotASite) {

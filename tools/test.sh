@@ -114,7 +114,7 @@ check_format() {
     return 1
   fi
   # The pages' TypeScript, CSS and tests: Prettier, installed by tools/build_web.sh.
-  if ! (cd web && npx --no-install prettier --check src tests); then
+  if ! (cd web && npx --no-install prettier --check src tests public); then
     echo "test.sh: run (cd web && npm run format)" >&2
     return 1
   fi

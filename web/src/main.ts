@@ -132,6 +132,11 @@ async function route(): Promise<void> {
   root.focus({ preventScroll: true });
 }
 
+// Keeps the pages loadable offline (public/sw.js); the scanner's queue needs the page.
+if ("serviceWorker" in navigator) {
+  void navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+}
+
 setLanguage(language());
 window.addEventListener("hashchange", () => void route());
 void route();

@@ -174,6 +174,20 @@ describe("scanner", () => {
     await page.locator("#sync-report").waitFor();
     assert.equal(unitsIn(await stockAt("A-01-002-1-1")), 1);
   });
+
+  test("a handheld reloaded offline still opens the scanner, and its scans still sync", async () => {
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await context.setOffline(true);
+    await page.reload();
+    await chooseMode(page, "Receive");
+    assert.equal(await scan(page, kDock), "queued");
+    assert.equal(await scan(page, kItem), "queued");
+    await screenshot(page, "scanner-reloaded-offline");
+    await context.setOffline(false);
+    await page.waitForFunction(() => document.querySelector("#queue-count")?.dataset.count === "0", null, {
+      timeout: 20_000,
+    });
+  });
 });
 
 describe("pages for people", () => {

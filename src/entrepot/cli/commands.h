@@ -108,14 +108,16 @@ struct DemoOptions {
   std::string layout_file = "examples/fc-lyon/layout.toml";
   std::string scenario_file = "examples/fc-lyon/scenario.toml";
   std::string listen = "127.0.0.1:8080";
-  std::optional<double> speed;  // Replaces the scenario's.
-  int connections = 32;         // 1..256.
-  bool fresh = false;           // Delete the site in data_dir first.
-  bool once = false;            // Stop when the shift is over instead of serving on.
+  std::optional<double> speed;         // Replaces the scenario's.
+  int connections = 32;                // 1..256.
+  bool fresh = false;                  // Delete the site in data_dir first.
+  bool once = false;                   // Stop when the shift is over instead of serving on.
+  std::optional<std::string> web_dir;  // As ServeOptions::web_dir.
 };
 // `entrepot demo [--data DIR] [--layout FILE] [--scenario FILE] [--listen HOST:PORT]
-// [--speed X] [--connections N] [--fresh] [--once]` (docs/SIMULATOR.md): the site (created
-// from the layout when DIR has none), one demo account per role, the server, and the
+// [--speed X] [--connections N] [--fresh] [--once] [--web DIR]` (docs/SIMULATOR.md): the
+// site (created from the layout when DIR has none), one demo account per role, the server
+// with the web pages when they are built (their URLs are printed), and the
 // scenario's shift from now driving it over HTTP with a progress line; then serves until
 // SIGINT or SIGTERM, which stop everything cleanly. Exit 0; 1 for a layout, scenario or
 // option refused, or a --fresh DIR that holds something else than a site; 2 when the site,

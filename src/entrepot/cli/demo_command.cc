@@ -239,6 +239,7 @@ int RunDemo(const DemoOptions& options) {
   ServeOptions serve;
   serve.data_dir = options.data_dir;
   serve.listen = options.listen;
+  serve.web_dir = options.web_dir;
   bool refused_options = false;
   StatusOr<std::unique_ptr<ServerStack>> stack = ServerStack::Start(
       serve, [&](const core::SiteState& state) { at_start = sim::ReadSiteAtStart(state); },

@@ -324,6 +324,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   demo->add_flag("--fresh", demo_options.fresh, "Delete the demo site first and start over");
   demo->add_flag("--once", demo_options.once, "Stop when the shift is over");
+  demo->add_option("--web", demo_options.web_dir,
+                   "The built web pages to serve at / (default: web/dist of the source tree)");
   demo->callback([&] {
     if (speed_option->count() > 0) {
       demo_options.speed = demo_speed;

@@ -113,6 +113,7 @@ const kAccepted = new Set(["ok", "reverify"]);
 const kBatchSize = 500;
 const kSyncEveryMs = 3000;
 const kGroupSeparator = "\u001d";
+const kWorkerKey = "entrepot.scanner.worker"; // Set while a worker is signed in here.
 
 class Scanner {
   private device = device_api.savedDevice();
@@ -129,7 +130,10 @@ class Scanner {
     this.queue = await ScanQueue.open();
     window.addEventListener("online", this.onOnline);
     this.timer = window.setInterval(() => void this.sync(), kSyncEveryMs);
+    // A reload (offline, say) keeps the worker signed in: the server's device session lasts
+    // until they sign out.
     if (!this.device) this.showSetup();
+    else if (sessionStorage.getItem(kWorkerKey)) this.showMenu();
     else this.showBadge();
     void this.sync();
   }
@@ -196,6 +200,7 @@ class Scanner {
       event.preventDefault();
       try {
         const notice = await device_api.badgeSignIn(this.device!, badge.value.trim());
+        sessionStorage.setItem(kWorkerKey, "1");
         if (notice && notice.required && !notice.acknowledged) await this.showNotice();
         else this.showMenu();
       } catch (error) {
@@ -348,6 +353,7 @@ class Scanner {
   }
 
   private async signOut(): Promise<void> {
+    sessionStorage.removeItem(kWorkerKey);
     try {
       await device_api.badgeSignOut(this.device!);
     } catch {
