@@ -273,14 +273,15 @@ HttpResponse ApiHandler::DeviceSession(const HttpRequest& request, const auth::P
   if (!session.ok()) {
     return Failed(session.status());
   }
-  if (labor_recorder_ != nullptr) {
-    labor_recorder_->SignIn(device.name, session->user_id, now_ms_());
-  }
   // TRN-01: the device learns at once whether the worker must read and acknowledge the
-  // notice before scanning (privacy_routes.cc).
+  // notice before scanning (privacy_routes.cc); nothing is collected about them before that,
+  // so the labor session starts at the acknowledgement then.
   StatusOr<json> notice = NoticeStatus(session->user_id);
   if (!notice.ok()) {
     return Failed(notice.status());
+  }
+  if (labor_recorder_ != nullptr && NoticeAllowsCollection(*notice)) {
+    labor_recorder_->SignIn(device.name, session->user_id, now_ms_());
   }
   return Reply({{"signed_in", true}, {"since", session->since_ms}, {"notice", *std::move(notice)}});
 }

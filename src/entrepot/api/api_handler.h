@@ -190,9 +190,12 @@ class ApiHandler {
   HttpResponse PrivacyPolicy();
   HttpResponse AuditPage(const HttpRequest& request);
   HttpResponse RetentionRuns(const HttpRequest& request);
-  // {"version","required","acknowledged"} of the current notice for `user_id` (reads the
-  // account store: badge sign-in, not the scan path).
+  // {"version","required","acknowledged","acknowledged_at"} of the current notice for
+  // `user_id` (reads the account store: badge sign-in, not the scan path).
   StatusOr<nlohmann::json> NoticeStatus(int64_t user_id);
+  // True when a NoticeStatus lets the worker's data be collected: acknowledged, or not
+  // required by the policy.
+  static bool NoticeAllowsCollection(const nlohmann::json& notice_status);
   // TRN-01 on the scan path, from memory: kPermissionDenied "notice_not_acknowledged" when a
   // worker is signed in on `device` and has not acknowledged the current notice.
   Status NoticeGate(const auth::Principal& device);

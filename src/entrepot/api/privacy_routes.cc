@@ -387,10 +387,16 @@ HttpResponse ApiHandler::AcknowledgeNotice(const HttpRequest& request,
                             " is current): show GET /api/v1/privacy/notice again and "
                             "acknowledge that version"));
   }
+  std::optional<auth::DeviceWorker> before = accounts_.SignedInWorker(device.id, *version);
+  const bool first = before && before->user_id == (*session)->user_id && !before->acknowledged;
   StatusOr<auth::NoticeAcknowledgement> ack =
       accounts_.AcknowledgeNotice((*session)->user_id, *version);
   if (!ack.ok()) {
     return Refuse(ack.status());
+  }
+  // Collection starts now, not at the badge scan (TRN-01; DeviceSession in account_routes.cc).
+  if (first && labor_recorder_ != nullptr) {
+    labor_recorder_->SignIn(device.name, (*session)->user_id, now_ms_());
   }
   return Answer({{"version", ack->version},
                  {"acknowledged", true},
@@ -404,6 +410,10 @@ StatusOr<json> ApiHandler::NoticeStatus(int64_t user_id) {
               {"required", notice_->acknowledgement_required},
               {"acknowledged", ack.has_value()},
               {"acknowledged_at", ack ? json(ack->acknowledged_at_ms) : json(nullptr)}};
+}
+
+bool ApiHandler::NoticeAllowsCollection(const json& notice_status) {
+  return !notice_status.value("required", true) || notice_status.value("acknowledged", false);
 }
 
 Status ApiHandler::NoticeGate(const auth::Principal& device) {

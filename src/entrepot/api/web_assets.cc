@@ -73,7 +73,8 @@ StatusOr<WebAssets> WebAssets::Load(const fs::path& dir) {
   auto it = fs::recursive_directory_iterator(dir, error);
   for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     fs::path relative = it->path().lexically_relative(dir);
-    if (Hidden(relative) || it->is_symlink() || !it->is_regular_file()) {
+    std::error_code kind_error;  // An entry that vanished or cannot be read is skipped.
+    if (Hidden(relative) || it->is_symlink(kind_error) || !it->is_regular_file(kind_error)) {
       continue;
     }
     if (assets.assets_.size() == kMaxWebFiles) {

@@ -762,7 +762,10 @@ StatusOr<NoticeAcknowledgement> AccountStore::AcknowledgeNotice(int64_t user_id,
   Statement insert(impl_->db_,
                    "INSERT OR IGNORE INTO notice_acks(user_id, version, acknowledged_at_ms) "
                    "VALUES(?, ?, ?)");
-  int rc = insert.Bind(1, user_id).Bind(2, version).Bind(3, impl_->options_.now_ms()).Step();
+  constexpr int64_t kMsPerDay = int64_t{86'400'000};
+  const int64_t now_ms = impl_->options_.now_ms();
+  const int64_t day_start_ms = now_ms - ((now_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
+  int rc = insert.Bind(1, user_id).Bind(2, version).Bind(3, day_start_ms).Step();
   if (rc == SQLITE_CONSTRAINT) {
     return Error(StatusCode::kNotFound, "unknown_user",
                  "no user has id " + std::to_string(user_id));

@@ -107,10 +107,13 @@ struct DeviceSession {
   int64_t since_ms = 0;
 };
 
-// TRN-01: a user acknowledged this version of the notice to workers, at this time.
+// TRN-01: a user acknowledged this version of the notice to workers, on this day.
 struct NoticeAcknowledgement {
   int64_t user_id = 0;
   std::string version;
+  // The start (00:00 UTC) of the day of the acknowledgement, in Unix ms. The day proves
+  // TRN-01; a time to the millisecond could be matched with the first scan a device made
+  // after it, joining the worker to the device's scans (RET-01).
   int64_t acknowledged_at_ms = 0;
 };
 
@@ -173,9 +176,9 @@ class AccountStore {
   // The device's current session, if any.
   StatusOr<std::optional<DeviceSession>> CurrentDeviceSession(int64_t device_id);
 
-  // TRN-01: records that `user_id` acknowledged the notice `version` now (options.now_ms),
-  // durably. Acknowledging a version again changes nothing and returns the first
-  // acknowledgement. Errors: kInvalidArgument "bad_notice_version" (not 1..
+  // TRN-01: records that `user_id` acknowledged the notice `version` today (options.now_ms,
+  // kept to the day: NoticeAcknowledgement), durably. Acknowledging a version again changes nothing
+  // and returns the first acknowledgement. Errors: kInvalidArgument "bad_notice_version" (not 1..
   // kMaxNoticeVersionBytes of [A-Za-z0-9._:-]); kNotFound "unknown_user"; kUnavailable
   // "accounts_unavailable".
   StatusOr<NoticeAcknowledgement> AcknowledgeNotice(int64_t user_id, const std::string& version);

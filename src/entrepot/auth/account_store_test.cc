@@ -253,7 +253,8 @@ TEST_F(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSessi
   EXPECT_FALSE(signed_in->acknowledged);
   EXPECT_FALSE(store_->FindNoticeAcknowledgement(worker.id, "v1")->has_value());
 
-  const int64_t first = now_.load();
+  // Kept to the day (RET-01: a time to the ms could be matched with the device's next scan).
+  const int64_t first = now_.load() - now_.load() % 86'400'000;
   auto ack = store_->AcknowledgeNotice(worker.id, "v1");
   ASSERT_TRUE(ack.ok()) << ack.status().ToString();
   EXPECT_EQ(ack->acknowledged_at_ms, first);
