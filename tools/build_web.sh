@@ -5,20 +5,19 @@
 #
 #   tools/build_web.sh
 #
-# Needs Node.js 20 or newer and npm (tools/bootstrap.sh installs them when missing).
+# Needs npm (tools/bootstrap.sh installs it when missing) and Node.js 20 or newer: when the
+# machine's is older (Debian 12's is 18) or missing, the npm registry's build of Node.js 20
+# (package node-linux-<arch>) is unpacked into web/.node and used (web/tests/node.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "build_web.sh: Node.js and npm are missing: run tools/bootstrap.sh" >&2
+if ! command -v npm >/dev/null 2>&1; then
+  echo "build_web.sh: npm is missing: run tools/bootstrap.sh" >&2
   exit 1
 fi
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-if [[ "$node_major" -lt 20 ]]; then
-  echo "build_web.sh: the pages' tools (Vite, Playwright) need Node.js 20 or newer;" \
-    "this machine has $(node --version)" >&2
-  exit 1
-fi
+# shellcheck source=web/tests/node.sh
+source tests/node.sh
+use_node_20
 
 # The lock file's hash, kept beside the installed packages: a changed lock reinstalls.
 stamp="node_modules/.entrepot-lock-sha256"

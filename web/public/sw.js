@@ -47,12 +47,12 @@ self.addEventListener("fetch", (event) => {
           }),
       ),
     );
-  } else if (event.request.mode === "navigate") {
+  } else if (event.request.mode === "navigate" && (url.pathname === "/" || url.pathname === "/index.html")) {
     // The page: the network's when it answers (a new build), else the last one seen.
     event.respondWith(
       fetch(event.request)
         .then((response) => {
-          if (response.ok) {
+          if (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html")) {
             const copy = response.clone();
             caches.open(kCache).then((cache) => cache.put("/", copy));
           }

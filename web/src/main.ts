@@ -46,6 +46,7 @@ const home: Record<Role, string> = {
 };
 
 let leave: (() => void) | void = undefined;
+let routes = 0; // Counts route changes: a page still rendering after the next one started is closed.
 
 function currentPath(): string {
   return location.hash.replace(/^#\/?/, "").split("?")[0] || "";
@@ -120,17 +121,33 @@ async function route(): Promise<void> {
     replace(root, h("h1", {}, page.title()), h("p", { class: "error", role: "alert" }, t("notAllowed")));
     return;
   }
+  // Each page draws into its own area: one still rendering when the next starts draws into
+  // a detached element, never over the new page.
+  const area = h("div", {});
+  replace(root, area);
+  const routeNumber = ++routes;
   const context: PageContext = {
-    root,
+    root: area,
     session,
     sessionEnded: () => {
       forgetSession();
       go("signin");
     },
   };
-  leave = await page.render(context);
+  const cleanup = await page.render(context);
+  if (routeNumber !== routes) {
+    if (typeof cleanup === "function") cleanup();
+    return;
+  }
+  leave = cleanup;
   root.focus({ preventScroll: true });
 }
+
+// The skip link moves the focus to the page's content (as a hash link it would be routed).
+document.querySelector(".skip")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("main")?.focus();
+});
 
 // Keeps the pages loadable offline (public/sw.js); the scanner's queue needs the page.
 if ("serviceWorker" in navigator) {

@@ -81,8 +81,9 @@ export async function badgeSignOut(device: Device): Promise<void> {
   await send("/api/v1/devices/session", { method: "DELETE", token: device.token });
 }
 
-export async function fetchNotice(device: Device, lang: string): Promise<Notice> {
-  return getJson<Notice>(`/api/v1/privacy/notice?lang=${lang}`, { token: device.token });
+// The notice in `lang`, or in the site's first language when none is given.
+export async function fetchNotice(device: Device, lang?: string): Promise<Notice> {
+  return getJson<Notice>(`/api/v1/privacy/notice${lang ? `?lang=${lang}` : ""}`, { token: device.token });
 }
 
 export async function acknowledgeNotice(device: Device, version: string): Promise<void> {

@@ -177,6 +177,7 @@ describe("scanner", () => {
 
   test("a handheld reloaded offline still opens the scanner, and its scans still sync", async () => {
     await page.evaluate(() => navigator.serviceWorker.ready);
+    const atDock = unitsIn(await stockAt("DOCK-01"));
     await context.setOffline(true);
     await page.reload();
     await chooseMode(page, "Receive");
@@ -187,6 +188,7 @@ describe("scanner", () => {
     await page.waitForFunction(() => document.querySelector("#queue-count")?.dataset.count === "0", null, {
       timeout: 20_000,
     });
+    assert.equal(unitsIn(await stockAt("DOCK-01")), atDock + 1, "the unit received offline is in stock once");
   });
 });
 
@@ -252,6 +254,9 @@ describe("pages for people", () => {
     await signIn(page, site.url, "dora");
     await page.goto(`${site.url}/#/privacy`);
     await page.getByText("RET-01").first().waitFor();
+    const ret01 = page.locator("tr", { has: page.getByText("RET-01", { exact: true }) });
+    assert.match(await ret01.locator(".badge").textContent(), /pass/);
+    await page.locator("#audit-verified").waitFor(); // The audit log's chain, verified.
     await screenshot(page, "privacy-office");
   });
 

@@ -16,4 +16,7 @@ skip() {
 [[ -d node_modules/playwright-core ]] || skip "the npm packages are not installed (tools/build_web.sh)"
 [[ -x "${ENTREPOT_CHROMIUM:-/usr/bin/chromium}" ]] ||
   skip "Chromium is not installed (tools/bootstrap.sh --browser)"
+# shellcheck source=web/tests/node.sh
+source tests/node.sh
+use_node_20 || skip "no Node.js 20 or newer"
 exec node --test --test-concurrency=1 tests/pages.test.mjs

@@ -40,6 +40,7 @@ const t = strings({
     periods:
       "Periods: operational data {operational} years, labor events {labor} days, weekly aggregates {weekly} weeks, audit log {audit} months.",
     openDays: "Labor days still holding raw events: {days}",
+    dpoOnly: "Only the data protection officer reads the audit log.",
     none: "none",
     what: "What",
     noRuns: "No retention run yet.",
@@ -76,6 +77,7 @@ const t = strings({
     periods:
       "Durées : données opérationnelles {operational} ans, événements de travail {labor} jours, agrégats hebdomadaires {weekly} semaines, journal d'audit {audit} mois.",
     openDays: "Jours dont les événements bruts sont encore gardés : {days}",
+    dpoOnly: "Seul le délégué à la protection des données consulte le journal d'audit.",
     none: "aucun",
     what: "Quoi",
     noRuns: "Aucune purge pour l'instant.",
@@ -136,7 +138,10 @@ class PrivacyOffice {
     replace(this.context.root, h("h1", {}, t("title")), policy, this.audit, retention, record);
     await Promise.all([
       this.load(policy, () => this.showPolicy(policy)),
-      this.load(this.audit, () => this.showAudit()),
+      // Only the DPO reads the audit log (RET-03): for anyone else even the attempt is logged.
+      this.context.session!.role === "dpo"
+        ? this.load(this.audit, () => this.showAudit())
+        : Promise.resolve(replace(this.audit, h("h2", {}, t("audit")), h("p", {}, t("dpoOnly")))),
       this.load(retention, () => this.showRetention(retention)),
       this.load(record, () => this.showRecord(record)),
     ]);

@@ -53,7 +53,8 @@ const t = strings({
     synced: "Sent {count} scans saved offline.",
     syncedRefused: "{count} of them were refused:",
     modeChanged: "Mode: {mode}",
-    noticeRequired: "Acknowledge the notice first.",
+    noticeRequired: "Read and confirm the notice first, then scan again: that scan was not recorded.",
+    retry: "Try again",
   },
   fr: {
     title: "Scanner",
@@ -94,7 +95,8 @@ const t = strings({
     synced: "{count} scans enregistrés hors ligne ont été envoyés.",
     syncedRefused: "{count} d'entre eux ont été refusés :",
     modeChanged: "Mode : {mode}",
-    noticeRequired: "Validez d'abord la notice.",
+    noticeRequired: "Lisez et validez d'abord la notice, puis scannez à nouveau : ce scan n'a pas été enregistré.",
+    retry: "Réessayer",
   },
 });
 
@@ -121,6 +123,11 @@ class Scanner {
   private mode: Mode | null = null;
   private syncing = false;
   private timer = 0;
+  private onNotice = false; // The notice is on screen.
+  // Scans are handled one after the other, in the order they were made, even when the
+  // wedge is faster than the network.
+  private scans: Promise<void> = Promise.resolve();
+  private readonly syncError = h("div", { id: "sync-error" });
   private readonly status = h("div", { class: "queue" });
   private readonly onOnline = () => void this.sync();
 
@@ -144,7 +151,12 @@ class Scanner {
   }
 
   private screen(...children: (Node | null)[]): void {
-    replace(this.root, h("section", { class: "scanner" }, h("h1", {}, t("title")), this.status, ...children));
+    this.onNotice = false;
+    replace(this.syncError);
+    replace(
+      this.root,
+      h("section", { class: "scanner" }, h("h1", {}, t("title")), this.status, this.syncError, ...children),
+    );
     void this.showStatus();
   }
 
@@ -200,9 +212,12 @@ class Scanner {
       event.preventDefault();
       try {
         const notice = await device_api.badgeSignIn(this.device!, badge.value.trim());
-        sessionStorage.setItem(kWorkerKey, "1");
-        if (notice && notice.required && !notice.acknowledged) await this.showNotice();
-        else this.showMenu();
+        if (notice && notice.required && !notice.acknowledged) {
+          await this.showNotice();
+        } else {
+          sessionStorage.setItem(kWorkerKey, "1");
+          this.showMenu();
+        }
       } catch (error) {
         replace(message, errorBox(error));
         badge.select();
@@ -212,31 +227,55 @@ class Scanner {
     badge.focus();
   }
 
-  private async showNotice(): Promise<void> {
+  // TRN-01: nothing is scanned until the signed-in worker confirms the notice. `why` says
+  // why it is shown again (a scan refused for it).
+  private async showNotice(why?: string): Promise<void> {
+    this.onNotice = true;
     const message = h("div", {});
     let notice: device_api.Notice;
     try {
-      notice = await device_api.fetchNotice(this.device!, language());
+      notice = await this.fetchNotice();
     } catch (error) {
-      this.screen(errorBox(error));
+      const retry = h("button", { type: "button", onclick: () => void this.showNotice(why) }, t("retry"));
+      const signOut = h(
+        "button",
+        { type: "button", class: "secondary", onclick: () => void this.signOut() },
+        t("signOut"),
+      );
+      this.screen(errorBox(error), h("div", { class: "actions" }, retry, signOut));
+      this.onNotice = true;
       return;
     }
     const button = h("button", { type: "button" }, t("acknowledge"));
     button.addEventListener("click", async () => {
       try {
         await device_api.acknowledgeNotice(this.device!, notice.version);
+        sessionStorage.setItem(kWorkerKey, "1");
         this.showMenu();
+        void this.sync();
       } catch (error) {
         replace(message, errorBox(error));
       }
     });
     this.screen(
+      why ? h("p", { class: "error", role: "alert" }, why) : null,
       h("h2", {}, t("noticeTitle")),
       h("div", { class: "notice-text", tabindex: 0 }, ...noticeBody(notice)),
       h("div", { class: "actions" }, button),
       message,
     );
+    this.onNotice = true;
     button.focus();
+  }
+
+  // The notice in the page's language, else in the first language the site offers it in.
+  private async fetchNotice(): Promise<device_api.Notice> {
+    try {
+      return await device_api.fetchNotice(this.device!, language());
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "bad_language") return device_api.fetchNotice(this.device!);
+      throw error;
+    }
   }
 
   private showMenu(): void {
@@ -257,7 +296,9 @@ class Scanner {
     this.mode = mode;
     const prompt = h("p", { class: "prompt", id: "prompt" }, t(kPrompts[mode]));
     const feedback = h("div", { class: "feedback", id: "feedback", role: "status" });
-    const input = scanInput((code) => void this.scan(code, prompt, feedback));
+    const input = scanInput((code) => {
+      this.scans = this.scans.then(() => this.scan(code, prompt, feedback));
+    });
     this.screen(
       h("h2", {}, t(mode)),
       prompt,
@@ -291,7 +332,9 @@ class Scanner {
       if (reply.prompt) prompt.textContent = reply.prompt;
     } catch (error) {
       if (error instanceof NetworkError) return this.enqueue(record, feedback);
-      if (error instanceof ApiError && error.code === "notice_not_acknowledged") return this.showNotice();
+      if (error instanceof ApiError && error.code === "notice_not_acknowledged") {
+        return this.showNotice(t("noticeRequired"));
+      }
       show(feedback, "bad", errorText(error), error instanceof ApiError ? error.code : "error");
     }
   }
@@ -328,7 +371,11 @@ class Scanner {
         }
       }
     } catch (error) {
-      if (!(error instanceof NetworkError)) this.root.appendChild(errorBox(error));
+      if (error instanceof ApiError && error.code === "notice_not_acknowledged") {
+        if (!this.onNotice) void this.showNotice(t("noticeRequired"));
+      } else if (!(error instanceof NetworkError)) {
+        replace(this.syncError, errorBox(error));
+      }
     } finally {
       this.syncing = false;
     }
