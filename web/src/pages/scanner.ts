@@ -297,7 +297,10 @@ class Scanner {
     const prompt = h("p", { class: "prompt", id: "prompt" }, t(kPrompts[mode]));
     const feedback = h("div", { class: "feedback", id: "feedback", role: "status" });
     const input = scanInput((code) => {
-      this.scans = this.scans.then(() => this.scan(code, prompt, feedback));
+      // A failure shows and ends that scan only: the chain goes on with the next.
+      this.scans = this.scans
+        .then(() => this.scan(code, prompt, feedback))
+        .catch((error) => show(feedback, "bad", errorText(error), "error"));
     });
     this.screen(
       h("h2", {}, t(mode)),
