@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it, on a fresh Debian 12 machine or a developer's:
 #   1. tools/bootstrap.sh --browser       (installs missing packages, Chromium included)
-#   2. configure and build the release preset, and the web pages (tools/build_web.sh)
-#   3. ctest --preset release, the browser tests (web/tests/) included: they must run here
-#   4. the tests again under ASan + UBSan: the asan-ubsan preset (clang), which builds the
-#      fuzzers too, so that one instrumented build serves steps 4 and 6 (the browser tests
-#      are left out there: they test the pages, which the sanitizers do not see)
+#   2. the release preset (GCC, -O2, warnings as errors): the `entrepot` command and the
+#      benchmarks (target `programs`), and the web pages (tools/build_web.sh)
+#   3. the asan-ubsan preset (clang, AddressSanitizer + UndefinedBehaviorSanitizer): every
+#      test and the fuzzers, in one instrumented build
+#   4. ctest --preset asan-ubsan: the whole test suite under the sanitizers, the browser
+#      tests (web/tests/) included: they must run here, against the instrumented server
 #   5. clang-format check of every C++ file against .clang-format, Prettier's of the pages
 #   6. tools/run_fuzzers.sh --budget 60 on the asan-ubsan build: every fuzzer, side by side
 #      on the cores, about 60 s in all
 #
+# The tests run once, under the sanitizers, where a memory error or undefined behaviour
+# fails them; the release build checks that GCC compiles the product warning-free.
+# `ctest --preset release` still runs them unsanitised on a developer's machine.
+#
 #   tools/test.sh
-#   ENTREPOT_SKIP_FUZZ=1 ENTREPOT_SKIP_SANITIZERS=1 tools/test.sh   # quick local run
+#   ENTREPOT_SKIP_FUZZ=1 tools/test.sh         # without the fuzz step
 #   ENTREPOT_FUZZ_BUDGET=300 tools/test.sh     # fuzz longer: 300 s in all
 #   ENTREPOT_FUZZ_SECONDS=60 tools/test.sh     # or 60 s for each fuzzer
 #
 # A failing step does not hide the others: tests, format and fuzzing all run (fuzzing and
-# tests only if the build succeeded), then a summary is printed and the script exits 1 if
+# tests only if their build succeeded), then a summary is printed and the script exits 1 if
 # any step failed.
 
 # The step functions are called through run_step, which shellcheck cannot follow.
@@ -60,26 +65,25 @@ skip_step() {
 }
 
 # Step functions run in an `||` context, where bash ignores `set -e`: chain with && instead.
-build() {
-  cmake --preset release && cmake --build --preset release -j"$(nproc)"
+build_release() {
+  cmake --preset release && cmake --build --preset release -j"$(nproc)" --target programs
 }
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer; builds the
-# fuzzers as well (see CMakePresets.json).
-run_sanitized_tests() {
+# Every test and the fuzzers, under AddressSanitizer and UndefinedBehaviorSanitizer (see
+# CMakePresets.json).
+build_sanitized() {
   local -a fresh=()
   local cache="$ROOT/build/asan-ubsan/CMakeCache.txt"
   if [[ -f "$cache" ]] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang' "$cache"; then
     # A tree configured when the preset used GCC: CMake cannot switch compilers in place.
     fresh=(--fresh)
   fi
-  cmake --preset asan-ubsan "${fresh[@]}" && cmake --build --preset asan-ubsan -j"$(nproc)" &&
-    ctest --preset asan-ubsan -j2 --output-on-failure --label-exclude browser
+  cmake --preset asan-ubsan "${fresh[@]}" && cmake --build --preset asan-ubsan -j"$(nproc)"
 }
 
 run_tests() {
-  local log="$ROOT/build/release/ctest.log" status=0
-  ENTREPOT_REQUIRE_BROWSER_TESTS=1 ctest --preset release --output-on-failure -j2 2>&1 |
+  local log="$ROOT/build/asan-ubsan/ctest.log" status=0
+  ENTREPOT_REQUIRE_BROWSER_TESTS=1 ctest --preset asan-ubsan --output-on-failure -j2 2>&1 |
     tee "$log" || status=$?
   ctest_summary="$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" |
     tail -n 1 || true)"
@@ -121,29 +125,20 @@ check_format() {
 }
 
 run_step bootstrap tools/bootstrap.sh --browser || exit 1  # Nothing else can work without it.
-if run_step build build; then
-  run_step web tools/build_web.sh || true  # A failure here fails web_pages_test too.
+run_step release build_release || true
+run_step web tools/build_web.sh || true  # A failure here fails web_pages_test too.
+if run_step sanitized-build build_sanitized; then
   run_step tests run_tests || true
 else
-  skip_step tests "the build failed"
-fi
-if [[ "${ENTREPOT_SKIP_SANITIZERS:-0}" == "1" ]]; then
-  skip_step sanitizers "ENTREPOT_SKIP_SANITIZERS=1"
-elif ! command -v clang++ >/dev/null 2>&1; then
-  skip_step sanitizers "no clang++: run tools/bootstrap.sh"
-else
-  run_step sanitizers run_sanitized_tests || true
+  skip_step tests "the sanitized build failed"
 fi
 run_step format check_format || true
 if [[ "${ENTREPOT_SKIP_FUZZ:-0}" == "1" ]]; then
   skip_step fuzz "ENTREPOT_SKIP_FUZZ=1"
-elif ! command -v clang++ >/dev/null 2>&1; then
-  skip_step fuzz "no clang++: run tools/bootstrap.sh"
-elif [[ " ${results[*]} " == *"build: FAILED"* ]]; then
-  skip_step fuzz "the build failed"
+elif [[ " ${results[*]} " == *"sanitized-build: FAILED"* ]]; then
+  skip_step fuzz "the sanitized build failed"
 else
-  # The sanitizer step's build: the fuzzers are built already (or built now if it was
-  # skipped).
+  # The fuzzers were built with the tests (the asan-ubsan preset).
   if [[ -n "$FUZZ_SECONDS" ]]; then
     run_step fuzz env ENTREPOT_FUZZ_PRESET=asan-ubsan tools/run_fuzzers.sh "$FUZZ_SECONDS" ||
       true
