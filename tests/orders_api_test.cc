@@ -398,5 +398,53 @@ TEST_F(OrdersApiTest, ErrorsAnswerTheirReasons) {
   EXPECT_EQ(Code(sup.Post("/api/v1/tasks/next", R"({"device":"no device"})")), "bad_device");
 }
 
+// Directed putaway and counting over the API: the stow prompt proposes the bin already
+// holding the product; requested counts list as open tasks, the count scan closes them.
+TEST_F(OrdersApiTest, StowProposesABinAndCountsAreRequestedListedAndDone) {
+  GivenStock(kKettle, 1);
+  Client hh = Device("HH-91");
+  ScanAll(hh, "HH-91", "receive", {LocationLabel("DOCK-01"), "(01)" + std::string(kKettle)});
+  ScanAll(hh, "HH-91", "stow", {LocationLabel("DOCK-01")});
+  json item = {{"id", "HH-91-stow"},
+               {"device", "HH-91"},
+               {"mode", "stow"},
+               {"code", "(01)" + std::string(kKettle)}};
+  Reply stow = hh.Post("/api/v1/scans", item.dump());
+  ASSERT_EQ(stow.status, 200u) << stow.body;
+  EXPECT_EQ(stow.Json()["prompt"],
+            "Stow in A-01-001-1-1 (holds this product), or scan another bin.");
+
+  Client sup = User("sup");
+  Reply requested = sup.Post("/api/v1/counts", R"({"locations":["A-02-001-1-1","A-01-001-1-1"]})");
+  ASSERT_EQ(requested.status, 200u) << requested.body;
+  EXPECT_EQ(requested.Json()["requested"], json({"A-01-001-1-1", "A-02-001-1-1"}));
+  Reply page = sup.Get("/api/v1/counts?zone=A&limit=1");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(page.Json()["due"], 2);
+  EXPECT_EQ(page.Json()["next"], "A-01-001-1-1");
+  EXPECT_EQ(page.Json()["counts"][0], json({{"location", "A-01-001-1-1"},
+                                            {"zone", "A"},
+                                            {"type", "stow_bin"},
+                                            {"reason", "count_requested"},
+                                            {"units", 1}}));
+
+  ScanAll(hh, "HH-91", "count",
+          {LocationLabel("A-01-001-1-1"), "(01)" + std::string(kKettle),
+           LocationLabel("A-01-001-1-1")});
+  Reply after = sup.Get("/api/v1/counts");
+  ASSERT_EQ(after.status, 200u) << after.body;
+  EXPECT_EQ(after.Json()["due"], 1);
+  EXPECT_EQ(after.Json()["counts"][0]["location"], "A-02-001-1-1");
+
+  EXPECT_EQ(Code(sup.Post("/api/v1/counts", R"({"zone":"A","locations":["DOCK-01"]})")),
+            "bad_count_request");
+  EXPECT_EQ(Code(sup.Post("/api/v1/counts", R"({"locations":["NOPE-1"]})")), "unknown_location");
+  EXPECT_EQ(Code(sup.Post("/api/v1/counts", R"({"locations":["DOOR-01"]})")), "not_countable");
+  EXPECT_EQ(Code(sup.Post("/api/v1/counts", R"({"locations":"A-01-001-1-1"})")), "bad_field");
+  EXPECT_EQ(Code(sup.Get("/api/v1/counts?limit=0")), "bad_limit");
+  EXPECT_EQ(User("worker").Post("/api/v1/counts", R"({"zone":"A"})").status, 403u);
+  EXPECT_EQ(hh.Get("/api/v1/counts").status, 403u);
+}
+
 }  // namespace
 }  // namespace entrepot

@@ -241,6 +241,7 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kReceipt:
     case Route::kReceiptClose:
     case Route::kWorkload:
+    case Route::kCounts:
       HandleOrders(route, parameter, request, principal, std::move(respond));
       return;
     case Route::kNoticeAck:

@@ -240,6 +240,7 @@ class ApiHandler {
                 std::function<void(HttpResponse)> respond);
   void Cutoffs(const HttpRequest& request, std::function<void(HttpResponse)> respond);
   void Workload(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  void Counts(const HttpRequest& request, std::function<void(HttpResponse)> respond);
   HttpResponse Health() const;
 
   server::Sequencer& sequencer_;

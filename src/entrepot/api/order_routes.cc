@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "entrepot/core/order_book.h"
 #include "entrepot/core/orders.h"
 #include "entrepot/core/workload_plan.h"
+#include "entrepot/domain/model.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/order_json.h"
 #include "entrepot/wire/rfc3339.h"
@@ -152,13 +154,29 @@ struct OrderPage {
 StatusOr<core::OrderStatus> ParseStatus(const std::string& text) {
   for (core::OrderStatus status :
        {core::OrderStatus::kOpen, core::OrderStatus::kReleased, core::OrderStatus::kPicked,
-        core::OrderStatus::kPacked, core::OrderStatus::kShipped, core::OrderStatus::kCancelled}) {
+        core::OrderStatus::kPacked, core::OrderStatus::kShipped, core::OrderStatus::kCancelled,
+        core::OrderStatus::kShort}) {
     if (core::OrderStatusName(status) == text) {
       return status;
     }
   }
   return Invalid("bad_status",
-                 "status must be open, released, picked, packed, shipped or cancelled");
+                 "status must be open, released, short, picked, packed, shipped or cancelled");
+}
+
+// The `limit` query parameter of a list: 1..kMaxOrderPage, kDefaultOrderPage when absent.
+StatusOr<int64_t> ParseLimit(const std::optional<std::string>& limit) {
+  if (!limit) {
+    return kDefaultOrderPage;
+  }
+  bool digits = !limit->empty() && limit->size() <= 4 &&
+                limit->find_first_not_of("0123456789") == std::string::npos;
+  int64_t value = digits ? std::stoll(*limit) : 0;
+  if (value < 1 || value > kMaxOrderPage) {
+    return Invalid("bad_limit",
+                   "limit must be an integer from 1 to " + std::to_string(kMaxOrderPage));
+  }
+  return value;
 }
 
 StatusOr<OrderPage> ParseOrderPage(const std::string& target) {
@@ -169,15 +187,7 @@ StatusOr<OrderPage> ParseOrderPage(const std::string& target) {
   if (status) {
     ENTREPOT_ASSIGN_OR_RETURN(page.status, ParseStatus(*status));
   }
-  if (limit) {
-    bool digits = !limit->empty() && limit->size() <= 4 &&
-                  limit->find_first_not_of("0123456789") == std::string::npos;
-    page.limit = digits ? std::stoll(*limit) : 0;
-    if (page.limit < 1 || page.limit > kMaxOrderPage) {
-      return Invalid("bad_limit",
-                     "limit must be an integer from 1 to " + std::to_string(kMaxOrderPage));
-    }
-  }
+  ENTREPOT_ASSIGN_OR_RETURN(page.limit, ParseLimit(limit));
   page.after = after.value_or("");
   return page;
 }
@@ -198,6 +208,52 @@ json OrderListJson(const core::SiteState& state, const OrderPage& page) {
     list.push_back(OrderSummaryJson(it->second));
   }
   return {{"orders", std::move(list)}, {"next", std::move(next)}};
+}
+
+// GET /api/v1/counts?zone=&limit=&after=: the open count tasks (flagged locations) in walk
+// order after the cursor `after`, optionally of one zone; "due" counts them all (in the zone).
+struct CountPage {
+  std::string zone;
+  int64_t limit = kDefaultOrderPage;
+  std::string after;
+};
+
+StatusOr<CountPage> ParseCountPage(const std::string& target) {
+  CountPage page;
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> zone, QueryParameter(target, "zone"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> limit, QueryParameter(target, "limit"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> after, QueryParameter(target, "after"));
+  page.zone = zone.value_or("");
+  ENTREPOT_ASSIGN_OR_RETURN(page.limit, ParseLimit(limit));
+  page.after = after.value_or("");
+  return page;
+}
+
+json CountListJson(const core::SiteState& state, const CountPage& page) {
+  const std::set<std::string>& due = state.flagged_locations();
+  json list = json::array();
+  json next = nullptr;
+  int64_t total = 0;
+  for (auto it = due.begin(); it != due.end(); ++it) {
+    const core::LocationState& location = *state.FindLocation(*it);
+    if (!page.zone.empty() && location.location.zone != page.zone) {
+      continue;
+    }
+    ++total;
+    if (*it <= page.after || !next.is_null()) {
+      continue;
+    }
+    if (static_cast<int64_t>(list.size()) == page.limit) {
+      next = list.back()["location"];
+      continue;
+    }
+    list.push_back({{"location", *it},
+                    {"zone", location.location.zone},
+                    {"type", domain::LocationTypeName(location.location.type)},
+                    {"reason", location.flag},
+                    {"units", location.units}});
+  }
+  return {{"counts", std::move(list)}, {"next", std::move(next)}, {"due", total}};
 }
 
 // The batch a device was given: its orders with the tote each has or still needs, and its
@@ -394,6 +450,8 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
           });
     case Route::kWorkload:
       return Workload(request, std::move(respond));
+    case Route::kCounts:
+      return Counts(request, std::move(respond));
     default:
       return Cutoffs(request, std::move(respond));
   }
@@ -410,6 +468,29 @@ void ApiHandler::Workload(const HttpRequest& request, Respond respond) {
         return WorkloadJson(built);
       },
       std::move(respond));
+}
+
+void ApiHandler::Counts(const HttpRequest& request, Respond respond) {
+  if (request.method == "GET") {
+    StatusOr<CountPage> page = ParseCountPage(request.target);
+    if (!page.ok()) {
+      return respond(ErrorResponse(page.status()));
+    }
+    return QueryOrders(
+        [query = *std::move(page)](const core::SiteState& state) -> StatusOr<json> {
+          return CountListJson(state, query);
+        },
+        std::move(respond));
+  }
+  StatusOr<core::RequestCounts> counts = server::ParseCountRequest(request.body);
+  if (!counts.ok()) {
+    return respond(ErrorResponse(counts.status()));
+  }
+  SubmitOrderCommand(*std::move(counts), std::move(respond), [](const engine::OrderReply& reply) {
+    return Json(200, {{"requested", reply.decision.counts},
+                      {"summary", reply.decision.summary},
+                      {"seq", reply.seq}});
+  });
 }
 
 void ApiHandler::SubmitOrderCommand(core::OrderCommand command, Respond respond,

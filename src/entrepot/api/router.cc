@@ -89,6 +89,7 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kReceipt, "/api/v1/receipts/{id}", "GET"},
     {Route::kReceiptClose, "/api/v1/receipts/{id}/close", "POST"},
     {Route::kWorkload, "/api/v1/workload", "POST"},
+    {Route::kCounts, "/api/v1/counts", "GET, POST"},
     {Route::kPrivacyNotice, "/api/v1/privacy/notice", "GET"},
     {Route::kPrivacyPolicy, "/api/v1/privacy/policy", "GET"},
     {Route::kPrivacyRecord, "/api/v1/privacy/record", "GET"},
@@ -244,6 +245,7 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
       return Permission::kQueryEpcis;
     case Route::kOrders:
     case Route::kOrder:
+    case Route::kCounts:
       return method == "GET" ? Permission::kReadOrders : Permission::kManageOrders;
     case Route::kOrderCancel:
     case Route::kRelease:

@@ -65,6 +65,7 @@ enum class Route {
   kReceipt,           // GET  /api/v1/receipts/{id}
   kReceiptClose,      // POST /api/v1/receipts/{id}/close
   kWorkload,          // POST /api/v1/workload (the staff each zone needs, team level)
+  kCounts,            // GET, POST /api/v1/counts (open count tasks; request counts)
   kPrivacyNotice,     // GET  /api/v1/privacy/notice (the notice to workers, TRN-01, TRN-02)
   kPrivacyPolicy,     // GET  /api/v1/privacy/policy (the active policy and its check report)
   kPrivacyRecord,     // GET  /api/v1/privacy/record (the record of processing, GDPR Art. 30)
@@ -72,7 +73,7 @@ enum class Route {
   kAudit,             // GET  /api/v1/audit (the personal-data audit log, RET-03; dpo)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 50;
+inline constexpr int kRouteCount = 51;
 
 // One row of the route table.
 struct RouteSpec {

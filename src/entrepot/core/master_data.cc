@@ -62,15 +62,6 @@ Status CheckZoneDefined(const SiteState& state, std::string_view field, const st
   return OkStatus();
 }
 
-// True when a container that is still on site sits directly at `code`.
-bool HoldsContainers(const SiteState& state, const std::string& code) {
-  // A linear pass, as the location stock view makes: type changes are rare admin acts.
-  const domain::Holder here = domain::Holder::AtLocation(code);
-  return std::any_of(state.containers().begin(), state.containers().end(), [&](const auto& entry) {
-    return entry.second.has_parent && !entry.second.shipped && entry.second.parent == here;
-  });
-}
-
 StatusOr<MasterDataDecision> DecideZone(const SiteState& state, Zone zone) {
   ENTREPOT_RETURN_IF_ERROR(ValidateZoneCode(zone.code));
   ENTREPOT_RETURN_IF_ERROR(CheckText("bad_name", "zone name", zone.name, kMaxZoneNameBytes));
@@ -114,13 +105,12 @@ Status CheckLocationValues(const Location& location) {
 }
 
 // The rules that keep stock exact when an existing location changes (design note 2).
-Status CheckLocationUpdate(const SiteState& state, const LocationState& current,
-                           const Location& location) {
+Status CheckLocationUpdate(const LocationState& current, const Location& location) {
   const Location& before = current.location;
   if (location.type != before.type) {
-    std::string held = current.units > 0 ? std::to_string(current.units) + " units"
-                       : HoldsContainers(state, location.code) ? "containers"
-                                                               : "";
+    std::string held = current.units > 0        ? std::to_string(current.units) + " units"
+                       : current.containers > 0 ? "containers"
+                                                : "";
     if (!held.empty()) {
       return Refused("location_in_use", "location " + location.code + " is a " +
                                             std::string(domain::LocationTypeName(before.type)) +
@@ -147,7 +137,7 @@ StatusOr<MasterDataDecision> DecideLocation(const SiteState& state, Location loc
     if (SameLocation(current->location, location)) {
       return MasterDataDecision{MasterDataOutcome::kUnchanged, location, LocationDefined{location}};
     }
-    ENTREPOT_RETURN_IF_ERROR(CheckLocationUpdate(state, *current, location));
+    ENTREPOT_RETURN_IF_ERROR(CheckLocationUpdate(*current, location));
     outcome = MasterDataOutcome::kUpdated;
   } else if (state.locations().size() >= domain::kMaxLayoutLocations) {
     return LimitReached("locations", domain::kMaxLayoutLocations);

@@ -23,6 +23,8 @@ std::string_view OrderStatusName(OrderStatus status) {
       return "shipped";
     case OrderStatus::kCancelled:
       return "cancelled";
+    case OrderStatus::kShort:
+      return "short";
   }
   return "unknown";
 }
@@ -42,8 +44,11 @@ OrderStatus OrderState::Status() const {
     packed += line.packed;
     shipped += line.shipped;
   }
-  if (picked + shorted < allocated || picked == 0) {
+  if (picked + shorted < allocated) {
     return OrderStatus::kReleased;
+  }
+  if (picked == 0) {
+    return shorted > 0 ? OrderStatus::kShort : OrderStatus::kReleased;
   }
   if (packed < picked) {
     return OrderStatus::kPicked;

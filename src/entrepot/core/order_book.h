@@ -51,8 +51,18 @@ struct OrderLineState {
   friend bool operator==(const OrderLineState&, const OrderLineState&) = default;
 };
 
-enum class OrderStatus : uint8_t { kOpen, kReleased, kPicked, kPacked, kShipped, kCancelled };
-// "open", "released", "picked", "packed", "shipped", "cancelled".
+// kShort: released, and every unit allocated to it was reported short at its bin, so nothing
+// will be picked: it can only be cancelled (or shipped nothing). Derived, never stored.
+enum class OrderStatus : uint8_t {
+  kOpen,
+  kReleased,
+  kPicked,
+  kPacked,
+  kShipped,
+  kCancelled,
+  kShort
+};
+// "open", "released", "picked", "packed", "shipped", "cancelled", "short".
 std::string_view OrderStatusName(OrderStatus status);
 
 struct OrderState {

@@ -467,6 +467,63 @@ std::string ReceiptNote(const SiteState& state, const std::string& container,
   return " Not on receipt " + receipt->id + ": recorded as unexpected.";
 }
 
+bool IsCountable(domain::LocationType type) { return type != domain::LocationType::kOutboundDoor; }
+
+// The locations a count request names, each checked, in code order without repeats.
+StatusOr<std::set<std::string>> CountLocations(const SiteState& state,
+                                               const RequestCounts& command) {
+  if (command.locations.empty() == command.zone.empty()) {
+    return Invalid("bad_count_request", "give either locations or a zone to count");
+  }
+  std::set<std::string> codes;
+  if (!command.zone.empty()) {
+    if (!state.zones().contains(command.zone)) {
+      return Error(StatusCode::kNotFound, "unknown_zone",
+                   "zone " + command.zone + " is not defined");
+    }
+    for (const auto& [code, location] : state.locations()) {
+      if (location.location.zone == command.zone && IsPickable(location.location.type)) {
+        codes.insert(code);
+      }
+    }
+  }
+  for (const std::string& code : command.locations) {
+    const LocationState* location = state.FindLocation(code);
+    if (location == nullptr) {
+      return Error(StatusCode::kNotFound, "unknown_location",
+                   "location " + code + " is not defined");
+    }
+    if (!IsCountable(location->location.type)) {
+      return Invalid("not_countable",
+                     "location " + code + " is an outbound door: nothing is stored there to count");
+    }
+    codes.insert(code);
+  }
+  if (codes.size() > kMaxCountLocations) {
+    return Invalid("too_many_locations", std::to_string(codes.size()) +
+                                             " locations to count; at most " +
+                                             std::to_string(kMaxCountLocations) + " per request");
+  }
+  return codes;
+}
+
+StatusOr<OrderDecision> Count(const SiteState& state, const RequestCounts& command) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::set<std::string> codes, CountLocations(state, command));
+  OrderDecision decision;
+  for (const std::string& code : codes) {
+    if (state.FindLocation(code)->flag.empty()) {
+      decision.events.push_back(LocationFlagged{code, "count_requested"});
+      decision.counts.push_back(code);
+    }
+  }
+  decision.summary =
+      "Counts requested at " + std::to_string(decision.counts.size()) + " locations" +
+      (decision.counts.size() < codes.size()
+           ? " (" + std::to_string(codes.size() - decision.counts.size()) + " already due)."
+           : ".");
+  return decision;
+}
+
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
                                     uint64_t seq) {
   return std::visit(
@@ -486,8 +543,10 @@ StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& 
           return Define(state, c);
         } else if constexpr (std::is_same_v<T, ExpectReceipt>) {
           return Expect(state, c);
-        } else {
+        } else if constexpr (std::is_same_v<T, CloseReceipt>) {
           return Close(state, c);
+        } else {
+          return Count(state, c);
         }
       },
       command);

@@ -94,8 +94,19 @@ struct CloseReceipt {
   std::string id;
 };
 
+inline constexpr size_t kMaxCountLocations = 10'000;
+
+// Asks for cycle counts: flags the listed locations, or every stow bin and pick face of
+// `zone` (exactly one of the two), "count_requested". A location whose count is already due
+// keeps its flag (and its reason). The flagged locations are the open count tasks; counting
+// one (count mode) clears its flag. At most kMaxCountLocations per request.
+struct RequestCounts {
+  std::vector<std::string> locations;
+  std::string zone;
+};
+
 using OrderCommand = std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch,
-                                  DefineCarrier, ExpectReceipt, CloseReceipt>;
+                                  DefineCarrier, ExpectReceipt, CloseReceipt, RequestCounts>;
 
 // Units of a line that could not be reserved (place, amend) or allocated (release).
 struct Shortage {
@@ -126,15 +137,17 @@ struct OrderDecision {
   std::vector<std::string> released;  // Release: the orders released, in release order.
   std::vector<std::string> batches;   // Release: the batches made; assign: the batch given.
   std::vector<ReceiptDifference> differences;  // Close receipt: every line that differs.
+  std::vector<std::string> counts;  // Request counts: the locations flagged now, code order.
 };
 
 // Decides `command` against `state` as journal entry `seq` (batch ids derive from it).
 // Errors (nothing changes):
 //   kInvalidArgument: "bad_order_id", "bad_carrier", "bad_cutoff", "bad_priority",
 //     "no_lines", "too_many_lines", "bad_quantity", "duplicate_line", "bad_release",
-//     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers";
+//     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers",
+//     "bad_count_request", "too_many_locations", "not_countable";
 //   kNotFound: "unknown_product", "no_such_order", "no_such_receipt", "no_work" (assign:
-//     nothing released and unassigned);
+//     nothing released and unassigned), "unknown_location", "unknown_zone";
 //   kAlreadyExists: "order_exists", "receipt_exists", "container_expected" (an SSCC already
 //     on another open receipt);
 //   kFailedPrecondition: "order_cancelled", "order_packed", "order_released",

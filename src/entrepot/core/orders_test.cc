@@ -333,6 +333,17 @@ TEST_F(OrdersTest, ShortPickIsReportedByScanningTheBinAgain) {
   EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kPicked);
 }
 
+TEST_F(OrdersTest, OrderWhoseEveryUnitWasShortIsShortAndCanBeCancelled) {
+  GivenStock(Item(kKettle), 2, kBigBin);
+  GivenReleasedAndTaken("O1", 2);
+  ScanAll(Mode::kPick, {LocationLabel(kBigBin), LocationLabel(kBigBin)});  // Bin found empty.
+  EXPECT_EQ(OrderNamed("O1").lines[0].shorted, 2);
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShort);
+  EXPECT_EQ(OrderStatusName(OrderStatus::kShort), "short");
+  ASSERT_TRUE(Order(CancelOrder{"O1"}).ok());
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kCancelled);
+}
+
 TEST_F(OrdersTest, NextBatchStartingAtTheLastBinIsNotAShortPick) {
   GivenStock(Item(kKettle), 2, kBigBin);
   GivenReleasedAndTaken("O1", 1);

@@ -8,6 +8,7 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/core/order_scans.h"
+#include "entrepot/core/putaway.h"
 #include "entrepot/core/scan_code.h"
 
 namespace entrepot::core {
@@ -286,7 +287,24 @@ class Decider {
       return NoStock(scanned.item, device_.source);
     }
     device_.pending.assign(1, *line);
-    return Make(Outcome::kOk, ProductName(line->gtin) + ".", "Scan the bin.");
+    return Make(Outcome::kOk, ProductName(line->gtin) + ".", StowPrompt(line->gtin));
+  }
+
+  // Directed putaway (putaway.h): the bin to propose; the worker may scan another.
+  std::string StowPrompt(const std::string& gtin) const {
+    std::optional<PutawayProposal> bin = ProposeBin(state_, gtin);
+    if (!bin) {
+      return "No free bin found: scan any bin with room.";
+    }
+    switch (bin->rule) {
+      case PutawayRule::kSameProduct:
+        return "Stow in " + bin->location + " (holds this product), or scan another bin.";
+      case PutawayRule::kHomeZone:
+        return "Stow in " + bin->location + " (free, in the product's zone), or scan another bin.";
+      case PutawayRule::kFreeBin:
+        break;
+    }
+    return "Stow in " + bin->location + " (free), or scan another bin.";
   }
 
   Reply StowInto(const ScannedCode& scanned) {
@@ -651,7 +669,21 @@ class Decider {
     device_.pending.clear();
     device_.has_target = false;
     device_.target = {};
-    return Make(Outcome::kOk, std::move(message), "Scan the next bin to count.");
+    return Make(Outcome::kOk, std::move(message), NextCountPrompt(here.id));
+  }
+
+  // Directs counting through the open count tasks (flagged locations) in walk order, from
+  // the one after `after`, wrapping round; `after` itself is being closed.
+  std::string NextCountPrompt(const std::string& after) const {
+    const std::set<std::string>& due = state_.flagged_locations();
+    auto next = due.upper_bound(after);
+    if (next == due.end()) {
+      next = due.begin();
+    }
+    if (next == due.end() || *next == after) {
+      return "No count is due: scan any bin to count.";
+    }
+    return "Next count: " + *next + " (" + state_.FindLocation(*next)->flag + "). Scan it.";
   }
 
   const SiteState& state_;

@@ -29,6 +29,18 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     location->second.units += delta;
     if (IsPickable(location->second.location.type)) {
       order_book_.OnPickableStock(item.gtin, delta);
+      std::map<std::string, int64_t>& bins = bins_by_product_[item.gtin];
+      auto bin = bins.try_emplace(holder.id, 0).first;
+      bin->second += delta;
+      if (bin->second == 0) {
+        bins.erase(bin);
+        if (bins.empty()) {
+          bins_by_product_.erase(item.gtin);
+        }
+      }
+    }
+    if (location->second.units == 0 || location->second.units == delta) {
+      UpdateVacancy(location->second);  // It became empty, or it was.
     }
   }
   if (!item.serial.empty()) {
@@ -45,13 +57,64 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
   }
 }
 
+void SiteState::Attach(const std::string& container, const Holder& holder) {
+  ContainerState& state = containers_.at(container);
+  state.parent = holder;
+  state.has_parent = true;
+  if (holder.IsLocation()) {
+    LocationState& location = locations_.at(holder.id);
+    ++location.containers;
+    UpdateVacancy(location);
+  } else {
+    containers_.at(holder.id).children.insert(container);
+  }
+}
+
 void SiteState::Detach(const std::string& container) {
   ContainerState& state = containers_.at(container);
   if (state.has_parent && !state.parent.IsLocation()) {
     containers_.at(state.parent.id).children.erase(container);
+  } else if (state.has_parent) {
+    LocationState& location = locations_.at(state.parent.id);
+    --location.containers;
+    ENTREPOT_CHECK(location.containers >= 0);
+    UpdateVacancy(location);
   }
   state.has_parent = false;
   state.parent = {};
+}
+
+void SiteState::DefineLocation(const domain::Location& location, std::string flag) {
+  LocationState& slot = locations_[location.code];
+  if (auto old = empty_stow_bins_.find(slot.location.zone); old != empty_stow_bins_.end()) {
+    old->second.erase(location.code);  // The zone or the type may change.
+  }
+  slot.location = location;
+  SetFlag(slot, std::move(flag));
+  UpdateVacancy(slot);
+}
+
+void SiteState::SetFlag(LocationState& location, std::string flag) {
+  location.flag = std::move(flag);
+  if (location.flag.empty()) {
+    flagged_.erase(location.location.code);
+  } else {
+    flagged_.insert(location.location.code);
+  }
+}
+
+void SiteState::UpdateVacancy(const LocationState& location) {
+  if (location.location.type != domain::LocationType::kStowBin) {
+    return;  // Never in the index: DefineLocation takes a bin out when its type changes.
+  }
+  if (location.units == 0 && location.containers == 0) {
+    empty_stow_bins_[location.location.zone].insert(location.location.code);
+    return;
+  }
+  auto zone = empty_stow_bins_.find(location.location.zone);
+  if (zone != empty_stow_bins_.end()) {
+    zone->second.erase(location.location.code);
+  }
 }
 
 void SiteState::RemoveShipped(const std::string& container) {
@@ -77,7 +140,8 @@ void SiteState::Apply(const Event& event) {
         } else if constexpr (std::is_same_v<T, ZoneDefined>) {
           zones_[e.zone.code] = e.zone;
         } else if constexpr (std::is_same_v<T, LocationDefined>) {
-          locations_[e.location.code].location = e.location;
+          auto known = locations_.find(e.location.code);
+          DefineLocation(e.location, known == locations_.end() ? "" : known->second.flag);
         } else if constexpr (std::is_same_v<T, ProductDefined>) {
           products_[e.product.gtin] = e.product;
         } else if constexpr (std::is_same_v<T, ContainerRegistered>) {
@@ -94,12 +158,7 @@ void SiteState::Apply(const Event& event) {
           counters_.units_moved += e.quantity;
         } else if constexpr (std::is_same_v<T, ContainerMoved>) {
           Detach(e.container);
-          ContainerState& state = containers_.at(e.container);
-          state.parent = e.to;
-          state.has_parent = true;
-          if (!e.to.IsLocation()) {
-            containers_.at(e.to.id).children.insert(e.container);
-          }
+          Attach(e.container, e.to);
         } else if constexpr (std::is_same_v<T, ContainerShipped>) {
           Detach(e.container);
           RemoveShipped(e.container);
@@ -108,9 +167,9 @@ void SiteState::Apply(const Event& event) {
           Add(e.holder, e.item, e.delta);
           counters_.units_adjusted += e.delta < 0 ? -e.delta : e.delta;
         } else if constexpr (std::is_same_v<T, LocationFlagged>) {
-          locations_.at(e.location).flag = e.reason;
+          SetFlag(locations_.at(e.location), e.reason);
         } else if constexpr (std::is_same_v<T, LocationCounted>) {
-          locations_.at(e.location).flag.clear();
+          SetFlag(locations_.at(e.location), "");
         } else if constexpr (std::is_same_v<T, DeviceStateChanged>) {
           devices_[e.device] = e.state;
         } else if constexpr (std::is_same_v<T, OrderPlaced> || std::is_same_v<T, OrderCancelled> ||
@@ -125,6 +184,16 @@ void SiteState::Apply(const Event& event) {
         }
       },
       event);
+}
+
+const std::map<std::string, int64_t>* SiteState::BinsHolding(const std::string& gtin) const {
+  auto it = bins_by_product_.find(gtin);
+  return it == bins_by_product_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::string>* SiteState::EmptyStowBins(const std::string& zone) const {
+  auto it = empty_stow_bins_.find(zone);
+  return it == empty_stow_bins_.end() || it->second.empty() ? nullptr : &it->second;
 }
 
 bool IsPickable(domain::LocationType type) {
@@ -294,9 +363,8 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   }
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     domain::Location location = DecodeLocation(in);
-    LocationState& slot = state.locations_[location.code];
-    slot.location = std::move(location);
-    slot.flag = in.String();
+    std::string flag = in.String();
+    state.DefineLocation(location, std::move(flag));
   }
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     domain::Product product{in.String(), in.String(), in.String()};
@@ -321,6 +389,14 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
     container.parent = DecodeHolder(in);
     if (container.has_parent && !container.parent.IsLocation()) {
       nested.push_back(id);
+    } else if (container.has_parent) {
+      auto location = state.locations_.find(container.parent.id);
+      if (location == state.locations_.end()) {
+        in.Fail();
+        break;
+      }
+      ++location->second.containers;
+      state.UpdateVacancy(location->second);
     }
   }
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {

@@ -12,7 +12,10 @@
 //      parent chain has no cycles (the sequencer refuses moves that would make one).
 //  (3) A shipped container and everything nested in it leave the stock map; the container
 //      record stays, marked shipped, so a later scan of its label is answered precisely.
-//  (4) Apply() trusts its events: they were validated when decided. A violation of the
+//  (4) Some lookups are indexes derived from the rest (the bins holding each product, the
+//      empty stow bins of each zone, the flagged locations): kept up to date by Apply and
+//      rebuilt by Decode, never encoded.
+//  (5) Apply() trusts its events: they were validated when decided. A violation of the
 //      invariants above is a bug and stops the process (ENTREPOT_CHECK).
 #pragma once
 
@@ -63,8 +66,9 @@ using StockMap = std::map<StockKey, int64_t, StockKeyLess>;
 
 struct LocationState {
   domain::Location location;
-  int64_t units = 0;  // Units held directly (not inside containers).
-  std::string flag;   // Non-empty: a quality check is due, and why.
+  int64_t units = 0;       // Units held directly (not inside containers).
+  int64_t containers = 0;  // Containers placed directly at it (a pallet in a rack bin).
+  std::string flag;        // Non-empty: a count is due, and why.
 };
 
 struct ContainerState {
@@ -126,6 +130,14 @@ class SiteState {
   bool IsWithin(const std::string& id, const std::string& ancestor) const;
   // Where a serial number of this product is in stock, if anywhere.
   const domain::Holder* FindSerial(const std::string& gtin, const std::string& serial) const;
+  // The stow bins and pick faces holding product `gtin` directly: code -> units (nullptr:
+  // none). For directed putaway (putaway.h).
+  const std::map<std::string, int64_t>* BinsHolding(const std::string& gtin) const;
+  // The stow bins of `zone` that hold no unit and no container, in code order (nullptr:
+  // none).
+  const std::set<std::string>* EmptyStowBins(const std::string& zone) const;
+  // Locations with a flag (a count is due), in code order: the open count tasks.
+  const std::set<std::string>& flagged_locations() const { return flagged_; }
 
   const std::string& site_code() const { return site_code_; }
   const std::string& site_name() const { return site_name_; }
@@ -145,7 +157,13 @@ class SiteState {
 
  private:
   void Add(const domain::Holder& holder, const domain::ItemKey& item, int64_t delta);
+  // Places `container` at `holder` (a location or a container), or takes it from there.
+  void Attach(const std::string& container, const domain::Holder& holder);
   void Detach(const std::string& container);
+  void DefineLocation(const domain::Location& location, std::string flag);
+  void SetFlag(LocationState& location, std::string flag);
+  // Keeps the location in or out of its zone's empty stow bins (design note 4).
+  void UpdateVacancy(const LocationState& location);
   void RemoveShipped(const std::string& container);
 
   std::string site_code_;
@@ -173,6 +191,10 @@ class SiteState {
   // (gtin, serial) -> holder, for serialised units in stock.
   std::map<std::pair<std::string, std::string>, domain::Holder, SerialLess> serials_;
   std::unordered_map<std::string, DeviceState> devices_;
+  // Derived indexes (design note 4).
+  std::unordered_map<std::string, std::map<std::string, int64_t>> bins_by_product_;
+  std::unordered_map<std::string, std::set<std::string>> empty_stow_bins_;  // zone -> codes
+  std::set<std::string> flagged_;
   SiteCounters counters_;
   OrderBook order_book_;
 };

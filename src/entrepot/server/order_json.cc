@@ -260,6 +260,33 @@ StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body) {
   return receipt;
 }
 
+StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body) {
+  ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"locations", "zone"}));
+  core::RequestCounts request;
+  if (object.contains("zone")) {
+    ENTREPOT_ASSIGN_OR_RETURN(request.zone, StringField(object, "zone"));
+  }
+  auto locations = object.find("locations");
+  if (locations == object.end()) {
+    return request;
+  }
+  if (!locations->is_array()) {
+    return BadField("locations", "an array of location codes");
+  }
+  if (locations->size() > core::kMaxCountLocations) {
+    return Invalid(
+        "too_many_locations",
+        "a request names at most " + std::to_string(core::kMaxCountLocations) + " locations");
+  }
+  for (const json& code : *locations) {
+    if (!code.is_string()) {
+      return BadField("locations", "an array of location codes");
+    }
+    request.locations.push_back(code.get<std::string>());
+  }
+  return request;
+}
+
 // POST /api/v1/workload: {"hours", "standards": {"pick","pack","ship"} (seconds per unit),
 // "planned": {"<zone>": [staff per hour, ...]}}, all optional.
 StatusOr<core::WorkloadRequest> ParseWorkload(const std::string& body, int64_t now_ms) {

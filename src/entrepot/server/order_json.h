@@ -86,6 +86,10 @@ StatusOr<core::DefineCarrier> ParseCarrier(const std::string& code, const std::s
 // core::kMaxReceiptContainers), domain::ValidateContainerId's.
 StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body);
 
+// POST /api/v1/counts: {"locations": [codes]} or {"zone": "A"}. Errors: ParseOrderObject's,
+// "bad_field", "too_many_locations" (over core::kMaxCountLocations).
+StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body);
+
 // POST /api/v1/workload: {"hours" (1..48, default 8), "standards": {"pick","pack","ship"}
 // (seconds per unit), "planned": {"<zone>": [staff per hour, ...]}}, all optional; the plan
 // starts at `now_ms`. Errors: ParseOrderObject's, "bad_field".

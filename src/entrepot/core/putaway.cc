@@ -1,0 +1,82 @@
+#include "entrepot/core/putaway.h"
+
+#include <set>
+
+namespace entrepot::core {
+namespace {
+
+bool HasRoom(const LocationState& bin, int64_t units) {
+  const int64_t capacity = bin.location.capacity_units;
+  return bin.flag.empty() && (capacity == 0 || bin.units + units <= capacity);
+}
+
+std::optional<PutawayProposal> SameProduct(const SiteState& state, const std::string& gtin,
+                                           int64_t units) {
+  const std::map<std::string, int64_t>* bins = state.BinsHolding(gtin);
+  if (bins == nullptr) {
+    return std::nullopt;
+  }
+  const std::string* best = nullptr;
+  int64_t best_units = 0;
+  for (const auto& [code, held] : *bins) {  // Code order: the first wins a tie.
+    const LocationState* bin = state.FindLocation(code);
+    if (bin != nullptr && held > best_units && HasRoom(*bin, units)) {
+      best = &code;
+      best_units = held;
+    }
+  }
+  if (best == nullptr) {
+    return std::nullopt;
+  }
+  return PutawayProposal{*best, PutawayRule::kSameProduct};
+}
+
+// The first empty stow bin of `zone` with room and no flag.
+const std::string* FirstEmpty(const SiteState& state, const std::string& zone, int64_t units) {
+  const std::set<std::string>* bins = state.EmptyStowBins(zone);
+  if (bins == nullptr) {
+    return nullptr;
+  }
+  for (const std::string& code : *bins) {
+    const LocationState* bin = state.FindLocation(code);
+    if (bin != nullptr && HasRoom(*bin, units)) {
+      return &code;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view PutawayRuleName(PutawayRule rule) {
+  switch (rule) {
+    case PutawayRule::kSameProduct:
+      return "same_product";
+    case PutawayRule::kHomeZone:
+      return "home_zone";
+    case PutawayRule::kFreeBin:
+      return "free_bin";
+  }
+  return "free_bin";
+}
+
+std::optional<PutawayProposal> ProposeBin(const SiteState& state, const std::string& gtin,
+                                          int64_t units) {
+  if (std::optional<PutawayProposal> same = SameProduct(state, gtin, units)) {
+    return same;
+  }
+  const domain::Product* product = state.FindProduct(gtin);
+  if (product != nullptr && !product->home_zone.empty()) {
+    if (const std::string* bin = FirstEmpty(state, product->home_zone, units)) {
+      return PutawayProposal{*bin, PutawayRule::kHomeZone};
+    }
+  }
+  for (const auto& [zone, definition] : state.zones()) {
+    if (const std::string* bin = FirstEmpty(state, zone, units)) {
+      return PutawayProposal{*bin, PutawayRule::kFreeBin};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace entrepot::core
