@@ -1,10 +1,16 @@
 // `entrepot orders import` as a user runs it (issue 5): a real binary, a real SQLite site
 // with stock, NDJSON and CSV files; line-numbered refusals, --amend, re-runs and exit
-// statuses.
+// statuses; large files committed in groups.
+#include <cstddef>
+#include <cstdint>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "entrepot/core/codec.h"
 #include "entrepot/domain/labels.h"
+#include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 #include "test_site.h"
 
@@ -182,6 +188,69 @@ TEST_F(OrdersCliTest, UnreadableFilesAndUsageErrorsExitTwo) {
                                        dir_.File("orders.txt"), "--format", "ndjson"});
   EXPECT_EQ(no_site.exit_status, 2) << no_site.out;
   EXPECT_TRUE(Contains(no_site.out, "site_not_found")) << no_site.out;
+}
+
+// The times of the order entries in the site's journal, in seq order.
+std::vector<int64_t> OrderEntryTimes(const std::string& data_dir) {
+  store::SqliteJournal::Options options;
+  options.read_only = true;
+  auto journal = store::SqliteJournal::Open(data_dir + "/journal.db", options);
+  EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+  std::vector<int64_t> times;
+  if (!journal.ok()) {
+    return times;
+  }
+  Status scanned = (*journal)->Scan(0, [&times](const store::JournalRecord& record) -> Status {
+    StatusOr<core::Entry> entry = core::DecodeEntry(record.payload);
+    if (!entry.ok()) {
+      return entry.status();
+    }
+    if (entry->kind == core::Entry::Kind::kOrder) {
+      times.push_back(entry->at_ms);
+    }
+    return OkStatus();
+  });
+  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+  return times;
+}
+
+std::string Head(const std::string& text) { return text.substr(0, 2000); }
+
+TEST_F(OrdersCliTest, LargeFileIsCommittedInGroupsOfAThousandLines) {
+  // 2,500 lines: orders of one kettle each (3 in stock), line 1,500 refused.
+  std::string file;
+  for (int line = 1; line <= 2500; ++line) {
+    file += Order("O-" + std::to_string(line), kKettle, line == 1500 ? 0 : 1);
+  }
+  CommandResult run = Import("big.ndjson", file);
+  EXPECT_EQ(run.exit_status, 1) << Head(run.out);
+  EXPECT_TRUE(Contains(run.out, "line 1500: order O-1500: bad_quantity")) << Head(run.out);
+  EXPECT_TRUE(Contains(run.out, "placed: 2499\n")) << Head(run.out);
+  EXPECT_TRUE(Contains(run.out, "refused: 1\n")) << Head(run.out);
+  EXPECT_TRUE(Contains(run.out, "units reserved: 3\n")) << Head(run.out);
+  EXPECT_TRUE(Contains(run.out, "units short: 2496\n")) << Head(run.out);
+
+  // Each group of 1,000 lines is decided at one time and committed together: its order
+  // entries share their time (an entry per commit would not, short of 1,000 syncs within a
+  // millisecond). Lines 1-1000, 1001-2000 (999 orders) and 2001-2500.
+  std::vector<int64_t> times = OrderEntryTimes(data_);
+  ASSERT_EQ(times.size(), 2499u);
+  const std::vector<std::pair<size_t, size_t>> groups = {{0, 1000}, {1000, 1999}, {1999, 2499}};
+  for (const auto& [first, end] : groups) {
+    EXPECT_EQ(std::set<int64_t>(times.begin() + static_cast<std::ptrdiff_t>(first),
+                                times.begin() + static_cast<std::ptrdiff_t>(end))
+                  .size(),
+              1u)
+        << "orders " << first << " to " << end - 1;
+  }
+
+  // A re-run amends every order, in groups too; nothing is placed twice.
+  CommandResult amend = Import("big.ndjson", file, {"--amend"});
+  EXPECT_TRUE(Contains(amend.out, "placed: 0\n")) << Head(amend.out);
+  EXPECT_TRUE(Contains(amend.out, "amended: 2499\n")) << Head(amend.out);
+  EXPECT_EQ(OrderEntryTimes(data_).size(), 2u * 2499u);
+  CommandResult verify = RunEntrepot({"verify", "--data", data_});
+  EXPECT_EQ(verify.exit_status, 0) << verify.out;
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // `entrepot orders import`: orders from an NDJSON or CSV file (docs/ORDERS.md, "Importing
-// orders"), each placed through the site engine as POST /api/v1/orders would place it, and
-// committed before the next. A refused order is reported with its line number and stable
-// reason and the import goes on; re-running a file refuses (or, with --amend, amends) the
-// orders already there, so an interrupted import is resumed by running it again.
+// orders"), each decided by the site engine as POST /api/v1/orders would decide it, one at a
+// time in file order, and committed in groups of up to kOrdersPerCommit. A refused order is
+// reported with its line number and stable reason and the import goes on; re-running a file
+// refuses (or, with --amend, amends) the orders already there, so an interrupted import is
+// resumed by running it again.
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,9 @@ namespace {
 // (at most kMaxImportOrders of them) and the run's length bounded.
 constexpr uint64_t kMaxImportFileBytes = uint64_t{256} << 20;
 constexpr size_t kMaxImportOrders = 1'000'000;
+// Orders per journal commit: one sync for the group instead of one per order. The engine
+// splits a group of large orders to stay within the journal's batch limit.
+constexpr size_t kOrdersPerCommit = 1'000;
 constexpr std::string_view kCsvHeader = "order_id,carrier,cutoff,priority,gtin,quantity";
 constexpr size_t kCsvColumns = 6;
 
@@ -50,7 +54,11 @@ struct ImportTally {
   int64_t shorted = 0;
 };
 
-// Places orders one by one and keeps the tally; refusals are printed, not returned.
+// Places orders in groups and keeps the tally. The orders read are queued and decided one at
+// a time, in file order, when kOrdersPerCommit are queued (and at the end); the site engine
+// commits a group's entries together, so one sync serves a thousand orders and a crash loses
+// at most the group being committed (a re-run resumes it). What each line comes to (placed,
+// refused) is printed once its group is committed, in file order.
 class OrderImporter {
  public:
   OrderImporter(engine::SiteEngine& engine, bool amend) : engine_(engine), amend_(amend) {}
@@ -60,10 +68,12 @@ class OrderImporter {
     if (seen_.size() < kMaxImportOrders) {
       return true;
     }
-    Refuse(line, "",
-           Error(StatusCode::kResourceExhausted, "too_many_orders",
-                 "an import takes at most " + std::to_string(kMaxImportOrders) +
-                     " orders; split the file (orders already imported are refused on a re-run)"));
+    reports_.push_back(Report{line, "",
+                              Error(StatusCode::kResourceExhausted, "too_many_orders",
+                                    "an import takes at most " + std::to_string(kMaxImportOrders) +
+                                        " orders; split the file (orders already imported are "
+                                        "refused on a re-run)"),
+                              false});
     return false;
   }
 
@@ -81,58 +91,102 @@ class OrderImporter {
                      " of this file; the lines of one order must be together");
   }
 
-  // Places the order read at `line` (or amends it, with --amend, when it exists). Returns an
-  // error only when the site cannot go on (the store failed).
+  // Queues the order read at `line`, to be placed (or amended, with --amend, when it exists).
+  // Returns an error only when the site cannot go on (the store failed).
   Status Submit(size_t line, core::OrderTerms terms) {
-    std::string id = terms.id;
-    StatusOr<engine::OrderReply> reply =
-        engine_.ExecuteOrder(core::PlaceOrder{terms}, SystemNowMs());
-    bool amended = false;
-    if (!reply.ok() && amend_ && reply.status().reason() == "order_exists") {
-      reply = engine_.ExecuteOrder(core::AmendOrder{std::move(terms)}, SystemNowMs());
-      amended = true;
-    }
-    if (!reply.ok()) {
-      StatusCode code = reply.status().code();
-      if (code == StatusCode::kUnavailable || code == StatusCode::kDataLoss ||
-          code == StatusCode::kInternal) {
-        return reply.status();
+    reports_.push_back(Report{line, terms.id, OkStatus(), false});
+    commands_.push_back(core::PlaceOrder{std::move(terms)});
+    return FlushWhenFull();
+  }
+
+  // Queues "line N: order ID: reason: message" and counts the order refused.
+  Status Refuse(size_t line, std::string id, Status status) {
+    reports_.push_back(Report{line, std::move(id), std::move(status), false});
+    return FlushWhenFull();
+  }
+
+  // Queues "line N: reason: message" for a CSV row that cannot be split into fields.
+  Status Unreadable(size_t line, Status status) {
+    reports_.push_back(Report{line, "", std::move(status), true});
+    return FlushWhenFull();
+  }
+
+  // Decides the queued orders, commits them and prints the queued reports. On a store
+  // failure nothing of the group is printed or counted, and its orders may not be placed
+  // (the groups before it are).
+  Status Flush() {
+    std::vector<StatusOr<engine::OrderReply>> replies;
+    if (!commands_.empty()) {
+      StatusOr<std::vector<StatusOr<engine::OrderReply>>> decided = engine_.ExecuteOrders(
+          commands_, SystemNowMs(),
+          amend_ ? engine::IfOrderExists::kAmend : engine::IfOrderExists::kRefuse);
+      if (!decided.ok()) {
+        return decided.status().WithContext(
+            "the orders from line " + std::to_string(reports_.front().line) +
+            " on may not be imported (run the import again to resume)");
       }
-      Refuse(line, id, reply.status());
+      replies = *std::move(decided);
+    }
+    size_t next = 0;
+    for (const Report& report : reports_) {
+      if (!report.status.ok()) {
+        Print(report.line, report.id, report.status, report.unreadable);
+      } else if (const StatusOr<engine::OrderReply>& reply = replies[next++]; reply.ok()) {
+        Count(*reply);
+      } else {
+        Print(report.line, report.id, reply.status(), false);
+      }
+    }
+    reports_.clear();
+    commands_.clear();
+    return OkStatus();
+  }
+
+  const ImportTally& tally() const { return tally_; }
+
+ private:
+  // What a line of the file comes to, reported in file order once its group is committed.
+  struct Report {
+    size_t line = 0;
+    std::string id;           // The order's id; empty when the line has none.
+    Status status;            // OK: the next queued order, reported as the engine decides it.
+    bool unreadable = false;  // A CSV row that could not be split (counted apart).
+  };
+
+  // Flushes once kOrdersPerCommit reports (orders, but refused lines too, which bounds the
+  // memory they hold) are queued.
+  Status FlushWhenFull() {
+    if (reports_.size() < kOrdersPerCommit) {
       return OkStatus();
     }
-    ++(amended ? tally_.amended : tally_.placed);
-    for (const core::Event& event : reply->decision.events) {
+    return Flush();
+  }
+
+  void Print(size_t line, const std::string& id, const Status& status, bool unreadable) {
+    ++(unreadable ? tally_.unreadable : tally_.refused);
+    std::cerr << "line " << line << ": " << (id.empty() ? "" : "order " + id + ": ")
+              << status.ToString() << "\n";
+  }
+
+  void Count(const engine::OrderReply& reply) {
+    ++(reply.amended ? tally_.amended : tally_.placed);
+    for (const core::Event& event : reply.decision.events) {
       if (const auto* placed = std::get_if<core::OrderPlaced>(&event)) {
         for (const core::OrderLine& order_line : placed->lines) {
           tally_.reserved += order_line.reserved;
         }
       }
     }
-    for (const core::Shortage& shortage : reply->decision.shortages) {
+    for (const core::Shortage& shortage : reply.decision.shortages) {
       tally_.shorted += shortage.units;
     }
-    return OkStatus();
   }
 
-  // Prints "line N: order ID: reason: message" and counts the order refused.
-  void Refuse(size_t line, const std::string& id, const Status& status) {
-    ++tally_.refused;
-    std::cerr << "line " << line << ": " << (id.empty() ? "" : "order " + id + ": ")
-              << status.ToString() << "\n";
-  }
-
-  void Unreadable(size_t line, const Status& status) {
-    ++tally_.unreadable;
-    std::cerr << "line " << line << ": " << status.ToString() << "\n";
-  }
-
-  const ImportTally& tally() const { return tally_; }
-
- private:
   engine::SiteEngine& engine_;
   bool amend_;
   std::unordered_map<std::string, size_t> seen_;  // Order id -> its first line.
+  std::vector<Report> reports_;                   // Since the last flush, in file order.
+  std::vector<core::OrderCommand> commands_;      // The orders among them.
   ImportTally tally_;
 };
 
@@ -158,14 +212,12 @@ Status ImportNdjson(std::istream& in, OrderImporter& importer) {
                         " bytes")
             : server::ParseOrderTerms(text, std::nullopt);
     if (!terms.ok()) {
-      importer.Refuse(line, "", terms.status());
-      continue;
+      ENTREPOT_RETURN_IF_ERROR(importer.Refuse(line, "", terms.status()));
+    } else if (Status first = importer.FirstAppearance(terms->id, line); !first.ok()) {
+      ENTREPOT_RETURN_IF_ERROR(importer.Refuse(line, terms->id, std::move(first)));
+    } else {
+      ENTREPOT_RETURN_IF_ERROR(importer.Submit(line, *std::move(terms)));
     }
-    if (Status first = importer.FirstAppearance(terms->id, line); !first.ok()) {
-      importer.Refuse(line, terms->id, first);
-      continue;
-    }
-    ENTREPOT_RETURN_IF_ERROR(importer.Submit(line, *std::move(terms)));
   }
   return OkStatus();
 }
@@ -288,10 +340,10 @@ class CsvImport {
 
   // A row that could not be split: the order before it and the one after it may have lost
   // a line, so neither is placed.
-  void Unreadable(size_t line, const Status& status) {
-    importer_.Unreadable(line, status);
+  Status Unreadable(size_t line, Status status) {
     unreadable_line_ = line;
     Poison();
+    return importer_.Unreadable(line, std::move(status));
   }
 
   // Places (or refuses) the order being read.
@@ -302,8 +354,7 @@ class CsvImport {
     PendingOrder order = *std::move(pending_);
     pending_.reset();
     if (order.error) {
-      importer_.Refuse(order.error->first, order.terms.id, order.error->second);
-      return OkStatus();
+      return importer_.Refuse(order.error->first, order.terms.id, std::move(order.error->second));
     }
     return importer_.Submit(order.line, std::move(order.terms));
   }
@@ -342,7 +393,7 @@ Status ImportCsv(std::istream& in, OrderImporter& importer) {
   for (;;) {
     StatusOr<bool> next = reader.Next(fields);
     if (!next.ok()) {
-      import.Unreadable(reader.line_number(), next.status());
+      ENTREPOT_RETURN_IF_ERROR(import.Unreadable(reader.line_number(), next.status()));
       continue;
     }
     if (!*next) {
@@ -357,6 +408,13 @@ Status ImportCsv(std::istream& in, OrderImporter& importer) {
     }
   }
   return import.Finish();
+}
+
+// Reads the file in `format` ("ndjson" or "csv") and imports its orders, the last group
+// included. Returns the error that stops the import (see ImportCsv).
+Status ImportFile(std::istream& in, const std::string& format, OrderImporter& importer) {
+  ENTREPOT_RETURN_IF_ERROR(format == "csv" ? ImportCsv(in, importer) : ImportNdjson(in, importer));
+  return importer.Flush();
 }
 
 // "ndjson" or "csv": the option, or from the file's extension.
@@ -410,7 +468,7 @@ int RunOrdersImport(const OrdersImportOptions& options) {
     return ReportError(engine.status());
   }
   OrderImporter importer(**engine, options.amend);
-  Status status = *format == "csv" ? ImportCsv(file, importer) : ImportNdjson(file, importer);
+  Status status = ImportFile(file, *format, importer);
   const ImportTally& tally = importer.tally();
   // A file refused as a whole (bad_header) imported nothing to sum up.
   if (status.ok() || tally.placed + tally.amended + tally.refused + tally.unreadable > 0) {

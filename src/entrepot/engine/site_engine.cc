@@ -1,6 +1,7 @@
 #include "entrepot/engine/site_engine.h"
 
 #include <utility>
+#include <variant>
 
 #include "entrepot/base/status_macros.h"
 #include "entrepot/core/codec.h"
@@ -70,6 +71,15 @@ StatusOr<core::Reply> SiteEngine::ReplyOf(uint64_t seq, const std::string& key) 
   return entry.reply;
 }
 
+Status SiteEngine::CheckBatchSize(size_t commands) const {
+  if (commands > options_.batch_commands_max) {
+    return Error(StatusCode::kResourceExhausted, "batch_too_large",
+                 "a batch holds at most " + std::to_string(options_.batch_commands_max) +
+                     " commands, got " + std::to_string(commands));
+  }
+  return OkStatus();
+}
+
 Status SiteEngine::EngineFailed() {
   return Error(StatusCode::kUnavailable, "engine_failed",
                "a commit failed earlier; reopen the site to rebuild its state");
@@ -79,11 +89,7 @@ StatusOr<std::vector<ScanReply>> SiteEngine::Execute(std::span<const core::ScanC
   if (failed_) {
     return EngineFailed();
   }
-  if (commands.size() > options_.batch_commands_max) {
-    return Error(StatusCode::kResourceExhausted, "batch_too_large",
-                 "a batch holds at most " + std::to_string(options_.batch_commands_max) +
-                     " commands, got " + std::to_string(commands.size()));
-  }
+  ENTREPOT_RETURN_IF_ERROR(CheckBatchSize(commands.size()));
   std::vector<JournalRecord> records;
   records.reserve(commands.size());
   std::vector<ScanReply> replies;
@@ -147,21 +153,62 @@ StatusOr<MasterDataReply> SiteEngine::ChangeMasterData(const core::MasterDataCha
 }
 
 StatusOr<OrderReply> SiteEngine::ExecuteOrder(const core::OrderCommand& command, int64_t at_ms) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<StatusOr<OrderReply>> replies,
+                            ExecuteOrders({&command, 1}, at_ms));
+  return std::move(replies.front());
+}
+
+StatusOr<std::vector<StatusOr<OrderReply>>> SiteEngine::ExecuteOrders(
+    std::span<const core::OrderCommand> commands, int64_t at_ms, IfOrderExists if_exists) {
   if (failed_) {
     return EngineFailed();
   }
-  const uint64_t seq = last_seq_ + 1;
-  ENTREPOT_ASSIGN_OR_RETURN(core::Site::OrderExecution execution,
-                            site_.ExecuteOrder(command, seq, at_ms));
-  OrderReply reply{std::move(execution.decision), 0};
-  if (reply.decision.events.empty()) {
-    return reply;
-  }
+  ENTREPOT_RETURN_IF_ERROR(CheckBatchSize(commands.size()));
+  std::vector<StatusOr<OrderReply>> replies;
+  replies.reserve(commands.size());
   std::vector<JournalRecord> records;
-  records.push_back(JournalRecord{seq, "", core::EncodeEntry(execution.entry)});
+  size_t bytes = 0;
+  for (const core::OrderCommand& command : commands) {
+    const size_t recorded = records.size();
+    replies.push_back(ApplyOrder(command, last_seq_ + recorded + 1, at_ms, if_exists, records));
+    if (records.size() > recorded) {
+      bytes += records.back().payload.size();
+    }
+    // Committed before the next command is decided, so at every commit the state holds
+    // exactly the committed entries.
+    if (bytes >= options_.order_commit_bytes_max) {
+      ENTREPOT_RETURN_IF_ERROR(Commit(records));
+      records.clear();
+      bytes = 0;
+    }
+  }
   ENTREPOT_RETURN_IF_ERROR(Commit(records));
-  reply.seq = seq;
   MaybeSnapshot();
+  return replies;
+}
+
+StatusOr<OrderReply> SiteEngine::ApplyOrder(const core::OrderCommand& command, uint64_t seq,
+                                            int64_t at_ms, IfOrderExists if_exists,
+                                            std::vector<JournalRecord>& records) {
+  StatusOr<core::Site::OrderExecution> execution = site_.ExecuteOrder(command, seq, at_ms);
+  bool amended = false;
+  const auto* place = std::get_if<core::PlaceOrder>(&command);
+  if (!execution.ok() && place != nullptr && if_exists == IfOrderExists::kAmend &&
+      execution.status().reason() == "order_exists") {
+    // Decided at once, before the next command, which must see the amended reservations.
+    execution = site_.ExecuteOrder(core::AmendOrder{place->terms}, seq, at_ms);
+    amended = true;
+  }
+  if (!execution.ok()) {
+    return execution.status();
+  }
+  OrderReply reply{std::move(execution->decision), 0, amended};
+  if (!reply.decision.events.empty()) {
+    // One record per command, through Commit like a scan batch, so the commit listener (the
+    // live feed) sees order entries in seq order with the scans around them.
+    records.push_back(JournalRecord{seq, "", core::EncodeEntry(execution->entry)});
+    reply.seq = seq;
+  }
   return reply;
 }
 

@@ -7,8 +7,9 @@
 //
 // Open() rebuilds the state: the newest intact snapshot, then the journal records after
 // it; the idempotency keys of recent records are reloaded so replays are recognised across
-// restarts. Verify() checks the journal and that a full replay equals the snapshot and the
-// incremental state.
+// restarts. Order commands can be grouped too (ExecuteOrders): decided one at a time, their
+// entries committed together. Verify() checks the journal and that a full replay equals the
+// snapshot and the incremental state.
 //
 // Thread safety: none; one thread owns a SiteEngine (the server's sequencer thread, or the
 // CLI). If a commit fails, the in-memory state is ahead of the journal: the engine refuses
@@ -34,8 +35,12 @@ struct EngineOptions {
   core::SiteConfig site;
   // A snapshot is written after a commit once this many records followed the last one.
   uint64_t snapshot_every_records = 1'000'000;
-  // At most this many commands per Execute() call.
+  // At most this many commands per Execute() or ExecuteOrders() call.
   size_t batch_commands_max = 65'536;
+  // ExecuteOrders commits what it has decided once its records reach this many bytes, so a
+  // group of large orders stays within the journal's batch limit (store::kMaxBatchBytes,
+  // which must exceed this by store::kMaxPayloadBytes).
+  size_t order_commit_bytes_max = size_t{8} << 20;
 };
 
 struct ScanReply {
@@ -52,7 +57,14 @@ struct MasterDataReply {
 
 struct OrderReply {
   core::OrderDecision decision;
-  uint64_t seq = 0;  // The journal entry of the command; 0 when it changed nothing.
+  uint64_t seq = 0;      // The journal entry of the command; 0 when it changed nothing.
+  bool amended = false;  // A PlaceOrder decided as an AmendOrder (IfOrderExists::kAmend).
+};
+
+// What ExecuteOrders does with a PlaceOrder refused because the order exists.
+enum class IfOrderExists {
+  kRefuse,  // Its result is the "order_exists" error.
+  kAmend,   // It is decided again as an AmendOrder with the same terms.
 };
 
 struct VerifyReport {
@@ -95,6 +107,22 @@ class SiteEngine {
   // core::DecideOrder's errors (nothing changes), or kUnavailable as Execute.
   StatusOr<OrderReply> ExecuteOrder(const core::OrderCommand& command, int64_t at_ms);
 
+  // Executes order commands as ExecuteOrder does, one at a time in order (each decided
+  // against the effects of those before it, so reservations never over-promise), and commits
+  // the entries of those that change something together, made at `at_ms`: in one journal
+  // transaction, or in several in order when their records pass order_commit_bytes_max. It
+  // returns after the last commit; the commit listener sees each commit's records.
+  // Returns one result per command, in command order: its OrderReply (accepted commands take
+  // consecutive seqs), or core::DecideOrder's error for a refused command, which changes
+  // nothing and takes no seq. `if_exists` says what a PlaceOrder refused as "order_exists"
+  // becomes. The call as a whole returns:
+  //   kResourceExhausted "batch_too_large" past batch_commands_max (nothing is decided);
+  //   kUnavailable "engine_failed" or "commit_failed", as Execute: the records of earlier
+  //   commits of the call are durable, those of the failed one are not.
+  StatusOr<std::vector<StatusOr<OrderReply>>> ExecuteOrders(
+      std::span<const core::OrderCommand> commands, int64_t at_ms,
+      IfOrderExists if_exists = IfOrderExists::kRefuse);
+
   // Defines the layout's master data. Returns kFailedPrecondition (reason
   // "site_initialised") when the journal already holds records.
   Status LoadLayout(const domain::Layout& layout);
@@ -119,6 +147,13 @@ class SiteEngine {
              uint64_t last_seq, uint64_t snapshot_seq);
 
   Status Commit(std::vector<store::JournalRecord>& records);
+  // kResourceExhausted "batch_too_large" when `commands` passes batch_commands_max.
+  Status CheckBatchSize(size_t commands) const;
+  // Decides `command` as entry `seq` and applies it (see ExecuteOrders for `if_exists`);
+  // appends its record to `records` unless it changes nothing.
+  StatusOr<OrderReply> ApplyOrder(const core::OrderCommand& command, uint64_t seq, int64_t at_ms,
+                                  IfOrderExists if_exists,
+                                  std::vector<store::JournalRecord>& records);
   // Writes a snapshot when snapshot_every_records have followed the last one.
   void MaybeSnapshot();
   static Status EngineFailed();

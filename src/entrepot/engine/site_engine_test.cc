@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "entrepot/core/codec.h"
@@ -384,6 +385,175 @@ TEST_F(SiteEngineTest, ReopenFromSnapshotKeepsReservationsAndTasks) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->state_matches);
   EXPECT_TRUE(report->snapshot_matches);
+}
+
+// --- Order commands in groups (ExecuteOrders) ----------------------------------------------
+
+class OrderGroupTest : public SiteEngineTest {
+ protected:
+  // An engine (opened with `options`) whose bin A-01-001-1-2 holds 3 kettles, recording the
+  // seqs of each commit from then on.
+  std::unique_ptr<SiteEngine> OpenStocked(EngineOptions options = {}) {
+    {
+      std::unique_ptr<SiteEngine> engine = OpenInitialised();
+      std::vector<ScanCommand> scans = ReceiveBatch("r", 3);
+      const std::string bin = core::testing::LocationLabel("A-01-001-1-2");
+      scans.push_back(Command("s-src", core::testing::LocationLabel("DOCK-01"), Mode::kStow));
+      for (int i = 0; i < 3; ++i) {
+        scans.push_back(Command("s-item-" + std::to_string(i),
+                                core::testing::Item(core::testing::kKettle), Mode::kStow));
+        scans.push_back(Command("s-bin-" + std::to_string(i), bin, Mode::kStow));
+      }
+      EXPECT_TRUE(engine->Execute(scans).ok());
+    }
+    std::unique_ptr<SiteEngine> engine = Open(options);
+    EXPECT_EQ(engine->state().FindLocation("A-01-001-1-2")->units, 3);
+    engine->set_commit_listener([this](std::span<const store::JournalRecord> records) {
+      std::vector<uint64_t>& commit = commits_.emplace_back();
+      for (const store::JournalRecord& record : records) {
+        commit.push_back(record.seq);
+      }
+    });
+    return engine;
+  }
+
+  static int64_t Reserved(const OrderReply& reply) {
+    int64_t reserved = 0;
+    for (const core::Event& event : reply.decision.events) {
+      if (const auto* placed = std::get_if<core::OrderPlaced>(&event)) {
+        for (const core::OrderLine& line : placed->lines) {
+          reserved += line.reserved;
+        }
+      }
+    }
+    return reserved;
+  }
+
+  std::vector<std::vector<uint64_t>> commits_;  // Each commit's seqs, in order.
+};
+
+TEST_F(OrderGroupTest, GroupDecidesInOrderAndCommitsTheAcceptedCommandsTogether) {
+  std::string state;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenStocked();
+    const uint64_t before = engine->last_seq();
+    const std::vector<core::OrderCommand> commands = {
+        core::PlaceOrder{KettleOrder("O1", 2)},
+        core::PlaceOrder{KettleOrder("O1", 1)},  // Refused: O1 exists (placed just before).
+        core::PlaceOrder{KettleOrder("O2", 2)},  // Sees O1's reservation: 1 left to promise.
+        core::CancelOrder{"O9"},                 // Refused: no such order.
+        core::PlaceOrder{KettleOrder("O3", 1)},  // Nothing left: accepted, all short.
+    };
+    auto replies = engine->ExecuteOrders(commands, core::testing::kStart);
+    ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+    ASSERT_EQ(replies->size(), commands.size());
+    EXPECT_EQ((*replies)[1].status().reason(), "order_exists");
+    EXPECT_EQ((*replies)[3].status().reason(), "no_such_order");
+    // The accepted ones take consecutive seqs; the refused ones take none.
+    const size_t accepted[] = {0, 2, 4};
+    const int64_t reserved[] = {2, 1, 0};
+    for (size_t i = 0; i < 3; ++i) {
+      const StatusOr<OrderReply>& reply = (*replies)[accepted[i]];
+      ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+      EXPECT_EQ(reply->seq, before + 1 + i);
+      EXPECT_FALSE(reply->amended);
+      EXPECT_EQ(Reserved(*reply), reserved[i]) << "command " << accepted[i];
+    }
+    EXPECT_EQ(engine->last_seq(), before + 3);
+    // One commit for the group, heard once by the listener.
+    EXPECT_EQ(commits_, (std::vector<std::vector<uint64_t>>{{before + 1, before + 2, before + 3}}));
+    state = engine->state().Encode();
+  }
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().Encode(), state);
+  for (const char* id : {"O1", "O2", "O3"}) {
+    EXPECT_NE(reopened->state().orders().FindOrder(id), nullptr) << id;
+  }
+  EXPECT_EQ(reopened->state().orders().FindOrder("O1")->lines.at(0).quantity, 2);
+  StatusOr<VerifyReport> report = reopened->Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->state_matches);
+}
+
+TEST_F(OrderGroupTest, AmendDecidesAnExistingOrderAsAnAmendmentBeforeTheNextCommand) {
+  std::unique_ptr<SiteEngine> engine = OpenStocked();
+  ASSERT_TRUE(engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O1", 1)}, 0).ok());
+  const uint64_t before = engine->last_seq();
+  const std::vector<core::OrderCommand> commands = {core::PlaceOrder{KettleOrder("O1", 3)},
+                                                    core::PlaceOrder{KettleOrder("O2", 1)}};
+  auto replies = engine->ExecuteOrders(commands, 0, IfOrderExists::kAmend);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_TRUE((*replies)[0].ok()) << (*replies)[0].status().ToString();
+  EXPECT_TRUE((*replies)[0]->amended);
+  EXPECT_EQ((*replies)[0]->seq, before + 1);
+  ASSERT_TRUE((*replies)[1].ok()) << (*replies)[1].status().ToString();
+  EXPECT_FALSE((*replies)[1]->amended);
+  EXPECT_EQ((*replies)[1]->seq, before + 2);
+  // O1 now holds all 3 kettles, so O2 is promised none.
+  EXPECT_EQ(Reserved(*(*replies)[1]), 0);
+  EXPECT_EQ(engine->state().orders().FindOrder("O1")->lines.at(0).quantity, 3);
+  // Without kAmend the same command is refused and changes nothing.
+  auto refused = engine->ExecuteOrders(commands, 0);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ((*refused)[0].status().reason(), "order_exists");
+  EXPECT_EQ((*refused)[1].status().reason(), "order_exists");
+  EXPECT_EQ(engine->last_seq(), before + 2);
+}
+
+TEST_F(OrderGroupTest, GroupPastTheByteBudgetIsCommittedInSeveralTransactions) {
+  EngineOptions options;
+  options.order_commit_bytes_max = 1;  // Every record fills the budget.
+  std::unique_ptr<SiteEngine> engine = OpenStocked(options);
+  const uint64_t before = engine->last_seq();
+  const std::vector<core::OrderCommand> commands = {core::PlaceOrder{KettleOrder("O1", 1)},
+                                                    core::CancelOrder{"O9"},
+                                                    core::PlaceOrder{KettleOrder("O2", 1)}};
+  auto replies = engine->ExecuteOrders(commands, 0);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  EXPECT_EQ(commits_, (std::vector<std::vector<uint64_t>>{{before + 1}, {before + 2}}));
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().Encode(), engine->state().Encode());
+}
+
+TEST_F(OrderGroupTest, GroupOverTheCommandLimitIsRefusedWhole) {
+  EngineOptions options;
+  options.batch_commands_max = 2;
+  std::unique_ptr<SiteEngine> engine = OpenStocked(options);
+  const uint64_t before = engine->last_seq();
+  const std::string state = engine->state().Encode();
+  const std::vector<core::OrderCommand> commands(3, core::CancelOrder{"O9"});
+  EXPECT_EQ(engine->ExecuteOrders(commands, 0).status().reason(), "batch_too_large");
+  EXPECT_EQ(engine->last_seq(), before);
+  EXPECT_EQ(engine->state().Encode(), state);
+  EXPECT_FALSE(engine->failed());
+}
+
+// The existing model of a failed commit (file comment of site_engine.h): the engine stops,
+// and reopening rebuilds the state from the journal, which holds none of the group.
+TEST_F(OrderGroupTest, FailedGroupCommitLeavesTheJournalAsBeforeAndStopsTheEngine) {
+  std::string state;
+  uint64_t before = 0;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenStocked();
+    ASSERT_TRUE(engine->ExecuteOrder(core::PlaceOrder{KettleOrder("O1", 1)}, 0).ok());
+    state = engine->state().Encode();
+    before = engine->last_seq();
+  }
+  std::unique_ptr<SiteEngine> engine = Open({}, /*read_only=*/true);
+  const std::vector<core::OrderCommand> commands = {core::PlaceOrder{KettleOrder("O2", 1)},
+                                                    core::PlaceOrder{KettleOrder("O3", 1)}};
+  auto replies = engine->ExecuteOrders(commands, 0);
+  EXPECT_EQ(replies.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(replies.status().reason(), "commit_failed");
+  EXPECT_TRUE(engine->failed());
+  EXPECT_EQ(engine->last_seq(), before);
+  EXPECT_EQ(engine->ExecuteOrders(commands, 0).status().reason(), "engine_failed");
+  EXPECT_EQ(engine->ExecuteOrder(commands[0], 0).status().reason(), "engine_failed");
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->last_seq(), before);
+  EXPECT_EQ(reopened->state().Encode(), state);
+  EXPECT_EQ(reopened->state().orders().FindOrder("O2"), nullptr);
+  EXPECT_TRUE(reopened->ExecuteOrders(commands, 0).ok());
 }
 
 }  // namespace
