@@ -278,6 +278,27 @@ TEST_F(OrdersApiTest, ReleasePickPackShipThroughScansAndTheCutoffStatusFollows) 
   ASSERT_TRUE(projected.ok());
   EXPECT_NEAR(static_cast<double>(*projected - now_.load()), 3 / per_minute * 60'000, 1.0);
   EXPECT_EQ(next_cutoff["at_risk"], *projected > now_.load() + 2 * kHour);
+
+  // A customer sends one kettle back, damaged: inspected, at the dock.
+  json line = {
+      {"gtin", kKettle}, {"quantity", 1}, {"reason", "damaged"}, {"disposition", "inspect"}};
+  json back = {{"id", "R-1"}, {"order", "O-1"}, {"location", "DOCK-01"}, {"lines", {line}}};
+  Reply returned = sup.Post("/api/v1/returns", back.dump());
+  ASSERT_EQ(returned.status, 201u) << returned.body;
+  EXPECT_EQ(returned.Json()["summary"],
+            "Return R-1 of order O-1 at DOCK-01: 0 restocked, 1 to inspect, 0 scrapped.");
+  json after = sup.Get("/api/v1/orders/O-1").Json();
+  EXPECT_EQ(after["lines"][0]["returned"], 1);
+  EXPECT_EQ(after["returns"][0], json({{"id", "R-1"}, {"location", "DOCK-01"}, {"lines", {line}}}));
+  Reply dock = sup.Get("/api/v1/locations/" + LocationLabel("DOCK-01") + "/stock");
+  ASSERT_EQ(dock.status, 200u) << dock.body;
+  EXPECT_EQ(dock.Json()["flag"], "return_inspection") << dock.body;
+  back["id"] = "R-2";
+  back["lines"][0]["quantity"] = 2;
+  EXPECT_EQ(Code(sup.Post("/api/v1/returns", back.dump())), "more_than_shipped");
+  back["lines"][0]["disposition"] = "resell";
+  EXPECT_EQ(Code(sup.Post("/api/v1/returns", back.dump())), "bad_field");
+  EXPECT_EQ(User("worker").Post("/api/v1/returns", back.dump()).status, 403u);
 }
 
 TEST_F(OrdersApiTest, CutoffsListOrdersAtRiskWhenNothingIsMeasured) {

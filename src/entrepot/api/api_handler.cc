@@ -242,6 +242,7 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kReceiptClose:
     case Route::kWorkload:
     case Route::kCounts:
+    case Route::kReturns:
       HandleOrders(route, parameter, request, principal, std::move(respond));
       return;
     case Route::kNoticeAck:

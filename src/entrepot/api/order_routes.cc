@@ -86,7 +86,24 @@ json PlacedJson(const engine::OrderReply& reply) {
   return out;
 }
 
-json OrderJson(const core::OrderState& order) {
+// The returns received against `order`, in the order they came.
+json ReturnsJson(const core::OrderBook& book, const core::OrderState& order) {
+  json returns = json::array();
+  for (const std::string& id : order.returns) {
+    const core::ReturnReceived& received = *book.FindReturn(id);
+    json lines = json::array();
+    for (const core::ReturnLine& line : received.lines) {
+      lines.push_back({{"gtin", line.gtin},
+                       {"quantity", line.quantity},
+                       {"reason", line.reason},
+                       {"disposition", core::ReturnDispositionName(line.disposition)}});
+    }
+    returns.push_back({{"id", id}, {"location", received.location}, {"lines", std::move(lines)}});
+  }
+  return returns;
+}
+
+json OrderJson(const core::OrderBook& book, const core::OrderState& order) {
   json lines = json::array();
   for (const core::OrderLineState& l : order.lines) {
     lines.push_back({{"gtin", l.gtin},
@@ -96,7 +113,8 @@ json OrderJson(const core::OrderState& order) {
                      {"picked", l.picked},
                      {"shorted", l.shorted},
                      {"packed", l.packed},
-                     {"shipped", l.shipped}});
+                     {"shipped", l.shipped},
+                     {"returned", l.returned}});
   }
   json parcels = json::array();
   for (const auto& [parcel, units] : order.parcels) {
@@ -116,7 +134,8 @@ json OrderJson(const core::OrderState& order) {
           {"batch", OrNull(order.batch)},
           {"tote", OrNull(order.tote)},
           {"lines", std::move(lines)},
-          {"parcels", std::move(parcels)}};
+          {"parcels", std::move(parcels)},
+          {"returns", ReturnsJson(book, order)}};
 }
 
 // One row of the order list: the order without its lines and parcels.
@@ -142,7 +161,7 @@ StatusOr<json> OrderByIdJson(const core::SiteState& state, const std::string& id
   if (order == nullptr) {
     return Error(StatusCode::kNotFound, "no_such_order", "there is no order " + id);
   }
-  return OrderJson(*order);
+  return OrderJson(state.orders(), *order);
 }
 
 struct OrderPage {
@@ -452,6 +471,19 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
       return Workload(request, std::move(respond));
     case Route::kCounts:
       return Counts(request, std::move(respond));
+    case Route::kReturns: {
+      StatusOr<core::ReceiveReturn> received = server::ParseReturn(request.body);
+      if (!received.ok()) {
+        return respond(ErrorResponse(received.status()));
+      }
+      json body = {{"id", received->id}, {"order", received->order}};
+      return SubmitOrderCommand(*std::move(received), std::move(respond),
+                                [body](const engine::OrderReply& reply) mutable {
+                                  body["summary"] = reply.decision.summary;
+                                  body["seq"] = reply.seq;
+                                  return Json(201, body);
+                                });
+    }
     default:
       return Cutoffs(request, std::move(respond));
   }

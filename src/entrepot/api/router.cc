@@ -90,6 +90,7 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kReceiptClose, "/api/v1/receipts/{id}/close", "POST"},
     {Route::kWorkload, "/api/v1/workload", "POST"},
     {Route::kCounts, "/api/v1/counts", "GET, POST"},
+    {Route::kReturns, "/api/v1/returns", "POST"},
     {Route::kPrivacyNotice, "/api/v1/privacy/notice", "GET"},
     {Route::kPrivacyPolicy, "/api/v1/privacy/policy", "GET"},
     {Route::kPrivacyRecord, "/api/v1/privacy/record", "GET"},
@@ -252,6 +253,7 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kCarrier:
     case Route::kReceipts:
     case Route::kReceiptClose:
+    case Route::kReturns:
       return Permission::kManageOrders;
     case Route::kCutoffs:
     case Route::kReceipt:

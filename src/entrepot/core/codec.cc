@@ -144,6 +144,11 @@ void EncodeEvent(ByteWriter& out, const Event& event) {
           }
         } else if constexpr (std::is_same_v<T, ReceiptClosed>) {
           out.String(e.receipt);
+        } else if constexpr (std::is_same_v<T, ReturnReceived>) {
+          out.String(e.return_id);
+          out.String(e.order);
+          out.String(e.location);
+          EncodeReturnLines(out, e.lines);
         } else {
           static_assert(sizeof(T) == 0, "event without encoding");
         }
@@ -278,6 +283,14 @@ Event DecodeEvent(ByteReader& in) {
     }
     case 22:
       return ReceiptClosed{in.String()};
+    case 23: {
+      ReturnReceived e;
+      e.return_id = in.String();
+      e.order = in.String();
+      e.location = in.String();
+      e.lines = DecodeReturnLines(in);
+      return e;
+    }
     default:
       in.Fail();
       return LocationCounted{};
@@ -388,6 +401,33 @@ PickTask DecodePickTask(ByteReader& in) {
   task.item = DecodeItem(in);
   task.quantity = in.Signed();
   return task;
+}
+
+void EncodeReturnLines(ByteWriter& out, const std::vector<ReturnLine>& lines) {
+  out.Varint(lines.size());
+  for (const ReturnLine& line : lines) {
+    out.String(line.gtin);
+    out.Signed(line.quantity);
+    out.String(line.reason);
+    out.U8(static_cast<uint8_t>(line.disposition));
+  }
+}
+
+std::vector<ReturnLine> DecodeReturnLines(ByteReader& in) {
+  std::vector<ReturnLine> lines;
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    ReturnLine line;
+    line.gtin = in.String();
+    line.quantity = in.Signed();
+    line.reason = in.String();
+    uint8_t disposition = in.U8();
+    if (disposition >= kReturnDispositionCount) {
+      in.Fail();
+    }
+    line.disposition = static_cast<ReturnDisposition>(disposition);
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 void EncodeDeviceState(ByteWriter& out, const DeviceState& state) {

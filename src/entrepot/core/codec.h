@@ -65,6 +65,8 @@ void EncodePickTask(ByteWriter& out, const PickTask& task);
 PickTask DecodePickTask(ByteReader& in);
 void EncodeDeviceState(ByteWriter& out, const DeviceState& state);
 DeviceState DecodeDeviceState(ByteReader& in);
+void EncodeReturnLines(ByteWriter& out, const std::vector<ReturnLine>& lines);
+std::vector<ReturnLine> DecodeReturnLines(ByteReader& in);
 void EncodeLocation(ByteWriter& out, const domain::Location& location);
 domain::Location DecodeLocation(ByteReader& in);
 

@@ -60,7 +60,12 @@ Entry EntryWithEveryEvent() {
       OrderPacked{"O-1", "sscc:095060000000000015", kGtin, 1},
       CarrierDefined{"DPD", {"DOOR-01", "DOOR-02"}},
       ReceiptExpected{"ASN-1", "ACME", 9, {{kGtin, 10, 0}}, {"sscc:095060000000000015"}},
-      ReceiptClosed{"ASN-1"}};
+      ReceiptClosed{"ASN-1"},
+      ReturnReceived{"R-1",
+                     "O-1",
+                     "DOCK-01",
+                     {{kGtin, 2, "damaged", ReturnDisposition::kInspect},
+                      {kGtin, 1, "late", ReturnDisposition::kScrap}}}};
   return entry;
 }
 

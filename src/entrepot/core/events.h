@@ -202,6 +202,30 @@ struct ReceiptClosed {
   std::string receipt;
 };
 
+// What becomes of a returned unit: back into stock where it was received ("restock"), into
+// stock there with the location flagged for an inspection ("inspect"), or written off
+// without entering stock ("scrap").
+enum class ReturnDisposition : uint8_t { kRestock, kInspect, kScrap };
+inline constexpr int kReturnDispositionCount = 3;
+
+struct ReturnLine {
+  std::string gtin;
+  int64_t quantity = 0;  // > 0
+  std::string reason;    // One of core::kReturnReasons (orders.h).
+  ReturnDisposition disposition = ReturnDisposition::kRestock;
+  friend bool operator==(const ReturnLine&, const ReturnLine&) = default;
+};
+// Units of a shipped order came back, received at `location`. The UnitsReceived (and
+// LocationFlagged) events beside it in the entry put the restocked and inspected units
+// there.
+struct ReturnReceived {
+  std::string return_id;
+  std::string order;
+  std::string location;
+  std::vector<ReturnLine> lines;
+  friend bool operator==(const ReturnReceived&, const ReturnReceived&) = default;
+};
+
 // --- Device state ------------------------------------------------------------------------
 
 // Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
@@ -227,7 +251,7 @@ using Event =
                  UnitsReceived, UnitsMoved, ContainerMoved, ContainerShipped, StockAdjusted,
                  LocationFlagged, LocationCounted, DeviceStateChanged, OrderPlaced, OrderCancelled,
                  OrderReleased, BatchAssigned, ToteAssigned, TaskProgressed, OrderPacked,
-                 CarrierDefined, ReceiptExpected, ReceiptClosed>;
+                 CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived>;
 
 // What the device is told.
 struct Reply {

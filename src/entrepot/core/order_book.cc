@@ -81,6 +81,17 @@ void OrderBook::ChangeLine(OrderState& order, size_t line, Change change) {
   change(state);
   reserved += order.cancelled ? 0 : state.Outstanding();
   ENTREPOT_CHECK(reserved >= 0);
+  if (reserved == 0) {
+    reserved_.erase(state.gtin);  // No zero entries: a decoded book compares equal.
+  }
+}
+
+void OrderBook::OnPickableStock(const std::string& gtin, int64_t delta) {
+  auto [it, inserted] = pickable_.try_emplace(gtin, 0);
+  it->second += delta;
+  if (it->second == 0) {
+    pickable_.erase(it);
+  }
 }
 
 size_t OrderBook::LineIndex(const OrderState& order, const std::string& gtin) const {
@@ -131,9 +142,30 @@ void OrderBook::Apply(const Event& event) {
           for (const std::string& container : receipt.containers) {
             receipt_containers_.erase(container);
           }
+        } else if constexpr (std::is_same_v<T, ReturnReceived>) {
+          Return(e);
         }
       },
       event);
+}
+
+bool OrderBook::ValidReturn(const ReturnReceived& e) const {
+  auto order = orders_.find(e.order);
+  if (order == orders_.end()) {
+    return false;
+  }
+  return std::all_of(e.lines.begin(), e.lines.end(), [&](const ReturnLine& line) {
+    return order->second.Line(line.gtin) != nullptr;
+  });
+}
+
+void OrderBook::Return(const ReturnReceived& e) {
+  OrderState& order = orders_.at(e.order);
+  for (const ReturnLine& line : e.lines) {
+    order.lines[LineIndex(order, line.gtin)].returned += line.quantity;
+  }
+  order.returns.push_back(e.return_id);
+  returns_[e.return_id] = e;
 }
 
 void OrderBook::Place(const OrderPlaced& e) {
@@ -283,6 +315,11 @@ void OrderBook::OnReceived(const std::string& container, const std::string& gtin
 const ReceiptState* OrderBook::FindReceipt(const std::string& id) const {
   auto it = receipts_.find(id);
   return it == receipts_.end() ? nullptr : &it->second;
+}
+
+const ReturnReceived* OrderBook::FindReturn(const std::string& id) const {
+  auto it = returns_.find(id);
+  return it == returns_.end() ? nullptr : &it->second;
 }
 
 const ReceiptState* OrderBook::ReceiptOfContainer(const std::string& container) const {
@@ -448,9 +485,16 @@ void OrderBook::Encode(ByteWriter& out) const {
       out.Signed(units);
     }
   }
+  out.Varint(returns_.size());
+  for (const auto& [id, returned] : returns_) {
+    out.String(returned.return_id);
+    out.String(returned.order);
+    out.String(returned.location);
+    EncodeReturnLines(out, returned.lines);
+  }
 }
 
-OrderBook OrderBook::Decode(ByteReader& in) {
+OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
   OrderBook book;
   book.orders_placed_ = in.Varint();
   book.batches_released_ = in.Varint();
@@ -474,7 +518,7 @@ OrderBook OrderBook::Decode(ByteReader& in) {
                              &line.shorted, &line.packed, &line.shipped}) {
         *value = in.Signed();
       }
-      if (!order.cancelled) {
+      if (!order.cancelled && line.Outstanding() > 0) {
         book.reserved_[line.gtin] += line.Outstanding();
       }
       order.lines.push_back(std::move(line));
@@ -559,6 +603,20 @@ OrderBook OrderBook::Decode(ByteReader& in) {
       receipt.unexpected[gtin] = in.Signed();
     }
     book.receipts_[receipt.id] = std::move(receipt);
+  }
+  if (format >= 3) {
+    for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+      ReturnReceived e;
+      e.return_id = in.String();
+      e.order = in.String();
+      e.location = in.String();
+      e.lines = DecodeReturnLines(in);
+      if (!book.ValidReturn(e)) {
+        in.Fail();
+        break;
+      }
+      book.Return(e);  // Also counts the units returned on the order's lines.
+    }
   }
   return book;
 }

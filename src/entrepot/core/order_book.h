@@ -43,6 +43,7 @@ struct OrderLineState {
   int64_t shorted = 0;  // Allocated units the bin did not have.
   int64_t packed = 0;
   int64_t shipped = 0;
+  int64_t returned = 0;  // Shipped units that came back (returns); derived from the returns.
   // Reserved units still to be picked: what this line holds out of ATP.
   int64_t Outstanding() const {
     int64_t open = reserved - picked - shorted;
@@ -78,6 +79,7 @@ struct OrderState {
   std::string tote;   // The tote collecting its picked units, once assigned.
   std::map<std::string, std::map<std::string, int64_t>> parcels;  // parcel -> gtin -> units
   std::set<std::string> shipped_parcels;
+  std::vector<std::string> returns;  // Ids of the returns received against it, in order.
 
   OrderStatus Status() const;
   int64_t Units() const;  // Sum of line quantities.
@@ -155,7 +157,7 @@ class OrderBook {
   // Called by SiteState for every change of stock held by a pickable location. Only the
   // units per product are kept here: the scan hot path pays one hash update, and release
   // finds the bin stock lines in the state's stock itself (orders.cc).
-  void OnPickableStock(const std::string& gtin, int64_t delta) { pickable_[gtin] += delta; }
+  void OnPickableStock(const std::string& gtin, int64_t delta);
   // Called by SiteState for units received into a container: counted against its receipt.
   void OnReceived(const std::string& container, const std::string& gtin, int64_t units);
   // Called by SiteState when a container ships: the order parcels it carries ship too.
@@ -163,6 +165,7 @@ class OrderBook {
 
   const OrderState* FindOrder(const std::string& id) const;
   const ReceiptState* FindReceipt(const std::string& id) const;
+  const ReturnReceived* FindReturn(const std::string& id) const;
   // The open receipt a container is expected on, or nullptr.
   const ReceiptState* ReceiptOfContainer(const std::string& container) const;
   const TaskState* FindTask(uint64_t id) const;
@@ -187,13 +190,15 @@ class OrderBook {
   const std::map<std::string, BatchState>& batches() const { return batches_; }
   const std::map<uint64_t, TaskState>& tasks() const { return tasks_; }
   const std::map<std::string, ReceiptState>& receipts() const { return receipts_; }
+  const std::map<std::string, ReturnReceived>& returns() const { return returns_; }
   uint64_t last_task_id() const { return last_task_id_; }
   uint64_t orders_placed() const { return orders_placed_; }
   uint64_t batches_released() const { return batches_released_; }
 
   void Encode(ByteWriter& out) const;
-  // Reads what Encode wrote; failures show as !in.ok().
-  static OrderBook Decode(ByteReader& in);
+  // Reads what Encode wrote in snapshot format `format` (2: before returns); failures show
+  // as !in.ok().
+  static OrderBook Decode(ByteReader& in, uint8_t format);
 
   friend bool operator==(const OrderBook&, const OrderBook&) = default;
 
@@ -206,6 +211,9 @@ class OrderBook {
   void Release(const OrderReleased& e);
   void Progress(const TaskProgressed& e);
   void Pack(const OrderPacked& e);
+  void Return(const ReturnReceived& e);
+  // True when the return's order and lines exist (a snapshot's returns are checked).
+  bool ValidReturn(const ReturnReceived& e) const;
   void CloseTask(const TaskState& task);
   size_t LineIndex(const OrderState& order, const std::string& gtin) const;
 
@@ -218,6 +226,7 @@ class OrderBook {
   std::map<std::string, std::vector<std::string>> carriers_;
   std::map<std::string, ReceiptState> receipts_;
   std::map<std::string, std::string> receipt_containers_;  // sscc -> open receipt
+  std::map<std::string, ReturnReceived> returns_;          // Return id -> the return.
   std::unordered_map<std::string, int64_t> reserved_;      // gtin -> outstanding reservations
   std::unordered_map<std::string, int64_t> pickable_;      // gtin -> units in pickable bins
   std::map<std::pair<std::string, domain::ItemKey>, int64_t, BinLineLess> allocated_;

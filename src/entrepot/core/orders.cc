@@ -467,6 +467,20 @@ std::string ReceiptNote(const SiteState& state, const std::string& container,
   return " Not on receipt " + receipt->id + ": recorded as unexpected.";
 }
 
+std::string_view ReturnDispositionName(ReturnDisposition disposition) {
+  switch (disposition) {
+    case ReturnDisposition::kRestock:
+      return "restock";
+    case ReturnDisposition::kInspect:
+      return "inspect";
+    case ReturnDisposition::kScrap:
+      break;
+  }
+  return "scrap";
+}
+
+namespace {
+
 bool IsCountable(domain::LocationType type) { return type != domain::LocationType::kOutboundDoor; }
 
 // The locations a count request names, each checked, in code order without repeats.
@@ -524,6 +538,107 @@ StatusOr<OrderDecision> Count(const SiteState& state, const RequestCounts& comma
   return decision;
 }
 
+Status CheckReturnLine(const OrderState& order, const ReturnLine& line) {
+  if (order.Line(line.gtin) == nullptr) {
+    return Invalid("not_on_order", "Order " + order.id + " has no line for product " +
+                                       line.gtin.substr(0, 40) + ": only its products return.");
+  }
+  if (line.quantity <= 0 || line.quantity > kMaxLineQuantity) {
+    return Invalid("bad_quantity",
+                   "Return of product " + line.gtin + ": a quantity is 1 to 1,000,000.");
+  }
+  if (std::find(std::begin(kReturnReasons), std::end(kReturnReasons), line.reason) ==
+      std::end(kReturnReasons)) {
+    return Invalid("bad_reason",
+                   "A return reason is damaged, defective, wrong_item, "
+                   "not_as_described, no_longer_needed, late or other; got '" +
+                       line.reason.substr(0, 40) + "'.");
+  }
+  return OkStatus();
+}
+
+// The checks of a return that do not depend on its units (ids, order, location, lines).
+StatusOr<const OrderState*> CheckReturn(const SiteState& state, const ReceiveReturn& command) {
+  if (!IsIdentifier(command.id, kMaxOrderIdLength)) {
+    return Invalid("bad_return_id", "A return id is 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  if (state.orders().FindReturn(command.id) != nullptr) {
+    return Error(StatusCode::kAlreadyExists, "return_exists",
+                 "Return " + command.id + " was received already.");
+  }
+  const OrderState* order = state.orders().FindOrder(command.order);
+  if (order == nullptr) {
+    return Error(StatusCode::kNotFound, "no_such_order",
+                 "There is no order " + command.order + ".");
+  }
+  const LocationState* location = state.FindLocation(command.location);
+  if (location == nullptr) {
+    return Error(StatusCode::kNotFound, "unknown_location",
+                 "Location " + command.location.substr(0, 40) + " is not defined.");
+  }
+  if (location->location.type == domain::LocationType::kOutboundDoor) {
+    return Invalid("bad_return_location",
+                   "Returns are received at a dock, a bin or a pack station, not at an "
+                   "outbound door.");
+  }
+  if (command.lines.empty() || command.lines.size() > kMaxOrderLines) {
+    return Invalid(command.lines.empty() ? "no_lines" : "too_many_lines",
+                   "A return has 1 to 500 lines.");
+  }
+  for (const ReturnLine& line : command.lines) {
+    ENTREPOT_RETURN_IF_ERROR(CheckReturnLine(*order, line));
+  }
+  return order;
+}
+
+StatusOr<OrderDecision> Return(const SiteState& state, const ReceiveReturn& command) {
+  ENTREPOT_ASSIGN_OR_RETURN(const OrderState* order, CheckReturn(state, command));
+  std::map<std::string, int64_t> units;  // gtin -> units in this return
+  int64_t stocked = 0;
+  int64_t counts[kReturnDispositionCount] = {};
+  for (const ReturnLine& line : command.lines) {
+    units[line.gtin] += line.quantity;
+    counts[static_cast<int>(line.disposition)] += line.quantity;
+    stocked += line.disposition == ReturnDisposition::kScrap ? 0 : line.quantity;
+  }
+  for (const auto& [gtin, quantity] : units) {
+    const OrderLineState& line = *order->Line(gtin);
+    if (line.returned + quantity > line.shipped) {
+      return Error(StatusCode::kFailedPrecondition, "more_than_shipped",
+                   "Order " + order->id + " shipped " + std::to_string(line.shipped) + " x " +
+                       gtin + ", of which " + std::to_string(line.returned) +
+                       " came back already: at most " +
+                       std::to_string(line.shipped - line.returned) + " more can be returned.");
+    }
+  }
+  const LocationState& location = *state.FindLocation(command.location);
+  const int64_t capacity = location.location.capacity_units;
+  if (capacity > 0 && location.units + stocked > capacity) {
+    return Error(StatusCode::kFailedPrecondition, "location_full",
+                 "Location " + command.location + " holds " + std::to_string(location.units) +
+                     " of " + std::to_string(capacity) + " units: receive the return elsewhere.");
+  }
+  OrderDecision decision;
+  decision.events.push_back(
+      ReturnReceived{command.id, command.order, command.location, command.lines});
+  for (const ReturnLine& line : command.lines) {
+    if (line.disposition != ReturnDisposition::kScrap) {
+      decision.events.push_back(UnitsReceived{domain::ItemKey{line.gtin, "", "", ""}, line.quantity,
+                                              domain::Holder::AtLocation(command.location)});
+    }
+  }
+  if (counts[static_cast<int>(ReturnDisposition::kInspect)] > 0 && location.flag.empty()) {
+    decision.events.push_back(LocationFlagged{command.location, "return_inspection"});
+  }
+  decision.summary = "Return " + command.id + " of order " + command.order + " at " +
+                     command.location + ": " + std::to_string(counts[0]) + " restocked, " +
+                     std::to_string(counts[1]) + " to inspect, " + std::to_string(counts[2]) +
+                     " scrapped.";
+  return decision;
+}
+
+}  // namespace
+
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
                                     uint64_t seq) {
   return std::visit(
@@ -545,8 +660,10 @@ StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& 
           return Expect(state, c);
         } else if constexpr (std::is_same_v<T, CloseReceipt>) {
           return Close(state, c);
-        } else {
+        } else if constexpr (std::is_same_v<T, RequestCounts>) {
           return Count(state, c);
+        } else {
+          return Return(state, c);
         }
       },
       command);

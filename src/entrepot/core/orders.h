@@ -105,8 +105,27 @@ struct RequestCounts {
   std::string zone;
 };
 
-using OrderCommand = std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch,
-                                  DefineCarrier, ExpectReceipt, CloseReceipt, RequestCounts>;
+// Why a unit came back: a closed list, so that returns can be counted by cause.
+inline constexpr const char* kReturnReasons[] = {
+    "damaged", "defective", "wrong_item", "not_as_described", "no_longer_needed", "late", "other"};
+// "restock", "inspect", "scrap".
+std::string_view ReturnDispositionName(ReturnDisposition disposition);
+
+// Receives units of a shipped order back at `location` (a dock, a stow bin, a pick face or
+// a pack station): per line, the product (on the order), the units, a reason and a
+// disposition. Restocked and inspected units enter stock there (an inspected one flags the
+// location "return_inspection", a count task); scrapped ones are recorded only. A line never
+// takes back more than was shipped of its product, less what came back before.
+struct ReceiveReturn {
+  std::string id;  // As an order id; unique among returns.
+  std::string order;
+  std::string location;
+  std::vector<ReturnLine> lines;  // 1..kMaxOrderLines
+};
+
+using OrderCommand =
+    std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch, DefineCarrier,
+                 ExpectReceipt, CloseReceipt, RequestCounts, ReceiveReturn>;
 
 // Units of a line that could not be reserved (place, amend) or allocated (release).
 struct Shortage {
@@ -145,13 +164,14 @@ struct OrderDecision {
 //   kInvalidArgument: "bad_order_id", "bad_carrier", "bad_cutoff", "bad_priority",
 //     "no_lines", "too_many_lines", "bad_quantity", "duplicate_line", "bad_release",
 //     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers",
-//     "bad_count_request", "too_many_locations", "not_countable";
+//     "bad_count_request", "too_many_locations", "not_countable", "bad_return_id",
+//     "bad_reason", "not_on_order", "bad_return_location";
 //   kNotFound: "unknown_product", "no_such_order", "no_such_receipt", "no_work" (assign:
 //     nothing released and unassigned), "unknown_location", "unknown_zone";
 //   kAlreadyExists: "order_exists", "receipt_exists", "container_expected" (an SSCC already
-//     on another open receipt);
+//     on another open receipt), "return_exists";
 //   kFailedPrecondition: "order_cancelled", "order_packed", "order_released",
-//     "below_allocated", "receipt_closed".
+//     "below_allocated", "receipt_closed", "more_than_shipped", "location_full".
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
                                     uint64_t seq);
 

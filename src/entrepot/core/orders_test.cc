@@ -95,6 +95,26 @@ class OrdersTest : public ::testing::Test {
     });
     return total;
   }
+  // Given: order `id` for `units` kettles picked, packed into kParcel1 and shipped at DOOR-01.
+  void GivenShipped(const std::string& id, int units) {
+    GivenStock(Item(kKettle), units, kBigBin);
+    GivenReleasedAndTaken(id, units);
+    ScanAll(Mode::kPick, {LocationLabel(kBigBin)});
+    for (int i = 0; i < units; ++i) {
+      ScanAll(Mode::kPick, {Item(kKettle)});
+    }
+    ScanAll(Mode::kPack, {ContainerLabel("T1")});
+    for (int i = 0; i < units; ++i) {
+      ScanAll(Mode::kPack, {Item(kKettle)});
+    }
+    ScanAll(Mode::kPack, {Sscc(kParcel1)});
+    ScanAll(Mode::kShip, {LocationLabel("DOOR-01"), Sscc(kParcel1)});
+    ASSERT_EQ(OrderNamed(id).Status(), OrderStatus::kShipped);
+  }
+  static ReturnLine Returned(int64_t units, ReturnDisposition disposition,
+                             std::string reason = "damaged") {
+    return ReturnLine{kKettle, units, std::move(reason), disposition};
+  }
   // Given: order `id` for `units` kettles released and its batch taken by HH-01 with tote T1.
   void GivenReleasedAndTaken(const std::string& id, int64_t units) {
     ASSERT_TRUE(Order(PlaceOrder{Terms(id, now_ + kHour, {{kKettle, units}})}).ok());
@@ -344,6 +364,81 @@ TEST_F(OrdersTest, OrderWhoseEveryUnitWasShortIsShortAndCanBeCancelled) {
   EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kCancelled);
 }
 
+// --- returns ----------------------------------------------------------------------------------
+
+TEST_F(OrdersTest, ReturnRestocksInspectsAndScrapsByLine) {
+  GivenShipped("O1", 3);
+  StatusOr<OrderDecision> received = Order(ReceiveReturn{
+      "R1",
+      "O1",
+      "DOCK-02",
+      {Returned(1, ReturnDisposition::kRestock, "no_longer_needed"),
+       Returned(1, ReturnDisposition::kInspect), Returned(1, ReturnDisposition::kScrap)}});
+  ASSERT_TRUE(received.ok()) << received.status().message();
+  EXPECT_EQ(received->summary,
+            "Return R1 of order O1 at DOCK-02: 1 restocked, 1 to inspect, "
+            "1 scrapped.");
+  EXPECT_EQ(Stock(Holder::AtLocation("DOCK-02"), kKettle), 2);  // The scrapped one is not.
+  EXPECT_EQ(site_.state().FindLocation("DOCK-02")->flag, "return_inspection");
+  EXPECT_EQ(OrderNamed("O1").lines[0].returned, 3);
+  EXPECT_EQ(OrderNamed("O1").returns, (std::vector<std::string>{"R1"}));
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+}
+
+TEST_F(OrdersTest, ReturnNeverTakesBackMoreThanShipped) {
+  GivenShipped("O1", 2);
+  ASSERT_TRUE(
+      Order(ReceiveReturn{"R1", "O1", "DOCK-02", {Returned(1, ReturnDisposition::kRestock)}}).ok());
+  StatusOr<OrderDecision> again = Order(ReceiveReturn{
+      "R2",
+      "O1",
+      "DOCK-02",
+      {Returned(1, ReturnDisposition::kRestock), Returned(1, ReturnDisposition::kScrap)}});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().reason(), "more_than_shipped");
+  EXPECT_NE(again.status().message().find("at most 1 more"), std::string::npos);
+  EXPECT_EQ(Stock(Holder::AtLocation("DOCK-02"), kKettle), 1);
+}
+
+TEST_F(OrdersTest, ReturnErrorsChangeNothing) {
+  GivenShipped("O1", 1);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O2", now_ + kHour, {{kCable, 1}})}).ok());
+  auto reason = [this](ReceiveReturn command) {
+    StatusOr<OrderDecision> decision = Order(command);
+    return decision.ok() ? std::string("ok") : decision.status().reason();
+  };
+  const ReturnLine one = Returned(1, ReturnDisposition::kRestock);
+  EXPECT_EQ(reason({"R 1", "O1", "DOCK-02", {one}}), "bad_return_id");
+  EXPECT_EQ(reason({"R1", "O9", "DOCK-02", {one}}), "no_such_order");
+  EXPECT_EQ(reason({"R1", "O1", "NOWHERE", {one}}), "unknown_location");
+  EXPECT_EQ(reason({"R1", "O1", "DOOR-01", {one}}), "bad_return_location");
+  EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {}}), "no_lines");
+  EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {{kCable, 1, "damaged", ReturnDisposition::kRestock}}}),
+            "not_on_order");
+  EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {Returned(1, ReturnDisposition::kRestock, "meh")}}),
+            "bad_reason");
+  EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {Returned(0, ReturnDisposition::kRestock)}}),
+            "bad_quantity");
+  EXPECT_EQ(reason({"R1", "O2", "DOCK-02", {{kCable, 1, "late", ReturnDisposition::kRestock}}}),
+            "more_than_shipped");  // Never shipped.
+  EXPECT_EQ(reason({"R1", "O1", "A-01-001-1-1", {Returned(1, ReturnDisposition::kRestock)}}), "ok");
+  EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {one}}), "return_exists");
+  EXPECT_EQ(Stock(Holder::AtLocation("DOCK-02"), kKettle), 0);
+}
+
+TEST_F(OrdersTest, ReturnIntoAFullBinIsRefused) {
+  GivenShipped("O1", 1);
+  GivenStock(Item(kCable), 2, "A-01-001-1-1");  // Capacity 2.
+  StatusOr<OrderDecision> full =
+      Order(ReceiveReturn{"R1", "O1", "A-01-001-1-1", {Returned(1, ReturnDisposition::kRestock)}});
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.status().reason(), "location_full");
+  // Scrapped units take no room.
+  EXPECT_TRUE(
+      Order(ReceiveReturn{"R1", "O1", "A-01-001-1-1", {Returned(1, ReturnDisposition::kScrap)}})
+          .ok());
+}
+
 TEST_F(OrdersTest, NextBatchStartingAtTheLastBinIsNotAShortPick) {
   GivenStock(Item(kKettle), 2, kBigBin);
   GivenReleasedAndTaken("O1", 1);
@@ -519,6 +614,18 @@ TEST_F(OrdersTest, SnapshotOfOrderStateDecodesToTheSameBytes) {
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(decoded->Encode(), bytes);
   EXPECT_TRUE(decoded->orders() == site_.state().orders());
+}
+
+TEST_F(OrdersTest, SnapshotKeepsTheReturns) {
+  GivenShipped("O1", 2);
+  ASSERT_TRUE(
+      Order(ReceiveReturn{"R1", "O1", "DOCK-02", {Returned(1, ReturnDisposition::kInspect)}}).ok());
+  std::string bytes = site_.state().Encode();
+  StatusOr<SiteState> decoded = SiteState::Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->Encode(), bytes);
+  EXPECT_TRUE(decoded->orders() == site_.state().orders());
+  EXPECT_EQ(decoded->orders().FindOrder("O1")->lines[0].returned, 1);
 }
 
 }  // namespace

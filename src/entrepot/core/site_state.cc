@@ -177,7 +177,8 @@ void SiteState::Apply(const Event& event) {
                              std::is_same_v<T, ToteAssigned> || std::is_same_v<T, TaskProgressed> ||
                              std::is_same_v<T, OrderPacked> || std::is_same_v<T, CarrierDefined> ||
                              std::is_same_v<T, ReceiptExpected> ||
-                             std::is_same_v<T, ReceiptClosed>) {
+                             std::is_same_v<T, ReceiptClosed> ||
+                             std::is_same_v<T, ReturnReceived>) {
           order_book_.Apply(event);
         } else {
           static_assert(sizeof(T) == 0, "event without projection");
@@ -277,9 +278,11 @@ const Holder* SiteState::FindSerial(const std::string& gtin, const std::string& 
 
 namespace {
 
-// Format 2 added the order book after the products; format 1 snapshots have none.
+// Format 2 added the order book after the products (format 1 snapshots have none); format 3
+// the returns at the end of the order book. Older formats still read.
 constexpr uint8_t kSnapshotFormatV1 = 1;
-constexpr uint8_t kSnapshotFormat = 2;
+constexpr uint8_t kSnapshotFormatV2 = 2;
+constexpr uint8_t kSnapshotFormat = 3;
 
 template <typename Map>
 std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {
@@ -352,7 +355,7 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   ByteReader in(bytes);
   SiteState state;
   const uint8_t format = in.U8();
-  if (format != kSnapshotFormat && format != kSnapshotFormatV1) {
+  if (format != kSnapshotFormat && format != kSnapshotFormatV2 && format != kSnapshotFormatV1) {
     return Error(StatusCode::kDataLoss, "bad_snapshot", "unknown snapshot format");
   }
   state.site_code_ = in.String();
@@ -370,9 +373,9 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
     domain::Product product{in.String(), in.String(), in.String()};
     state.products_[product.gtin] = product;
   }
-  if (format >= kSnapshotFormat) {
+  if (format >= kSnapshotFormatV2) {
     // Before the stock, whose lines feed the book's pickable figures as they are added.
-    state.order_book_ = OrderBook::Decode(in);
+    state.order_book_ = OrderBook::Decode(in, format);
   }
   std::vector<std::string> nested;
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
@@ -117,16 +119,31 @@ StatusOr<int64_t> TimeField(const json& body, std::string_view name) {
   return wire::ParseRfc3339Ms(text);
 }
 
-StatusOr<core::OrderLineRequest> ParseOrderLine(const json& line, size_t index) {
+namespace {
+
+// Checks that lines[index] is an object of only the fields `allowed` (listed in messages).
+Status CheckLineObject(const json& line, size_t index,
+                       std::initializer_list<std::string_view> allowed) {
   if (!line.is_object()) {
     return Invalid("bad_field", "lines[" + std::to_string(index) + "] must be an object");
   }
   for (const auto& [key, value] : line.items()) {
-    if (key != "gtin" && key != "quantity") {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string names;
+      for (std::string_view name : allowed) {
+        names += (names.empty() ? "" : ", ") + std::string(name);
+      }
       return Invalid("unknown_field", "unknown field \"" + key + "\" in lines[" +
-                                          std::to_string(index) + "] (gtin, quantity)");
+                                          std::to_string(index) + "] (" + names + ")");
     }
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<core::OrderLineRequest> ParseOrderLine(const json& line, size_t index) {
+  ENTREPOT_RETURN_IF_ERROR(CheckLineObject(line, index, {"gtin", "quantity"}));
   core::OrderLineRequest request;
   ENTREPOT_ASSIGN_OR_RETURN(std::string gtin, StringField(line, "gtin"));
   ENTREPOT_ASSIGN_OR_RETURN(request.gtin, core::NormalizeProductGtin(gtin));
@@ -137,22 +154,33 @@ StatusOr<core::OrderLineRequest> ParseOrderLine(const json& line, size_t index) 
   return request;
 }
 
-// The lines array of an order or a receipt.
-StatusOr<std::vector<core::OrderLineRequest>> ParseOrderLines(const json& object) {
+namespace {
+
+// The "lines" array of `object`, each parsed by parse(line, index); `shape` says what a line
+// is in the error message.
+template <typename Line, typename Parse>
+StatusOr<std::vector<Line>> ParseLines(const json& object, std::string_view shape, Parse parse) {
   auto lines = object.find("lines");
   if (lines == object.end() || !lines->is_array()) {
-    return BadField("lines", "an array of {\"gtin\", \"quantity\"}");
+    return BadField("lines", "an array of " + std::string(shape));
   }
   if (lines->size() > core::kMaxOrderLines) {
     return Invalid("too_many_lines", "at most " + std::to_string(core::kMaxOrderLines) +
                                          " lines are accepted; split it");
   }
-  std::vector<core::OrderLineRequest> parsed;
+  std::vector<Line> parsed;
   for (size_t i = 0; i < lines->size(); ++i) {
-    ENTREPOT_ASSIGN_OR_RETURN(core::OrderLineRequest line, ParseOrderLine((*lines)[i], i));
+    ENTREPOT_ASSIGN_OR_RETURN(Line line, parse((*lines)[i], i));
     parsed.push_back(std::move(line));
   }
   return parsed;
+}
+
+}  // namespace
+
+// The lines array of an order or a receipt.
+StatusOr<std::vector<core::OrderLineRequest>> ParseOrderLines(const json& object) {
+  return ParseLines<core::OrderLineRequest>(object, "{\"gtin\", \"quantity\"}", ParseOrderLine);
 }
 
 // The terms of POST /api/v1/orders (id in the body) or PUT /api/v1/orders/{id} (`path_id`).
@@ -284,6 +312,45 @@ StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body) {
     }
     request.locations.push_back(code.get<std::string>());
   }
+  return request;
+}
+
+namespace {
+
+// lines[`index`] of a return: {"gtin", "quantity", "reason", "disposition"}.
+StatusOr<core::ReturnLine> ParseReturnLine(const json& line, size_t index) {
+  ENTREPOT_RETURN_IF_ERROR(
+      CheckLineObject(line, index, {"gtin", "quantity", "reason", "disposition"}));
+  json units = {{"gtin", line.value("gtin", json())}, {"quantity", line.value("quantity", json())}};
+  ENTREPOT_ASSIGN_OR_RETURN(core::OrderLineRequest request, ParseOrderLine(units, index));
+  core::ReturnLine parsed;
+  parsed.gtin = std::move(request.gtin);
+  parsed.quantity = request.quantity;
+  ENTREPOT_ASSIGN_OR_RETURN(parsed.reason, StringField(line, "reason"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::string disposition, StringField(line, "disposition"));
+  for (int i = 0; i < core::kReturnDispositionCount; ++i) {
+    auto candidate = static_cast<core::ReturnDisposition>(i);
+    if (core::ReturnDispositionName(candidate) == disposition) {
+      parsed.disposition = candidate;
+      return parsed;
+    }
+  }
+  return BadField("disposition", "\"restock\", \"inspect\" or \"scrap\"");
+}
+
+}  // namespace
+
+StatusOr<core::ReceiveReturn> ParseReturn(const std::string& body) {
+  ENTREPOT_ASSIGN_OR_RETURN(json object,
+                            ParseOrderObject(body, {"id", "order", "location", "lines"}));
+  core::ReceiveReturn request;
+  ENTREPOT_ASSIGN_OR_RETURN(request.id, StringField(object, "id"));
+  ENTREPOT_ASSIGN_OR_RETURN(request.order, StringField(object, "order"));
+  ENTREPOT_ASSIGN_OR_RETURN(request.location, StringField(object, "location"));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      request.lines,
+      ParseLines<core::ReturnLine>(object, "{\"gtin\", \"quantity\", \"reason\", \"disposition\"}",
+                                   ParseReturnLine));
   return request;
 }
 

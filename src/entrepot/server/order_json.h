@@ -86,6 +86,11 @@ StatusOr<core::DefineCarrier> ParseCarrier(const std::string& code, const std::s
 // core::kMaxReceiptContainers), domain::ValidateContainerId's.
 StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body);
 
+// POST /api/v1/returns: {"id", "order", "location", "lines": [{"gtin", "quantity",
+// "reason", "disposition": "restock"|"inspect"|"scrap"}]}. Errors: ParseOrderObject's,
+// "bad_field", "unknown_field", "too_many_lines", core::NormalizeProductGtin's.
+StatusOr<core::ReceiveReturn> ParseReturn(const std::string& body);
+
 // POST /api/v1/counts: {"locations": [codes]} or {"zone": "A"}. Errors: ParseOrderObject's,
 // "bad_field", "too_many_locations" (over core::kMaxCountLocations).
 StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body);
