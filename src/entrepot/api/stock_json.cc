@@ -107,7 +107,8 @@ StatusOr<json> ProductStockJson(const core::SiteState& state, const std::string&
   ENTREPOT_ASSIGN_OR_RETURN(std::string gtin, gs1::NormalizeGtin(gtin_text));
   json lines = json::array();
   int64_t total = 0;
-  for (const auto& [key, quantity] : state.stock()) {
+  for (const auto& [key, stock] : state.stock()) {
+    const int64_t quantity = stock.units;
     if (key.item.gtin == gtin) {
       json line = ItemJson(key.item, quantity);
       line["holder"] = key.holder.id;
@@ -137,7 +138,8 @@ json SummaryJson(const core::SiteState& state) {
   std::map<std::string, int64_t> units_by_zone;
   int64_t units = 0;
   int64_t units_without_location = 0;
-  for (const auto& [key, quantity] : state.stock()) {
+  for (const auto& [key, stock] : state.stock()) {
+    const int64_t quantity = stock.units;
     units += quantity;
     std::string location = state.LocationOf(key.holder);
     const core::LocationState* at = location.empty() ? nullptr : state.FindLocation(location);

@@ -184,6 +184,7 @@ struct BinLine {
   const std::string* location;
   const ItemKey* item;
   int64_t units;
+  uint64_t arrival;  // StockLine::arrival: first in, first out.
 };
 
 // The release of orders (design note 2); `taken_` and `allocated_` carry what the orders
@@ -199,7 +200,7 @@ class ReleasePlanner {
         lines_.try_emplace(line.gtin);
       }
     }
-    for (const auto& [key, units] : state.stock()) {
+    for (const auto& [key, stock] : state.stock()) {
       if (!key.holder.IsLocation()) {
         continue;
       }
@@ -209,7 +210,7 @@ class ReleasePlanner {
       }
       const LocationState* bin = state.FindLocation(key.holder.id);
       if (bin != nullptr && IsPickable(bin->location.type)) {
-        wanted->second.push_back(BinLine{&key.holder.id, &key.item, units});
+        wanted->second.push_back(BinLine{&key.holder.id, &key.item, stock.units, stock.arrival});
       }
     }
   }
@@ -235,7 +236,9 @@ class ReleasePlanner {
   }
 
  private:
-  // Allocates up to `wanted` units of `gtin` to tasks, FEFO; returns the units allocated.
+  // Allocates up to `wanted` units of `gtin` to tasks, FEFO (earliest expiry first, undated
+  // last), then FIFO (the stock line that arrived first), then walk order; returns the units
+  // allocated.
   int64_t Allocate(const std::string& order, const std::string& gtin, int64_t wanted,
                    std::vector<PickTask>& tasks) {
     auto lines = lines_.find(gtin);
@@ -254,8 +257,10 @@ class ReleasePlanner {
     std::sort(free.begin(), free.end(), [](const auto& a, const auto& b) {
       const std::string& x = a.first->item->expiry;
       const std::string& y = b.first->item->expiry;
-      return std::make_tuple(x.empty(), std::cref(x), std::cref(*a.first->location)) <
-             std::make_tuple(y.empty(), std::cref(y), std::cref(*b.first->location));
+      return std::make_tuple(x.empty(), std::cref(x), a.first->arrival,
+                             std::cref(*a.first->location)) <
+             std::make_tuple(y.empty(), std::cref(y), b.first->arrival,
+                             std::cref(*b.first->location));
     });
     int64_t allocated = 0;
     for (const auto& [line, left] : free) {

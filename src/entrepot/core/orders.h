@@ -13,7 +13,8 @@
 //  (2) Release is waveless: unreleased orders go in order of cut-off, then priority (higher
 //      first), then placement, up to a count; reservations are topped up from stock that
 //      arrived since; units are allocated to bin stock lines FEFO (earliest expiry first,
-//      undated last, then location code), never to units another task holds; orders are
+//      undated last), then FIFO (the line that arrived first: StockLine::arrival), then by
+//      location code, never to units another task holds; orders are
 //      grouped into batches of one cart of totes. Units that cannot be allocated are reported
 //      as shortages now, not discovered at the bin; an order with nothing to pick stays open.
 //  (3) Amendments keep the physical truth: no change once anything is packed ("order_packed");

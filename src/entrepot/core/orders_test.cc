@@ -213,6 +213,36 @@ TEST_F(OrdersTest, ReleaseAllocatesEarliestExpiryFirst) {
   EXPECT_EQ(task.location, kPickFace);
 }
 
+TEST_F(OrdersTest, ReleaseTakesUndatedStockFirstInFirstOut) {
+  GivenStock(Item(kKettle), 1, kPickFace);  // Arrived first, though later in walk order.
+  GivenStock(Item(kKettle), 1, kBigBin);
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O1", now_ + kHour, {{kKettle, 1}})}).ok());
+  ASSERT_TRUE(Order(ReleaseOrders{}).ok());
+  const OrderBook& book = site_.state().orders();
+  ASSERT_EQ(book.tasks().size(), 1u);
+  EXPECT_EQ(book.tasks().begin()->second.task.location, kPickFace);
+}
+
+TEST_F(OrdersTest, ArrivalRanksSurviveASnapshot) {
+  GivenStock(Item(kKettle), 1, kPickFace);
+  GivenStock(Item(kKettle), 1, kBigBin);
+  StatusOr<SiteState> decoded = SiteState::Decode(site_.state().Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->stock(), site_.state().stock());
+  // A line created after the snapshot ranks after every line before it.
+  Site restored(SiteConfig{}, *std::move(decoded));
+  ScanCommand receive{"k-after-1", "HH-02", Mode::kReceive, LocationLabel("DOCK-02"), now_};
+  restored.Execute(receive, ++seq_);
+  receive = {"k-after-2", "HH-02", Mode::kReceive, Item(kCable), now_};
+  restored.Execute(receive, ++seq_);
+  uint64_t newest = 0;
+  for (const auto& [key, line] : restored.state().stock()) {
+    newest = std::max(newest, line.arrival);
+  }
+  const StockKey cable{Holder::AtLocation("DOCK-02"), {kCable, "", "", ""}};
+  EXPECT_EQ(restored.state().stock().at(cable).arrival, newest);
+}
+
 TEST_F(OrdersTest, ReleaseGroupsOrdersIntoCartBatches) {
   GivenStock(Item(kKettle), 5, kBigBin);
   for (const char* id : {"O1", "O2", "O3", "O4", "O5"}) {

@@ -16,11 +16,11 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
   ENTREPOT_CHECK(delta != 0);
   auto it = stock_.find(StockKeyView{holder, item});
   if (it == stock_.end()) {
-    it = stock_.emplace(StockKey{holder, item}, 0).first;
+    it = stock_.emplace(StockKey{holder, item}, StockLine{0, ++arrivals_}).first;
   }
-  it->second += delta;
-  ENTREPOT_CHECK(it->second >= 0);
-  if (it->second == 0) {
+  it->second.units += delta;
+  ENTREPOT_CHECK(it->second.units >= 0);
+  if (it->second.units == 0) {
     stock_.erase(it);
   }
   if (holder.IsLocation()) {
@@ -223,7 +223,7 @@ const DeviceState* SiteState::FindDevice(const std::string& device) const {
 
 int64_t SiteState::Quantity(const Holder& holder, const ItemKey& item) const {
   auto it = stock_.find(StockKeyView{holder, item});
-  return it == stock_.end() ? 0 : it->second;
+  return it == stock_.end() ? 0 : it->second.units;
 }
 
 std::vector<std::pair<ItemKey, int64_t>> SiteState::StockIn(const Holder& holder) const {
@@ -231,7 +231,7 @@ std::vector<std::pair<ItemKey, int64_t>> SiteState::StockIn(const Holder& holder
   const ItemKey first;
   for (auto it = stock_.lower_bound(StockKeyView{holder, first});
        it != stock_.end() && it->first.holder == holder; ++it) {
-    lines.emplace_back(it->first.item, it->second);
+    lines.emplace_back(it->first.item, it->second.units);
   }
   return lines;
 }
@@ -279,7 +279,8 @@ const Holder* SiteState::FindSerial(const std::string& gtin, const std::string& 
 namespace {
 
 // Format 2 added the order book after the products (format 1 snapshots have none); format 3
-// the returns at the end of the order book. Older formats still read.
+// the returns at the end of the order book, and the stock lines' arrival ranks (older
+// formats rank their lines in key order). Older formats still read.
 constexpr uint8_t kSnapshotFormatV1 = 1;
 constexpr uint8_t kSnapshotFormatV2 = 2;
 constexpr uint8_t kSnapshotFormat = 3;
@@ -328,11 +329,13 @@ std::string SiteState::Encode() const {
            static_cast<uint8_t>(entry->second.shipped << 1));
     EncodeHolder(out, entry->second.parent);
   }
+  out.Varint(arrivals_);
   out.Varint(stock_.size());
-  for (const auto& [key, quantity] : stock_) {
+  for (const auto& [key, line] : stock_) {
     EncodeHolder(out, key.holder);
     EncodeItem(out, key.item);
-    out.Signed(quantity);
+    out.Signed(line.units);
+    out.Varint(line.arrival);
   }
   out.Varint(devices_.size());
   for (const auto* entry : SortedByKey(devices_)) {
@@ -402,15 +405,24 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
       state.UpdateVacancy(location->second);
     }
   }
+  const uint64_t arrivals = format >= kSnapshotFormat ? in.Varint() : 0;
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     Holder holder = DecodeHolder(in);
     ItemKey item = DecodeItem(in);
     int64_t quantity = in.Signed();
-    if (quantity <= 0 || (holder.IsLocation() && !state.locations_.contains(holder.id))) {
+    const uint64_t arrival = format >= kSnapshotFormat ? in.Varint() : 0;
+    if (quantity <= 0 || (holder.IsLocation() && !state.locations_.contains(holder.id)) ||
+        arrival > arrivals) {
       in.Fail();
       break;
     }
-    state.Add(holder, item, quantity);
+    state.Add(holder, item, quantity);  // Ranks lines in key order for older formats.
+    if (format >= kSnapshotFormat) {
+      state.stock_.find(StockKeyView{holder, item})->second.arrival = arrival;
+    }
+  }
+  if (format >= kSnapshotFormat) {
+    state.arrivals_ = arrivals;
   }
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     std::string device = in.String();

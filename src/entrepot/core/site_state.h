@@ -62,7 +62,16 @@ struct StockKeyLess {
   }
 };
 
-using StockMap = std::map<StockKey, int64_t, StockKeyLess>;
+// A stock line: its units, and when it arrived: the rank of its creation among the site's
+// stock lines (1, 2, ...), so that release takes undated stock first in, first out. A line
+// topped up keeps its rank; one emptied and filled again gets a new one.
+struct StockLine {
+  int64_t units = 0;
+  uint64_t arrival = 0;
+  friend bool operator==(const StockLine&, const StockLine&) = default;
+};
+
+using StockMap = std::map<StockKey, StockLine, StockKeyLess>;
 
 struct LocationState {
   domain::Location location;
@@ -118,7 +127,7 @@ class SiteState {
     const domain::ItemKey first{gtin, "", "", ""};
     for (auto it = stock_.lower_bound(StockKeyView{holder, first});
          it != stock_.end() && it->first.holder == holder && it->first.item.gtin == gtin; ++it) {
-      if (visit(it->first.item, it->second)) {
+      if (visit(it->first.item, it->second.units)) {
         return;
       }
     }
@@ -196,6 +205,7 @@ class SiteState {
   std::unordered_map<std::string, std::set<std::string>> empty_stow_bins_;  // zone -> codes
   std::set<std::string> flagged_;
   SiteCounters counters_;
+  uint64_t arrivals_ = 0;  // Stock lines created so far (StockLine::arrival).
   OrderBook order_book_;
 };
 

@@ -7,9 +7,9 @@ namespace entrepot::sim {
 
 SiteAtStart ReadSiteAtStart(const core::SiteState& state) {
   SiteAtStart site;
-  for (const auto& [key, units] : state.stock()) {
+  for (const auto& [key, line] : state.stock()) {
     const domain::ItemKey& item = key.item;
-    site.stock[key.holder.id][{item.gtin, item.lot, ModelExpiry(item.expiry)}] += units;
+    site.stock[key.holder.id][{item.gtin, item.lot, ModelExpiry(item.expiry)}] += line.units;
   }
   for (const auto& [id, order] : state.orders().orders()) {
     core::OrderStatus status = order.Status();
