@@ -42,8 +42,10 @@ class OrdersApiTest : public ::testing::Test {
   void SetUp() override {
     testing::TestServerOptions options;
     options.now_ms = [this] { return now_.load(); };
-    options.users = {
-        {"sup", auth::Role::kSupervisor}, {"worker", auth::Role::kWorker}, {"hr", auth::Role::kHr}};
+    options.users = {{"sup", auth::Role::kSupervisor},
+                     {"worker", auth::Role::kWorker},
+                     {"hr", auth::Role::kHr},
+                     {"admin", auth::Role::kAdmin}};
     // The movement index gives the cut-off status its throughput, as `entrepot serve` does.
     options.movement_index = true;
     ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
@@ -465,6 +467,55 @@ TEST_F(OrdersApiTest, StowProposesABinAndCountsAreRequestedListedAndDone) {
   EXPECT_EQ(Code(sup.Get("/api/v1/counts?limit=0")), "bad_limit");
   EXPECT_EQ(User("worker").Post("/api/v1/counts", R"({"zone":"A"})").status, 403u);
   EXPECT_EQ(hh.Get("/api/v1/counts").status, 403u);
+}
+
+// Replenishment over the API: levels on a pick face, the face below its min listed with its
+// reserve source, the stow prompt refilling it, and the list empty once it is refilled.
+TEST_F(OrdersApiTest, PickFaceBelowItsMinIsListedForReplenishment) {
+  GivenStock(kKettle, 3);  // In kBin, a stow bin.
+  Client sup = User("sup");
+  // The small layout has no pick face: an admin adds one to the master data.
+  Reply face = User("admin").Put("/api/v1/locations/P-01",
+                                 R"({"zone":"A","type":"pick_face","capacity_units":10})");
+  ASSERT_EQ(face.status / 100, 2u) << face.body;
+  Reply levels =
+      sup.Put("/api/v1/pick-faces/P-01", json({{"gtin", kKettle}, {"min", 2}, {"max", 5}}).dump());
+  ASSERT_EQ(levels.status, 200u) << levels.body;
+  Reply listed = sup.Get("/api/v1/replenishments");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  json task = listed.Json()["tasks"][0];
+  EXPECT_EQ(task["face"], "P-01");
+  EXPECT_EQ(task["quantity"], 5);
+  EXPECT_EQ(task["sources"][0],
+            json({{"location", kBin}, {"lot", nullptr}, {"expiry", nullptr}, {"units", 3}}));
+  EXPECT_EQ(task["missing"], 2);
+
+  Client hh = Device("HH-92");
+  ScanAll(hh, "HH-92", "pick", {ToteLabel("T0003"), LocationLabel(kBin)});
+  ScanAll(hh, "HH-92", "pick", {"(01)" + std::string(kKettle), "(01)" + std::string(kKettle)});
+  ScanAll(hh, "HH-92", "stow", {ToteLabel("T0003")});
+  json item = {{"id", "HH-92-refill"},
+               {"device", "HH-92"},
+               {"mode", "stow"},
+               {"code", "(01)" + std::string(kKettle)}};
+  Reply prompt = hh.Post("/api/v1/scans", item.dump());
+  ASSERT_EQ(prompt.status, 200u) << prompt.body;
+  EXPECT_EQ(prompt.Json()["prompt"],
+            "Stow in P-01 (pick face below its min), or scan another bin.");
+  ScanAll(hh, "HH-92", "stow",
+          {LocationLabel("P-01"), "(01)" + std::string(kKettle), LocationLabel("P-01")});
+  EXPECT_TRUE(sup.Get("/api/v1/replenishments").Json()["tasks"].empty());
+
+  EXPECT_EQ(Code(sup.Put("/api/v1/pick-faces/A-01-001-1-1",
+                         json({{"gtin", kKettle}, {"min", 2}, {"max", 5}}).dump())),
+            "not_a_pick_face");
+  EXPECT_EQ(Code(sup.Put("/api/v1/pick-faces/P-01",
+                         json({{"gtin", kKettle}, {"min", 5}, {"max", 5}}).dump())),
+            "bad_levels");
+  EXPECT_EQ(Code(sup.Put("/api/v1/pick-faces/P-01", R"({"gtin":"x","min":1,"max":2})")),
+            "bad_gtin");
+  EXPECT_EQ(User("worker").Get("/api/v1/replenishments").status, 403u);
+  EXPECT_EQ(sup.Put("/api/v1/pick-faces/P-01", R"({"max":0})").status, 200u);
 }
 
 }  // namespace

@@ -243,6 +243,8 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kWorkload:
     case Route::kCounts:
     case Route::kReturns:
+    case Route::kPickFace:
+    case Route::kReplenishments:
       HandleOrders(route, parameter, request, principal, std::move(respond));
       return;
     case Route::kNoticeAck:

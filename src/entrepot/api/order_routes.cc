@@ -24,6 +24,7 @@
 #include "entrepot/core/cutoff_status.h"
 #include "entrepot/core/order_book.h"
 #include "entrepot/core/orders.h"
+#include "entrepot/core/replenishment.h"
 #include "entrepot/core/workload_plan.h"
 #include "entrepot/domain/model.h"
 #include "entrepot/server/movement_index.h"
@@ -227,6 +228,29 @@ json OrderListJson(const core::SiteState& state, const OrderPage& page) {
     list.push_back(OrderSummaryJson(it->second));
   }
   return {{"orders", std::move(list)}, {"next", std::move(next)}};
+}
+
+// GET /api/v1/replenishments: the pick faces below their min, each with its sources.
+json ReplenishmentsJson(const core::SiteState& state) {
+  json tasks = json::array();
+  for (const core::ReplenishmentTask& task : core::PlanReplenishment(state)) {
+    json sources = json::array();
+    for (const core::ReplenishmentSource& source : task.sources) {
+      sources.push_back({{"location", source.location},
+                         {"lot", OrNull(source.item.lot)},
+                         {"expiry", OrNull(source.item.expiry)},
+                         {"units", source.units}});
+    }
+    tasks.push_back({{"face", task.face},
+                     {"gtin", task.gtin},
+                     {"on_hand", task.on_hand},
+                     {"min", task.min},
+                     {"max", task.max},
+                     {"quantity", task.quantity},
+                     {"sources", std::move(sources)},
+                     {"missing", task.missing}});
+  }
+  return {{"tasks", std::move(tasks)}};
 }
 
 // GET /api/v1/counts?zone=&limit=&after=: the open count tasks (flagged locations) in walk
@@ -471,6 +495,25 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
       return Workload(request, std::move(respond));
     case Route::kCounts:
       return Counts(request, std::move(respond));
+    case Route::kPickFace: {
+      StatusOr<core::DefinePickFace> face = server::ParsePickFace(parameter, request.body);
+      if (!face.ok()) {
+        return respond(ErrorResponse(face.status()));
+      }
+      json body = {{"location", face->location},
+                   {"gtin", OrNull(face->gtin)},
+                   {"min", face->min},
+                   {"max", face->max}};
+      return SubmitOrderCommand(*std::move(face), std::move(respond),
+                                [body](const engine::OrderReply& reply) mutable {
+                                  body["seq"] = reply.seq;
+                                  return Json(200, body);
+                                });
+    }
+    case Route::kReplenishments:
+      return QueryOrders(
+          [](const core::SiteState& state) -> StatusOr<json> { return ReplenishmentsJson(state); },
+          std::move(respond));
     case Route::kReturns: {
       StatusOr<core::ReceiveReturn> received = server::ParseReturn(request.body);
       if (!received.ok()) {

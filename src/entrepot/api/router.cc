@@ -91,6 +91,8 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kWorkload, "/api/v1/workload", "POST"},
     {Route::kCounts, "/api/v1/counts", "GET, POST"},
     {Route::kReturns, "/api/v1/returns", "POST"},
+    {Route::kPickFace, "/api/v1/pick-faces/{code}", "PUT"},
+    {Route::kReplenishments, "/api/v1/replenishments", "GET"},
     {Route::kPrivacyNotice, "/api/v1/privacy/notice", "GET"},
     {Route::kPrivacyPolicy, "/api/v1/privacy/policy", "GET"},
     {Route::kPrivacyRecord, "/api/v1/privacy/record", "GET"},
@@ -254,10 +256,12 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kReceipts:
     case Route::kReceiptClose:
     case Route::kReturns:
+    case Route::kPickFace:
       return Permission::kManageOrders;
     case Route::kCutoffs:
     case Route::kReceipt:
     case Route::kWorkload:
+    case Route::kReplenishments:
       return Permission::kReadOrders;
     case Route::kNextTask:
       return Permission::kTakeTask;

@@ -67,6 +67,8 @@ enum class Route {
   kWorkload,          // POST /api/v1/workload (the staff each zone needs, team level)
   kCounts,            // GET, POST /api/v1/counts (open count tasks; request counts)
   kReturns,           // POST /api/v1/returns (units of a shipped order back)
+  kPickFace,          // PUT  /api/v1/pick-faces/{code} (replenishment levels)
+  kReplenishments,    // GET  /api/v1/replenishments (faces below their min, and sources)
   kPrivacyNotice,     // GET  /api/v1/privacy/notice (the notice to workers, TRN-01, TRN-02)
   kPrivacyPolicy,     // GET  /api/v1/privacy/policy (the active policy and its check report)
   kPrivacyRecord,     // GET  /api/v1/privacy/record (the record of processing, GDPR Art. 30)
@@ -74,7 +76,7 @@ enum class Route {
   kAudit,             // GET  /api/v1/audit (the personal-data audit log, RET-03; dpo)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 52;
+inline constexpr int kRouteCount = 54;
 
 // One row of the route table.
 struct RouteSpec {

@@ -144,6 +144,11 @@ void EncodeEvent(ByteWriter& out, const Event& event) {
           }
         } else if constexpr (std::is_same_v<T, ReceiptClosed>) {
           out.String(e.receipt);
+        } else if constexpr (std::is_same_v<T, PickFaceDefined>) {
+          out.String(e.location);
+          out.String(e.gtin);
+          out.Signed(e.min);
+          out.Signed(e.max);
         } else if constexpr (std::is_same_v<T, ReturnReceived>) {
           out.String(e.return_id);
           out.String(e.order);
@@ -283,6 +288,14 @@ Event DecodeEvent(ByteReader& in) {
     }
     case 22:
       return ReceiptClosed{in.String()};
+    case 24: {
+      PickFaceDefined e;
+      e.location = in.String();
+      e.gtin = in.String();
+      e.min = in.Signed();
+      e.max = in.Signed();
+      return e;
+    }
     case 23: {
       ReturnReceived e;
       e.return_id = in.String();

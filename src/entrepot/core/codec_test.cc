@@ -65,7 +65,8 @@ Entry EntryWithEveryEvent() {
                      "O-1",
                      "DOCK-01",
                      {{kGtin, 2, "damaged", ReturnDisposition::kInspect},
-                      {kGtin, 1, "late", ReturnDisposition::kScrap}}}};
+                      {kGtin, 1, "late", ReturnDisposition::kScrap}}},
+      PickFaceDefined{"P-01-001-1-1", kGtin, 4, 20}};
   return entry;
 }
 

@@ -226,6 +226,16 @@ struct ReturnReceived {
   friend bool operator==(const ReturnReceived&, const ReturnReceived&) = default;
 };
 
+// A pick face's replenishment settings: it holds product `gtin`, refilled up to `max`
+// units when it falls below `min` (min 0 and max 0: the settings are removed).
+struct PickFaceDefined {
+  std::string location;
+  std::string gtin;
+  int64_t min = 0;
+  int64_t max = 0;
+  friend bool operator==(const PickFaceDefined&, const PickFaceDefined&) = default;
+};
+
 // --- Device state ------------------------------------------------------------------------
 
 // Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
@@ -251,7 +261,7 @@ using Event =
                  UnitsReceived, UnitsMoved, ContainerMoved, ContainerShipped, StockAdjusted,
                  LocationFlagged, LocationCounted, DeviceStateChanged, OrderPlaced, OrderCancelled,
                  OrderReleased, BatchAssigned, ToteAssigned, TaskProgressed, OrderPacked,
-                 CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived>;
+                 CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived, PickFaceDefined>;
 
 // What the device is told.
 struct Reply {

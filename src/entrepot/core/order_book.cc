@@ -144,6 +144,12 @@ void OrderBook::Apply(const Event& event) {
           }
         } else if constexpr (std::is_same_v<T, ReturnReceived>) {
           Return(e);
+        } else if constexpr (std::is_same_v<T, PickFaceDefined>) {
+          if (e.max == 0) {
+            pick_faces_.erase(e.location);
+          } else {
+            pick_faces_[e.location] = e;
+          }
         }
       },
       event);
@@ -492,6 +498,13 @@ void OrderBook::Encode(ByteWriter& out) const {
     out.String(returned.location);
     EncodeReturnLines(out, returned.lines);
   }
+  out.Varint(pick_faces_.size());
+  for (const auto& [code, face] : pick_faces_) {
+    out.String(face.location);
+    out.String(face.gtin);
+    out.Signed(face.min);
+    out.Signed(face.max);
+  }
 }
 
 OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
@@ -616,6 +629,14 @@ OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
         break;
       }
       book.Return(e);  // Also counts the units returned on the order's lines.
+    }
+    for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+      PickFaceDefined face;
+      face.location = in.String();
+      face.gtin = in.String();
+      face.min = in.Signed();
+      face.max = in.Signed();
+      book.pick_faces_[face.location] = std::move(face);
     }
   }
   return book;

@@ -191,6 +191,8 @@ class OrderBook {
   const std::map<uint64_t, TaskState>& tasks() const { return tasks_; }
   const std::map<std::string, ReceiptState>& receipts() const { return receipts_; }
   const std::map<std::string, ReturnReceived>& returns() const { return returns_; }
+  // Pick faces with replenishment settings, by location code.
+  const std::map<std::string, PickFaceDefined>& pick_faces() const { return pick_faces_; }
   uint64_t last_task_id() const { return last_task_id_; }
   uint64_t orders_placed() const { return orders_placed_; }
   uint64_t batches_released() const { return batches_released_; }
@@ -227,6 +229,7 @@ class OrderBook {
   std::map<std::string, ReceiptState> receipts_;
   std::map<std::string, std::string> receipt_containers_;  // sscc -> open receipt
   std::map<std::string, ReturnReceived> returns_;          // Return id -> the return.
+  std::map<std::string, PickFaceDefined> pick_faces_;      // Location -> its levels.
   std::unordered_map<std::string, int64_t> reserved_;      // gtin -> outstanding reservations
   std::unordered_map<std::string, int64_t> pickable_;      // gtin -> units in pickable bins
   std::map<std::pair<std::string, domain::ItemKey>, int64_t, BinLineLess> allocated_;

@@ -642,6 +642,42 @@ StatusOr<OrderDecision> Return(const SiteState& state, const ReceiveReturn& comm
   return decision;
 }
 
+StatusOr<OrderDecision> PickFace(const SiteState& state, const DefinePickFace& command) {
+  const LocationState* face = state.FindLocation(command.location);
+  if (face == nullptr) {
+    return Error(StatusCode::kNotFound, "unknown_location",
+                 "Location " + command.location.substr(0, 40) + " is not defined.");
+  }
+  if (face->location.type != domain::LocationType::kPickFace) {
+    return Invalid("not_a_pick_face", "Location " + command.location +
+                                          " is not a pick face: only pick faces are replenished.");
+  }
+  OrderDecision decision;
+  if (command.max == 0) {
+    decision.events.push_back(PickFaceDefined{command.location, "", 0, 0});
+    decision.summary = "Pick face " + command.location + " is no longer replenished.";
+    return decision;
+  }
+  if (state.FindProduct(command.gtin) == nullptr) {
+    return Error(StatusCode::kNotFound, "unknown_product",
+                 "Product " + command.gtin.substr(0, 40) + " is not in the master data.");
+  }
+  const int64_t capacity = face->location.capacity_units;
+  if (command.min < 0 || command.max <= command.min || (capacity > 0 && command.max > capacity)) {
+    return Invalid(
+        "bad_levels",
+        "Pick face " + command.location + ": levels need 0 <= min < max" +
+            (capacity > 0 ? " <= " + std::to_string(capacity) + " (its capacity)" : std::string()) +
+            "; got min " + std::to_string(command.min) + ", max " + std::to_string(command.max) +
+            ".");
+  }
+  decision.events.push_back(
+      PickFaceDefined{command.location, command.gtin, command.min, command.max});
+  decision.summary = "Pick face " + command.location + " holds " + command.gtin + ", refilled to " +
+                     std::to_string(command.max) + " below " + std::to_string(command.min) + ".";
+  return decision;
+}
+
 }  // namespace
 
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
@@ -667,8 +703,10 @@ StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& 
           return Close(state, c);
         } else if constexpr (std::is_same_v<T, RequestCounts>) {
           return Count(state, c);
-        } else {
+        } else if constexpr (std::is_same_v<T, ReceiveReturn>) {
           return Return(state, c);
+        } else {
+          return PickFace(state, c);
         }
       },
       command);

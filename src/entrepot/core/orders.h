@@ -124,9 +124,19 @@ struct ReceiveReturn {
   std::vector<ReturnLine> lines;  // 1..kMaxOrderLines
 };
 
+// Sets a pick face's replenishment levels: it holds product `gtin` and is refilled up to
+// `max` units when it falls below `min` (0 <= min < max, max within its capacity); max 0
+// removes the settings. See core/replenishment.h.
+struct DefinePickFace {
+  std::string location;
+  std::string gtin;
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
 using OrderCommand =
     std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch, DefineCarrier,
-                 ExpectReceipt, CloseReceipt, RequestCounts, ReceiveReturn>;
+                 ExpectReceipt, CloseReceipt, RequestCounts, ReceiveReturn, DefinePickFace>;
 
 // Units of a line that could not be reserved (place, amend) or allocated (release).
 struct Shortage {
@@ -166,7 +176,8 @@ struct OrderDecision {
 //     "no_lines", "too_many_lines", "bad_quantity", "duplicate_line", "bad_release",
 //     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers",
 //     "bad_count_request", "too_many_locations", "not_countable", "bad_return_id",
-//     "bad_reason", "not_on_order", "bad_return_location";
+//     "bad_reason", "not_on_order", "bad_return_location", "not_a_pick_face",
+//     "bad_levels";
 //   kNotFound: "unknown_product", "no_such_order", "no_such_receipt", "no_work" (assign:
 //     nothing released and unassigned), "unknown_location", "unknown_zone";
 //   kAlreadyExists: "order_exists", "receipt_exists", "container_expected" (an SSCC already

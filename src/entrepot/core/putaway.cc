@@ -2,12 +2,29 @@
 
 #include <set>
 
+#include "entrepot/core/replenishment.h"
+
 namespace entrepot::core {
 namespace {
 
 bool HasRoom(const LocationState& bin, int64_t units) {
   const int64_t capacity = bin.location.capacity_units;
   return bin.flag.empty() && (capacity == 0 || bin.units + units <= capacity);
+}
+
+// The first pick face of `gtin` below its min, with room (replenishment.h).
+std::optional<PutawayProposal> Refill(const SiteState& state, const std::string& gtin,
+                                      int64_t units) {
+  for (const auto& [code, levels] : state.orders().pick_faces()) {
+    if (levels.gtin != gtin || PickFaceUnits(state, code) >= levels.min) {
+      continue;
+    }
+    const LocationState* face = state.FindLocation(code);
+    if (face != nullptr && HasRoom(*face, units)) {
+      return PutawayProposal{code, PutawayRule::kRefill};
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<PutawayProposal> SameProduct(const SiteState& state, const std::string& gtin,
@@ -50,6 +67,8 @@ const std::string* FirstEmpty(const SiteState& state, const std::string& zone, i
 
 std::string_view PutawayRuleName(PutawayRule rule) {
   switch (rule) {
+    case PutawayRule::kRefill:
+      return "refill";
     case PutawayRule::kSameProduct:
       return "same_product";
     case PutawayRule::kHomeZone:
@@ -62,6 +81,9 @@ std::string_view PutawayRuleName(PutawayRule rule) {
 
 std::optional<PutawayProposal> ProposeBin(const SiteState& state, const std::string& gtin,
                                           int64_t units) {
+  if (std::optional<PutawayProposal> refill = Refill(state, gtin, units)) {
+    return refill;
+  }
   if (std::optional<PutawayProposal> same = SameProduct(state, gtin, units)) {
     return same;
   }

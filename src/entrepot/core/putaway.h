@@ -5,6 +5,7 @@
 // accepts, and the bin actually scanned is where the unit goes.
 //
 // Rules, in order (each skips bins flagged for a count, and bins without room for the unit):
+//   0. a pick face of the product below its replenishment min ("refill", replenishment.h);
 //   1. a stow bin or pick face already holding the product ("same_product"), to keep a
 //      product together (the one holding the most of it, then the first in walk order);
 //   2. an empty stow bin in the product's home zone ("home_zone"), first in walk order;
@@ -21,8 +22,8 @@
 
 namespace entrepot::core {
 
-enum class PutawayRule : uint8_t { kSameProduct, kHomeZone, kFreeBin };
-// "same_product", "home_zone", "free_bin".
+enum class PutawayRule : uint8_t { kRefill, kSameProduct, kHomeZone, kFreeBin };
+// "refill", "same_product", "home_zone", "free_bin".
 std::string_view PutawayRuleName(PutawayRule rule);
 
 struct PutawayProposal {

@@ -297,6 +297,8 @@ class Decider {
       return "No free bin found: scan any bin with room.";
     }
     switch (bin->rule) {
+      case PutawayRule::kRefill:
+        return "Stow in " + bin->location + " (pick face below its min), or scan another bin.";
       case PutawayRule::kSameProduct:
         return "Stow in " + bin->location + " (holds this product), or scan another bin.";
       case PutawayRule::kHomeZone:

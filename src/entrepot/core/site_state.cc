@@ -178,7 +178,8 @@ void SiteState::Apply(const Event& event) {
                              std::is_same_v<T, OrderPacked> || std::is_same_v<T, CarrierDefined> ||
                              std::is_same_v<T, ReceiptExpected> ||
                              std::is_same_v<T, ReceiptClosed> ||
-                             std::is_same_v<T, ReturnReceived>) {
+                             std::is_same_v<T, ReturnReceived> ||
+                             std::is_same_v<T, PickFaceDefined>) {
           order_book_.Apply(event);
         } else {
           static_assert(sizeof(T) == 0, "event without projection");

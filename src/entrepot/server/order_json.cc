@@ -288,6 +288,21 @@ StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body) {
   return receipt;
 }
 
+StatusOr<core::DefinePickFace> ParsePickFace(const std::string& code, const std::string& body) {
+  ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"gtin", "min", "max"}));
+  core::DefinePickFace face{code, "", 0, 0};
+  ENTREPOT_ASSIGN_OR_RETURN(face.max,
+                            IntegerField(object, "max", 0, core::kMaxLineQuantity, std::nullopt));
+  if (face.max == 0) {
+    return face;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string gtin, StringField(object, "gtin"));
+  ENTREPOT_ASSIGN_OR_RETURN(face.gtin, core::NormalizeProductGtin(gtin));
+  ENTREPOT_ASSIGN_OR_RETURN(face.min,
+                            IntegerField(object, "min", 0, core::kMaxLineQuantity, std::nullopt));
+  return face;
+}
+
 StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body) {
   ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"locations", "zone"}));
   core::RequestCounts request;

@@ -91,6 +91,10 @@ StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body);
 // "bad_field", "unknown_field", "too_many_lines", core::NormalizeProductGtin's.
 StatusOr<core::ReceiveReturn> ParseReturn(const std::string& body);
 
+// PUT /api/v1/pick-faces/{code}: {"gtin", "min", "max"} ({"max": 0} alone removes the
+// levels). Errors: ParseOrderObject's, "bad_field", core::NormalizeProductGtin's.
+StatusOr<core::DefinePickFace> ParsePickFace(const std::string& code, const std::string& body);
+
 // POST /api/v1/counts: {"locations": [codes]} or {"zone": "A"}. Errors: ParseOrderObject's,
 // "bad_field", "too_many_locations" (over core::kMaxCountLocations).
 StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body);
