@@ -617,6 +617,13 @@ StatusOr<OrderDecision> Return(const SiteState& state, const ReceiveReturn& comm
     }
   }
   const LocationState& location = *state.FindLocation(command.location);
+  if (counts[static_cast<int>(ReturnDisposition::kInspect)] > 0 &&
+      IsPickable(location.location.type)) {
+    return Invalid("bad_return_location",
+                   "Units to inspect are received at a dock or a pack station, out of the stock "
+                   "orders can take, not into bin " +
+                       command.location + ": they are stowed once inspected.");
+  }
   const int64_t capacity = location.location.capacity_units;
   if (capacity > 0 && location.units + stocked > capacity) {
     return Error(StatusCode::kFailedPrecondition, "location_full",

@@ -114,9 +114,10 @@ std::string_view ReturnDispositionName(ReturnDisposition disposition);
 
 // Receives units of a shipped order back at `location` (a dock, a stow bin, a pick face or
 // a pack station): per line, the product (on the order), the units, a reason and a
-// disposition. Restocked and inspected units enter stock there (an inspected one flags the
-// location "return_inspection", a count task); scrapped ones are recorded only. A line never
-// takes back more than was shipped of its product, less what came back before.
+// disposition. Restocked units enter stock there; inspected ones too, but only at a dock or
+// a pack station, out of the stock orders can take, and the location is flagged
+// "return_inspection" (a count task); scrapped ones are recorded only. A line never takes
+// back more than was shipped of its product, less what came back before.
 struct ReceiveReturn {
   std::string id;  // As an order id; unique among returns.
   std::string order;

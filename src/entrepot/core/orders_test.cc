@@ -442,6 +442,9 @@ TEST_F(OrdersTest, ReturnErrorsChangeNothing) {
   EXPECT_EQ(reason({"R1", "O9", "DOCK-02", {one}}), "no_such_order");
   EXPECT_EQ(reason({"R1", "O1", "NOWHERE", {one}}), "unknown_location");
   EXPECT_EQ(reason({"R1", "O1", "DOOR-01", {one}}), "bad_return_location");
+  // Units to inspect stay out of the stock orders can take until someone checks them.
+  EXPECT_EQ(reason({"R1", "O1", kBigBin, {Returned(1, ReturnDisposition::kInspect)}}),
+            "bad_return_location");
   EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {}}), "no_lines");
   EXPECT_EQ(reason({"R1", "O1", "DOCK-02", {{kCable, 1, "damaged", ReturnDisposition::kRestock}}}),
             "not_on_order");

@@ -21,7 +21,8 @@ std::vector<Candidate> ReserveStock(const SiteState& state, const std::string& g
   if (bins == nullptr) {
     return candidates;
   }
-  for (const auto& [code, units] : *bins) {
+  for (const auto& entry : *bins) {
+    const std::string& code = entry.first;  // Named: clang 14 lambdas cannot capture bindings.
     const LocationState* bin = state.FindLocation(code);
     if (bin->location.type != domain::LocationType::kStowBin || !bin->flag.empty()) {
       continue;
