@@ -48,40 +48,10 @@ OrderTerms Terms(std::string id, int64_t cutoff_ms, std::vector<OrderLineRequest
   return OrderTerms{std::move(id), std::move(carrier), cutoff_ms, priority, std::move(lines)};
 }
 
-class OrdersTest : public ::testing::Test {
+class OrdersTest : public testing::SiteFixture {
  protected:
-  OrdersTest() { seq_ = site_.LoadLayout(OrdersLayout(), 1).size(); }
+  OrdersTest() : SiteFixture(OrdersLayout()) {}
 
-  Reply Scan(Mode mode, const std::string& code, const std::string& device = "HH-01") {
-    now_ += 2000;
-    ScanCommand command{"key-" + std::to_string(++keys_), device, mode, code, now_};
-    return site_.Execute(command, ++seq_).entry.reply;
-  }
-  void ScanAll(Mode mode, const std::vector<std::string>& codes,
-               const std::string& device = "HH-01") {
-    for (const std::string& code : codes) {
-      Reply reply = Scan(mode, code, device);
-      ASSERT_TRUE(IsAccepted(reply.outcome)) << code << ": " << reply.message;
-    }
-  }
-  StatusOr<OrderDecision> Order(const OrderCommand& command) {
-    StatusOr<Site::OrderExecution> execution = site_.ExecuteOrder(command, ++seq_, now_);
-    if (!execution.ok()) {
-      return execution.status();
-    }
-    return std::move(execution->decision);
-  }
-  // Given: `count` units of `item_code` received at the dock and stowed into `bin`.
-  void GivenStock(const std::string& item_code, int count, const std::string& bin) {
-    ScanAll(Mode::kReceive, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kReceive, {item_code});
-    }
-    ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kStow, {item_code, LocationLabel(bin)});
-    }
-  }
   const OrderState& OrderNamed(const std::string& id) {
     const OrderState* order = site_.state().orders().FindOrder(id);
     EXPECT_NE(order, nullptr) << id;
@@ -122,11 +92,6 @@ class OrdersTest : public ::testing::Test {
     ASSERT_TRUE(Order(AssignBatch{"HH-01"}).ok());
     ScanAll(Mode::kPick, {ContainerLabel("T1")});
   }
-
-  Site site_;
-  uint64_t seq_ = 0;
-  int keys_ = 0;
-  int64_t now_ = testing::kStart;
 };
 
 // --- reservation ---------------------------------------------------------------------------

@@ -14,7 +14,6 @@
 namespace entrepot::core {
 namespace {
 
-using testing::ContainerLabel;
 using testing::Item;
 using testing::kCable;
 using testing::kKettle;
@@ -39,49 +38,17 @@ domain::Layout PutawayLayout() {
   return layout;
 }
 
-class PutawayTest : public ::testing::Test {
+class PutawayTest : public testing::SiteFixture {
  protected:
-  PutawayTest() { seq_ = site_.LoadLayout(PutawayLayout(), 1).size(); }
+  PutawayTest() : SiteFixture(PutawayLayout()) {}
 
-  Reply Scan(Mode mode, const std::string& code) {
-    now_ += 2000;
-    ScanCommand command{"key-" + std::to_string(++keys_), "HH-01", mode, code, now_};
-    return site_.Execute(command, ++seq_).entry.reply;
-  }
-  void ScanAll(Mode mode, const std::vector<std::string>& codes) {
-    for (const std::string& code : codes) {
-      Reply reply = Scan(mode, code);
-      ASSERT_TRUE(IsAccepted(reply.outcome)) << code << ": " << reply.message;
-    }
-  }
-  // Given: `count` units of `gtin` received at the dock and stowed into `bin`.
-  void GivenStowed(const std::string& gtin, int count, const std::string& bin) {
-    ScanAll(Mode::kReceive, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kReceive, {Item(gtin)});
-    }
-    ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kStow, {Item(gtin), LocationLabel(bin)});
-    }
-  }
   StatusOr<OrderDecision> RequestCountsAt(std::vector<std::string> locations,
                                           std::string zone = "") {
-    StatusOr<Site::OrderExecution> execution =
-        site_.ExecuteOrder(RequestCounts{std::move(locations), std::move(zone)}, ++seq_, now_);
-    if (!execution.ok()) {
-      return execution.status();
-    }
-    return std::move(execution->decision);
+    return Order(RequestCounts{std::move(locations), std::move(zone)});
   }
   std::optional<PutawayProposal> Propose(const std::string& gtin) {
     return ProposeBin(site_.state(), gtin);
   }
-
-  Site site_;
-  uint64_t seq_ = 0;
-  int keys_ = 0;
-  int64_t now_ = testing::kStart;
 };
 
 // --- directed putaway -----------------------------------------------------------------------
@@ -99,40 +66,40 @@ TEST_F(PutawayTest, StowPromptNamesTheProposedBin) {
 }
 
 TEST_F(PutawayTest, BinAlreadyHoldingTheProductComesFirst) {
-  GivenStowed(kKettle, 1, kBigBin);
+  GivenStock(Item(kKettle), 1, kBigBin);
   EXPECT_EQ(Propose(kKettle), (PutawayProposal{kBigBin, PutawayRule::kSameProduct}));
   // Another product is not drawn to it: it gets the free bin.
   EXPECT_EQ(Propose(kCable), (PutawayProposal{kSmallBin, PutawayRule::kHomeZone}));
 }
 
 TEST_F(PutawayTest, BinHoldingTheMostOfTheProductWins) {
-  GivenStowed(kKettle, 1, kSmallBin);
-  GivenStowed(kKettle, 1, kPickFace);
-  GivenStowed(kKettle, 1, kPickFace);
+  GivenStock(Item(kKettle), 1, kSmallBin);
+  GivenStock(Item(kKettle), 1, kPickFace);
+  GivenStock(Item(kKettle), 1, kPickFace);
   EXPECT_EQ(Propose(kKettle), (PutawayProposal{kPickFace, PutawayRule::kSameProduct}));
 }
 
 TEST_F(PutawayTest, FullBinIsPassedOver) {
-  GivenStowed(kKettle, 2, kSmallBin);  // Its capacity.
+  GivenStock(Item(kKettle), 2, kSmallBin);  // Its capacity.
   EXPECT_EQ(Propose(kKettle), (PutawayProposal{kBigBin, PutawayRule::kHomeZone}));
 }
 
 TEST_F(PutawayTest, BinWithACountDueIsPassedOver) {
-  GivenStowed(kKettle, 1, kSmallBin);
+  GivenStock(Item(kKettle), 1, kSmallBin);
   ASSERT_TRUE(RequestCountsAt({kSmallBin}).ok());
   EXPECT_EQ(Propose(kKettle), (PutawayProposal{kBigBin, PutawayRule::kHomeZone}));
 }
 
 TEST_F(PutawayTest, FreeBinOfAnotherZoneWhenTheHomeZoneIsTaken) {
-  GivenStowed(kCable, 1, kSmallBin);
-  GivenStowed(kCable, 1, kBigBin);
+  GivenStock(Item(kCable), 1, kSmallBin);
+  GivenStock(Item(kCable), 1, kBigBin);
   EXPECT_EQ(Propose(kKettle), (PutawayProposal{kZoneBBin, PutawayRule::kFreeBin}));
 }
 
 TEST_F(PutawayTest, NoBinLeftIsSaidInThePrompt) {
-  GivenStowed(kCable, 1, kSmallBin);
-  GivenStowed(kCable, 1, kBigBin);
-  GivenStowed(kCable, 1, kZoneBBin);
+  GivenStock(Item(kCable), 1, kSmallBin);
+  GivenStock(Item(kCable), 1, kBigBin);
+  GivenStock(Item(kCable), 1, kZoneBBin);
   EXPECT_EQ(Propose(kKettle), std::nullopt);
   ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle)});
   ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
@@ -157,8 +124,8 @@ TEST_F(PutawayTest, PalletInABinMakesItTakenUntilItLeaves) {
 }
 
 TEST_F(PutawayTest, SnapshotRebuildsWhatProposalsRead) {
-  GivenStowed(kKettle, 2, kSmallBin);
-  GivenStowed(kCable, 1, kBigBin);
+  GivenStock(Item(kKettle), 2, kSmallBin);
+  GivenStock(Item(kCable), 1, kBigBin);
   ScanAll(Mode::kReceive, {LocationLabel("DOCK-01"), Sscc(kPallet)});
   ScanAll(Mode::kMove, {Sscc(kPallet), LocationLabel(kZoneBBin)});
   ASSERT_TRUE(RequestCountsAt({kBigBin}).ok());
@@ -211,7 +178,7 @@ TEST_F(PutawayTest, RepeatedLocationsCountOnceTowardsTheLimit) {
 }
 
 TEST_F(PutawayTest, CountModeDirectsToTheNextCountDue) {
-  GivenStowed(kKettle, 1, kSmallBin);
+  GivenStock(Item(kKettle), 1, kSmallBin);
   ASSERT_TRUE(RequestCountsAt({kSmallBin, kZoneBBin}).ok());
   ScanAll(Mode::kCount, {LocationLabel(kSmallBin), Item(kKettle)});
   Reply closed = Scan(Mode::kCount, LocationLabel(kSmallBin));

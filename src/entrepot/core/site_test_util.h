@@ -1,13 +1,19 @@
 // File: site_test_util.h
 //
-// A small example site and scan builders shared by the core tests.
+// A small example site, scan builders and a fixture that drives a Site, shared by the core
+// tests.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "entrepot/base/status.h"
+#include "entrepot/core/orders.h"
 #include "entrepot/core/site.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/domain/model.h"
+#include "gtest/gtest.h"
 
 namespace entrepot::core::testing {
 
@@ -40,5 +46,26 @@ inline std::string Sscc(const std::string& sscc) { return "(00)" + sscc; }
 domain::Layout SmallLayout();
 
 inline constexpr int64_t kStart = 1'795'000'000'000;  // 2026-11-18, in ms.
+
+// A fixture with a Site loaded with `layout`: scans from a device, each two seconds after
+// the last with a fresh idempotency key, and order commands decided at the current time.
+class SiteFixture : public ::testing::Test {
+ protected:
+  explicit SiteFixture(const domain::Layout& layout);
+
+  Reply Scan(Mode mode, const std::string& code, const std::string& device = "HH-01");
+  // Scans each code; a test failure when one is not accepted.
+  void ScanAll(Mode mode, const std::vector<std::string>& codes,
+               const std::string& device = "HH-01");
+  // Decides `command` as the next journal entry.
+  StatusOr<OrderDecision> Order(const OrderCommand& command);
+  // Given: `count` units of `item_code` received at DOCK-01 and stowed into `bin`.
+  void GivenStock(const std::string& item_code, int count, const std::string& bin);
+
+  Site site_;
+  uint64_t seq_ = 0;
+  int keys_ = 0;
+  int64_t now_ = kStart;
+};
 
 }  // namespace entrepot::core::testing
