@@ -489,6 +489,8 @@ TEST_F(OrdersApiTest, PickFaceBelowItsMinIsListedForReplenishment) {
   EXPECT_EQ(task["sources"][0],
             json({{"location", kBin}, {"lot", nullptr}, {"expiry", nullptr}, {"units", 3}}));
   EXPECT_EQ(task["missing"], 2);
+  EXPECT_EQ(listed.Json()["next"], nullptr);
+  EXPECT_EQ(Code(sup.Get("/api/v1/replenishments?limit=0")), "bad_limit");
 
   Client hh = Device("HH-92");
   ScanAll(hh, "HH-92", "pick", {ToteLabel("T0003"), LocationLabel(kBin)});

@@ -165,10 +165,14 @@ StatusOr<json> OrderByIdJson(const core::SiteState& state, const std::string& id
   return OrderJson(state.orders(), *order);
 }
 
-struct OrderPage {
-  std::optional<core::OrderStatus> status;
+struct PageCursor {
   int64_t limit = kDefaultOrderPage;
   std::string after;
+};
+
+struct OrderPage {
+  std::optional<core::OrderStatus> status;
+  PageCursor cursor;
 };
 
 StatusOr<core::OrderStatus> ParseStatus(const std::string& text) {
@@ -184,44 +188,46 @@ StatusOr<core::OrderStatus> ParseStatus(const std::string& text) {
                  "status must be open, released, short, picked, packed, shipped or cancelled");
 }
 
-// The `limit` query parameter of a list: 1..kMaxOrderPage, kDefaultOrderPage when absent.
-StatusOr<int64_t> ParseLimit(const std::optional<std::string>& limit) {
+// The `limit` (1..kMaxOrderPage, kDefaultOrderPage when absent) and `after` (the previous
+// page's "next") query parameters of a list.
+StatusOr<PageCursor> ParseCursor(const std::string& target) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> limit, QueryParameter(target, "limit"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> after, QueryParameter(target, "after"));
+  PageCursor cursor;
+  cursor.after = after.value_or("");
   if (!limit) {
-    return kDefaultOrderPage;
+    return cursor;
   }
   bool digits = !limit->empty() && limit->size() <= 4 &&
                 limit->find_first_not_of("0123456789") == std::string::npos;
-  int64_t value = digits ? std::stoll(*limit) : 0;
-  if (value < 1 || value > kMaxOrderPage) {
+  cursor.limit = digits ? std::stoll(*limit) : 0;
+  if (cursor.limit < 1 || cursor.limit > kMaxOrderPage) {
     return Invalid("bad_limit",
                    "limit must be an integer from 1 to " + std::to_string(kMaxOrderPage));
   }
-  return value;
+  return cursor;
 }
 
 StatusOr<OrderPage> ParseOrderPage(const std::string& target) {
   OrderPage page;
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> status, QueryParameter(target, "status"));
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> limit, QueryParameter(target, "limit"));
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> after, QueryParameter(target, "after"));
   if (status) {
     ENTREPOT_ASSIGN_OR_RETURN(page.status, ParseStatus(*status));
   }
-  ENTREPOT_ASSIGN_OR_RETURN(page.limit, ParseLimit(limit));
-  page.after = after.value_or("");
+  ENTREPOT_ASSIGN_OR_RETURN(page.cursor, ParseCursor(target));
   return page;
 }
 
-// Orders by id after `page.after`; "next" is the cursor of the following page, or null.
+// Orders by id after `page.cursor.after`; "next" is the cursor of the following page, or null.
 json OrderListJson(const core::SiteState& state, const OrderPage& page) {
   const auto& orders = state.orders().orders();
   json list = json::array();
   json next = nullptr;
-  for (auto it = orders.upper_bound(page.after); it != orders.end(); ++it) {
+  for (auto it = orders.upper_bound(page.cursor.after); it != orders.end(); ++it) {
     if (page.status && it->second.Status() != *page.status) {
       continue;
     }
-    if (static_cast<int64_t>(list.size()) == page.limit) {
+    if (static_cast<int64_t>(list.size()) == page.cursor.limit) {
       next = list.back()["id"];
       break;
     }
@@ -230,10 +236,27 @@ json OrderListJson(const core::SiteState& state, const OrderPage& page) {
   return {{"orders", std::move(list)}, {"next", std::move(next)}};
 }
 
-// GET /api/v1/replenishments: the pick faces below their min, each with its sources.
-json ReplenishmentsJson(const core::SiteState& state) {
+// The answer to an order command that echoes `body` with the command's journal entry
+// ("seq") and, when `with_summary`, the decision's summary.
+std::function<HttpResponse(const engine::OrderReply&)> Echo(unsigned status, json body,
+                                                            bool with_summary = false) {
+  return [status, body = std::move(body), with_summary](const engine::OrderReply& reply) {
+    json answer = body;
+    if (with_summary) {
+      answer["summary"] = reply.decision.summary;
+    }
+    answer["seq"] = reply.seq;
+    return Json(status, std::move(answer));
+  };
+}
+
+// GET /api/v1/replenishments?limit=&after=: the pick faces below their min after the cursor
+// `after`, each with its sources; "next" is the cursor of the following page, or null.
+json ReplenishmentsJson(const core::SiteState& state, const PageCursor& page) {
   json tasks = json::array();
-  for (const core::ReplenishmentTask& task : core::PlanReplenishment(state)) {
+  bool more = false;
+  for (const core::ReplenishmentTask& task :
+       core::PlanReplenishment(state, page.after, static_cast<size_t>(page.limit), &more)) {
     json sources = json::array();
     for (const core::ReplenishmentSource& source : task.sources) {
       sources.push_back({{"location", source.location},
@@ -250,25 +273,22 @@ json ReplenishmentsJson(const core::SiteState& state) {
                      {"sources", std::move(sources)},
                      {"missing", task.missing}});
   }
-  return {{"tasks", std::move(tasks)}};
+  json next = more ? tasks.back()["face"] : json(nullptr);
+  return {{"tasks", std::move(tasks)}, {"next", std::move(next)}};
 }
 
 // GET /api/v1/counts?zone=&limit=&after=: the open count tasks (flagged locations) in walk
 // order after the cursor `after`, optionally of one zone; "due" counts them all (in the zone).
 struct CountPage {
   std::string zone;
-  int64_t limit = kDefaultOrderPage;
-  std::string after;
+  PageCursor cursor;
 };
 
 StatusOr<CountPage> ParseCountPage(const std::string& target) {
   CountPage page;
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> zone, QueryParameter(target, "zone"));
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> limit, QueryParameter(target, "limit"));
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> after, QueryParameter(target, "after"));
   page.zone = zone.value_or("");
-  ENTREPOT_ASSIGN_OR_RETURN(page.limit, ParseLimit(limit));
-  page.after = after.value_or("");
+  ENTREPOT_ASSIGN_OR_RETURN(page.cursor, ParseCursor(target));
   return page;
 }
 
@@ -283,10 +303,10 @@ json CountListJson(const core::SiteState& state, const CountPage& page) {
       continue;
     }
     ++total;
-    if (*it <= page.after || !next.is_null()) {
+    if (*it <= page.cursor.after || !next.is_null()) {
       continue;
     }
-    if (static_cast<int64_t>(list.size()) == page.limit) {
+    if (static_cast<int64_t>(list.size()) == page.cursor.limit) {
       next = list.back()["location"];
       continue;
     }
@@ -453,11 +473,7 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
         return respond(ErrorResponse(carrier.status()));
       }
       json body = {{"carrier", carrier->carrier}, {"doors", carrier->doors}};
-      return SubmitOrderCommand(*std::move(carrier), std::move(respond),
-                                [body](const engine::OrderReply& reply) mutable {
-                                  body["seq"] = reply.seq;
-                                  return Json(200, body);
-                                });
+      return SubmitOrderCommand(*std::move(carrier), std::move(respond), Echo(200, body));
     }
     case Route::kReceipts: {
       StatusOr<core::ExpectReceipt> receipt = server::ParseReceipt(request.body);
@@ -504,16 +520,19 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
                    {"gtin", OrNull(face->gtin)},
                    {"min", face->min},
                    {"max", face->max}};
-      return SubmitOrderCommand(*std::move(face), std::move(respond),
-                                [body](const engine::OrderReply& reply) mutable {
-                                  body["seq"] = reply.seq;
-                                  return Json(200, body);
-                                });
+      return SubmitOrderCommand(*std::move(face), std::move(respond), Echo(200, body));
     }
-    case Route::kReplenishments:
+    case Route::kReplenishments: {
+      StatusOr<PageCursor> page = ParseCursor(request.target);
+      if (!page.ok()) {
+        return respond(ErrorResponse(page.status()));
+      }
       return QueryOrders(
-          [](const core::SiteState& state) -> StatusOr<json> { return ReplenishmentsJson(state); },
+          [query = *std::move(page)](const core::SiteState& state) -> StatusOr<json> {
+            return ReplenishmentsJson(state, query);
+          },
           std::move(respond));
+    }
     case Route::kReturns: {
       StatusOr<core::ReceiveReturn> received = server::ParseReturn(request.body);
       if (!received.ok()) {
@@ -521,11 +540,7 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
       }
       json body = {{"id", received->id}, {"order", received->order}};
       return SubmitOrderCommand(*std::move(received), std::move(respond),
-                                [body](const engine::OrderReply& reply) mutable {
-                                  body["summary"] = reply.decision.summary;
-                                  body["seq"] = reply.seq;
-                                  return Json(201, body);
-                                });
+                                Echo(201, body, /*with_summary=*/true));
     }
     default:
       return Cutoffs(request, std::move(respond));

@@ -61,12 +61,24 @@ int64_t PickFaceUnits(const SiteState& state, const std::string& face) {
   return held == bins->end() ? 0 : held->second;
 }
 
-std::vector<ReplenishmentTask> PlanReplenishment(const SiteState& state) {
+std::vector<ReplenishmentTask> PlanReplenishment(const SiteState& state, const std::string& after,
+                                                 size_t limit, bool* more) {
   std::vector<ReplenishmentTask> tasks;
-  for (const auto& [code, levels] : state.orders().pick_faces()) {
+  if (more != nullptr) {
+    *more = false;
+  }
+  const auto& faces = state.orders().pick_faces();
+  for (auto it = faces.upper_bound(after); it != faces.end(); ++it) {
+    const auto& [code, levels] = *it;
     const int64_t on_hand = PickFaceUnits(state, code);
     if (on_hand >= levels.min) {
       continue;
+    }
+    if (tasks.size() == limit) {
+      if (more != nullptr) {
+        *more = true;
+      }
+      break;
     }
     ReplenishmentTask task{code,       levels.gtin,          on_hand, levels.min,
                            levels.max, levels.max - on_hand, {},      0};

@@ -9,6 +9,7 @@
 // pick tasks hold. Pure: no I/O, no clock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,8 +36,11 @@ struct ReplenishmentTask {
   int64_t missing = 0;                       // Units no reserve bin has for it.
 };
 
-// The faces below their min, in location-code order.
-std::vector<ReplenishmentTask> PlanReplenishment(const SiteState& state);
+// The faces below their min whose code sorts after `after`, in location-code order, at most
+// `limit` of them; *more (when given) tells whether further faces are below their min.
+std::vector<ReplenishmentTask> PlanReplenishment(const SiteState& state,
+                                                 const std::string& after = "",
+                                                 size_t limit = SIZE_MAX, bool* more = nullptr);
 
 // The units of `face`'s product it holds, or -1 when `face` has no levels.
 int64_t PickFaceUnits(const SiteState& state, const std::string& face);

@@ -18,53 +18,24 @@ using testing::Item;
 using testing::ItemWithLot;
 using testing::kCable;
 using testing::kKettle;
-using testing::LocationLabel;
 
 constexpr char kSmallBin[] = "A-01-001-1-1";  // Capacity 2.
 constexpr char kBigBin[] = "A-01-001-1-2";    // Unlimited.
 constexpr char kFace[] = "P-01-001-1-1";      // Capacity 10.
 
-class ReplenishmentTest : public ::testing::Test {
+class ReplenishmentTest : public testing::SiteFixture {
  protected:
-  ReplenishmentTest() { seq_ = site_.LoadLayout(testing::SmallLayout(), 1).size(); }
+  ReplenishmentTest() : SiteFixture(testing::SmallLayout()) {}
 
-  void ScanAll(Mode mode, const std::vector<std::string>& codes) {
-    for (const std::string& code : codes) {
-      now_ += 2000;
-      ScanCommand command{"key-" + std::to_string(++keys_), "HH-01", mode, code, now_};
-      Reply reply = site_.Execute(command, ++seq_).entry.reply;
-      ASSERT_TRUE(IsAccepted(reply.outcome)) << code << ": " << reply.message;
-    }
-  }
-  void GivenStowed(const std::string& item_code, int count, const std::string& bin) {
-    ScanAll(Mode::kReceive, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kReceive, {item_code});
-    }
-    ScanAll(Mode::kStow, {LocationLabel("DOCK-01")});
-    for (int i = 0; i < count; ++i) {
-      ScanAll(Mode::kStow, {item_code, LocationLabel(bin)});
-    }
-  }
   StatusOr<OrderDecision> Levels(const std::string& face, const std::string& gtin, int64_t min,
                                  int64_t max) {
-    StatusOr<Site::OrderExecution> execution =
-        site_.ExecuteOrder(DefinePickFace{face, gtin, min, max}, ++seq_, now_);
-    if (!execution.ok()) {
-      return execution.status();
-    }
-    return std::move(execution->decision);
+    return Order(DefinePickFace{face, gtin, min, max});
   }
-
-  Site site_;
-  uint64_t seq_ = 0;
-  int keys_ = 0;
-  int64_t now_ = testing::kStart;
 };
 
 TEST_F(ReplenishmentTest, FaceBelowMinNeedsRefillToMaxFromReserve) {
-  GivenStowed(Item(kKettle), 1, kFace);
-  GivenStowed(Item(kKettle), 5, kBigBin);
+  GivenStock(Item(kKettle), 1, kFace);
+  GivenStock(Item(kKettle), 5, kBigBin);
   ASSERT_TRUE(Levels(kFace, kKettle, 2, 4).ok());
   std::vector<ReplenishmentTask> tasks = PlanReplenishment(site_.state());
   ASSERT_EQ(tasks.size(), 1u);
@@ -78,14 +49,14 @@ TEST_F(ReplenishmentTest, FaceBelowMinNeedsRefillToMaxFromReserve) {
 }
 
 TEST_F(ReplenishmentTest, FaceAtMinNeedsNothing) {
-  GivenStowed(Item(kKettle), 2, kFace);
+  GivenStock(Item(kKettle), 2, kFace);
   ASSERT_TRUE(Levels(kFace, kKettle, 2, 4).ok());
   EXPECT_TRUE(PlanReplenishment(site_.state()).empty());
 }
 
 TEST_F(ReplenishmentTest, SourcesAreTakenEarliestExpiryFirstAndShortfallReported) {
-  GivenStowed(ItemWithLot(kKettle, "LATE", "271231"), 2, kBigBin);
-  GivenStowed(ItemWithLot(kKettle, "EARLY", "270131"), 1, kSmallBin);
+  GivenStock(ItemWithLot(kKettle, "LATE", "271231"), 2, kBigBin);
+  GivenStock(ItemWithLot(kKettle, "EARLY", "270131"), 1, kSmallBin);
   ASSERT_TRUE(Levels(kFace, kKettle, 1, 5).ok());
   std::vector<ReplenishmentTask> tasks = PlanReplenishment(site_.state());
   ASSERT_EQ(tasks.size(), 1u);
@@ -97,10 +68,10 @@ TEST_F(ReplenishmentTest, SourcesAreTakenEarliestExpiryFirstAndShortfallReported
 }
 
 TEST_F(ReplenishmentTest, StowPromptRefillsTheFaceFirst) {
-  GivenStowed(Item(kKettle), 1, kBigBin);
+  GivenStock(Item(kKettle), 1, kBigBin);
   ASSERT_TRUE(Levels(kFace, kKettle, 1, 3).ok());
   EXPECT_EQ(ProposeBin(site_.state(), kKettle), (PutawayProposal{kFace, PutawayRule::kRefill}));
-  GivenStowed(Item(kKettle), 1, kFace);  // At its min now: back to the usual rules.
+  GivenStock(Item(kKettle), 1, kFace);  // At its min now: back to the usual rules.
   EXPECT_EQ(ProposeBin(site_.state(), kKettle),
             (PutawayProposal{kBigBin, PutawayRule::kSameProduct}));
   EXPECT_TRUE(PlanReplenishment(site_.state()).empty());
@@ -122,6 +93,25 @@ TEST_F(ReplenishmentTest, LevelsAreCheckedAndCanBeRemoved) {
   EXPECT_EQ(site_.state().orders().pick_faces().at(kFace).gtin, kCable);
   EXPECT_EQ(reason(kFace, "", 0, 0), "ok");
   EXPECT_TRUE(site_.state().orders().pick_faces().empty());
+}
+
+TEST_F(ReplenishmentTest, PagesResumeAfterTheCursor) {
+  domain::Location second;
+  second.code = "P-01-001-1-2";
+  second.zone = "P";
+  second.type = domain::LocationType::kPickFace;
+  ASSERT_TRUE(site_.ChangeMasterData(second, ++seq_, now_).ok());
+  ASSERT_TRUE(Levels(kFace, kKettle, 1, 3).ok());
+  ASSERT_TRUE(Levels(second.code, kCable, 1, 3).ok());
+  bool more = false;
+  std::vector<ReplenishmentTask> first = PlanReplenishment(site_.state(), "", 1, &more);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].face, kFace);
+  EXPECT_TRUE(more);
+  std::vector<ReplenishmentTask> rest = PlanReplenishment(site_.state(), kFace, 1, &more);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].face, "P-01-001-1-2");
+  EXPECT_FALSE(more);
 }
 
 TEST_F(ReplenishmentTest, LevelsSurviveASnapshot) {
