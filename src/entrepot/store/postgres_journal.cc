@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -12,57 +13,29 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/store/crc32c.h"
+#include "entrepot/store/postgres_connection.h"
 
 namespace entrepot::store {
 
-namespace internal {
-void PostgresConnectionCloser::operator()(pg_conn* connection) const { PQfinish(connection); }
-}  // namespace internal
-
 namespace {
 
-// Type OIDs of pg_type (stable across PostgreSQL versions).
-constexpr Oid kInt8Oid = 20;
-constexpr Oid kByteaOid = 17;
-constexpr Oid kTextOid = 25;
-constexpr Oid kInt8ArrayOid = 1016;
-constexpr Oid kByteaArrayOid = 1001;
+using pg::ArrayBuilder;
+using pg::Exec;
+using pg::GetBytes;
+using pg::GetInt8;
+using pg::kByteaArrayOid;
+using pg::kByteaOid;
+using pg::kInt8ArrayOid;
+using pg::kInt8Oid;
+using pg::Params;
+using pg::PostgresStatus;
+using pg::QueryText;
+using pg::ResultPtr;
+using pg::Run;
+using pg::RunPrepared;
+using pg::Succeeded;
 
 constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-// The migrations, in order: migration i + 1 is kMigrations[i]. Never edit one that shipped;
-// add the next.
-struct Migration {
-  const char* description;
-  const char* sql;
-};
-constexpr std::array<Migration, PostgresJournal::kSchemaVersion> kMigrations = {{
-    {"sites, journal and snapshots", R"sql(
-      CREATE TABLE entrepot_sites(
-        site text PRIMARY KEY,
-        created_at timestamptz NOT NULL DEFAULT now());
-      CREATE TABLE entrepot_journal(
-        site text NOT NULL,
-        seq bigint NOT NULL CHECK (seq > 0),
-        idempotency_key bytea,
-        payload bytea NOT NULL,
-        crc bigint NOT NULL,
-        PRIMARY KEY (site, seq));
-      CREATE TABLE entrepot_snapshots(
-        site text NOT NULL,
-        seq bigint NOT NULL CHECK (seq >= 0),
-        payload bytea NOT NULL,
-        crc bigint NOT NULL,
-        PRIMARY KEY (site, seq));
-    )sql"},
-}};
-
-constexpr const char* kMigrationsTableSql = R"sql(
-  CREATE TABLE IF NOT EXISTS entrepot_schema_migrations(
-    version integer PRIMARY KEY,
-    description text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())
-)sql";
 
 constexpr const char* kAppendStatement = "entrepot_append";
 constexpr const char* kAppendSql =
@@ -70,103 +43,22 @@ constexpr const char* kAppendSql =
     "SELECT $1, r.seq, r.idempotency_key, r.payload, r.crc "
     "FROM unnest($2::int8[], $3::bytea[], $4::bytea[], $5::int8[]) "
     "AS r(seq, idempotency_key, payload, crc)";
+// The same insert, fenced: it inserts nothing unless the site's lease carries the token $6.
+// FOR SHARE holds the lease row until COMMIT, so a takeover's UPDATE waits for this batch
+// (and its replay then includes it); a takeover committed first makes it insert nothing.
+constexpr const char* kFencedAppendSql =
+    "INSERT INTO entrepot_journal(site, seq, idempotency_key, payload, crc) "
+    "SELECT $1, r.seq, r.idempotency_key, r.payload, r.crc "
+    "FROM unnest($2::int8[], $3::bytea[], $4::bytea[], $5::int8[]) "
+    "AS r(seq, idempotency_key, payload, crc) "
+    "WHERE EXISTS (SELECT 1 FROM entrepot_leases WHERE site = $1 AND token = $6 FOR SHARE)";
+constexpr const char* kLeaseCheckSql =
+    "SELECT 1 FROM entrepot_leases WHERE site = $1 AND token = $2 FOR SHARE";
 constexpr const char* kScanStatement = "entrepot_scan";
 constexpr const char* kScanSql =
     "SELECT seq, idempotency_key, payload, crc FROM entrepot_journal "
     "WHERE site = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 constexpr const char* kLastSeqSql = "SELECT max(seq) FROM entrepot_journal WHERE site = $1";
-
-struct ResultClearer {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
-
-// Binary parameters of one statement. Bytes passed in are not copied: the caller keeps
-// them alive until the statement ran.
-class Params {
- public:
-  void AddInt8(int64_t value) {
-    std::string& bytes = owned_.emplace_back();
-    AppendBigEndian(bytes, static_cast<uint64_t>(value), 8);
-    Add(kInt8Oid, bytes);
-  }
-  void AddText(std::string_view text) { Add(kTextOid, text); }
-  void AddBytes(std::string_view bytes) { Add(kByteaOid, bytes); }
-  // A one-dimensional array, built by the caller with ArrayBuilder.
-  void AddOwned(Oid type, std::string bytes) { Add(type, owned_.emplace_back(std::move(bytes))); }
-
-  int size() const { return static_cast<int>(values_.size()); }
-  const Oid* types() const { return types_.data(); }
-  const char* const* values() const { return values_.data(); }
-  const int* lengths() const { return lengths_.data(); }
-  const int* formats() const { return formats_.data(); }
-
-  static void AppendBigEndian(std::string& out, uint64_t value, size_t bytes) {
-    for (size_t i = bytes; i-- > 0;) {
-      out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-    }
-  }
-
- private:
-  void Add(Oid type, std::string_view bytes) {
-    types_.push_back(type);
-    // A zero-length value must still be non-null: libpq sends a null pointer as SQL NULL.
-    values_.push_back(bytes.data() != nullptr ? bytes.data() : "");
-    lengths_.push_back(static_cast<int>(bytes.size()));
-    formats_.push_back(1);
-  }
-
-  std::deque<std::string> owned_;  // A deque: growing it does not move the strings.
-  std::vector<Oid> types_;
-  std::vector<const char*> values_;
-  std::vector<int> lengths_;
-  std::vector<int> formats_;
-};
-
-// The binary form of a one-dimensional array (PostgreSQL's array_send): header, then each
-// element as a length (-1 for NULL) and its bytes.
-class ArrayBuilder {
- public:
-  ArrayBuilder(Oid element_type, size_t count, size_t reserve_bytes) {
-    bytes_.reserve(20 + count * 4 + reserve_bytes);
-    Params::AppendBigEndian(bytes_, 1, 4);  // Dimensions.
-    has_null_at_ = bytes_.size();
-    Params::AppendBigEndian(bytes_, 0, 4);  // Has nulls: patched by AddNull().
-    Params::AppendBigEndian(bytes_, element_type, 4);
-    Params::AppendBigEndian(bytes_, count, 4);
-    Params::AppendBigEndian(bytes_, 1, 4);  // Lower bound.
-  }
-  void AddInt8(int64_t value) {
-    Params::AppendBigEndian(bytes_, 8, 4);
-    Params::AppendBigEndian(bytes_, static_cast<uint64_t>(value), 8);
-  }
-  void AddBytes(std::string_view value) {
-    Params::AppendBigEndian(bytes_, value.size(), 4);
-    bytes_.append(value);
-  }
-  void AddNull() {
-    bytes_[has_null_at_ + 3] = 1;
-    Params::AppendBigEndian(bytes_, 0xFFFFFFFF, 4);
-  }
-  std::string Take() { return std::move(bytes_); }
-
- private:
-  std::string bytes_;
-  size_t has_null_at_ = 0;
-};
-
-int64_t GetInt8(const PGresult* result, int row, int column) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(PQgetvalue(result, row, column));
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) {
-    value = (value << 8) | bytes[i];
-  }
-  return static_cast<int64_t>(value);
-}
-
-std::string_view GetBytes(const PGresult* result, int row, int column) {
-  return {PQgetvalue(result, row, column), static_cast<size_t>(PQgetlength(result, row, column))};
-}
 
 void AppendLittleEndian(uint64_t value, size_t bytes, char* out) {
   for (size_t i = 0; i < bytes; ++i) {
@@ -189,87 +81,6 @@ uint32_t SnapshotCrc(uint64_t seq, std::string_view payload) {
   return Crc32cExtend(Crc32c(std::string_view(header.data(), header.size())), payload);
 }
 
-std::string Trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text.empty() ? "no message" : text;
-}
-
-// Maps a failed statement to the Journal contract's codes. `result` may be null (libpq
-// could not even send the statement).
-Status PostgresStatus(PGconn* connection, const PGresult* result, std::string_view what) {
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  const std::string sqlstate = state != nullptr ? state : "";
-  const std::string message =
-      std::string(what) + ": " +
-      Trimmed(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(connection)) +
-      (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")");
-  const std::string klass = sqlstate.substr(0, 2);
-  if (PQstatus(connection) == CONNECTION_BAD || sqlstate.empty() || klass == "08" ||
-      klass == "53" || klass == "57" || klass == "40" || sqlstate == "55P03" ||
-      sqlstate == "25006") {
-    // Connection lost, out of disk or memory, shutdown, timeout, lock timeout, standby.
-    return Error(StatusCode::kUnavailable, "journal_unavailable", message);
-  }
-  if (klass == "XX" && sqlstate != "XX000") {
-    return Error(StatusCode::kDataLoss, "journal_corrupt", message);
-  }
-  if (sqlstate == "42501") {
-    return Error(StatusCode::kPermissionDenied, "journal_permission_denied", message);
-  }
-  return Error(StatusCode::kInternal, "journal_error", message);
-}
-
-bool Succeeded(const PGresult* result) {
-  const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
-// Runs one statement with binary parameters and results.
-StatusOr<ResultPtr> Run(PGconn* connection, const char* sql, const Params& params,
-                        std::string_view what) {
-  ResultPtr result(PQexecParams(connection, sql, params.size(), params.types(), params.values(),
-                                params.lengths(), params.formats(), 1));
-  if (!Succeeded(result.get())) {
-    return PostgresStatus(connection, result.get(), what);
-  }
-  return result;
-}
-
-StatusOr<ResultPtr> RunPrepared(PGconn* connection, const char* name, const Params& params,
-                                std::string_view what) {
-  ResultPtr result(PQexecPrepared(connection, name, params.size(), params.values(),
-                                  params.lengths(), params.formats(), 1));
-  if (!Succeeded(result.get())) {
-    return PostgresStatus(connection, result.get(), what);
-  }
-  return result;
-}
-
-// Runs SQL without parameters (several statements allowed), results in text.
-Status Exec(PGconn* connection, const char* sql, std::string_view what) {
-  ResultPtr result(PQexec(connection, sql));
-  if (!Succeeded(result.get())) {
-    return PostgresStatus(connection, result.get(), what);
-  }
-  return OkStatus();
-}
-
-// The first column of the first row as text; nullopt for no row or NULL.
-StatusOr<std::optional<std::string>> QueryText(PGconn* connection, const char* sql,
-                                               std::string_view what) {
-  ResultPtr result(PQexec(connection, sql));
-  if (!Succeeded(result.get())) {
-    return PostgresStatus(connection, result.get(), what);
-  }
-  if (PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, 0) != 0) {
-    return std::optional<std::string>();
-  }
-  return std::optional<std::string>(PQgetvalue(result.get(), 0, 0));
-}
-
 Status Corrupt(std::string message) {
   return Error(StatusCode::kDataLoss, "journal_corrupt", std::move(message));
 }
@@ -277,101 +88,6 @@ Status Corrupt(std::string message) {
 std::string SeqRange(uint64_t first, uint64_t last) {
   return first == last ? "seq " + std::to_string(first)
                        : "seqs " + std::to_string(first) + " to " + std::to_string(last);
-}
-
-bool ValidSiteCode(std::string_view site) {
-  if (site.empty() || site.size() > PostgresJournal::kMaxSiteCodeBytes) {
-    return false;
-  }
-  for (char c : site) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// "postgresql://USER@HOST:PORT/DB" from a conninfo, leaving the password out. Returns
-// kInvalidArgument "bad_store_url" when libpq cannot parse it.
-StatusOr<std::string> DescribeConninfo(const std::string& conninfo) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
-  if (options == nullptr) {
-    std::string message = Trimmed(error);
-    PQfreemem(error);
-    return Error(StatusCode::kInvalidArgument, "bad_store_url",
-                 "not a PostgreSQL connection string or postgresql:// URL: " + message);
-  }
-  std::string user, host, port, dbname;
-  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-    const std::string value = option->val != nullptr ? option->val : "";
-    const std::string_view keyword = option->keyword;
-    if (keyword == "user") {
-      user = value;
-    } else if (keyword == "host") {
-      host = value;
-    } else if (keyword == "port") {
-      port = value;
-    } else if (keyword == "dbname") {
-      dbname = value;
-    }
-  }
-  PQconninfoFree(options);
-  return "postgresql://" + (user.empty() ? "" : user + "@") + host +
-         (port.empty() ? "" : ":" + port) + "/" + dbname;
-}
-
-// Connects; kUnavailable "journal_unavailable" with libpq's message when it cannot.
-StatusOr<internal::PostgresConnectionPtr> Connect(const std::string& conninfo,
-                                                  int connect_timeout_s) {
-  // libpq takes the keywords and values as arrays; "dbname" carrying a whole conninfo or
-  // URL is expanded (expand_dbname), and the timeout is added without editing the string.
-  const std::string timeout = std::to_string(connect_timeout_s);
-  const std::array<const char*, 3> keywords = {"dbname", "connect_timeout", nullptr};
-  const std::array<const char*, 3> values = {conninfo.c_str(), timeout.c_str(), nullptr};
-  internal::PostgresConnectionPtr connection(
-      PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
-  if (connection == nullptr) {
-    return Error(StatusCode::kUnavailable, "journal_unavailable", "libpq: out of memory");
-  }
-  if (PQstatus(connection.get()) != CONNECTION_OK) {
-    return Error(StatusCode::kUnavailable, "journal_unavailable",
-                 "cannot connect: " + Trimmed(PQerrorMessage(connection.get())));
-  }
-  // Notices (such as "relation already exists, skipping") are not errors: keep stderr clean.
-  PQsetNoticeProcessor(
-      connection.get(), [](void*, const char*) {}, nullptr);
-  return connection;
-}
-
-// The schema version the database is at: 0 without a migrations table.
-StatusOr<int64_t> SchemaVersion(PGconn* connection) {
-  ENTREPOT_ASSIGN_OR_RETURN(
-      std::optional<std::string> table,
-      QueryText(connection, "SELECT to_regclass('entrepot_schema_migrations')::text",
-                "read the schema"));
-  if (!table) {
-    return int64_t{0};
-  }
-  ENTREPOT_ASSIGN_OR_RETURN(
-      std::optional<std::string> version,
-      QueryText(connection, "SELECT max(version) FROM entrepot_schema_migrations",
-                "read the schema version"));
-  int64_t number = 0;
-  if (version && std::from_chars(version->data(), version->data() + version->size(), number).ec !=
-                     std::errc()) {
-    return Corrupt("table entrepot_schema_migrations holds a bad version: " + *version);
-  }
-  return number;
-}
-
-Status NewerSchema(int64_t version) {
-  return Error(StatusCode::kFailedPrecondition, "unsupported_format",
-               "the database's journal schema is at version " + std::to_string(version) +
-                   ", newer than version " + std::to_string(PostgresJournal::kSchemaVersion) +
-                   " that this build reads: use a newer Entrepôt");
 }
 
 // Fills `record` from row `row` of a kScanSql result; returns the stored crc.
@@ -402,7 +118,7 @@ StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::Open(const std::stri
   StatusOr<std::unique_ptr<PostgresJournal>> journal =
       OpenWithoutContext(conninfo, site, std::move(options));
   if (!journal.ok()) {
-    StatusOr<std::string> description = DescribeConninfo(conninfo);
+    StatusOr<std::string> description = pg::DescribeConninfo(conninfo);
     return journal.status().WithContext("open journal of site " + site +
                                         (description.ok() ? " in " + *description : ""));
   }
@@ -411,13 +127,10 @@ StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::Open(const std::stri
 
 StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::OpenWithoutContext(
     const std::string& conninfo, const std::string& site, Options options) {
-  if (!ValidSiteCode(site)) {
-    return Error(StatusCode::kInvalidArgument, "bad_site_code",
-                 "a site code is 1 to " + std::to_string(kMaxSiteCodeBytes) +
-                     " characters among A-Z a-z 0-9 . _ -");
-  }
-  ENTREPOT_ASSIGN_OR_RETURN(std::string description, DescribeConninfo(conninfo));
-  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, Connect(conninfo, options.connect_timeout_s));
+  ENTREPOT_RETURN_IF_ERROR(pg::CheckSiteCode(site));
+  ENTREPOT_ASSIGN_OR_RETURN(std::string description, pg::DescribeConninfo(conninfo));
+  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection,
+                            pg::Connect(conninfo, options.connect_timeout_s));
   std::unique_ptr<PostgresJournal> journal(new PostgresJournal(
       site, description + " site " + site, std::move(options), std::move(connection)));
   ENTREPOT_RETURN_IF_ERROR(journal->Initialize());
@@ -425,9 +138,9 @@ StatusOr<std::unique_ptr<PostgresJournal>> PostgresJournal::OpenWithoutContext(
 }
 
 StatusOr<std::vector<std::string>> PostgresJournal::ListSites(const std::string& conninfo) {
-  ENTREPOT_RETURN_IF_ERROR(DescribeConninfo(conninfo).status());
-  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, Connect(conninfo, 10));
-  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection.get()));
+  ENTREPOT_RETURN_IF_ERROR(pg::DescribeConninfo(conninfo).status());
+  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, pg::Connect(conninfo, 10));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, pg::SchemaVersion(connection.get()));
   std::vector<std::string> sites;
   if (version == 0) {
     return sites;
@@ -473,12 +186,13 @@ Status PostgresJournal::Initialize() {
                      "crash: turn fsync on in postgresql.conf");
       }
     }
-    ENTREPOT_RETURN_IF_ERROR(Migrate());
+    ENTREPOT_RETURN_IF_ERROR(pg::MigrateSchema(connection));  // Design note 1.
   }
   ENTREPOT_RETURN_IF_ERROR(CheckSchema());
   ENTREPOT_RETURN_IF_ERROR(RegisterSite());
   if (!options_.read_only) {
-    ResultPtr prepared(PQprepare(connection, kAppendStatement, kAppendSql, 0, nullptr));
+    ResultPtr prepared(PQprepare(connection, kAppendStatement,
+                                 options_.lease_token ? kFencedAppendSql : kAppendSql, 0, nullptr));
     if (!Succeeded(prepared.get())) {
       return PostgresStatus(connection, prepared.get(), "prepare the append statement");
     }
@@ -487,52 +201,17 @@ Status PostgresJournal::Initialize() {
   if (!Succeeded(prepared.get())) {
     return PostgresStatus(connection, prepared.get(), "prepare the scan statement");
   }
+  if (!options_.read_only) {
+    ENTREPOT_RETURN_IF_ERROR(CheckLease());  // A node fenced already opens no writer.
+  }
   ENTREPOT_ASSIGN_OR_RETURN(last_seq_, QueryLastSeq());
   return OkStatus();
 }
 
-// Design note 1. Reads first without locking: a database already at kSchemaVersion needs no
-// lock and no CREATE privilege.
-Status PostgresJournal::Migrate() {
-  PGconn* connection = connection_.get();
-  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection));
-  if (version >= kSchemaVersion) {
-    return version > kSchemaVersion ? NewerSchema(version) : OkStatus();
-  }
-  return InTransaction("migrate the schema", [&]() -> Status {
-    Params lock;
-    lock.AddInt8(kMigrationLockKey);
-    ENTREPOT_RETURN_IF_ERROR(
-        Run(connection, "SELECT pg_advisory_xact_lock($1)", lock, "take the migration lock")
-            .status());
-    ENTREPOT_RETURN_IF_ERROR(
-        Exec(connection, kMigrationsTableSql, "create table entrepot_schema_migrations"));
-    // Again under the lock: another node may have migrated meanwhile.
-    ENTREPOT_ASSIGN_OR_RETURN(int64_t current, SchemaVersion(connection));
-    if (current > kSchemaVersion) {
-      return NewerSchema(current);
-    }
-    for (int64_t next = current + 1; next <= kSchemaVersion; ++next) {
-      const Migration& migration = kMigrations[static_cast<size_t>(next - 1)];
-      const std::string what = "apply schema migration " + std::to_string(next);
-      ENTREPOT_RETURN_IF_ERROR(Exec(connection, migration.sql, what));
-      Params row;
-      row.AddInt8(next);
-      row.AddText(migration.description);
-      ENTREPOT_RETURN_IF_ERROR(Run(connection,
-                                   "INSERT INTO entrepot_schema_migrations(version, description) "
-                                   "VALUES($1::int8::int4, $2)",
-                                   row, what)
-                                   .status());
-    }
-    return OkStatus();
-  });
-}
-
 Status PostgresJournal::CheckSchema() {
-  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(connection_.get()));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t version, pg::SchemaVersion(connection_.get()));
   if (version > kSchemaVersion) {
-    return NewerSchema(version);
+    return pg::NewerSchema(version);
   }
   if (version < 1) {
     return Error(StatusCode::kNotFound, "journal_not_found",
@@ -595,6 +274,33 @@ Status PostgresJournal::CheckWritable() const {
                  description_ +
                      ": an earlier commit failed with an unknown outcome, or the connection "
                      "broke; reopen the journal before writing again");
+  }
+  if (lease_lost_) {
+    return LeaseLost();
+  }
+  return OkStatus();
+}
+
+Status PostgresJournal::LeaseLost() const {
+  return Error(StatusCode::kAborted, "lease_lost",
+               description_ + ": this node's lease on the site (token " +
+                   std::to_string(options_.lease_token.value_or(0)) +
+                   ") was taken over by another node, which serves the site now: this node "
+                   "may not write to it again");
+}
+
+Status PostgresJournal::CheckLease() {
+  if (!options_.lease_token) {
+    return OkStatus();
+  }
+  Params params;
+  params.AddText(site_);
+  params.AddInt8(*options_.lease_token);
+  ENTREPOT_ASSIGN_OR_RETURN(ResultPtr result, Run(connection_.get(), kLeaseCheckSql, params,
+                                                  description_ + ": check the lease"));
+  if (PQntuples(result.get()) == 0) {
+    lease_lost_ = true;
+    return LeaseLost();
   }
   return OkStatus();
 }
@@ -686,11 +392,18 @@ Status PostgresJournal::Append(std::span<const JournalRecord> records) {
   params.AddOwned(kByteaArrayOid, keys.Take());
   params.AddOwned(kByteaArrayOid, payloads.Take());
   params.AddOwned(kInt8ArrayOid, crcs.Take());
+  if (options_.lease_token) {
+    params.AddInt8(*options_.lease_token);
+  }
   const std::string what = "append " + SeqRange(records.front().seq, records.back().seq);
   Status status = InTransaction(what, [&]() -> Status {
     ResultPtr result(PQexecPrepared(connection_.get(), kAppendStatement, params.size(),
                                     params.values(), params.lengths(), params.formats(), 1));
     if (Succeeded(result.get())) {
+      if (options_.lease_token && std::strtoull(PQcmdTuples(result.get()), nullptr, 10) == 0) {
+        lease_lost_ = true;  // The fenced insert found another token: nothing was inserted.
+        return LeaseLost();
+      }
       return OkStatus();
     }
     const char* state =
@@ -794,6 +507,7 @@ Status PostgresJournal::WriteSnapshot(const Snapshot& snapshot) {
   Params site;
   site.AddText(site_);
   const Status status = InTransaction(what, [&]() -> Status {
+    ENTREPOT_RETURN_IF_ERROR(CheckLease());
     ENTREPOT_RETURN_IF_ERROR(
         Run(connection_.get(),
             "INSERT INTO entrepot_snapshots(site, seq, payload, crc) VALUES($1, $2, $3, $4) "

@@ -62,6 +62,10 @@ struct PostgresJournalOptions {
   int connect_timeout_s = 10;
   // Snapshots above this size are refused with kResourceExhausted "snapshot_too_large".
   size_t max_snapshot_bytes = size_t{512} << 20;
+  // Fencing (postgres_lease.h): when set, Append() and WriteSnapshot() commit only while the
+  // site's lease still carries this token, checked inside their transaction. A node whose
+  // lease was taken over can then never commit again, even if it does not know yet.
+  std::optional<int64_t> lease_token{};
   // Refuse to write to a server that runs with fsync off (kFailedPrecondition
   // "store_not_durable"): an acknowledged scan could be lost in a crash of the server.
   bool require_fsync = true;
@@ -77,8 +81,9 @@ class PostgresJournal final : public Journal {
  public:
   using Options = PostgresJournalOptions;
 
-  // The schema version this code migrates to and reads (entrepot_schema_migrations).
-  static constexpr int64_t kSchemaVersion = 1;
+  // The schema version this code migrates to and reads (entrepot_schema_migrations):
+  // 1 sites, journal and snapshots; 2 site leases (postgres_lease.h).
+  static constexpr int64_t kSchemaVersion = 2;
   // The key of the advisory lock held while migrating ("EJRN").
   static constexpr int64_t kMigrationLockKey = 0x454A524E;
 
@@ -130,6 +135,9 @@ class PostgresJournal final : public Journal {
   //  - kFailedPrecondition "journal_read_only" on a journal opened read-only;
   //  - kInternal "concurrent_writer" when a seq of the batch is already stored: another
   //    process appended to the site; the batch is not committed;
+  //  - kAborted "lease_lost" when options.lease_token is set and the site's lease no longer
+  //    carries it (another node took the site over); the batch is not committed, and every
+  //    later Append() and WriteSnapshot() returns the same;
   //  - kUnavailable "journal_unavailable" (connection lost before COMMIT, timeout, disk
   //    full, server shutting down; the batch is not committed; when the connection is
   //    lost, later writes return "journal_needs_reopen"), kInternal "journal_error";
@@ -147,7 +155,8 @@ class PostgresJournal final : public Journal {
   Status Scan(uint64_t after,
               const std::function<Status(const JournalRecord&)>& visit) const override;
   // Returns kResourceExhausted "snapshot_too_large" above options.max_snapshot_bytes, and the
-  // errors of Append(). A snapshot with the same seq is replaced; the newest two are kept.
+  // errors of Append() ("lease_lost" included). A snapshot with the same seq is replaced; the
+  // newest two are kept.
   Status WriteSnapshot(const Snapshot& snapshot) override;
   // A snapshot also counts as damaged when its seq is beyond LastSeq().
   StatusOr<std::optional<Snapshot>> LatestSnapshot() const override;
@@ -172,11 +181,15 @@ class PostgresJournal final : public Journal {
                                                                        const std::string& site,
                                                                        Options options);
   Status Initialize();
-  Status Migrate();
   Status CheckSchema();
   Status RegisterSite();
   StatusOr<uint64_t> QueryLastSeq() const;
   Status CheckWritable() const;
+  // Inside a write transaction: kAborted "lease_lost" unless the lease carries
+  // options_.lease_token (OK without a token). Holds the lease row until the commit, so a
+  // takeover waits for this transaction, and replays it.
+  Status CheckLease();
+  Status LeaseLost() const;
   // Runs `body` between BEGIN and COMMIT; see design note 5 for the COMMIT's errors.
   Status InTransaction(std::string_view what, const std::function<Status()>& body);
   Status Commit(std::string_view what);
@@ -189,6 +202,7 @@ class PostgresJournal final : public Journal {
   Options options_;
   mutable uint64_t last_seq_ = 0;
   bool needs_reopen_ = false;
+  bool lease_lost_ = false;
   ConnectionPtr connection_;
 };
 

@@ -81,7 +81,8 @@ TEST_F(PostgresJournalTest, NodesOpeningTogetherMigrateTheSchemaOnce) {
     EXPECT_TRUE(result.ok()) << result.ToString();
   }
   testing::RawPostgres raw(fresh);
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_schema_migrations"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_schema_migrations"),
+            PostgresJournal::kSchemaVersion);
   EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM entrepot_schema_migrations"),
             PostgresJournal::kSchemaVersion);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_sites"), kNodes);
@@ -108,15 +109,36 @@ TEST_F(PostgresJournalTest, ReadOnlyOpenOfADatabaseWithoutTheSchemaCreatesNothin
 TEST_F(PostgresJournalTest, SchemaOfANewerBuildIsRefused) {
   const std::string fresh = FreshDatabase();
   ASSERT_TRUE(PostgresJournal::Open(fresh, site_).ok());
+  const std::string future = std::to_string(PostgresJournal::kSchemaVersion + 1);
   testing::RawPostgres(fresh).Exec(
-      "INSERT INTO entrepot_schema_migrations(version, description) VALUES(2, 'future')");
+      "INSERT INTO entrepot_schema_migrations(version, description) VALUES(" + future +
+      ", 'future')");
   for (bool read_only : {false, true}) {
     StatusOr<std::unique_ptr<PostgresJournal>> journal =
         PostgresJournal::Open(fresh, site_, {.read_only = read_only});
     EXPECT_EQ(journal.status().code(), StatusCode::kFailedPrecondition);
     EXPECT_EQ(journal.status().reason(), "unsupported_format");
-    EXPECT_THAT(journal.status().message(), HasSubstr("version 2"));
+    EXPECT_THAT(journal.status().message(), HasSubstr("version " + future));
   }
+}
+
+TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLeaseTableAndKeepsItsRecords) {
+  const std::string fresh = FreshDatabase();
+  {
+    StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    ASSERT_TRUE((*journal)->Append(MakeBatch(1, 2)).ok());
+  }
+  // Back to what the first build left: schema version 1, no lease table.
+  testing::RawPostgres raw(fresh);
+  raw.Exec("DROP TABLE entrepot_leases");
+  raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 1");
+  StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  EXPECT_EQ((*journal)->LastSeq(), 2u);
+  EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM entrepot_schema_migrations"),
+            PostgresJournal::kSchemaVersion);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_leases"), 0);
 }
 
 // Design note 5: the COMMIT was sent but its answer never came.
