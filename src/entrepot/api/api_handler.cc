@@ -108,7 +108,8 @@ ApiHandler::ApiHandler(server::Sequencer& sequencer, Metrics& metrics, auth::Acc
       labor_recorder_(services.labor_recorder),
       policy_(services.policy),
       epcis_(services.epcis),
-      web_(services.web) {
+      web_(services.web),
+      lease_(std::move(services.lease)) {
   InitPrivacy();
 }
 
@@ -285,11 +286,26 @@ Respond ApiHandler::Audited(std::optional<privacy::AuditRecord> record, Respond 
   };
 }
 
+// The node's role for each site it serves (one per node today): "active", or "lease_lost"
+// once another node may have taken the site over.
 HttpResponse ApiHandler::Health() const {
-  json body = {{"status", sequencer_.healthy() ? "ok" : "failed"},
-               {"last_seq", sequencer_.last_seq()}};
+  std::string status = sequencer_.healthy() ? "ok" : "failed";
+  json site = {{"site", site_code_}, {"role", "active"}};
+  if (lease_) {
+    const NodeLease lease = lease_();
+    site["node"] = lease.node;
+    site["lease_token"] = lease.token;
+    if (!lease.lost.empty()) {
+      site["role"] = "lease_lost";
+      site["reason"] = lease.lost;
+      status = "lease_lost";
+    }
+  }
+  json body = {{"status", status},
+               {"last_seq", sequencer_.last_seq()},
+               {"sites", json::array({std::move(site)})}};
   HttpResponse response = JsonResponse(body);
-  response.status = sequencer_.healthy() ? 200 : 503;
+  response.status = status == "ok" ? 200 : 503;
   return response;
 }
 

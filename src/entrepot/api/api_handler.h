@@ -126,6 +126,14 @@ struct Policy;  // privacy/policy.h
 
 namespace entrepot::api {
 
+// What /healthz says of the lease of a node serving a site from PostgreSQL (docs/STORAGE.md,
+// "Failover").
+struct NodeLease {
+  std::string node;   // This node's name in the lease.
+  int64_t token = 0;  // Its fencing token.
+  std::string lost;   // Why the lease was lost ("lease_lost", "lease_expired"); "": held.
+};
+
 // The parts of the API beyond the sequencer and the accounts. `events` (GET /api/v1/events)
 // and `movements` (unit history, flow) may be null: their routes then answer 503
 // "events_unavailable" / "index_unavailable". `audit` receives a record of every request
@@ -146,6 +154,9 @@ struct ApiServices {
   server::EpcisRepository* epcis = nullptr;
   // The web pages, served for a GET whose path no API route has; nullptr: none.
   const WebAssets* web = nullptr;
+  // This node's lease on the site, for /healthz; empty: a SQLite site, served by one node.
+  // Called on network threads.
+  std::function<NodeLease()> lease = {};
 };
 
 class ApiHandler {
@@ -260,6 +271,7 @@ class ApiHandler {
   const privacy::Policy* policy_;
   server::EpcisRepository* epcis_;
   const WebAssets* web_;
+  std::function<NodeLease()> lease_;
   // The policy the privacy office shows: policy_, or the built-in default when the handler
   // has none (as `serve` runs without --policy). Set by InitPrivacy.
   const privacy::Policy* active_policy_ = nullptr;

@@ -39,8 +39,10 @@ class Session;
 
 class HttpServer::Impl {
  public:
-  Impl(ApiHandler& handler, HttpServerOptions options)
-      : handler_(handler), options_(std::move(options)), acceptor_(net::make_strand(context_)) {}
+  Impl(RequestHandler handler, HttpServerOptions options)
+      : handler_(std::move(handler)),
+        options_(std::move(options)),
+        acceptor_(net::make_strand(context_)) {}
 
   Status Listen();
   void Run();
@@ -57,7 +59,7 @@ class HttpServer::Impl {
   // so that no BodyStream is left waiting on its source once Stop() returns.
   void AbandonStreams();
 
-  ApiHandler& handler_;
+  RequestHandler handler_;
   HttpServerOptions options_;
   // Declared before context_: sessions still held by its pending handlers are destroyed
   // with it and count themselves out here.
@@ -136,14 +138,13 @@ class Session : public std::enable_shared_from_this<Session> {
                             std::string(request["Last-Event-ID"]),
                             std::string(request["GS1-Capture-Error-Behaviour"])};
     server_.in_flight_.fetch_add(1, std::memory_order_relaxed);
-    server_.handler_.Handle(
-        std::move(api_request), [self = shared_from_this()](HttpResponse response) {
-          // Possibly on the sequencer thread: continue on this connection's strand.
-          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-            self->server_.in_flight_.fetch_sub(1, std::memory_order_relaxed);
-            self->Write(std::move(response));
-          });
-        });
+    server_.handler_(std::move(api_request), [self = shared_from_this()](HttpResponse response) {
+      // Possibly on the sequencer thread: continue on this connection's strand.
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->server_.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+        self->Write(std::move(response));
+      });
+    });
   }
 
   void OnReadError(beast::error_code error) {
@@ -590,11 +591,20 @@ HttpServer::~HttpServer() { Stop(); }
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(ApiHandler& handler,
                                                         HttpServerOptions options) {
+  return Start(
+      [&handler](HttpRequest request, std::function<void(HttpResponse)> respond) {
+        handler.Handle(std::move(request), std::move(respond));
+      },
+      std::move(options));
+}
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(RequestHandler handler,
+                                                        HttpServerOptions options) {
   if (options.network_threads < 1 || options.network_threads > 64) {
     return Error(StatusCode::kInvalidArgument, "bad_listen_address",
                  "network threads must be within 1..64");
   }
-  auto impl = std::make_unique<Impl>(handler, std::move(options));
+  auto impl = std::make_unique<Impl>(std::move(handler), std::move(options));
   if (Status listening = impl->Listen(); !listening.ok()) {
     return listening;
   }

@@ -1,9 +1,9 @@
 // File: http_server.h
 //
 // HttpServer serves the Entrepôt API over HTTP/1.1 with keep-alive, on Boost.Beast/Asio:
-// a small pool of network threads accepts connections, reads requests, hands each to an
-// ApiHandler and writes its response when the handler answers (for a scan: after the
-// commit). Network threads never wait for the sequencer.
+// a small pool of network threads accepts connections, reads requests, hands each to a
+// RequestHandler (an ApiHandler, or a node's standby answers) and writes its response when
+// the handler answers (for a scan: after the commit). Network threads never wait for the sequencer.
 //
 // Limits (each a named constant below, documented in docs/API.md): request header bytes
 // (431 past it), body bytes (413), time to receive a whole request on an open connection
@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,12 +51,20 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout = kIdleTimeout;
 };
 
+// What answers each request: called on a network thread, it calls `respond` once, from any
+// thread (ApiHandler::Handle, or a standby node's answers).
+using RequestHandler =
+    std::function<void(HttpRequest request, std::function<void(HttpResponse)> respond)>;
+
 class HttpServer {
  public:
   // Binds, listens and starts the network threads. `handler` must outlive the server.
   // Returns kInvalidArgument "bad_listen_address" for an unparsable host or a thread count
   // outside 1..64, kUnavailable "listen_failed" when the address cannot be bound.
   static StatusOr<std::unique_ptr<HttpServer>> Start(ApiHandler& handler,
+                                                     HttpServerOptions options);
+  // The same, with any handler; what it refers to must outlive the server.
+  static StatusOr<std::unique_ptr<HttpServer>> Start(RequestHandler handler,
                                                      HttpServerOptions options);
   // Stops if still running.
   ~HttpServer();
