@@ -1,7 +1,7 @@
 // `entrepot user add` and `entrepot device add`: the first admin and the handhelds, written
-// straight into the site's account store (DIR/accounts.db), for when no admin can use the API
-// yet. The password is read from stdin (without echo on a terminal); a device token is
-// printed once and never stored in clear.
+// straight into the site's account store (DIR/accounts.db, also for a site whose journal is
+// in PostgreSQL), for when no admin can use the API yet. The password is read from stdin (without
+// echo on a terminal); a device token is printed once and never stored in clear.
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,22 +11,45 @@
 #include <string>
 
 #include "entrepot/auth/account_store.h"
+#include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 
 namespace entrepot::cli {
 namespace {
 
-// Opens the accounts of an existing site (refuses a directory with no site: a typo would
-// otherwise create accounts nobody serves).
-StatusOr<std::unique_ptr<auth::AccountStore>> OpenAccounts(const std::string& data_dir) {
+// The site code of the PostgreSQL site `location` names, checked to be in the database; DIR
+// must exist (`entrepot init --store` makes it), since the accounts live there.
+StatusOr<std::string> CheckPostgresSite(const SiteLocation& location) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::string site, ResolveSiteCode(location));
+  ENTREPOT_RETURN_IF_ERROR(
+      OpenJournal({location.data_dir, location.store, site}, OpenMode::kReadOnly).status());
   std::error_code error;
-  if (!std::filesystem::exists(JournalPath(data_dir), error)) {
-    return Error(StatusCode::kNotFound, "site_not_found",
-                 "no site in " + data_dir + " (create one with `entrepot init`)");
+  if (!std::filesystem::is_directory(location.data_dir, error)) {
+    return Error(StatusCode::kNotFound, "data_dir_not_found",
+                 "no directory " + location.data_dir + " for the accounts of site " + site +
+                     " (`entrepot init --store` makes it; or create it)");
   }
+  return site;
+}
+
+// Opens the accounts of an existing site (refuses a directory with no site: a typo would
+// otherwise create accounts nobody serves). A site is DIR/journal.db, or DIR/accounts.db (a
+// site whose journal is in PostgreSQL, once served or given accounts), or with a store the
+// site in the database; then accounts.db records its code (and refuses another site's).
+StatusOr<std::unique_ptr<auth::AccountStore>> OpenAccounts(const SiteLocation& location) {
   auth::AccountStoreOptions options;
   options.now_ms = SystemNowMs;
+  const std::string& data_dir = location.data_dir;
+  std::error_code error;
+  if (!location.store.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(options.site_code, CheckPostgresSite(location));
+  } else if (!std::filesystem::exists(JournalPath(data_dir), error) &&
+             !std::filesystem::exists(AccountsPath(data_dir), error)) {
+    return Error(StatusCode::kNotFound, "site_not_found",
+                 "no site in " + data_dir +
+                     " (create one with `entrepot init`; for a site in PostgreSQL, add --store)");
+  }
   return auth::AccountStore::Open(AccountsPath(data_dir), options);
 }
 
@@ -86,7 +109,8 @@ int RunUserAdd(const UserAddOptions& options) {
   if (!role.ok()) {
     return ExitFor(role.status());
   }
-  StatusOr<std::unique_ptr<auth::AccountStore>> accounts = OpenAccounts(options.data_dir);
+  StatusOr<std::unique_ptr<auth::AccountStore>> accounts =
+      OpenAccounts({options.data_dir, options.store, options.site});
   if (!accounts.ok()) {
     return ExitFor(accounts.status());
   }
@@ -103,12 +127,13 @@ int RunUserAdd(const UserAddOptions& options) {
   return 0;
 }
 
-int RunDeviceAdd(const std::string& data_dir, const std::string& name) {
-  StatusOr<std::unique_ptr<auth::AccountStore>> accounts = OpenAccounts(data_dir);
+int RunDeviceAdd(const DeviceAddOptions& options) {
+  StatusOr<std::unique_ptr<auth::AccountStore>> accounts =
+      OpenAccounts({options.data_dir, options.store, options.site});
   if (!accounts.ok()) {
     return ExitFor(accounts.status());
   }
-  StatusOr<auth::NewDevice> device = (*accounts)->AddDevice(name, 0);
+  StatusOr<auth::NewDevice> device = (*accounts)->AddDevice(options.name, 0);
   if (!device.ok()) {
     return ExitFor(device.status());
   }

@@ -16,21 +16,42 @@ namespace entrepot::cli {
 // `entrepot barcode DATA`: what a scan means, as JSON on stdout.
 int RunBarcode(const std::string& data, int reference_year);
 
-// `entrepot init --data DIR --layout FILE`.
-int RunInit(const std::string& data_dir, const std::string& layout_file);
+// Every command that opens a site takes, besides --data DIR, `--store postgresql://...
+// [--site CODE]`: the journal is then the site's in PostgreSQL and DIR keeps the other files
+// (docs/STORAGE.md). A bad URL (bad_store_url), a database holding several sites without
+// --site (site_required) or a bad code (bad_site_code) exit 1; a site the database does not
+// hold (journal_not_found, site_not_found) or a server that cannot be reached
+// (journal_unavailable) exit 2.
+
+struct InitOptions {
+  std::string data_dir;
+  std::string layout_file;
+  std::string store;  // "": DIR/journal.db; else a postgresql:// URL holding the journal.
+  std::string site;   // With `store`: must be the layout's site code when given.
+};
+// `entrepot init --data DIR --layout FILE [--store postgresql://... [--site CODE]]`: creates
+// the site (DIR, and its journal in DIR or in the database under the layout's site code).
+// Exit 1 for an invalid layout or site_mismatch (--site is not the layout's code), 2 when the
+// site cannot be created, site_initialised when it has records already.
+int RunInit(const InitOptions& options);
 
 struct IngestOptions {
   std::string data_dir;
-  std::string input_file;                    // NDJSON scan records; "-" reads stdin.
+  std::string store;       // As InitOptions.
+  std::string site;        // With `store`: the site code; "": the database's only site.
+  std::string input_file;  // NDJSON scan records; "-" reads stdin.
   std::optional<std::string> outcomes_file;  // Per-line outcomes as NDJSON.
   size_t batch_size = 4096;                  // Commands per commit.
   int64_t stow_too_fast_ms = 1250;           // Stows from one device closer than this flag the bin.
 };
-// `entrepot ingest --data DIR FILE.ndjson [--outcomes FILE] [--batch N]`.
+// `entrepot ingest --data DIR [--store URL [--site CODE]] FILE.ndjson [--outcomes FILE]
+// [--batch N]`.
 int RunIngest(const IngestOptions& options);
 
 struct StockOptions {
   std::string data_dir;
+  std::string store;  // As IngestOptions.
+  std::string site;
   std::optional<std::string> location;   // Location code or scanned label.
   std::optional<std::string> product;    // GTIN-8/12/13/14.
   std::optional<std::string> container;  // Canonical id, or a scanned label or SSCC.
@@ -54,7 +75,8 @@ struct OrdersImportOptions {
 // bad_header, the site's errors, or a store failure (the orders before it stay placed).
 int RunOrdersImport(const OrdersImportOptions& options);
 
-// `entrepot stock --data DIR [--location L | --product GTIN | --container C] [--json]`.
+// `entrepot stock --data DIR [--store URL [--site CODE]] [--location L | --product GTIN |
+// --container C] [--json]`.
 int RunStock(const StockOptions& options);
 
 struct ServeOptions {
@@ -66,6 +88,9 @@ struct ServeOptions {
   int gcp_length = 7;                      // GS1 Company Prefix digits in their EPC URNs.
   std::string store;  // "": DIR/journal.db; else a postgresql:// URL holding the journal.
   std::string site;   // With `store`: the site code; "": the database's only site.
+  // PostgreSQL store: how long this node's lease on the site lasts without renewal (1..600);
+  // a standby node takes the site over this long after the active node stops renewing.
+  int lease_seconds = 5;
   // The built web pages (web/dist) to serve at "/". None: the source tree's web/dist when it
   // was built, else the API alone; given, a missing or unreadable directory refuses to start.
   std::optional<std::string> web_dir;
@@ -129,24 +154,43 @@ std::string AccountsPath(const std::string& data_dir);
 
 struct UserAddOptions {
   std::string data_dir;
+  std::string store;  // As IngestOptions: the site is checked in the database.
+  std::string site;
   std::string login;
   std::string role;
   std::string name;                        // Display name; the login when empty.
   std::vector<std::string> scope = {"*"};  // Site codes, or "*".
   bool password_stdin = false;             // Read the password as the first line of stdin.
 };
-// `entrepot user add --data DIR --login L --role R [--name N] [--scope S...]
-// [--password-stdin]`: the password is read from stdin, without echo on a terminal (asked
-// twice). Exit 1 for refused input (weak_password, login_taken, bad_role, ...), 2 when the
-// store cannot be opened.
+// `entrepot user add --data DIR [--store URL [--site CODE]] --login L --role R [--name N]
+// [--scope S...] [--password-stdin]`: the password is read from stdin, without echo on a
+// terminal (asked twice). The accounts are DIR/accounts.db's; DIR must be a site's: it holds
+// journal.db or accounts.db, or with --store it exists and the database holds the site (whose
+// code accounts.db then records, site_mismatch when it holds another's). Exit 1 for refused
+// input (weak_password, login_taken, bad_role, bad_store_url, ...), 2 when the site or the
+// store cannot be opened (site_not_found, journal_not_found, data_dir_not_found, ...).
 int RunUserAdd(const UserAddOptions& options);
 
-// `entrepot device add --data DIR --name NAME`: prints the device's token (once) on stdout.
-// Exit 1 for a bad or taken name, 2 when the store cannot be opened.
-int RunDeviceAdd(const std::string& data_dir, const std::string& name);
+struct DeviceAddOptions {
+  std::string data_dir;
+  std::string name;
+  std::string store;  // As UserAddOptions.
+  std::string site;
+};
+// `entrepot device add --data DIR [--store URL [--site CODE]] --name NAME`: prints the
+// device's token (once) on stdout. DIR as for `user add`. Exit 1 for a bad or taken name, 2
+// when the site or the store cannot be opened.
+int RunDeviceAdd(const DeviceAddOptions& options);
 
-// `entrepot verify --data DIR`.
-int RunVerify(const std::string& data_dir);
+struct VerifyOptions {
+  std::string data_dir;
+  std::string store;  // As IngestOptions.
+  std::string site;
+};
+// `entrepot verify --data DIR [--store URL [--site CODE]]`: the journal's integrity and its
+// replay (engine::SiteEngine::Verify). Exit 0 when both hold, 1 otherwise or when the site
+// cannot be opened.
+int RunVerify(const VerifyOptions& options);
 
 struct PolicyOptions {
   std::optional<std::string> file;   // A policy TOML file; none: the built-in default.
@@ -218,6 +262,8 @@ inline constexpr size_t kMaxExportEvents = 50'000;
 
 struct ExportEpcisOptions {
   std::string data_dir;
+  std::string store;  // As IngestOptions.
+  std::string site;
   std::optional<std::string> from;         // YYYY-MM-DD (midnight UTC) or EPCIS date-time.
   std::optional<std::string> to;           // Exclusive; same forms.
   std::optional<std::string> output_file;  // None: stdout.
@@ -226,15 +272,16 @@ struct ExportEpcisOptions {
   std::optional<std::string> gln;          // The site's GLN; none: private location URNs.
   size_t max_events = kMaxExportEvents;    // 1..kMaxExportEvents.
 };
-// `entrepot export epcis --data DIR [--from T] [--to T] [--output FILE]
-// [--ids urn|digital-link] [--gcp-length N] [--gln GLN] [--max-events N]`: the events of the
-// journal whose time is in [from, to) as one GS1 EPCIS 2.0 document (docs/EPCIS.md), checked
-// against the EPCIS JSON Schema before it is written (to FILE through a temporary file, or
-// stdout); a summary goes to stderr. Exit 1 for refused options or data (bad_time,
-// bad_range, bad_id_form, bad_company_prefix_length, bad_gln, bad_max_events,
-// too_many_events, identifiers that cannot be written), 2 when the site cannot be read
-// (site_not_found, site_not_defined, journal errors), the output cannot be written, or the
-// document fails the schema (invalid_epcis_document: a bug).
+// `entrepot export epcis --data DIR [--store URL [--site CODE]] [--from T] [--to T]
+// [--output FILE] [--ids urn|digital-link] [--gcp-length N] [--gln GLN] [--max-events N]`:
+// the events of the journal whose time is in [from, to) as one GS1 EPCIS 2.0 document
+// (docs/EPCIS.md), checked against the EPCIS JSON Schema before it is written (to FILE
+// through a temporary file, or stdout); a summary goes to stderr. Exit 1 for refused options
+// or data (bad_time, bad_range, bad_id_form, bad_company_prefix_length, bad_gln,
+// bad_max_events, too_many_events, identifiers that cannot be written, bad_store_url,
+// site_required), 2 when the site cannot be read (site_not_found, site_not_defined,
+// journal errors), the output cannot be written, or the document fails the schema
+// (invalid_epcis_document: a bug).
 int RunExportEpcis(const ExportEpcisOptions& options);
 
 }  // namespace entrepot::cli

@@ -24,7 +24,7 @@
 #include "entrepot/epcis/event_mapping.h"
 #include "entrepot/epcis/identifiers.h"
 #include "entrepot/epcis/schema.h"
-#include "entrepot/store/sqlite_journal.h"
+#include "entrepot/store/journal.h"
 #include "nlohmann/json.hpp"
 
 namespace entrepot::cli {
@@ -147,18 +147,6 @@ class Exporter {
   std::map<std::string, size_t> steps_;
 };
 
-StatusOr<std::unique_ptr<store::SqliteJournal>> OpenJournal(const std::string& data_dir) {
-  std::error_code error;
-  if (!std::filesystem::exists(JournalPath(data_dir), error)) {
-    return Error(StatusCode::kNotFound, "site_not_found",
-                 "no site in " + data_dir + " (create one with `entrepot init`)");
-  }
-  store::SqliteJournal::Options options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  return store::SqliteJournal::Open(JournalPath(data_dir), options);
-}
-
 // Writes `text` to `path` through a temporary file renamed into place, so that a reader
 // never sees half a document.
 Status WriteAtomically(const std::string& path, const std::string& text) {
@@ -205,9 +193,10 @@ int RunExportEpcis(const ExportEpcisOptions& options) {
   if (!ids.ok()) {
     return ReportError(ids.status(), 1);
   }
-  StatusOr<std::unique_ptr<store::SqliteJournal>> journal = OpenJournal(options.data_dir);
+  StatusOr<std::unique_ptr<store::Journal>> journal =
+      OpenJournal({options.data_dir, options.store, options.site}, OpenMode::kReadOnly);
   if (!journal.ok()) {
-    return ReportError(journal.status(), 2);
+    return ReportSiteError(journal.status());
   }
   if (options.max_events == 0 || options.max_events > kMaxExportEvents) {
     return ReportError(Error(StatusCode::kInvalidArgument, "bad_max_events",

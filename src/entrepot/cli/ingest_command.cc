@@ -142,9 +142,10 @@ void PrintSummary(const Tally& tally, double seconds) {
 
 int RunIngest(const IngestOptions& options) {
   StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(options.data_dir, OpenMode::kExisting, EngineOptionsFor(options));
+      OpenSite({options.data_dir, options.store, options.site}, OpenMode::kExisting,
+               EngineOptionsFor(options));
   if (!engine.ok()) {
-    return ReportError(engine.status());
+    return ReportSiteError(engine.status());
   }
   std::ifstream file;
   std::istream* in = &std::cin;

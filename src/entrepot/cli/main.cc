@@ -14,6 +14,17 @@ int CurrentYear() {
   return static_cast<int>(std::chrono::year_month_day(today).year());
 }
 
+constexpr const char* kSiteHelp = "With --store: the site code (default: the database's only site)";
+
+// --store URL and --site CODE, for the commands that open a site (docs/STORAGE.md).
+void AddStoreOptions(CLI::App* command, std::string& store, std::string& site,
+                     const char* site_help = kSiteHelp) {
+  CLI::Option* store_option = command->add_option(
+      "--store", store,
+      "The site's journal is in PostgreSQL: a postgresql:// URL (docs/STORAGE.md)");
+  command->add_option("--site", site, site_help)->needs(store_option);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,17 +40,21 @@ int main(int argc, char** argv) {
   barcode_command->add_option("--year", year, "Reference year for two-digit GS1 years");
   barcode_command->callback([&] { status = entrepot::cli::RunBarcode(barcode, year); });
 
-  std::string data_dir;
-  std::string layout;
+  entrepot::cli::InitOptions init_options;
   CLI::App* init = app.add_subcommand("init", "Create a site from a layout file");
-  init->add_option("--data", data_dir, "Data directory")->required();
-  init->add_option("--layout", layout, "Layout TOML file")->required()->check(CLI::ExistingFile);
-  init->callback([&] { status = entrepot::cli::RunInit(data_dir, layout); });
+  init->add_option("--data", init_options.data_dir, "Data directory")->required();
+  init->add_option("--layout", init_options.layout_file, "Layout TOML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  AddStoreOptions(init, init_options.store, init_options.site,
+                  "With --store: the site code (default and only choice: the layout's)");
+  init->callback([&] { status = entrepot::cli::RunInit(init_options); });
 
   entrepot::cli::IngestOptions ingest_options;
   std::string outcomes;
   CLI::App* ingest = app.add_subcommand("ingest", "Ingest scan records from an NDJSON file");
   ingest->add_option("--data", ingest_options.data_dir, "Data directory")->required();
+  AddStoreOptions(ingest, ingest_options.store, ingest_options.site);
   ingest->add_option("file", ingest_options.input_file, "NDJSON file, or - for stdin")->required();
   ingest->add_option("--outcomes", outcomes, "Write per-line outcomes as NDJSON to this file");
   ingest->add_option("--batch", ingest_options.batch_size, "Scans per commit")
@@ -59,6 +74,7 @@ int main(int argc, char** argv) {
   std::string location, product, container;
   CLI::App* stock = app.add_subcommand("stock", "Print stock");
   stock->add_option("--data", stock_options.data_dir, "Data directory")->required();
+  AddStoreOptions(stock, stock_options.store, stock_options.site);
   auto* by_location = stock->add_option("--location", location, "Location code or label");
   auto* by_product = stock->add_option("--product", product, "GTIN");
   auto* by_container = stock->add_option("--container", container, "Container id or label");
@@ -93,9 +109,11 @@ int main(int argc, char** argv) {
                           "Amend orders that exist instead of refusing them");
   orders_import->callback([&] { status = entrepot::cli::RunOrdersImport(import_options); });
 
+  entrepot::cli::VerifyOptions verify_options;
   CLI::App* verify = app.add_subcommand("verify", "Check the journal and its replay");
-  verify->add_option("--data", data_dir, "Data directory")->required();
-  verify->callback([&] { status = entrepot::cli::RunVerify(data_dir); });
+  verify->add_option("--data", verify_options.data_dir, "Data directory")->required();
+  AddStoreOptions(verify, verify_options.store, verify_options.site);
+  verify->callback([&] { status = entrepot::cli::RunVerify(verify_options); });
 
   entrepot::cli::ServeOptions serve_options;
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API (docs/API.md)");
@@ -109,10 +127,13 @@ int main(int argc, char** argv) {
                     "The site's GLN, for the SGLNs of its EPCIS events (default: private URNs)");
   serve->add_option("--gcp-length", serve_options.gcp_length,
                     "Digits of the GS1 Company Prefix in the site's EPC URNs (6 to 12)");
-  serve->add_option("--store", serve_options.store,
-                    "Keep the journal in PostgreSQL: a postgresql:// URL (docs/STORAGE.md)");
-  serve->add_option("--site", serve_options.site,
-                    "With --store: the site code (default: the database's only site)");
+  AddStoreOptions(serve, serve_options.store, serve_options.site);
+  serve
+      ->add_option("--lease-seconds", serve_options.lease_seconds,
+                   "PostgreSQL store: how long this node's lease on the site lasts without "
+                   "renewal; a standby node takes the site over this long after the active "
+                   "node stops renewing")
+      ->check(CLI::Range(1, 600));
   serve->add_option("--web", serve_options.web_dir,
                     "The built web pages to serve at / (default: web/dist of the source tree)");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });
@@ -133,6 +154,7 @@ int main(int argc, char** argv) {
   CLI::App* user_add =
       user->add_subcommand("add", "Add a user (the first admin); password on stdin");
   user_add->add_option("--data", user_options.data_dir, "Data directory")->required();
+  AddStoreOptions(user_add, user_options.store, user_options.site);
   user_add->add_option("--login", user_options.login, "Login name")->required();
   user_add
       ->add_option("--role", user_options.role,
@@ -144,14 +166,15 @@ int main(int argc, char** argv) {
                      "Read the password as the first line of stdin (scripts)");
   user_add->callback([&] { status = entrepot::cli::RunUserAdd(user_options); });
 
-  std::string device_name;
+  entrepot::cli::DeviceAddOptions device_options;
   CLI::App* device = app.add_subcommand("device", "Manage handheld devices");
   device->require_subcommand(1);
   CLI::App* device_add =
       device->add_subcommand("add", "Register a device and print its token once");
-  device_add->add_option("--data", data_dir, "Data directory")->required();
-  device_add->add_option("--name", device_name, "Device name, e.g. HH-07")->required();
-  device_add->callback([&] { status = entrepot::cli::RunDeviceAdd(data_dir, device_name); });
+  device_add->add_option("--data", device_options.data_dir, "Data directory")->required();
+  AddStoreOptions(device_add, device_options.store, device_options.site);
+  device_add->add_option("--name", device_options.name, "Device name, e.g. HH-07")->required();
+  device_add->callback([&] { status = entrepot::cli::RunDeviceAdd(device_options); });
 
   entrepot::cli::PolicyOptions policy_options;
   std::string policy_file, policy_today;
@@ -248,6 +271,7 @@ int main(int argc, char** argv) {
   CLI::App* export_epcis = export_command->add_subcommand(
       "epcis", "Write the site's events as one GS1 EPCIS 2.0 document (docs/EPCIS.md)");
   export_epcis->add_option("--data", export_options.data_dir, "Data directory")->required();
+  AddStoreOptions(export_epcis, export_options.store, export_options.site);
   export_epcis->add_option("--from", export_from,
                            "Events at or after this time: YYYY-MM-DD (UTC) or EPCIS date-time");
   export_epcis->add_option("--to", export_to, "Events before this time; same forms as --from");

@@ -79,16 +79,18 @@ void PrintContainerText(const json& container, const std::string& indent) {
 
 }  // namespace
 
-int RunInit(const std::string& data_dir, const std::string& layout_file) {
-  StatusOr<domain::Layout> layout = ReadLayoutFile(layout_file);
+int RunInit(const InitOptions& options) {
+  StatusOr<domain::Layout> layout = ReadLayoutFile(options.layout_file);
   if (!layout.ok()) {
     return ReportError(layout.status(),
                        layout.status().code() == StatusCode::kInvalidArgument ? 1 : 2);
   }
-  if (Status created = CreateSite(data_dir, *layout); !created.ok()) {
-    return ReportError(created);
+  const SiteLocation location(options.data_dir, options.store, options.site);
+  if (Status created = CreateSite(location, *layout); !created.ok()) {
+    return ReportSiteError(created);
   }
-  std::cout << "initialised site " << layout->site_code << " in " << data_dir << ": "
+  std::cout << "initialised site " << layout->site_code << " in "
+            << (options.store.empty() ? options.data_dir : "PostgreSQL") << ": "
             << layout->zones.size() << " zones, " << layout->locations.size() << " locations, "
             << layout->products.size() << " products, " << layout->containers.size()
             << " containers\n";
@@ -97,9 +99,9 @@ int RunInit(const std::string& data_dir, const std::string& layout_file) {
 
 int RunStock(const StockOptions& options) {
   StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(options.data_dir, OpenMode::kReadOnly);
+      OpenSite({options.data_dir, options.store, options.site}, OpenMode::kReadOnly);
   if (!engine.ok()) {
-    return ReportError(engine.status());
+    return ReportSiteError(engine.status());
   }
   const core::SiteState& state = (*engine)->state();
   if (!options.location && !options.product && !options.container) {
@@ -135,9 +137,10 @@ int RunStock(const StockOptions& options) {
   return 0;
 }
 
-int RunVerify(const std::string& data_dir) {
+int RunVerify(const VerifyOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  StatusOr<std::unique_ptr<engine::SiteEngine>> engine = OpenSite(data_dir, OpenMode::kReadOnly);
+  StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
+      OpenSite({options.data_dir, options.store, options.site}, OpenMode::kReadOnly);
   if (!engine.ok()) {
     return ReportError(engine.status(), 1);
   }

@@ -20,7 +20,20 @@ std::string JournalPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "journal.db").string();
 }
 
+namespace {
+
+Status CheckStoreUrl(const std::string& store) {
+  if (!store::PostgresJournal::IsStoreUrl(store)) {
+    return Error(StatusCode::kInvalidArgument, "bad_store_url",
+                 "--store must be a postgresql:// URL (docs/STORAGE.md)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 StatusOr<std::string> ResolveSiteCode(const SiteLocation& location) {
+  ENTREPOT_RETURN_IF_ERROR(CheckStoreUrl(location.store));
   if (!location.site.empty()) {
     return location.site;
   }
@@ -54,6 +67,9 @@ StatusOr<std::unique_ptr<store::Journal>> OpenPostgresJournal(const SiteLocation
   store::PostgresJournal::Options options;
   options.read_only = mode == OpenMode::kReadOnly;
   options.create_if_missing = mode == OpenMode::kCreate;
+  if (mode != OpenMode::kReadOnly) {
+    options.lease_token = location.lease_token;
+  }
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::PostgresJournal> journal,
                             store::PostgresJournal::Open(location.store, site, options));
   return std::unique_ptr<store::Journal>(std::move(journal));
@@ -64,6 +80,9 @@ StatusOr<std::unique_ptr<store::Journal>> OpenPostgresJournal(const SiteLocation
 StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& location, OpenMode mode) {
   const std::string& data_dir = location.data_dir;
   std::error_code error;
+  if (!location.store.empty()) {
+    ENTREPOT_RETURN_IF_ERROR(CheckStoreUrl(location.store));
+  }
   if (mode == OpenMode::kCreate) {
     std::filesystem::create_directories(data_dir, error);
     if (error) {
@@ -84,6 +103,16 @@ StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& locati
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> journal,
                             store::SqliteJournal::Open(JournalPath(data_dir), journal_options));
   return std::unique_ptr<store::Journal>(std::move(journal));
+}
+
+StatusOr<JournalFactory> ReadOnlyJournalFactory(const SiteLocation& location) {
+  SiteLocation resolved = location;
+  if (!location.store.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(resolved.site, ResolveSiteCode(location));
+  }
+  return JournalFactory([resolved]() -> StatusOr<std::unique_ptr<store::Journal>> {
+    return OpenJournal(resolved, OpenMode::kReadOnly);
+  });
 }
 
 StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const SiteLocation& location, OpenMode mode,
@@ -139,6 +168,10 @@ int ReportError(const Status& status, int exit_status) {
   return exit_status;
 }
 
+int ReportSiteError(const Status& status) {
+  return ReportError(status, status.code() == StatusCode::kInvalidArgument ? 1 : 2);
+}
+
 StatusOr<domain::Layout> ReadLayoutFile(const std::string& path) {
   ENTREPOT_ASSIGN_OR_RETURN(std::string text, ReadFile(path, domain::kMaxLayoutTomlBytes));
   StatusOr<domain::Layout> layout = domain::ParseLayoutToml(text);
@@ -147,9 +180,19 @@ StatusOr<domain::Layout> ReadLayoutFile(const std::string& path) {
   return layout;
 }
 
-Status CreateSite(const std::string& data_dir, const domain::Layout& layout) {
+Status CreateSite(const SiteLocation& location, const domain::Layout& layout) {
+  SiteLocation site_location = location;
+  if (!location.store.empty()) {
+    // A database holds many sites: the journal is stored under the layout's own code.
+    if (!location.site.empty() && location.site != layout.site_code) {
+      return Error(
+          StatusCode::kInvalidArgument, "site_mismatch",
+          "--site " + location.site + " names another site than the layout's, " + layout.site_code);
+    }
+    site_location.site = layout.site_code;
+  }
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
-                            OpenSite(data_dir, OpenMode::kCreate));
+                            OpenSite(site_location, OpenMode::kCreate));
   return engine->LoadLayout(layout);
 }
 

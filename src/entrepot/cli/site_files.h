@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -36,6 +38,9 @@ struct SiteLocation {
   std::string store;
   // PostgreSQL only: the site code; empty for the database's only site.
   std::string site;
+  // PostgreSQL only: the token of this node's lease on the site (store/postgres_lease.h),
+  // which then fences every write of the journal opened here; none: unfenced.
+  std::optional<int64_t> lease_token;
 };
 
 enum class OpenMode { kCreate, kExisting, kReadOnly };
@@ -45,8 +50,21 @@ enum class OpenMode { kCreate, kExisting, kReadOnly };
 // "site_required" (naming them) when it holds several, and the store's errors.
 StatusOr<std::string> ResolveSiteCode(const SiteLocation& location);
 
-// Opens the journal of the site at `location` (see OpenSite for the modes and errors).
+// Opens the journal of the site at `location` (see OpenSite for the modes and errors). A
+// store that is not a postgresql:// (or postgres://) URL gives kInvalidArgument
+// "bad_store_url".
 StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const SiteLocation& location, OpenMode mode);
+
+// Opens a new read-only reader of one site's journal: the `open_journal` option of the
+// followers that run beside the engine (server::MovementIndexOptions,
+// server::EpcisRepositoryOptions).
+using JournalFactory = std::function<StatusOr<std::unique_ptr<store::Journal>>()>;
+
+// The factory of read-only readers of the journal at `location` (OpenJournal with
+// kReadOnly, whose errors each call returns). For PostgreSQL the site code is resolved now
+// (ResolveSiteCode's errors, and "bad_store_url"), so every reader opens the same site even
+// if the database gains others later. The factory may be called from any thread.
+StatusOr<JournalFactory> ReadOnlyJournalFactory(const SiteLocation& location);
 
 // Opens the site at `location`. kCreate makes the directory and an empty journal (for
 // PostgreSQL: registers location.site, which it then requires: kInvalidArgument
@@ -60,9 +78,12 @@ StatusOr<std::unique_ptr<engine::SiteEngine>> OpenSite(const SiteLocation& locat
 // Reads and parses a layout file (domain/layout.h); parse errors name the file.
 StatusOr<domain::Layout> ReadLayoutFile(const std::string& path);
 
-// Creates the site of `layout` in `data_dir` (a new SQLite journal holding the layout's
-// master data). Errors as OpenSite with kCreate, and the engine's LoadLayout errors.
-Status CreateSite(const std::string& data_dir, const domain::Layout& layout);
+// Creates the site of `layout` at `location` (a new journal holding the layout's master
+// data: DIR/journal.db, or the site in PostgreSQL, whose code is location.site or, when
+// empty, the layout's). Errors as OpenSite with kCreate, kInvalidArgument "site_mismatch"
+// when location.site is not the layout's site code, and the engine's LoadLayout errors
+// (kFailedPrecondition "site_initialised" for a site that has records already).
+Status CreateSite(const SiteLocation& location, const domain::Layout& layout);
 
 // Reads a whole file of at most `max_bytes`. Returns kNotFound, kResourceExhausted
 // ("file_too_large") or kUnavailable with the OS error.
@@ -76,5 +97,9 @@ std::chrono::year_month_day TodayUtc();
 
 // Prints "error: <reason>: <message>" to stderr and returns `exit_status`.
 int ReportError(const Status& status, int exit_status = 2);
+
+// ReportError for a failure to open a site: exit 1 when the command line was refused
+// (kInvalidArgument: "bad_store_url", "site_required", "bad_site_code", ...), else 2.
+int ReportSiteError(const Status& status);
 
 }  // namespace entrepot::cli

@@ -59,6 +59,22 @@ Status ToNewEvents(StatusOr<std::vector<json>> events, std::vector<internal::New
 
 }  // namespace
 
+bool EpcisRepository::FollowsJournal(const EpcisRepositoryOptions& options) {
+  return options.open_journal != nullptr || !options.journal_path.empty();
+}
+
+StatusOr<std::unique_ptr<store::Journal>> EpcisRepository::OpenJournal(
+    const EpcisRepositoryOptions& options) {
+  if (options.open_journal) {
+    return options.open_journal();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<store::SqliteJournal> journal,
+      store::SqliteJournal::Open(options.journal_path,
+                                 {.read_only = true, .create_if_missing = false}));
+  return std::unique_ptr<store::Journal>(std::move(journal));
+}
+
 void EpcisRepository::Run() {
   while (true) {
     Status status = Poll();
@@ -82,11 +98,7 @@ void EpcisRepository::Run() {
 
 Status EpcisRepository::Poll() {
   if (journal_ == nullptr) {
-    store::SqliteJournal::Options journal_options;
-    journal_options.read_only = true;
-    journal_options.create_if_missing = false;
-    ENTREPOT_ASSIGN_OR_RETURN(journal_,
-                              store::SqliteJournal::Open(options_.journal_path, journal_options));
+    ENTREPOT_ASSIGN_OR_RETURN(journal_, OpenJournal(options_));
   }
   if (mapper_ == nullptr || journal_->LastSeq() < followed_seq()) {
     ENTREPOT_RETURN_IF_ERROR(StartFollowing());

@@ -16,7 +16,7 @@
 #include "entrepot/epcis/event_mapping.h"
 #include "entrepot/epcis/schema.h"
 #include "entrepot/server/epcis_db.h"
-#include "entrepot/store/sqlite_journal.h"
+#include "entrepot/store/journal.h"
 
 namespace entrepot::server {
 
@@ -168,16 +168,12 @@ StatusOr<std::unique_ptr<EpcisRepository>> EpcisRepository::Open(EpcisRepository
                  "DIR/epcis.db (got \"" +
                      options.db_path + "\")");
   }
-  std::unique_ptr<store::SqliteJournal> journal;
-  if (!options.journal_path.empty()) {
+  std::unique_ptr<store::Journal> journal;
+  if (FollowsJournal(options)) {
     ENTREPOT_CHECK(options.now_ms != nullptr);
     ENTREPOT_RETURN_IF_ERROR(epcis::ValidateIdOptions(options.ids));
     // The journal must be readable now: the site's events are derived from it.
-    store::SqliteJournal::Options journal_options;
-    journal_options.read_only = true;
-    journal_options.create_if_missing = false;
-    ENTREPOT_ASSIGN_OR_RETURN(journal,
-                              store::SqliteJournal::Open(options.journal_path, journal_options));
+    ENTREPOT_ASSIGN_OR_RETURN(journal, OpenJournal(options));
   }
   options.batch_entries_max = std::max<size_t>(options.batch_entries_max, 1);
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::EpcisDb> writer,

@@ -13,7 +13,8 @@
 //    whose eventID is stored with the same content changes nothing (idempotent); with other
 //    content it is that event's error ("event_id_conflict").
 //  - The site's own events, derived from the journal: a background thread polls the journal
-//    (a read-only SqliteJournal) every poll_interval from its watermark, decodes the entries,
+//    (a read-only SqliteJournal, or whatever options.open_journal opens, such as the site's
+//    PostgresJournal) every poll_interval from its watermark, decodes the entries,
 //    maps them with epcis::EpcisMapper and writes the new events and the watermark in one
 //    transaction, at most batch_entries_max entries at a time. The mapper must see every entry
 //    from seq 1 (to know where containers are), so at start it replays the journal up to the
@@ -61,7 +62,7 @@ class EpcisMapper;
 }  // namespace entrepot::epcis
 
 namespace entrepot::store {
-class SqliteJournal;
+class Journal;
 }  // namespace entrepot::store
 
 namespace entrepot::server {
@@ -138,12 +139,20 @@ struct EventPage {
 };
 
 struct EpcisRepositoryOptions {
+  // Opens, read-only, the journal the site's events come from (called from the thread).
+  using JournalOpener = std::function<StatusOr<std::unique_ptr<store::Journal>>()>;
+
   std::string db_path;  // DIR/epcis.db
-  // DIR/journal.db, read only; empty: no site events (a repository of captured events only).
+  // DIR/journal.db, read only; empty (and no open_journal): no site events (a repository of
+  // captured events only).
   std::string journal_path;
+  // When set, the journal followed instead of the SQLite file at journal_path: for a site
+  // whose journal is in PostgreSQL, a read-only PostgresJournal of that site. Called at Open
+  // and again after each failed poll; each call must return a new reader of the same journal.
+  JournalOpener open_journal;
   // How the site's events write identifiers. REQUIRES: epcis::ValidateIdOptions(ids).ok().
   epcis::IdOptions ids;
-  // The recordTime of the site's events (Unix ms). REQUIRED when journal_path is set.
+  // The recordTime of the site's events (Unix ms). REQUIRED when a journal is followed.
   std::function<int64_t()> now_ms;
   std::chrono::milliseconds poll_interval{200};
   // Journal entries mapped per transaction.
@@ -170,11 +179,12 @@ class EpcisRepository {
  public:
   // Opens (or creates) the repository and, with a journal, starts the thread that follows
   // it. Returns:
-  //  - kInvalidArgument "bad_epcis_path" when db_path is empty or names the journal;
+  //  - kInvalidArgument "bad_epcis_path" when db_path is empty or names journal_path;
   //  - the errors of epcis::ValidateIdOptions ("bad_gln", "bad_company_prefix_length", ...);
   //  - kFailedPrecondition "not_an_epcis_repository" when db_path holds another SQLite
   //    database or is not one, "unsupported_format" when a newer Entrepôt wrote it;
-  //  - the read-only journal's errors ("journal_not_found", "journal_corrupt", ...);
+  //  - the read-only journal's errors ("journal_not_found", "journal_corrupt",
+  //    "journal_unavailable", ...), or open_journal's;
   //  - the SQLite errors above.
   static StatusOr<std::unique_ptr<EpcisRepository>> Open(EpcisRepositoryOptions options);
 
@@ -233,6 +243,11 @@ class EpcisRepository {
                              CaptureJob job);
 
   // The journal follower (epcis_follower.cc).
+  // Whether `options` follow a journal (open_journal, or a journal_path).
+  static bool FollowsJournal(const EpcisRepositoryOptions& options);
+  // A new reader of the followed journal. REQUIRES: FollowsJournal(options).
+  static StatusOr<std::unique_ptr<store::Journal>> OpenJournal(
+      const EpcisRepositoryOptions& options);
   void Run();
   // Maps what the journal holds beyond the watermark, batch by batch.
   Status Poll();
@@ -252,7 +267,7 @@ class EpcisRepository {
   std::unique_ptr<internal::EpcisDb> reader_;  // Guarded by reader_mutex_.
 
   // Used by the thread only.
-  std::unique_ptr<store::SqliteJournal> journal_;
+  std::unique_ptr<store::Journal> journal_;
   std::unique_ptr<epcis::EpcisMapper> mapper_;  // Null until it replayed up to the watermark.
 
   mutable std::mutex mutex_;

@@ -39,18 +39,23 @@ size_t QueuedBytes(const store::JournalRecord& record) {
   return sizeof(store::JournalRecord) + record.payload.size();
 }
 
-StatusOr<std::unique_ptr<store::SqliteJournal>> OpenJournalReadOnly(const std::string& path) {
-  store::SqliteJournal::Options options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  return store::SqliteJournal::Open(path, options);
-}
-
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code error;
   const auto canonical_a = std::filesystem::weakly_canonical(a, error);
   const auto canonical_b = std::filesystem::weakly_canonical(b, error);
   return error ? a == b : canonical_a == canonical_b;
+}
+
+// A new reader of the journal the index follows.
+StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const MovementIndexOptions& options) {
+  if (options.open_journal) {
+    return options.open_journal();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<store::SqliteJournal> journal,
+      store::SqliteJournal::Open(options.journal_path,
+                                 {.read_only = true, .create_if_missing = false}));
+  return std::unique_ptr<store::Journal>(std::move(journal));
 }
 
 Status Stopped() { return Error(StatusCode::kAborted, "stopping", "the index is stopping"); }
@@ -75,7 +80,7 @@ StatusOr<std::unique_ptr<MovementIndex>> MovementIndex::Open(MovementIndexOption
     options.batch_records_max = 1;
   }
   // The journal must be readable now: catching up from it is how the index stays whole.
-  ENTREPOT_RETURN_IF_ERROR(OpenJournalReadOnly(options.journal_path).status());
+  ENTREPOT_RETURN_IF_ERROR(OpenJournal(options).status());
   bool recreated = false;
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::MovementDb> writer,
                             internal::MovementDb::OpenWriter(options.index_path, &recreated));
@@ -253,8 +258,7 @@ Status MovementIndex::CatchUp() {
     std::lock_guard lock(mutex_);
     ++stats_.catch_ups;
   }
-  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteJournal> journal,
-                            OpenJournalReadOnly(options_.journal_path));
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::Journal> journal, OpenJournal(options_));
   ENTREPOT_RETURN_IF_ERROR(CheckJournalMatches(*journal));
   std::vector<store::JournalRecord> batch;
   size_t batch_bytes = 0;

@@ -8,12 +8,14 @@
 //  - Live: the engine's commit listener calls Publish() with each committed batch, on the
 //    sequencer thread. Publish copies the records into a bounded queue and returns at once;
 //    a background thread indexes them in batches, one transaction per batch.
-//  - Catch-up: the journal is the truth. The thread scans it (a read-only SqliteJournal on
-//    the journal file, reopened for each catch-up, so it sees what the writer committed since)
-//    from the index's watermark when it starts, when the queue overflowed (Publish then drops
-//    what it held), when published records skip ahead of the watermark, and after an error.
+//  - Catch-up: the journal is the truth. The thread scans it (a read-only journal: a
+//    SqliteJournal on the journal file, or whatever options.open_journal opens, such as the
+//    site's PostgresJournal; reopened for each catch-up, so it sees what the writer committed
+//    since) from the index's watermark when it starts, when the queue overflowed (Publish
+//    then drops what it held), when published records skip ahead of the watermark, and
+//    after an error.
 //  - Rebuild: a missing, damaged or older-version index.db is recreated and filled from
-//    the journal; so is one whose watermark record no longer matches the journal beside it.
+//    the journal; so is one whose watermark record no longer matches the journal it follows.
 //
 // Reads (Lookup, Flow) see what is indexed so far (indexed_seq in every answer; WaitForSeq
 // waits for a seq). They never block the sequencer and never read the site state.
@@ -31,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,8 +52,15 @@ class MovementDb;
 }  // namespace internal
 
 struct MovementIndexOptions {
+  // Opens, read-only, the journal the index follows (called from the index's thread).
+  using JournalOpener = std::function<StatusOr<std::unique_ptr<store::Journal>>()>;
+
   std::string index_path;    // DIR/index.db
-  std::string journal_path;  // DIR/journal.db, read only
+  std::string journal_path;  // DIR/journal.db, read only; ignored when open_journal is set.
+  // When set, the journal the index follows, instead of the SQLite file at journal_path: for
+  // a site whose journal is in PostgreSQL, a read-only PostgresJournal of that site. Called
+  // at Open and at each catch-up; each call must return a new reader of the same journal.
+  JournalOpener open_journal;
   // Publish() drops its queue and asks for a catch-up past either bound (records, bytes).
   size_t queue_records_max = 262'144;
   size_t queue_bytes_max = size_t{64} << 20;
@@ -82,9 +92,10 @@ class MovementIndex {
  public:
   // Opens (or creates, or rebuilds) the index and starts its thread, which first catches up
   // from the journal. Returns:
-  //  - kInvalidArgument "bad_index_path" when index_path is empty or names the journal;
+  //  - kInvalidArgument "bad_index_path" when index_path is empty or names journal_path;
   //  - kFailedPrecondition "not_an_index" when index_path holds another SQLite database;
-  //  - the read-only journal's errors ("journal_not_found", "journal_corrupt", ...);
+  //  - the read-only journal's errors ("journal_not_found", "journal_corrupt",
+  //    "journal_unavailable", ...), or open_journal's;
   //  - kUnavailable "index_unavailable" / kInternal "index_error" when SQLite fails.
   static StatusOr<std::unique_ptr<MovementIndex>> Open(MovementIndexOptions options);
 
