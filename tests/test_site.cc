@@ -181,11 +181,12 @@ std::map<std::string, int> JournalKeys(const std::string& data_dir) {
   options.read_only = true;
   auto journal = store::SqliteJournal::Open(data_dir + "/journal.db", options);
   EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+  return journal.ok() ? JournalKeys(**journal) : std::map<std::string, int>();
+}
+
+std::map<std::string, int> JournalKeys(const store::Journal& journal) {
   std::map<std::string, int> keys;
-  if (!journal.ok()) {
-    return keys;
-  }
-  Status scanned = (*journal)->Scan(0, [&](const store::JournalRecord& record) {
+  Status scanned = journal.Scan(0, [&](const store::JournalRecord& record) {
     if (!record.idempotency_key.empty()) {
       ++keys[record.idempotency_key];
     }

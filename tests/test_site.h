@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace entrepot::store {
+class Journal;  // store/journal.h
+}  // namespace entrepot::store
+
 namespace entrepot::testing {
 
 // A fresh directory under the system temp dir, removed by the destructor.
@@ -34,6 +38,8 @@ std::vector<std::string> ScanStream(int scans, uint64_t seed);
 
 // Idempotency key -> number of records carrying it, in DIR/journal.db (opened read-only).
 std::map<std::string, int> JournalKeys(const std::string& data_dir);
+// The same for any journal (a PostgreSQL site's).
+std::map<std::string, int> JournalKeys(const store::Journal& journal);
 
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFileText(const std::string& path);

@@ -3,7 +3,8 @@
 // HttpServer serves the Entrepôt API over HTTP/1.1 with keep-alive, on Boost.Beast/Asio:
 // a small pool of network threads accepts connections, reads requests, hands each to a
 // RequestHandler (an ApiHandler, or a node's standby answers) and writes its response when
-// the handler answers (for a scan: after the commit). Network threads never wait for the sequencer.
+// the handler answers (for a scan: after the commit). Network threads never wait for the
+// sequencer.
 //
 // Limits (each a named constant below, documented in docs/API.md): request header bytes
 // (431 past it), body bytes (413), time to receive a whole request on an open connection

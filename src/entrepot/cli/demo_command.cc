@@ -242,7 +242,8 @@ int RunDemo(const DemoOptions& options) {
   serve.web_dir = options.web_dir;
   bool refused_options = false;
   StatusOr<std::unique_ptr<ServerStack>> stack = ServerStack::Start(
-      serve, [&](const core::SiteState& state) { at_start = sim::ReadSiteAtStart(state); },
+      serve,
+      {.inspect = [&](const core::SiteState& state) { at_start = sim::ReadSiteAtStart(state); }},
       &refused_options);
   if (!stack.ok())
     return ReportError(stack.status(), refused_options ? 1 : 2);

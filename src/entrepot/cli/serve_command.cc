@@ -7,21 +7,27 @@
 // writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
 // snapshot and exits.
 //
-// With --store postgresql://..., the journal is the site's in PostgreSQL (the engine's writer
-// and a second, read-only connection for the event feed); DIR keeps the other files. The
-// movement index and the EPCIS follower read only a SQLite journal for now, so with a
-// PostgreSQL store unit history and flow answer 503 "index_unavailable", and the EPCIS
-// repository holds captured events only (docs/STORAGE.md).
+// With --store postgresql://..., the journal is the site's in PostgreSQL (the engine's writer,
+// and read-only connections for the event feed, the movement index's catch-ups and the EPCIS
+// follower); DIR keeps the other files, index.db and epcis.db included (docs/STORAGE.md).
 #include <signal.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <iostream>
+#include <mutex>
 #include <span>
+#include <thread>
 
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/event_routes.h"
 #include "entrepot/api/http_server.h"
 #include "entrepot/api/metrics.h"
+#include "entrepot/api/standby_answers.h"
 #include "entrepot/api/web_assets.h"
 #include "entrepot/auth/account_store.h"
 #include "entrepot/base/status_macros.h"
@@ -37,8 +43,10 @@
 #include "entrepot/server/labor_recorder.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
+#include "entrepot/server/site_lease_keeper.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_store.h"
+#include "entrepot/store/postgres_lease.h"
 
 namespace entrepot::cli {
 namespace {
@@ -54,12 +62,16 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
-int WaitForStopSignal(const sigset_t& signals) {
-  int signal_number = 0;
-  while (sigwait(&signals, &signal_number) != 0) {
-  }
-  return signal_number;
+// The stop signal received within `timeout`; 0 when none came.
+int WaitForStopSignal(const sigset_t& signals, std::chrono::milliseconds timeout) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const timespec wait{.tv_sec = static_cast<time_t>(seconds.count()),
+                      .tv_nsec = static_cast<long>((timeout - seconds).count()) * 1'000'000L};
+  const int signal_number = sigtimedwait(&signals, nullptr, &wait);
+  return signal_number > 0 ? signal_number : 0;
 }
+
+const char* SignalName(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
 
 // The policy the server runs under: FILE, or the strict default. Returns "policy_unlawful"
 // (listing each broken hard rule) rather than start on a policy the rules forbid; warnings
@@ -138,20 +150,19 @@ epcis::IdOptions EpcisIdsFor(const std::string& site_code, const std::string& gl
 // Opens DIR/epcis.db and starts its journal follower. A repository that cannot be opened
 // only disables the EPCIS routes (503 "epcis_unavailable"): scanning must not stop for it,
 // and a file that is not a repository is left untouched (it may hold partners' events).
-// With a PostgreSQL store the repository does not follow the journal (it reads SQLite only):
-// capture and query of captured events still work.
+// With a PostgreSQL store the repository follows the site's journal there.
 std::unique_ptr<server::EpcisRepository> OpenEpcis(const SiteLocation& location,
                                                    epcis::IdOptions ids) {
+  const SiteLocation site(location.data_dir, location.store, ids.site_code);
   server::EpcisRepositoryOptions options =
       server::EpcisRepositoryOptions::ForDataDir(location.data_dir, std::move(ids), SystemNowMs);
-  if (!location.store.empty()) {
-    options.journal_path.clear();
-    std::cerr << "warning: the site's own EPCIS events are not derived with a PostgreSQL store "
-                 "yet; captured events only"
-              << std::endl;
-  }
   StatusOr<std::unique_ptr<server::EpcisRepository>> epcis =
-      server::EpcisRepository::Open(std::move(options));
+      [&]() -> StatusOr<std::unique_ptr<server::EpcisRepository>> {
+    if (!site.store.empty()) {
+      ENTREPOT_ASSIGN_OR_RETURN(options.open_journal, ReadOnlyJournalFactory(site));
+    }
+    return server::EpcisRepository::Open(std::move(options));
+  }();
   if (!epcis.ok()) {
     std::cerr << "warning: no EPCIS capture or query: " << epcis.status().ToString() << std::endl;
     return nullptr;
@@ -175,8 +186,8 @@ struct Followers {
 // data, and scanning must not stop for it.
 // The labor recorder learns the zone of each location from the state now, while it may still
 // be read here, and from the committed records afterwards. With a PostgreSQL store, the
-// feed's reader is a second connection to the same site, and there is no movement index
-// (it follows only a SQLite journal for now).
+// feed's reader is a second connection to the same site, and the movement index opens its
+// own for each catch-up.
 StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngine& engine,
                                   store::LaborStore* labor) {
   SiteLocation reader_location = location;
@@ -185,12 +196,13 @@ StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngi
                             OpenJournal(reader_location, OpenMode::kReadOnly));
   Followers followers;
   followers.feed = std::make_unique<server::EventFeed>(std::move(reader), engine.last_seq());
+  server::MovementIndexOptions index_options =
+      server::MovementIndexOptions::ForDataDir(location.data_dir);
+  if (!location.store.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(index_options.open_journal, ReadOnlyJournalFactory(reader_location));
+  }
   StatusOr<std::unique_ptr<server::MovementIndex>> movements =
-      location.store.empty()
-          ? server::MovementIndex::Open(server::MovementIndexOptions::ForDataDir(location.data_dir))
-          : StatusOr<std::unique_ptr<server::MovementIndex>>(
-                Error(StatusCode::kUnimplemented, "index_needs_sqlite_journal",
-                      "the movement index follows only a SQLite journal for now"));
+      server::MovementIndex::Open(std::move(index_options));
   if (movements.ok()) {
     followers.movements = *std::move(movements);
   } else {
@@ -237,12 +249,26 @@ std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& 
   return server::LaborRetentionJob::Start(labor, audit, std::move(options));
 }
 
+// This node's name in the site's lease, for the standbys and /healthz: host, address, pid.
+std::string NodeName(const std::string& address) {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) {
+    host[0] = '\0';
+  }
+  return std::string(host.data()) + " " + address + " pid " + std::to_string(getpid());
+}
+
 }  // namespace
 
 // Everything a running server holds, in the order it must be built (and, reversed, torn
-// down): the HTTP server last, since it calls into all the rest.
+// down): the HTTP server last, since it calls into all the rest. It listens first, though:
+// until `active` is set it gives the answers of a node that does not serve yet.
 struct ServerStack::Parts {
   privacy::Policy policy;
+  // PostgreSQL only: the site's lease and its renewals (docs/STORAGE.md, "Failover").
+  std::unique_ptr<store::PostgresSiteLease> lease;
+  std::unique_ptr<server::SiteLeaseKeeper> lease_keeper;
+  std::string node_name;
   std::unique_ptr<auth::AccountStore> accounts;
   std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<store::LaborStore> labor;
@@ -254,13 +280,26 @@ struct ServerStack::Parts {
   api::Metrics metrics;
   std::unique_ptr<server::Sequencer> sequencer;
   std::unique_ptr<api::ApiHandler> handler;
+  // What the HTTP server answers with until `active` is set.
+  std::mutex standby_mutex;
+  api::StandbyView standby;
+  std::atomic<api::ApiHandler*> active{nullptr};
   std::unique_ptr<api::HttpServer> server;
   bool stopped = false;
+
+  void Answer(api::HttpRequest request, std::function<void(api::HttpResponse)> respond) {
+    if (api::ApiHandler* serving = active.load(std::memory_order_acquire)) {
+      serving->Handle(std::move(request), std::move(respond));
+      return;
+    }
+    std::lock_guard lock(standby_mutex);
+    respond(api::StandbyAnswer(request, standby));
+  }
 };
 
-StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
-    const ServeOptions& options, const std::function<void(const core::SiteState&)>& inspect,
-    bool* refused_options) {
+StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(const ServeOptions& options,
+                                                          const StartHooks& hooks,
+                                                          bool* refused_options) {
   bool refused = false;
   if (refused_options == nullptr)
     refused_options = &refused;
@@ -274,52 +313,169 @@ StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
   ENTREPOT_ASSIGN_OR_RETURN(parts->policy, LoadServePolicy(options));
   ENTREPOT_ASSIGN_OR_RETURN(parts->web, LoadWebPages(options));
   *refused_options = false;
-  const SiteLocation location(options.data_dir, options.store, options.site);
+  SiteLocation location(options.data_dir, options.store, options.site);
+  if (!location.store.empty()) {
+    ENTREPOT_ASSIGN_OR_RETURN(location.site, ResolveSiteCode(location));
+  }
+  std::unique_ptr<ServerStack> stack(new ServerStack(std::move(parts)));
+  ENTREPOT_RETURN_IF_ERROR(stack->Listen(server_options));
+  if (!location.store.empty()) {
+    if (hooks.report)
+      hooks.report("answering on http://" + stack->address() + " while taking the lease of site " +
+                   location.site);
+    ENTREPOT_RETURN_IF_ERROR(stack->TakeLease(options, location, hooks));
+  }
+  ENTREPOT_RETURN_IF_ERROR(stack->Serve(options, location, hooks));
+  if (location.lease_token && hooks.report)
+    hooks.report("active for site " + location.site + " (lease token " +
+                 std::to_string(*location.lease_token) + ") from seq " +
+                 std::to_string(stack->last_seq()));
+  return stack;
+}
+
+Status ServerStack::Listen(const api::HttpServerOptions& server_options) {
+  Parts* parts = parts_.get();
+  ENTREPOT_ASSIGN_OR_RETURN(
+      parts->server,
+      api::HttpServer::Start(
+          [parts](api::HttpRequest request, std::function<void(api::HttpResponse)> respond) {
+            parts->Answer(std::move(request), std::move(respond));
+          },
+          server_options));
+  return OkStatus();
+}
+
+// Waits as a standby until this node holds the lease of location.site, then keeps it renewed.
+// Sets location.lease_token, which fences every write of the site's journal.
+Status ServerStack::TakeLease(const ServeOptions& options, SiteLocation& location,
+                              const StartHooks& hooks) {
+  Parts& parts = *parts_;
+  parts.node_name = NodeName(address());
+  {
+    std::lock_guard lock(parts.standby_mutex);
+    parts.standby.site = location.site;
+  }
+  const std::chrono::milliseconds ttl = std::chrono::seconds(options.lease_seconds);
+  ENTREPOT_ASSIGN_OR_RETURN(
+      parts.lease, store::PostgresSiteLease::Open(options.store, location.site,
+                                                  {.holder = parts.node_name, .ttl = ttl}));
+  // A try a second at most: a released lease is taken at once, whatever its time to live.
+  const auto pause = std::min<std::chrono::milliseconds>(ttl / 5, std::chrono::seconds(1));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t token, WaitForLease(pause, hooks));
+  location.lease_token = token;
+  {
+    std::lock_guard lock(parts.standby_mutex);
+    parts.standby.standby = false;  // Taking over: "starting" while the journal replays.
+  }
+  if (hooks.report)
+    hooks.report("took the lease of site " + location.site + " (lease token " +
+                 std::to_string(token) + "): opening the site");
+  store::PostgresSiteLease* lease = parts.lease.get();
+  parts.lease_keeper =
+      server::SiteLeaseKeeper::Start({.ttl = ttl,
+                                      .renew = [lease] { return lease->Renew(); },
+                                      .release = [lease] { return lease->Release(); },
+                                      .on_lost =
+                                          [report = hooks.report](const Status& why) {
+                                            if (report)
+                                              report("lost the site's lease: " + why.ToString());
+                                          }});
+  return OkStatus();
+}
+
+// Tries for the lease every `pause`; between tries the standby answers say who is active.
+// Returns the token, or kUnavailable "standby_stopped" when hooks.standby_pause says stop.
+StatusOr<int64_t> ServerStack::WaitForLease(std::chrono::milliseconds pause,
+                                            const StartHooks& hooks) {
+  Parts& parts = *parts_;
+  std::string reported;  // The last holder reported, so that each change is said once.
+  while (true) {
+    StatusOr<std::optional<int64_t>> token = parts.lease->TryAcquire();
+    if (token.ok() && token->has_value()) {
+      return **token;
+    }
+    StatusOr<std::optional<store::LeaseState>> current =
+        token.ok() ? parts.lease->Current() : token.status();
+    std::string line;
+    if (!current.ok()) {
+      line = "standby for site " + parts.lease->site() +
+             ": cannot read the lease: " + current.status().ToString();
+    } else if (current->has_value()) {
+      const store::LeaseState& holder = **current;
+      std::lock_guard lock(parts.standby_mutex);
+      parts.standby.standby = true;
+      parts.standby.active_node = holder.holder;
+      parts.standby.lease_token = holder.token;
+      parts.standby.lease_expires_in_ms = holder.expires_in_ms;
+      line = "standby for site " + parts.lease->site() + ": the active node is " + holder.holder +
+             " (lease token " + std::to_string(holder.token) + ")";
+    }
+    if (line != reported && !line.empty() && hooks.report)
+      hooks.report(line);
+    reported = line;
+    const bool go_on = hooks.standby_pause ? hooks.standby_pause(pause)
+                                           : (std::this_thread::sleep_for(pause), true);
+    if (!go_on)
+      return Error(StatusCode::kUnavailable, "standby_stopped",
+                   "stopped while standing by for site " + parts.lease->site());
+  }
+}
+
+// Opens the site and everything that follows it, then serves it.
+Status ServerStack::Serve(const ServeOptions& options, const SiteLocation& location,
+                          const StartHooks& hooks) {
+  Parts& parts = *parts_;
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<engine::SiteEngine> engine,
                             OpenSite(location, OpenMode::kExisting));
-  if (inspect)
-    inspect(engine->state());
+  if (hooks.inspect)
+    hooks.inspect(engine->state());
   // The accounts live beside the journal, in their own file (never in operational events).
   auth::AccountStoreOptions account_options;
   account_options.now_ms = SystemNowMs;
   account_options.site_code = engine->state().site_code();
   ENTREPOT_ASSIGN_OR_RETURN(
-      parts->accounts, auth::AccountStore::Open(AccountsPath(options.data_dir), account_options));
+      parts.accounts, auth::AccountStore::Open(AccountsPath(options.data_dir), account_options));
   const std::string site_code = account_options.site_code;
   epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
-  ENTREPOT_ASSIGN_OR_RETURN(parts->audit, OpenAuditLog(options.data_dir, parts->policy));
-  parts->labor = OpenLaborStore(options.data_dir, parts->policy);
-  ENTREPOT_ASSIGN_OR_RETURN(parts->followers, OpenFollowers(location, *engine, parts->labor.get()));
-  parts->epcis = OpenEpcis(location, std::move(epcis_ids));
-  if (parts->labor != nullptr) {
-    parts->retention =
-        StartRetentionJob(*parts->labor, parts->audit.get(), *parts->accounts, parts->policy);
+  ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(options.data_dir, parts.policy));
+  parts.labor = OpenLaborStore(options.data_dir, parts.policy);
+  ENTREPOT_ASSIGN_OR_RETURN(parts.followers, OpenFollowers(location, *engine, parts.labor.get()));
+  parts.epcis = OpenEpcis(location, std::move(epcis_ids));
+  if (parts.labor != nullptr) {
+    parts.retention =
+        StartRetentionJob(*parts.labor, parts.audit.get(), *parts.accounts, parts.policy);
   }
-  parts->event_routes = std::make_unique<api::EventRoutes>(*parts->followers.feed);
+  parts.event_routes = std::make_unique<api::EventRoutes>(*parts.followers.feed);
   server::SequencerOptions sequencer_options;
-  sequencer_options.on_commit = [metrics = &parts->metrics](size_t commands, double seconds) {
+  sequencer_options.on_commit = [metrics = &parts.metrics](size_t commands, double seconds) {
     metrics->CountCommit(commands, seconds);
   };
-  parts->sequencer = std::make_unique<server::Sequencer>(std::move(engine), sequencer_options);
-  parts->handler = std::make_unique<api::ApiHandler>(
-      *parts->sequencer, parts->metrics, *parts->accounts, site_code, SystemNowMs,
-      api::ApiServices{.events = parts->event_routes.get(),
-                       .movements = parts->followers.movements.get(),
-                       .audit = parts->audit.get(),
-                       .labor = parts->labor.get(),
-                       .labor_recorder = parts->followers.labor.get(),
-                       .policy = &parts->policy,
-                       .epcis = parts->epcis.get(),
-                       .web = parts->web.get()});
-  std::unique_ptr<ServerStack> stack(new ServerStack(std::move(parts)));
-  StatusOr<std::unique_ptr<api::HttpServer>> server =
-      api::HttpServer::Start(*stack->parts_->handler, server_options);
-  if (!server.ok()) {
-    (void)stack->Stop();
-    return server.status();
-  }
-  stack->parts_->server = *std::move(server);
-  return stack;
+  parts.sequencer = std::make_unique<server::Sequencer>(std::move(engine), sequencer_options);
+  parts.handler = std::make_unique<api::ApiHandler>(
+      *parts.sequencer, parts.metrics, *parts.accounts, site_code, SystemNowMs,
+      api::ApiServices{.events = parts.event_routes.get(),
+                       .movements = parts.followers.movements.get(),
+                       .audit = parts.audit.get(),
+                       .labor = parts.labor.get(),
+                       .labor_recorder = parts.followers.labor.get(),
+                       .policy = &parts.policy,
+                       .epcis = parts.epcis.get(),
+                       .web = parts.web.get(),
+                       .lease = LeaseView()});
+  parts.active.store(parts.handler.get(), std::memory_order_release);
+  return OkStatus();
+}
+
+// What /healthz says of the lease; empty without one.
+std::function<api::NodeLease()> ServerStack::LeaseView() const {
+  if (parts_->lease_keeper == nullptr)
+    return {};
+  return [keeper = parts_->lease_keeper.get(), node = parts_->node_name,
+          token = parts_->lease->token().value_or(0)] {
+    const Status held = keeper->status();
+    return api::NodeLease{
+        .node = node, .token = token, .lost = held.ok() ? "" : std::string(held.reason())};
+  };
 }
 
 ServerStack::ServerStack(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -331,6 +487,10 @@ uint16_t ServerStack::port() const { return parts_->server->port(); }
 uint64_t ServerStack::last_seq() const { return parts_->sequencer->last_seq(); }
 bool ServerStack::serves_pages() const { return parts_->web != nullptr; }
 
+Status ServerStack::lease_status() const {
+  return parts_->lease_keeper != nullptr ? parts_->lease_keeper->status() : OkStatus();
+}
+
 Status ServerStack::Stop() {
   if (parts_->stopped)
     return OkStatus();
@@ -338,9 +498,10 @@ Status ServerStack::Stop() {
   if (parts_->server != nullptr)
     parts_->server->Stop();
   // Commits and answers whatever is still queued, then writes a snapshot.
-  Status stopped = parts_->sequencer->Stop();
+  Status stopped = parts_->sequencer != nullptr ? parts_->sequencer->Stop() : OkStatus();
   Followers& followers = parts_->followers;
-  followers.feed->Close();
+  if (followers.feed != nullptr)
+    followers.feed->Close();
   if (followers.movements != nullptr)
     followers.movements->Stop();
   if (followers.labor != nullptr)
@@ -349,14 +510,32 @@ Status ServerStack::Stop() {
     parts_->retention->Stop();  // A run in progress ends first.
   if (parts_->epcis != nullptr)
     parts_->epcis->Stop();  // The rest is mapped at the next start.
+  if (parts_->lease_keeper != nullptr) {
+    // Last, once everything is committed: a standby takes the site over at once.
+    Status released = parts_->lease_keeper->Stop(/*release=*/true);
+    if (!released.ok())
+      std::cerr << "warning: lease not released: " << released.ToString() << std::endl;
+  }
   return stopped;
 }
 
 int RunServe(const ServeOptions& options) {
   sigset_t signals = BlockStopSignals();
   bool refused_options = false;
-  StatusOr<std::unique_ptr<ServerStack>> stack = ServerStack::Start(options, {}, &refused_options);
+  int signal_number = 0;
+  StartHooks hooks;
+  hooks.standby_pause = [&](std::chrono::milliseconds pause) {
+    signal_number = WaitForStopSignal(signals, pause);
+    return signal_number == 0;
+  };
+  hooks.report = [](const std::string& line) { std::cout << line << std::endl; };
+  StatusOr<std::unique_ptr<ServerStack>> stack =
+      ServerStack::Start(options, hooks, &refused_options);
   if (!stack.ok()) {
+    if (stack.status().reason() == "standby_stopped") {
+      std::cout << "stopped (" << SignalName(signal_number) << ") while standing by" << std::endl;
+      return 0;
+    }
     // What a person must fix in the command is 1; a site or port that cannot be opened, 2.
     return ReportError(stack.status(), refused_options ? 1 : 2);
   }
@@ -367,8 +546,16 @@ int RunServe(const ServeOptions& options) {
     std::cout << "web pages: not built (bash tools/build_web.sh), serving the API only"
               << std::endl;
   }
-  int signal_number = WaitForStopSignal(signals);
-  std::cout << "stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+  // Until a stop signal, or the loss of the site's lease (then another node serves it).
+  while ((signal_number = WaitForStopSignal(signals, std::chrono::milliseconds(200))) == 0 &&
+         (*stack)->lease_status().ok()) {
+  }
+  if (Status lease = (*stack)->lease_status(); !lease.ok()) {
+    std::cout << "stopping: this node no longer holds the site" << std::endl;
+    (void)(*stack)->Stop();  // Its last writes are fenced: nothing more is committed.
+    return ReportError(lease, 3);
+  }
+  std::cout << "stopping (" << SignalName(signal_number) << ")" << std::endl;
   if (Status stopped = (*stack)->Stop(); !stopped.ok()) {
     return ReportError(stopped);
   }
