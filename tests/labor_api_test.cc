@@ -119,6 +119,43 @@ class LaborApiTest : public ::testing::Test {
     EXPECT_EQ(set.Json()["assignments"], 4);
   }
 
+  // A rolled-up past `day` in the labor store: `count` workers of `team` from id `first`,
+  // each picking `units` in zone A during one hour (team-week rows, IND-06).
+  struct TeamDay {
+    std::string team;
+    int64_t first = 0;
+    int count = 0;
+    int64_t units = 150;
+  };
+  void RolledUpDay(const std::string& day_text, const std::vector<TeamDay>& teams) {
+    const privacy::Date day = *privacy::ParseDate(day_text);
+    store::LaborStore& labor = server_.labor();
+    std::vector<store::LaborAssignment> rota;
+    std::vector<int64_t> ids;
+    for (const TeamDay& team : teams) {
+      for (int64_t id = team.first; id < team.first + team.count; ++id) {
+        rota.push_back({id, team.team, "early", "A", false});
+        ids.push_back(id);
+      }
+    }
+    ASSERT_TRUE(labor.SetAssignments(day, rota).ok());
+    for (const TeamDay& team : teams) {
+      for (int64_t id = team.first; id < team.first + team.count; ++id) {
+        const std::string device = "LAB-" + std::to_string(id);
+        ASSERT_TRUE(labor.StartSession(day, device, id, 0).ok());
+        ASSERT_TRUE(*labor.RecordScan(device, "pick", "A", "ok", team.units, 1'800'000));
+        ASSERT_TRUE(labor.EndSession(device, 3'600'000).ok());
+      }
+    }
+    ASSERT_TRUE(labor.RollUpDay(day, ids).ok());
+  }
+  // "<status> <error code>" of a GET, or "200 " when it succeeds.
+  std::string Outcome(Client& client, const std::string& target) {
+    Reply reply = client.Get(target);
+    return std::to_string(reply.status) + " " +
+           (reply.status == 200u ? "" : reply.Json()["error"]["code"].get<std::string>());
+  }
+
   testing::TempDir dir_;
   std::atomic<int64_t> now_{kNow};
   int scans_ = 0;
@@ -308,6 +345,122 @@ TEST_F(LaborApiTest, AggregatesHideGroupsSmallerThanK) {
     audited += record.data_class == "team_aggregates" ? 1 : 0;
   }
   EXPECT_EQ(audited, 4);
+}
+
+// IND-06, AGG-01: team aggregates over rolled-up ISO weeks, for line managers and HR as the
+// policy grants; T2 is under k and T3 is hidden with it (complementary suppression).
+TEST_F(LaborApiTest, WeeklyTeamAggregatesAreKAnonymous) {
+  for (const char* day : {"2026-11-09", "2026-11-16"}) {  // Mondays of W46 and W47.
+    RolledUpDay(day, {{"T1", 100, 12}, {"T2", 200, 2}, {"T3", 300, 10}});
+  }
+  Reply reply = As("manager").Get(
+      "/api/v1/labor/aggregates?purpose=planning&from=2026-W46&to=2026-W47&group_by=team");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_EQ(reply.cache_control, "no-store");
+  const json body = reply.Json();
+  EXPECT_EQ(body["from"], "2026-W46");
+  EXPECT_EQ(body["to"], "2026-W47");
+  EXPECT_EQ(body["weeks_kept"], json({"2026-W46", "2026-W47"}));
+  EXPECT_EQ(body["measure"], "output");
+  ASSERT_EQ(body["cells"].size(), 3u) << reply.body;
+  EXPECT_EQ(body["cells"][0]["group"], "T1");
+  EXPECT_EQ(body["cells"][0]["worker_weeks"], 24);
+  EXPECT_EQ(body["cells"][0]["units"], 24 * 150);
+  EXPECT_EQ(body["cells"][0]["hours"], 24.0);
+  EXPECT_EQ(body["cells"][1]["suppressed"], "below_min_group");
+  EXPECT_FALSE(body["cells"][1].contains("units")) << "a suppressed cell carries no figure";
+  EXPECT_EQ(body["cells"][2]["suppressed"], "complementary");
+  // The same range by shift: one cell of 24 people a week, answered (a 4th cohort size).
+  Reply shifts = As("sup").Get(
+      "/api/v1/labor/aggregates?purpose=quality&from=2026-W46&to=2026-W47&group_by=shift");
+  ASSERT_EQ(shifts.status, 200u) << shifts.body;
+  EXPECT_EQ(shifts.Json()["cells"][0]["worker_weeks"], 48);
+}
+
+// AGG-02 through the API: a range and a narrower one whose difference is one worker.
+TEST_F(LaborApiTest, OverlappingWeeklyRangesAreDifferencingProtected) {
+  RolledUpDay("2026-11-09", {{"T1", 100, 10}});
+  RolledUpDay("2026-11-16", {{"T1", 100, 1}});
+  Client manager = As("manager");
+  const std::string base = "/api/v1/labor/aggregates?purpose=planning&team=T1&from=2026-W46";
+  EXPECT_EQ(manager.Get(base + "&to=2026-W47").Json()["cells"][0]["worker_weeks"], 11);
+  Reply narrowed = manager.Get(base);  // to defaults to from.
+  ASSERT_EQ(narrowed.status, 200u);
+  EXPECT_EQ(narrowed.Json()["cells"][0]["suppressed"], "differencing") << narrowed.body;
+}
+
+// ACC-02, GOV-02: the policy's grants decide, every read is audited as team aggregates, and
+// bad parameters are refused with reasons.
+TEST_F(LaborApiTest, WeeklyAggregatesAreGrantedByThePolicyAndAudited) {
+  RolledUpDay("2026-11-09", {{"T1", 100, 10}});
+  const std::string weekly = "/api/v1/labor/aggregates?from=2026-W46&purpose=";
+  Client sup = As("sup");
+  Client manager = As("manager");
+  Client hr = As("hr");
+  Client alice = As("alice");
+  EXPECT_EQ(Outcome(sup, weekly + "quality"), "200 ");
+  EXPECT_EQ(Outcome(sup, weekly + "planning"), "403 purpose_not_allowed");
+  EXPECT_EQ(Outcome(hr, weekly + "planning"), "403 no_grant");  // None in the default policy.
+  EXPECT_EQ(Outcome(alice, weekly + "own_data"), "403 no_grant");
+  EXPECT_EQ(Device(0).Get(weekly + "planning").status, 403u);
+  EXPECT_EQ(Outcome(manager, "/api/v1/labor/aggregates?from=2026-W46"), "400 missing_purpose");
+  EXPECT_EQ(Outcome(manager, weekly + "planning&to=2026-W45"), "400 bad_week_range");
+  EXPECT_EQ(Outcome(manager, weekly + "planning&to=2026-W99"), "400 bad_week");
+  EXPECT_EQ(Outcome(manager, "/api/v1/labor/aggregates?purpose=planning&from=2026-19"),
+            "400 bad_week");
+  EXPECT_EQ(Outcome(manager, "/api/v1/labor/aggregates?purpose=planning&to=2026-W46"),
+            "400 missing_parameter");
+  EXPECT_EQ(Outcome(manager, weekly + "planning&measure=speed"), "400 bad_measure");
+  EXPECT_EQ(Outcome(manager,
+                    "/api/v1/labor/aggregates?purpose=planning&from=2025-W46"
+                    "&to=2026-W46"),
+            "400 bad_week_range")
+      << "more weeks than the retention keeps";
+  EXPECT_EQ(Outcome(manager, weekly + "planning&group_by=worker"), "400 bad_dimension");
+  int allowed = 0;
+  int refused = 0;
+  for (const privacy::AuditRecord& record : AuditAbout(std::nullopt)) {
+    if (record.data_class != "team_aggregates") {
+      continue;
+    }
+    EXPECT_EQ(record.resource, "GET /api/v1/labor/aggregates");
+    (record.outcome == privacy::AuditOutcome::kAllowed ? allowed : refused) += 1;
+  }
+  EXPECT_EQ(allowed, 1);
+  EXPECT_EQ(refused, 12);
+}
+
+// Team standard vs actual: the workload's engineered standards (pick 12 s per unit unless
+// overridden, plus a travel allowance) against the units per hour of groups of >= k.
+TEST_F(LaborApiTest, StandardVsActualPerTeam) {
+  RolledUpDay("2026-11-09", {{"T1", 100, 10, 150}, {"T2", 200, 10, 100}});
+  Client manager = As("manager");
+  const std::string base =
+      "/api/v1/labor/aggregates?purpose=planning&from=2026-W46&group_by=team"
+      "&measure=standard_vs_actual&travel_allowance=20&standard_pick=";
+  Reply reply = manager.Get(base + "20");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const json body = reply.Json();
+  EXPECT_EQ(body["measure"], "standard_vs_actual");
+  EXPECT_EQ(body["standards"]["pick"]["seconds_per_unit"], 20.0);
+  EXPECT_EQ(body["standards"]["pick"]["travel_allowance_percent"], 20.0);
+  EXPECT_EQ(body["standards"]["pack"]["seconds_per_unit"], 20.0);  // The workload's default.
+  ASSERT_EQ(body["cells"].size(), 2u) << reply.body;
+  const json& t1 = body["cells"][0];
+  EXPECT_EQ(t1["group"], "T1");
+  EXPECT_EQ(t1["units_per_hour"], 150.0);
+  EXPECT_EQ(t1["standard_units_per_hour"], 150.0);  // 3600 / (20 s x 1.2).
+  EXPECT_EQ(t1["percent_of_standard"], 100.0);
+  EXPECT_EQ(t1["hours"], 10.0);
+  EXPECT_EQ(t1["standard_hours"], 10.0);
+  EXPECT_EQ(body["cells"][1]["percent_of_standard"], 66.7);
+  EXPECT_FALSE(reply.body.find("\"worker\"") != std::string::npos) << "never per person";
+  EXPECT_EQ(Outcome(manager, base + "0"), "400 bad_standard");
+  EXPECT_EQ(Outcome(manager, base + "fast"), "400 bad_standard");
+  EXPECT_EQ(Outcome(manager,
+                    "/api/v1/labor/aggregates?purpose=planning"
+                    "&measure=standard_vs_actual"),
+            "400 missing_parameter");
 }
 
 TEST_F(LaborApiTest, TheRotaIsCheckedAndAuditedAsAChange) {

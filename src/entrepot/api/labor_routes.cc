@@ -1,6 +1,7 @@
 // The labor routes of ApiHandler (docs/API.md, docs/LABOR.md): a worker's own labor data
 // (DSR-01), the supervisor's real-time view of their own shift and zone today (IND-04,
-// IND-05, ACC-01), k-anonymous aggregates (IND-06, AGG-01, AGG-02) and the day's rota. They
+// IND-05, ACC-01), k-anonymous aggregates of today or of rolled-up weeks, with the team
+// standard vs actual (IND-06, AGG-01, AGG-02), and the day's rota. They
 // run on the network thread against store::LaborStore (thread-safe; its own connection).
 //
 // Who may read what is the privacy policy's to say (GOV-02, ACC-01..ACC-03), not a fixed
@@ -12,8 +13,11 @@
 // Every answer carries Cache-Control: no-store (personal data stays out of caches), and every
 // request is audited by ApiHandler::Audited (audit_trail.cc).
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -23,6 +27,8 @@
 #include "entrepot/api/router.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/base/status_macros.h"
+#include "entrepot/core/workload_plan.h"
+#include "entrepot/privacy/labor_aggregate.h"
 #include "entrepot/privacy/labor_rollup.h"
 #include "entrepot/privacy/policy.h"
 #include "entrepot/server/labor_recorder.h"
@@ -219,6 +225,160 @@ StatusOr<json> Accesses(store::AuditLog* audit, const std::string& login) {
   return out;
 }
 
+// A decimal number filling all of `text`.
+bool ParseNumber(std::string_view text, double* out) {
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, *out);
+  return !text.empty() && error == std::errc() && stop == end;
+}
+
+// ?zone=&process=&team=&shift=&group_by= of the aggregate routes.
+StatusOr<privacy::AggregateQuery> AggregateFilters(const std::string& target) {
+  privacy::AggregateQuery query;
+  for (auto [name, field] : {std::pair{"zone", &query.zone}, std::pair{"process", &query.process},
+                             std::pair{"team", &query.team}, std::pair{"shift", &query.shift}}) {
+    ENTREPOT_ASSIGN_OR_RETURN(*field, QueryParameter(target, name));
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> group, QueryParameter(target, "group_by"));
+  ENTREPOT_ASSIGN_OR_RETURN(query.group_by, privacy::ParseLaborDimension(group.value_or("none")));
+  return query;
+}
+
+// What the weekly form of /labor/aggregates asks for. `from` is absent for today's figures.
+struct WeeklyRequest {
+  std::optional<privacy::Date> from;
+  privacy::Date to;
+  bool standard_vs_actual = false;
+  privacy::ProcessStandards standards;
+};
+
+// The engineered standards of the workload plan (core::LaborStandards: seconds per unit of
+// pick, pack, ship), each overridable with ?standard_pick= (seconds), plus one
+// ?travel_allowance= (percent, default 0) on all of them.
+StatusOr<privacy::ProcessStandards> StandardsOf(const std::string& target) {
+  const core::LaborStandards workload;
+  double travel = 0;
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> travel_text,
+                            QueryParameter(target, "travel_allowance"));
+  if (travel_text && !ParseNumber(*travel_text, &travel)) {
+    return Error(StatusCode::kInvalidArgument, "bad_standard",
+                 "travel_allowance is a percentage, 0 to 500");
+  }
+  privacy::ProcessStandards standards;
+  for (int p = 0; p < core::kWorkProcessCount; ++p) {
+    const std::string name(core::WorkProcessName(static_cast<core::WorkProcess>(p)));
+    privacy::ProcessStandard standard{workload.seconds_per_unit[p], travel};
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> seconds,
+                              QueryParameter(target, "standard_" + name));
+    if (seconds && !ParseNumber(*seconds, &standard.seconds_per_unit)) {
+      return Error(StatusCode::kInvalidArgument, "bad_standard",
+                   "standard_" + name + " is a number of seconds per unit");
+    }
+    ENTREPOT_RETURN_IF_ERROR(privacy::ValidateStandard(standard));
+    standards.emplace(name, standard);
+  }
+  return standards;
+}
+
+// ?from=2026-W19&to=2026-W22&measure=output|standard_vs_actual.
+StatusOr<WeeklyRequest> ParseWeeklyRequest(const std::string& target) {
+  WeeklyRequest weekly;
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> from, QueryParameter(target, "from"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> to, QueryParameter(target, "to"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> measure, QueryParameter(target, "measure"));
+  if (measure && *measure != "output" && *measure != "standard_vs_actual") {
+    return Error(StatusCode::kInvalidArgument, "bad_measure",
+                 "measure is output (the default) or standard_vs_actual");
+  }
+  weekly.standard_vs_actual = measure == "standard_vs_actual";
+  if (!from) {
+    if (to || weekly.standard_vs_actual) {
+      return Error(StatusCode::kInvalidArgument, "missing_parameter",
+                   "?from= (an ISO week, e.g. 2026-W19) is required with to= and measure=");
+    }
+    return weekly;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(weekly.from, privacy::ParseIsoWeek(*from));
+  ENTREPOT_ASSIGN_OR_RETURN(weekly.to, to ? privacy::ParseIsoWeek(*to) : *weekly.from);
+  if (weekly.standard_vs_actual) {
+    ENTREPOT_ASSIGN_OR_RETURN(weekly.standards, StandardsOf(target));
+  }
+  return weekly;
+}
+
+// The group and suppression of a cell, or its units and errors (never a 0 for a hidden one).
+json CellJson(const privacy::AggregateCell& cell) {
+  json out = {{"group", cell.group}};
+  if (cell.suppression != privacy::Suppression::kNone) {
+    out["suppressed"] = privacy::SuppressionName(cell.suppression);
+  } else {
+    out["units"] = cell.units.value_or(0);
+    out["errors"] = cell.errors.value_or(0);
+  }
+  return out;
+}
+
+double Hours(int64_t ms) { return std::round(static_cast<double>(ms) / 36'000.0) / 100.0; }
+
+// A weekly cell: worker-weeks, hours, and with standards the comparison.
+json WeeklyCellJson(const privacy::AggregateCell& cell, bool standard_vs_actual) {
+  json out = CellJson(cell);
+  if (cell.suppression != privacy::Suppression::kNone) {
+    return out;
+  }
+  const int64_t ms = cell.ms.value_or(0);
+  out["worker_weeks"] = cell.workers.value_or(0);
+  out["hours"] = Hours(ms);
+  if (!standard_vs_actual) {
+    return out;
+  }
+  const int64_t standard_ms = cell.standard_ms.value_or(0);
+  const double units = static_cast<double>(cell.units.value_or(0));
+  out["standard_hours"] = Hours(standard_ms);
+  auto rounded = [](double value) { return json(std::round(value * 10.0) / 10.0); };
+  out["units_per_hour"] = ms > 0 ? rounded(units * 3.6e6 / static_cast<double>(ms)) : json();
+  out["standard_units_per_hour"] =
+      standard_ms > 0 ? rounded(units * 3.6e6 / static_cast<double>(standard_ms)) : json();
+  out["percent_of_standard"] =
+      ms > 0 ? rounded(100.0 * static_cast<double>(standard_ms) / static_cast<double>(ms)) : json();
+  return out;
+}
+
+HttpResponse WeeklyAggregates(store::LaborStore& labor, const privacy::Date& today,
+                              const std::string& requester, const WeeklyRequest& weekly,
+                              const privacy::AggregateQuery& query) {
+  StatusOr<store::WeeklyAnswer> answer = labor.QueryWeekly(
+      today, requester,
+      {*weekly.from, weekly.to, query, weekly.standard_vs_actual ? &weekly.standards : nullptr});
+  if (!answer.ok()) {
+    return PrivateError(answer.status());
+  }
+  json kept = json::array();
+  for (const privacy::Date& week : answer->weeks_kept) {
+    kept.push_back(privacy::IsoWeekName(week));
+  }
+  json cells = json::array();
+  for (const privacy::AggregateCell& cell : answer->aggregate.cells) {
+    cells.push_back(WeeklyCellJson(cell, weekly.standard_vs_actual));
+  }
+  json body = {{"from", privacy::IsoWeekName(answer->from_week)},
+               {"to", privacy::IsoWeekName(answer->to_week)},
+               {"weeks_kept", std::move(kept)},
+               {"group_by", privacy::LaborDimensionName(query.group_by)},
+               {"measure", weekly.standard_vs_actual ? "standard_vs_actual" : "output"},
+               {"min_group_size", answer->aggregate.min_group_size},
+               {"cells", std::move(cells)}};
+  if (weekly.standard_vs_actual) {
+    json standards = json::object();
+    for (const auto& [process, standard] : weekly.standards) {
+      standards[process] = {{"seconds_per_unit", standard.seconds_per_unit},
+                            {"travel_allowance_percent", standard.travel_allowance_percent}};
+    }
+    body["standards"] = std::move(standards);
+  }
+  return Private(body);
+}
+
 StatusOr<store::LaborAssignment> AssignmentOf(const json& line,
                                               const std::map<std::string, int64_t>& ids) {
   auto text = [&line](const char* name) -> StatusOr<std::string> {
@@ -375,7 +535,9 @@ HttpResponse ApiHandler::LaborTeam(const HttpRequest& request, const auth::Princ
                   {"workers", std::move(workers)}});
 }
 
-// IND-06, AGG-01, AGG-02: group figures of today, cells under k suppressed.
+// IND-06, AGG-01, AGG-02: group figures of today, or of rolled-up ISO weeks (?from=&to=),
+// cells under k suppressed; ?measure=standard_vs_actual compares a weekly range with the
+// engineered standards, team level only.
 HttpResponse ApiHandler::LaborAggregates(const HttpRequest& request,
                                          const auth::Principal& principal) {
   StatusOr<privacy::Role> role = PolicyRole(principal);
@@ -385,45 +547,32 @@ HttpResponse ApiHandler::LaborAggregates(const HttpRequest& request,
                                               privacy::Scope::kOwnShiftAndZone},
                                              *purpose)
                                 : purpose.status();
-  if (!granted.ok()) {
-    return PrivateError(granted);
+  StatusOr<privacy::AggregateQuery> query =
+      granted.ok() ? AggregateFilters(request.target) : StatusOr<privacy::AggregateQuery>(granted);
+  StatusOr<WeeklyRequest> weekly =
+      query.ok() ? ParseWeeklyRequest(request.target) : StatusOr<WeeklyRequest>(query.status());
+  if (!weekly.ok()) {
+    return PrivateError(weekly.status());
   }
-  privacy::AggregateQuery query;
-  for (auto [name, field] : {std::pair{"zone", &query.zone}, std::pair{"process", &query.process},
-                             std::pair{"team", &query.team}, std::pair{"shift", &query.shift}}) {
-    StatusOr<std::optional<std::string>> value = QueryParameter(request.target, name);
-    if (!value.ok()) {
-      return PrivateError(value.status());
-    }
-    *field = *std::move(value);
-  }
-  StatusOr<std::optional<std::string>> group = QueryParameter(request.target, "group_by");
-  StatusOr<privacy::LaborDimension> dimension =
-      !group.ok() ? StatusOr<privacy::LaborDimension>(group.status())
-                  : privacy::ParseLaborDimension(group->value_or("none"));
-  if (!dimension.ok()) {
-    return PrivateError(dimension.status());
-  }
-  query.group_by = *dimension;
   const privacy::Date today = server::LaborDayOf(now_ms_());
-  StatusOr<privacy::AggregateAnswer> answer = labor_->QueryAggregates(today, principal.name, query);
+  if (weekly->from.has_value()) {
+    return WeeklyAggregates(*labor_, today, principal.name, *weekly, *query);
+  }
+  StatusOr<privacy::AggregateAnswer> answer =
+      labor_->QueryAggregates(today, principal.name, *query);
   if (!answer.ok()) {
     return PrivateError(answer.status());
   }
   json cells = json::array();
   for (const privacy::AggregateCell& cell : answer->cells) {
-    json out = {{"group", cell.group}};
-    if (cell.suppression != privacy::Suppression::kNone) {
-      out["suppressed"] = privacy::SuppressionName(cell.suppression);  // No figure, never 0.
-    } else {
+    json out = CellJson(cell);
+    if (cell.suppression == privacy::Suppression::kNone) {
       out["workers"] = cell.workers.value_or(0);
-      out["units"] = cell.units.value_or(0);
-      out["errors"] = cell.errors.value_or(0);
     }
     cells.push_back(std::move(out));
   }
   return Private({{"day", privacy::FormatDate(today)},
-                  {"group_by", privacy::LaborDimensionName(query.group_by)},
+                  {"group_by", privacy::LaborDimensionName(query->group_by)},
                   {"min_group_size", answer->min_group_size},
                   {"cells", std::move(cells)}});
 }

@@ -1,6 +1,7 @@
 #include "entrepot/privacy/labor_aggregate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <utility>
 
@@ -10,11 +11,15 @@ namespace entrepot::privacy {
 
 namespace {
 
+using Cohort = QueryGuard::Cohort;
+
 // A group being computed: its members and sums.
 struct Group {
-  std::vector<uint64_t> members;
+  Cohort members;
   int64_t units = 0;
   int64_t errors = 0;
+  int64_t ms = 0;
+  int64_t standard_ms = 0;
 };
 
 bool Matches(const std::optional<std::string>& filter, const std::string& value) {
@@ -38,6 +43,11 @@ const std::string& ValueOf(const LaborFact& fact, LaborDimension dimension) {
   return kEmpty;
 }
 
+void SortUnique(Cohort& cohort) {
+  std::sort(cohort.begin(), cohort.end());
+  cohort.erase(std::unique(cohort.begin(), cohort.end()), cohort.end());
+}
+
 std::map<std::string, Group> GroupFacts(const AggregateQuery& query,
                                         std::span<const LaborFact> facts) {
   std::map<std::string, Group> groups;
@@ -47,44 +57,63 @@ std::map<std::string, Group> GroupFacts(const AggregateQuery& query,
       continue;
     }
     Group& group = groups[ValueOf(fact, query.group_by)];
-    group.members.push_back(fact.member);
+    group.members.emplace_back(fact.period, fact.member);
     group.units += fact.units;
     group.errors += fact.errors;
+    group.ms += fact.ms;
+    group.standard_ms += fact.standard_ms;
   }
   for (auto& [name, group] : groups) {
-    std::sort(group.members.begin(), group.members.end());
-    group.members.erase(std::unique(group.members.begin(), group.members.end()),
-                        group.members.end());
+    SortUnique(group.members);
   }
   return groups;
 }
 
-// |a Δ b| for sorted unique vectors, stopping early once it reaches `limit`.
-size_t SymmetricDifference(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
-                           size_t limit) {
-  size_t count = 0;
+// The size of a sorted unique cohort for k: the most members it holds in one period. Members
+// of different periods may be the same worker, so they are never added up.
+size_t LargestPeriod(const Cohort& cohort) {
+  size_t largest = 0;
+  size_t run = 0;
+  for (size_t i = 0; i < cohort.size(); ++i) {
+    run = (i > 0 && cohort[i].first == cohort[i - 1].first) ? run + 1 : 1;
+    largest = std::max(largest, run);
+  }
+  return largest;
+}
+
+// How far apart two sorted unique cohorts are: the most differing members in one period,
+// stopping early once it reaches `limit`.
+size_t Difference(const Cohort& a, const Cohort& b, size_t limit) {
+  size_t largest = 0;
+  size_t run = 0;
+  int64_t period = 0;
+  auto count = [&](int64_t member_period) {
+    run = (run > 0 && member_period == period) ? run + 1 : 1;
+    period = member_period;
+    largest = std::max(largest, run);
+  };
   auto i = a.begin();
   auto j = b.begin();
-  while ((i != a.end() || j != b.end()) && count < limit) {
+  while ((i != a.end() || j != b.end()) && largest < limit) {
     if (j == b.end() || (i != a.end() && *i < *j)) {
-      ++count;
+      count(i->first);
       ++i;
     } else if (i == a.end() || *j < *i) {
-      ++count;
+      count(j->first);
       ++j;
     } else {
       ++i;
       ++j;
     }
   }
-  return count;
+  return largest;
 }
 
 // Suppresses the smallest answered cells until the suppressed ones hold >= k workers or
 // nothing is left to suppress (complementary suppression, AGG-02).
-void SuppressComplements(std::vector<AggregateCell>& cells,
-                         const std::vector<std::vector<uint64_t>>& cohorts, size_t k) {
-  std::vector<uint64_t> hidden;
+void SuppressComplements(std::vector<AggregateCell>& cells, const std::vector<Cohort>& cohorts,
+                         size_t k) {
+  Cohort hidden;
   std::vector<size_t> answered;
   for (size_t i = 0; i < cells.size(); ++i) {
     if (cells[i].suppression == Suppression::kNone) {
@@ -96,12 +125,12 @@ void SuppressComplements(std::vector<AggregateCell>& cells,
   if (hidden.empty()) {
     return;
   }
-  std::sort(answered.begin(), answered.end(),
-            [&](size_t a, size_t b) { return cohorts[a].size() < cohorts[b].size(); });
+  std::sort(answered.begin(), answered.end(), [&](size_t a, size_t b) {
+    return LargestPeriod(cohorts[a]) < LargestPeriod(cohorts[b]);
+  });
   for (size_t index : answered) {
-    std::sort(hidden.begin(), hidden.end());
-    hidden.erase(std::unique(hidden.begin(), hidden.end()), hidden.end());
-    if (hidden.size() >= k) {
+    SortUnique(hidden);
+    if (LargestPeriod(hidden) >= k) {
       return;
     }
     cells[index].suppression = Suppression::kComplementary;
@@ -157,6 +186,25 @@ std::string_view SuppressionName(Suppression suppression) {
   return "none";
 }
 
+Status ValidateStandard(const ProcessStandard& standard) {
+  const bool good = std::isfinite(standard.seconds_per_unit) && standard.seconds_per_unit > 0 &&
+                    standard.seconds_per_unit <= kMaxStandardSecondsPerUnit &&
+                    std::isfinite(standard.travel_allowance_percent) &&
+                    standard.travel_allowance_percent >= 0 &&
+                    standard.travel_allowance_percent <= kMaxTravelAllowancePercent;
+  if (!good) {
+    return Error(StatusCode::kInvalidArgument, "bad_standard",
+                 "a labor standard is 0 to 3600 seconds per unit (not 0) and a travel "
+                 "allowance of 0 to 500 percent");
+  }
+  return OkStatus();
+}
+
+int64_t StandardMs(const ProcessStandard& standard, int64_t units) {
+  return std::llround(static_cast<double>(units) * standard.seconds_per_unit *
+                      (1.0 + standard.travel_allowance_percent / 100.0) * 1000.0);
+}
+
 QueryGuard::QueryGuard(int64_t min_group_size, bool differencing_protection)
     : min_group_size_(min_group_size), differencing_protection_(differencing_protection) {
   ENTREPOT_CHECK(min_group_size >= kMinGroupSizeFloor);
@@ -164,11 +212,10 @@ QueryGuard::QueryGuard(int64_t min_group_size, bool differencing_protection)
 
 void QueryGuard::Reset() { histories_.clear(); }
 
-bool QueryGuard::DiffersByFewerThanK(const History& history,
-                                     const std::vector<uint64_t>& cohort) const {
+bool QueryGuard::DiffersByFewerThanK(const History& history, const Cohort& cohort) const {
   const auto k = static_cast<size_t>(min_group_size_);
-  for (const std::vector<uint64_t>& earlier : history.cohorts) {
-    const size_t difference = SymmetricDifference(earlier, cohort, k);
+  for (const Cohort& earlier : history.cohorts) {
+    const size_t difference = Difference(earlier, cohort, k);
     if (difference > 0 && difference < k) {
       return true;
     }
@@ -186,13 +233,13 @@ StatusOr<AggregateAnswer> QueryGuard::Answer(std::string_view requester,
   const auto k = static_cast<size_t>(min_group_size_);
   std::map<std::string, Group> groups = GroupFacts(query, facts);
   AggregateAnswer answer{min_group_size_, {}};
-  std::vector<std::vector<uint64_t>> cohorts;
+  std::vector<Cohort> cohorts;
   auto found = histories_.find(requester);
   static const History kNoHistory;
   const History& history = found != histories_.end() ? found->second : kNoHistory;
   for (auto& [name, group] : groups) {
-    AggregateCell cell{name, Suppression::kNone, {}, {}, {}};
-    if (group.members.size() < k) {
+    AggregateCell cell{name, Suppression::kNone, {}, {}, {}, {}, {}};
+    if (LargestPeriod(group.members) < k) {
       cell.suppression = Suppression::kBelowMinGroup;  // AGG-01.
     } else if (differencing_protection_ && DiffersByFewerThanK(history, group.members)) {
       cell.suppression = Suppression::kDifferencing;  // AGG-02.
@@ -200,40 +247,49 @@ StatusOr<AggregateAnswer> QueryGuard::Answer(std::string_view requester,
       cell.workers = static_cast<int64_t>(group.members.size());
       cell.units = group.units;
       cell.errors = group.errors;
+      cell.ms = group.ms;
+      cell.standard_ms = group.standard_ms;
     }
     answer.cells.push_back(std::move(cell));
     cohorts.push_back(std::move(group.members));
   }
   SuppressComplements(answer.cells, cohorts, k);
-  // Remember what is about to be answered; refuse rather than forget (AGG-02).
-  size_t new_cohorts = 0;
+  // Remember what is about to be answered, each distinct cohort once (a dashboard asking the
+  // same question again learns nothing new); refuse rather than forget (AGG-02).
+  std::vector<size_t> to_remember;
   size_t new_members = 0;
   for (size_t i = 0; i < answer.cells.size(); ++i) {
-    if (answer.cells[i].suppression == Suppression::kNone) {
-      ++new_cohorts;
+    if (answer.cells[i].suppression != Suppression::kNone) {
+      AggregateCell& cell = answer.cells[i];
+      for (std::optional<int64_t>* figure :
+           {&cell.workers, &cell.units, &cell.errors, &cell.ms, &cell.standard_ms}) {
+        figure->reset();  // No figure, not even 0.
+      }
+      continue;
+    }
+    const bool known = std::find(history.cohorts.begin(), history.cohorts.end(), cohorts[i]) !=
+                           history.cohorts.end() ||
+                       std::any_of(to_remember.begin(), to_remember.end(),
+                                   [&](size_t j) { return cohorts[j] == cohorts[i]; });
+    if (!known) {
+      to_remember.push_back(i);
       new_members += cohorts[i].size();
-    } else {
-      answer.cells[i].workers.reset();
-      answer.cells[i].units.reset();
-      answer.cells[i].errors.reset();
     }
   }
-  if (!differencing_protection_ || new_cohorts == 0) {
+  if (!differencing_protection_ || to_remember.empty()) {
     return answer;
   }
   if ((found == histories_.end() && histories_.size() >= kMaxRequesters) ||
-      history.cohorts.size() + new_cohorts > kMaxCohortsPerRequester ||
+      history.cohorts.size() + to_remember.size() > kMaxCohortsPerRequester ||
       history.members + new_members > kMaxHistoryMembersPerRequester) {
     return Error(StatusCode::kResourceExhausted, "query_history_full",
-                 "too many aggregate queries today for differencing protection; the history "
-                 "is cleared at the end of the day");
+                 "too many different aggregate queries for differencing protection; the "
+                 "history is cleared when its period ends (docs/LABOR.md)");
   }
   History& mine = histories_[std::string(requester)];
-  for (size_t i = 0; i < answer.cells.size(); ++i) {
-    if (answer.cells[i].suppression == Suppression::kNone) {
-      mine.members += cohorts[i].size();
-      mine.cohorts.push_back(std::move(cohorts[i]));
-    }
+  for (size_t i : to_remember) {
+    mine.members += cohorts[i].size();
+    mine.cohorts.push_back(std::move(cohorts[i]));
   }
   return answer;
 }

@@ -10,9 +10,15 @@
 // (complementary suppression), so that a total minus the answered cells does not isolate
 // them either. A suppressed cell carries no figure at all, never a zero.
 //
-// The facts come from the caller (store/labor_store.h builds them from today's events);
-// members are opaque 64-bit ids stable for the day (derived from day pseudonyms). Pure logic:
-// no I/O, no clock. Not thread-safe.
+// The facts come from the caller (store/labor_store.h builds them from today's events, or
+// from the team-week rows of the end-of-day roll-up); members are opaque 64-bit ids, stable
+// within a PERIOD (a day's are derived from the day pseudonym, a week's from the week key)
+// and unrelated across periods. A worker of several periods is therefore several members,
+// so counts of people are never added across periods: the size of a cohort, for k, is the
+// largest number of distinct members in ONE of its periods (a lower bound of the distinct
+// workers behind it), and two cohorts differ by the largest number of differing members in
+// one period. Over a single period (today) these are the plain counts. Pure logic: no I/O,
+// no clock. Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "entrepot/base/status.h"
@@ -47,8 +54,8 @@ std::string_view LaborDimensionName(LaborDimension dimension);
 // The inverse; kInvalidArgument "bad_dimension" otherwise.
 StatusOr<LaborDimension> ParseLaborDimension(std::string_view name);
 
-// One worker's activity in one (zone, process) today, with the worker's team and shift of
-// the day ("" when the worker has no assignment).
+// One worker's activity in one (zone, process) in one period (today, or an ISO week), with
+// the worker's team and shift ("" when the worker has no assignment).
 struct LaborFact {
   uint64_t member = 0;
   std::string zone;
@@ -57,6 +64,9 @@ struct LaborFact {
   std::string shift;
   int64_t units = 0;
   int64_t errors = 0;
+  int64_t period = 0;       // 0 for today's facts; the week (days since 1970 of its Monday).
+  int64_t ms = 0;           // Session time attributed to the activity (weekly facts).
+  int64_t standard_ms = 0;  // Time the units would take at the engineered standard.
 };
 
 // Keep only facts whose dimension equals the given value; group the rest by `group_by`.
@@ -76,13 +86,17 @@ enum class Suppression {
 };
 std::string_view SuppressionName(Suppression suppression);
 
-// One group. When suppressed, workers/units/errors are absent (never reported as zero).
+// One group. When suppressed, no figure is present (never reported as zero).
 struct AggregateCell {
   std::string group;  // The group's value; "" for kNone and for unassigned workers.
   Suppression suppression = Suppression::kNone;
+  // Distinct members summed over the periods: workers over one period (today), worker-weeks
+  // over weeks.
   std::optional<int64_t> workers;
   std::optional<int64_t> units;
   std::optional<int64_t> errors;
+  std::optional<int64_t> ms;           // Sum of the facts' ms.
+  std::optional<int64_t> standard_ms;  // Sum of the facts' standard_ms.
 };
 
 struct AggregateAnswer {
@@ -90,29 +104,54 @@ struct AggregateAnswer {
   std::vector<AggregateCell> cells;  // Sorted by group.
 };
 
+// An engineered labor standard of one process: the time one unit takes, plus a travel
+// allowance in percent of it (walking between locations). Team level only: it is compared
+// with the output of groups of at least k workers, never of a person.
+struct ProcessStandard {
+  double seconds_per_unit = 0;
+  double travel_allowance_percent = 0;
+};
+// By labor process name ("pick", "pack", ...); a process without a standard is left out of
+// a standard-vs-actual comparison.
+using ProcessStandards = std::map<std::string, ProcessStandard, std::less<>>;
+inline constexpr double kMaxStandardSecondsPerUnit = 3600;
+inline constexpr double kMaxTravelAllowancePercent = 500;
+// kInvalidArgument "bad_standard" unless 0 < seconds_per_unit <= kMaxStandardSecondsPerUnit
+// and 0 <= travel_allowance_percent <= kMaxTravelAllowancePercent (both finite).
+Status ValidateStandard(const ProcessStandard& standard);
+// The milliseconds `units` take at `standard`, allowance included (rounded).
+int64_t StandardMs(const ProcessStandard& standard, int64_t units);
+
 class QueryGuard {
  public:
   // REQUIRES: min_group_size >= kMinGroupSizeFloor.
   QueryGuard(int64_t min_group_size, bool differencing_protection);
 
   // Answers `query` over `facts` for `requester` (an account id or login: whoever must not
-  // combine answers) and remembers the answered cohorts. Errors: kInvalidArgument
+  // combine answers) and remembers the answered cohorts (each distinct cohort once). A cell
+  // is answered when its cohort holds at least k distinct members in one period (AGG-01).
+  // Errors: kInvalidArgument
   // "bad_requester" (empty or over kMaxRequesterBytes); kResourceExhausted
   // "query_history_full" (nothing is answered or remembered).
   StatusOr<AggregateAnswer> Answer(std::string_view requester, const AggregateQuery& query,
                                    std::span<const LaborFact> facts);
 
-  // Forgets every history: call when the day changes (the facts are a new day's).
+  // Forgets every history: call when the members change (a new day's facts) or when the
+  // caller's history period ends (see LaborStore).
   void Reset();
 
   int64_t min_group_size() const { return min_group_size_; }
 
+  // A cohort: (period, member) pairs, sorted and unique.
+  using Cohort = std::vector<std::pair<int64_t, uint64_t>>;
+
  private:
   struct History {
-    std::vector<std::vector<uint64_t>> cohorts;  // Each sorted, unique.
+    std::vector<Cohort> cohorts;  // Distinct cohorts answered: asking one again adds nothing.
     size_t members = 0;
   };
-  bool DiffersByFewerThanK(const History& history, const std::vector<uint64_t>& cohort) const;
+  // True when `cohort` is 1 to k-1 members (in one period) away from a remembered cohort.
+  bool DiffersByFewerThanK(const History& history, const Cohort& cohort) const;
 
   int64_t min_group_size_;
   bool differencing_protection_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace entrepot::privacy {
@@ -114,18 +115,100 @@ TEST(LaborAggregateTest, ComplementarySuppression) {
 // AGG-02: the history is bounded; when full, the guard refuses instead of forgetting.
 // Reset() (a new day) clears it.
 TEST(LaborAggregateTest, HistoryIsBoundedAndResetDaily) {
-  std::vector<LaborFact> facts;
-  AddWorkers(facts, 0, 5, "A", "t1");
   QueryGuard guard(5, true);
+  std::vector<LaborFact> facts;
   for (size_t i = 0; i < kMaxCohortsPerRequester; ++i) {
+    facts.clear();
+    AddWorkers(facts, 5 * i, 5, "A", "t1");  // Disjoint cohorts: each one is new.
     ASSERT_TRUE(guard.Answer("alice", {}, facts).ok()) << i;
   }
+  facts.clear();
+  AddWorkers(facts, 5 * kMaxCohortsPerRequester, 5, "A", "t1");
   StatusOr<AggregateAnswer> full = guard.Answer("alice", {}, facts);
   EXPECT_EQ(full.status().reason(), "query_history_full");
   EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(guard.Answer("bob", {}, facts).ok());
   guard.Reset();
   EXPECT_TRUE(guard.Answer("alice", {}, facts).ok());
+}
+
+// AGG-02: asking the same cohort again learns nothing new and does not fill the history (a
+// dashboard refreshing its cells).
+TEST(LaborAggregateTest, RepeatedCohortIsRememberedOnce) {
+  std::vector<LaborFact> facts;
+  AddWorkers(facts, 0, 5, "A", "t1");
+  QueryGuard guard(5, true);
+  for (size_t i = 0; i < kMaxCohortsPerRequester + 10; ++i) {
+    ASSERT_EQ(CellOf(*guard.Answer("alice", {}, facts), "").workers, 5) << i;
+  }
+}
+
+// `count` workers numbered from `first` in week `period`, 10 units and 1 error each.
+void AddWeek(std::vector<LaborFact>& facts, int64_t period, uint64_t first, int count) {
+  for (int i = 0; i < count; ++i) {
+    LaborFact fact{first + static_cast<uint64_t>(i), "A", "pick", "t1", "morning", 10, 1};
+    fact.period = period;
+    fact.ms = 3'600'000;
+    fact.standard_ms = 1'800'000;
+    facts.push_back(fact);
+  }
+}
+
+// AGG-01 over weeks: members of different weeks may be the same worker (a week token is
+// unrelated to the next week's), so k is checked on the largest week, never on the sum.
+TEST(LaborAggregateTest, WeeksAreNeverAddedUpForK) {
+  std::vector<LaborFact> facts;
+  for (int64_t week = 0; week < 4; ++week) {
+    AddWeek(facts, week * 7, 0, 3);  // 3 workers (maybe the same) in each of 4 weeks.
+  }
+  QueryGuard guard(5, true);
+  StatusOr<AggregateAnswer> answer = guard.Answer("alice", {}, facts);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(CellOf(*answer, "").suppression, Suppression::kBelowMinGroup);
+  EXPECT_FALSE(CellOf(*answer, "").workers.has_value());
+  AddWeek(facts, 28, 0, 5);  // One week of 5: the range holds at least 5 distinct workers.
+  answer = guard.Answer("alice", {}, facts);
+  ASSERT_TRUE(answer.ok());
+  const AggregateCell& cell = CellOf(*answer, "");
+  EXPECT_EQ(cell.suppression, Suppression::kNone);
+  EXPECT_EQ(cell.workers, 17);  // Worker-weeks.
+  EXPECT_EQ(cell.units, 170);
+  EXPECT_EQ(cell.ms, 17 * 3'600'000);
+  EXPECT_EQ(cell.standard_ms, 17 * 1'800'000);
+}
+
+// AGG-02 over weeks: two ranges whose difference is a small week isolate its workers, and a
+// difference is measured per week (3 workers in each of 4 weeks are 3 workers, not 12).
+TEST(LaborAggregateTest, OverlappingWeekRangesAreDifferencingProtected) {
+  std::vector<LaborFact> weeks_1_2;
+  AddWeek(weeks_1_2, 0, 0, 10);
+  AddWeek(weeks_1_2, 7, 0, 1);  // Week 2: one worker.
+  std::vector<LaborFact> week_1(weeks_1_2.begin(), weeks_1_2.begin() + 10);
+  QueryGuard guard(5, true);
+  EXPECT_EQ(CellOf(*guard.Answer("alice", {}, weeks_1_2), "").workers, 11);
+  EXPECT_EQ(CellOf(*guard.Answer("alice", {}, week_1), "").suppression, Suppression::kDifferencing);
+
+  std::vector<LaborFact> wide;
+  std::vector<LaborFact> narrow;
+  for (int64_t week = 0; week < 4; ++week) {
+    AddWeek(wide, week * 7, 0, 8);
+    AddWeek(narrow, week * 7, 0, 5);  // 3 fewer in each week: 12 members, 3 workers or more.
+  }
+  QueryGuard other(5, true);
+  ASSERT_EQ(CellOf(*other.Answer("alice", {}, wide), "").suppression, Suppression::kNone);
+  EXPECT_EQ(CellOf(*other.Answer("alice", {}, narrow), "").suppression, Suppression::kDifferencing);
+}
+
+// The standard of a process: seconds per unit plus a travel allowance, checked.
+TEST(LaborAggregateTest, Standards) {
+  EXPECT_EQ(StandardMs({12.0, 0}, 100), 1'200'000);
+  EXPECT_EQ(StandardMs({12.0, 25}, 100), 1'500'000);
+  EXPECT_TRUE(ValidateStandard({12.0, 25}).ok());
+  for (ProcessStandard bad :
+       {ProcessStandard{0, 0}, ProcessStandard{-1, 0}, ProcessStandard{3601, 0},
+        ProcessStandard{12, -1}, ProcessStandard{12, 501}, ProcessStandard{std::nan(""), 0}}) {
+    EXPECT_EQ(ValidateStandard(bad).reason(), "bad_standard");
+  }
 }
 
 TEST(LaborAggregateTest, BadInput) {

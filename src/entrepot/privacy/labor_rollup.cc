@@ -1,6 +1,9 @@
 #include "entrepot/privacy/labor_rollup.h"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 
@@ -51,6 +54,31 @@ std::string IsoWeekName(const Date& day) {
   return text;
 }
 
+StatusOr<Date> ParseIsoWeek(std::string_view text) {
+  auto digits = [&](size_t from, size_t count) {
+    int value = 0;
+    for (size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') {
+        return -1;
+      }
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const int year = text.size() == 8 ? digits(0, 4) : -1;
+  const int week = text.size() == 8 && text.substr(4, 2) == "-W" ? digits(6, 2) : -1;
+  if (year >= 1 && week >= 1 && week <= 53) {
+    // 4 January is always in week 1 of its ISO year.
+    const Date jan4{std::chrono::year(year), std::chrono::January, std::chrono::day(4)};
+    const Date monday = AddDays(WeekStart(jan4), 7 * static_cast<int64_t>(week - 1));
+    if (IsoWeekName(monday) == text) {  // Week 53 of a 52-week year is the next W01.
+      return monday;
+    }
+  }
+  return Error(StatusCode::kInvalidArgument, "bad_week",
+               "an ISO week is written YYYY-Www, e.g. 2026-W19");
+}
+
 Date WeekExpiryDay(const Date& week_start, int64_t retention_weeks) {
   ENTREPOT_CHECK(retention_weeks >= 0);
   return AddDays(week_start, (retention_weeks + 1) * 7);
@@ -69,11 +97,30 @@ void WorkerTotals::Add(const WorkerTotals& other) {
     ms_per_zone[name] += value;
 }
 
+uint64_t TeamMemberOf(const SecretKey& week_key, int64_t worker_id) {
+  ENTREPOT_CHECK(!week_key.IsZero());
+  // Its own context: the token is not a prefix of the worker's week pseudonym.
+  const std::string message = "entrepot-labor-team-v1:" + std::to_string(worker_id);
+  std::array<uint8_t, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, week_key.bytes().data(), week_key.bytes().size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof(state));
+  uint64_t token = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    token = (token << 8) | mac[i];
+  }
+  return token;
+}
+
 void DayRollUp::BeginSession(const Pseudonym& worker, int64_t start_ms) {
   ENTREPOT_CHECK(!open_.has_value());
   open_ = worker;
   last_ms_ = start_ms;
   last_zone_.reset();
+  last_activity_ = {};
 }
 
 void DayRollUp::Scan(std::string_view process, std::string_view zone,
@@ -81,11 +128,17 @@ void DayRollUp::Scan(std::string_view process, std::string_view zone,
   ENTREPOT_CHECK(open_.has_value());
   ENTREPOT_CHECK(units >= 0);
   WorkerTotals& totals = totals_[*open_];
-  totals.ms_per_zone[std::string(zone)] += Elapsed(last_ms_, at_ms);
+  const int64_t elapsed = Elapsed(last_ms_, at_ms);
+  totals.ms_per_zone[std::string(zone)] += elapsed;
+  last_activity_ = {std::string(process), std::string(zone)};
+  Activity& activity = activities_[*open_][last_activity_];
+  activity.ms += elapsed;
   if (outcome_class == kOutcomeOk) {
     totals.units_per_process[std::string(process)] += units;
+    activity.units += units;
   } else {
     totals.errors_per_cause[std::string(outcome_class)] += 1;
+    activity.errors += 1;
   }
   last_ms_ = std::max(last_ms_, at_ms);
   last_zone_ = std::string(zone);
@@ -94,7 +147,9 @@ void DayRollUp::Scan(std::string_view process, std::string_view zone,
 void DayRollUp::EndSession(int64_t end_ms) {
   ENTREPOT_CHECK(open_.has_value());
   WorkerTotals& totals = totals_[*open_];
-  totals.ms_per_zone[last_zone_.value_or("")] += Elapsed(last_ms_, end_ms);
+  const int64_t elapsed = Elapsed(last_ms_, end_ms);
+  totals.ms_per_zone[last_zone_.value_or("")] += elapsed;
+  activities_[*open_][last_activity_].ms += elapsed;  // ("", "") for a session without scans.
   open_.reset();
   last_zone_.reset();
 }
@@ -102,6 +157,11 @@ void DayRollUp::EndSession(int64_t end_ms) {
 const std::map<Pseudonym, WorkerTotals>& DayRollUp::totals() const {
   ENTREPOT_CHECK(!open_.has_value());
   return totals_;
+}
+
+const std::map<Pseudonym, Activities>& DayRollUp::activities() const {
+  ENTREPOT_CHECK(!open_.has_value());
+  return activities_;
 }
 
 }  // namespace entrepot::privacy

@@ -5,8 +5,11 @@
 // totals that are added to the worker's WEEKLY aggregate (IND-08: units per process, error
 // counts per cause, time per zone). The totals carry no time of day and no list of events,
 // and a weekly row never says which day contributed (IND-07, IND-08: no daily or hourly
-// breakdown, no raw error list). Also here: the labels a labor event may carry, and ISO
-// weeks. Pure logic: no I/O, no clock.
+// breakdown, no raw error list). The same pass gives each worker's activity per process and
+// zone, which the roll-up adds to the TEAM-week rows (team, shift, process, zone) under a
+// member token that links back to nobody once the week key is destroyed (IND-06, AGG-04,
+// RET-02). Also here: the labels a labor event may carry, and ISO weeks. Pure logic: no I/O,
+// no clock.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "entrepot/base/status.h"
 #include "entrepot/privacy/labor_pseudonym.h"
@@ -39,6 +43,9 @@ Status ValidateLaborLabel(std::string_view label, std::string_view what);
 Date WeekStart(const Date& day);
 // "2026-W19".
 std::string IsoWeekName(const Date& day);
+// The Monday of an ISO week named as IsoWeekName does ("2026-W19"). Returns
+// kInvalidArgument "bad_week" for anything else, or a week 53 the year does not have.
+StatusOr<Date> ParseIsoWeek(std::string_view text);
 // The first day on which the aggregates of the week starting `week_start` are expired:
 // they are kept during their week and `retention_weeks` full weeks after it (RET-02).
 // REQUIRES: retention_weeks >= 0.
@@ -58,6 +65,25 @@ struct WorkerTotals {
   friend bool operator==(const WorkerTotals&, const WorkerTotals&) = default;
 };
 
+// One worker's activity in one process and zone over a day or week (team-level rows only).
+struct Activity {
+  int64_t units = 0;   // Units of accepted scans.
+  int64_t errors = 0;  // Scans of any other outcome class.
+  int64_t ms = 0;      // Session time attributed to the process and zone (as ms_per_zone).
+  friend bool operator==(const Activity&, const Activity&) = default;
+};
+// (process, zone); ("", "") for the time of a session without scans.
+using ActivityKey = std::pair<std::string, std::string>;
+using Activities = std::map<ActivityKey, Activity>;
+
+// The member of a team-week row: the first 8 bytes of HMAC-SHA-256(week key,
+// "entrepot-labor-team-v1:" + decimal id). Stable within the week, so the distinct workers of
+// a team-week cell can be counted (AGG-01); unrelated to the worker's week pseudonym (the
+// team rows cannot be joined to the per-worker rows without the key) and to other weeks'
+// tokens; unlinkable to anyone once the week key is destroyed (RET-02, AGG-04).
+// REQUIRES: !week_key.IsZero().
+uint64_t TeamMemberOf(const SecretKey& week_key, int64_t worker_id);
+
 // Accumulates one day's sessions, fed in order: BeginSession, its scans in time order,
 // EndSession; then the next session. Session time is split between zones: the time up to a
 // scan goes to that scan's zone, and the time from the last scan to the end of the session
@@ -76,12 +102,18 @@ class DayRollUp {
 
   // The totals per day pseudonym. REQUIRES: no session is open.
   const std::map<Pseudonym, WorkerTotals>& totals() const;
+  // The activity per (process, zone) per day pseudonym, time split as for ms_per_zone (the
+  // time after the last scan goes to the last scan's process and zone). REQUIRES: no
+  // session is open.
+  const std::map<Pseudonym, Activities>& activities() const;
 
  private:
   std::map<Pseudonym, WorkerTotals> totals_;
+  std::map<Pseudonym, Activities> activities_;
   std::optional<Pseudonym> open_;
   int64_t last_ms_ = 0;
   std::optional<std::string> last_zone_;
+  ActivityKey last_activity_;
 };
 
 }  // namespace entrepot::privacy

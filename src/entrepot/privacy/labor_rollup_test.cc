@@ -39,6 +39,16 @@ TEST(LaborRollUpTest, IsoWeeks) {
 }
 
 // RET-02: a week is kept during itself and `retention` full weeks after.
+TEST(LaborRollUpTest, IsoWeeksAreParsed) {
+  EXPECT_EQ(*ParseIsoWeek("2026-W19"), D(2026, 5, 4));
+  EXPECT_EQ(*ParseIsoWeek("2026-W01"), D(2025, 12, 29));  // Week 1 may start in December.
+  EXPECT_EQ(*ParseIsoWeek("2026-W53"), D(2026, 12, 28));  // 2026 has 53 weeks.
+  for (const char* bad : {"2025-W53", "2026-W00", "2026-W54", "2026W19", "2026-w19", "26-W19",
+                          "2026-W1", "2026-W19 ", ""}) {
+    EXPECT_EQ(ParseIsoWeek(bad).status().reason(), "bad_week") << bad;
+  }
+}
+
 TEST(LaborRollUpTest, WeekExpiry) {
   EXPECT_EQ(WeekExpiryDay(D(2026, 5, 4), 13), D(2026, 8, 10));
   EXPECT_EQ(WeekExpiryDay(D(2026, 5, 4), 0), D(2026, 5, 11));
@@ -67,6 +77,34 @@ TEST(LaborRollUpTest, SessionsBecomeTotals) {
             (std::map<std::string, int64_t>{{"", 1000}, {"A", 3000}, {"B", 6000}}));
   const WorkerTotals& two = totals.at(P(2));
   EXPECT_EQ(two.ms_per_zone, (std::map<std::string, int64_t>{{"A", 500}}));
+
+  // The same pass per process and zone, for the team-week rows (IND-06).
+  const Activities& activities = rollup.activities().at(P(1));
+  EXPECT_EQ(activities, (Activities{{{"", ""}, {0, 0, 1000}},
+                                    {{"pick", "A"}, {3, 0, 3000}},
+                                    {{"pick", "B"}, {0, 1, 2000}},
+                                    {{"stow", "B"}, {1, 0, 4000}}}));
+  EXPECT_EQ(rollup.activities().at(P(2)), (Activities{{{"pick", "A"}, {2, 0, 500}}}));
+}
+
+// AGG-04, RET-02: a team-week member token depends on the week key and the worker, and is
+// not the first bytes of the worker's week pseudonym (the team rows cannot be joined to the
+// per-worker rows without the key).
+TEST(LaborRollUpTest, TeamMemberTokens) {
+  std::array<uint8_t, kLaborKeyBytes> bytes{};
+  bytes.fill(7);
+  const SecretKey key(bytes);
+  bytes.fill(8);
+  const SecretKey other(bytes);
+  EXPECT_EQ(TeamMemberOf(key, 42), TeamMemberOf(key, 42));
+  EXPECT_NE(TeamMemberOf(key, 42), TeamMemberOf(key, 43));
+  EXPECT_NE(TeamMemberOf(key, 42), TeamMemberOf(other, 42));
+  const Pseudonym pseudonym = PseudonymOf(key, 42);
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | pseudonym[i];
+  }
+  EXPECT_NE(TeamMemberOf(key, 42), prefix);
 }
 
 TEST(LaborRollUpTest, TotalsAdd) {

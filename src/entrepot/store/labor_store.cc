@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -37,6 +38,15 @@ constexpr const char* kSchema = R"sql(
   CREATE TABLE weekly(week TEXT NOT NULL, member BLOB NOT NULL, kind INTEGER NOT NULL,
                       name TEXT NOT NULL, value INTEGER NOT NULL,
                       PRIMARY KEY(week, member, kind, name)) WITHOUT ROWID;
+)sql";
+
+// Schema 2. One row per week, team, shift, process, zone and member token (never a worker
+// id, never the week pseudonym: privacy::TeamMemberOf). Team level only (IND-06).
+constexpr const char* kTeamWeeklySchema = R"sql(
+  CREATE TABLE team_weekly(week TEXT NOT NULL, team TEXT NOT NULL, shift TEXT NOT NULL,
+                           process TEXT NOT NULL, zone TEXT NOT NULL, member INTEGER NOT NULL,
+                           units INTEGER NOT NULL, errors INTEGER NOT NULL, ms INTEGER NOT NULL,
+                           PRIMARY KEY(week, team, shift, process, zone, member)) WITHOUT ROWID;
 )sql";
 
 // The `kind` column of `weekly`.
@@ -171,6 +181,15 @@ StatusOr<SecretKey> KeyFromBlob(std::span<const uint8_t> blob) {
   return SecretKey(blob);
 }
 
+// The Monday of a week as stored; kDataLoss "labor_corrupt" when it is not a date.
+StatusOr<Date> StoredWeek(const std::string& text) {
+  StatusOr<Date> week = privacy::ParseDate(text);
+  if (!week.ok()) {
+    return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored week is not a date");
+  }
+  return week;
+}
+
 // The first 8 bytes of a pseudonym: a member id for the differencing guard, stable for the
 // day (the pseudonym is an HMAC, so its bytes are uniform).
 uint64_t MemberOf(std::span<const uint8_t> pseudonym) {
@@ -192,12 +211,19 @@ struct LaborStore::Impl {
   privacy::KeySource* keys = nullptr;
   privacy::QueryGuard guard;
   std::optional<Date> guard_day;
+  // Weekly aggregates: their own history (members are week tokens), kept for a week.
+  privacy::QueryGuard weekly_guard;
+  std::optional<Date> weekly_guard_week;
+  // Reused by every weekly query: a month of a large site is tens of thousands of facts, and
+  // fresh memory for them each time costs more in page faults than the query itself.
+  std::vector<privacy::LaborFact> team_facts;
 
   Impl(DatabasePtr database, const privacy::Policy& p, privacy::KeySource* source)
       : db(std::move(database)),
         policy(p),
         keys(source),
-        guard(privacy::EffectiveMinGroupSize(p), p.aggregates.differencing_protection) {}
+        guard(privacy::EffectiveMinGroupSize(p), p.aggregates.differencing_protection),
+        weekly_guard(privacy::EffectiveMinGroupSize(p), p.aggregates.differencing_protection) {}
 
   sqlite3* raw() const { return db.get(); }
 
@@ -280,9 +306,14 @@ struct LaborStore::Impl {
   StatusOr<WorkerToday> Today(const Date& day, const SecretKey* key, int64_t worker_id,
                               bool own = false);
   StatusOr<std::vector<privacy::LaborFact>> Facts(const Date& day);
+  // The facts of `query` in team_facts (valid until the next call).
+  StatusOr<std::span<const privacy::LaborFact>> TeamFacts(const WeeklyQuery& query);
   StatusOr<privacy::DayRollUp> ReadDay(const Date& day, RollUpReport& report);
   Status AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
-                    std::span<const int64_t> worker_ids, RollUpReport& report);
+                    std::span<const int64_t> worker_ids, std::span<const LaborAssignment> rota,
+                    RollUpReport& report);
+  Status AddToTeamWeek(const std::string& week, uint64_t member, const LaborAssignment* assignment,
+                       const privacy::Activities& activities);
   Status DeleteDay(const Date& day);
 };
 
@@ -302,12 +333,13 @@ Status PrepareSchema(sqlite3* db) {
   ENTREPOT_ASSIGN_OR_RETURN(int64_t tables, PragmaInt(db, "SELECT count(*) FROM sqlite_master"));
   ENTREPOT_ASSIGN_OR_RETURN(int64_t app_id, PragmaInt(db, "PRAGMA application_id"));
   ENTREPOT_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "PRAGMA user_version"));
+  const std::string pragmas =
+      "PRAGMA application_id = " + std::to_string(LaborStore::kApplicationId) +
+      "; PRAGMA user_version = " + std::to_string(LaborStore::kSchemaVersion) + ";";
   if (tables == 0) {
     ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kSchema));
-    const std::string pragmas =
-        "PRAGMA application_id = " + std::to_string(LaborStore::kApplicationId) +
-        "; PRAGMA user_version = " + std::to_string(LaborStore::kSchemaVersion) + ";";
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
     return txn->Commit();
   }
@@ -318,6 +350,13 @@ Status PrepareSchema(sqlite3* db) {
     return Error(StatusCode::kFailedPrecondition, "labor_schema_too_new",
                  "labor.db was written by a newer Entrepôt (schema " + std::to_string(version) +
                      "); upgrade this binary");
+  }
+  if (version < 2) {
+    // Schema 1 had no team-week rows: weeks rolled up before the upgrade have none.
+    ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
+    return txn->Commit();
   }
   return OkStatus();
 }
@@ -694,6 +733,113 @@ StatusOr<privacy::AggregateAnswer> LaborStore::QueryAggregates(
   return impl_->guard.Answer(requester, query, facts);
 }
 
+StatusOr<std::span<const privacy::LaborFact>> LaborStore::Impl::TeamFacts(
+    const WeeklyQuery& query) {
+  const privacy::AggregateQuery& filters = query.query;
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(raw(),
+                               "SELECT week, member, team, shift, process, zone, units, errors, "
+                               "ms FROM team_weekly WHERE week BETWEEN ?1 AND ?2 "
+                               "AND (?3 IS NULL OR team = ?3) AND (?4 IS NULL OR shift = ?4) "
+                               "AND (?5 IS NULL OR process = ?5) AND (?6 IS NULL OR zone = ?6)"));
+  stmt.Bind(1, privacy::FormatDate(privacy::WeekStart(query.from)));
+  stmt.Bind(2, privacy::FormatDate(privacy::WeekStart(query.to)));
+  int index = 3;
+  for (const auto* filter : {&filters.team, &filters.shift, &filters.process, &filters.zone}) {
+    if (filter->has_value()) {
+      stmt.Bind(index, std::string_view(**filter));
+    }
+    ++index;  // Unbound parameters are NULL: no filter.
+  }
+  std::map<std::string, int64_t> periods;  // Week text -> days since 1970 of its Monday.
+  std::vector<privacy::LaborFact>& facts = team_facts;
+  facts.clear();
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return std::span<const privacy::LaborFact>(facts);
+    }
+    const privacy::ProcessStandard* standard = nullptr;
+    if (query.standards != nullptr) {
+      auto found = query.standards->find(stmt.Text(4));
+      if (found == query.standards->end()) {
+        continue;  // No standard for the process: not compared.
+      }
+      standard = &found->second;
+    }
+    std::string week = stmt.Text(0);
+    auto period = periods.find(week);
+    if (period == periods.end()) {
+      ENTREPOT_ASSIGN_OR_RETURN(Date monday, StoredWeek(week));
+      period =
+          periods.emplace(std::move(week), std::chrono::sys_days(monday).time_since_epoch().count())
+              .first;
+    }
+    privacy::LaborFact fact{static_cast<uint64_t>(stmt.Int(1)),
+                            stmt.Text(5),
+                            stmt.Text(4),
+                            stmt.Text(2),
+                            stmt.Text(3),
+                            stmt.Int(6),
+                            stmt.Int(7),
+                            period->second,
+                            stmt.Int(8),
+                            0};
+    if (standard != nullptr) {
+      fact.standard_ms = privacy::StandardMs(*standard, fact.units);
+    }
+    facts.push_back(std::move(fact));
+  }
+}
+
+StatusOr<WeeklyAnswer> LaborStore::QueryWeekly(const Date& today, std::string_view requester,
+                                               const WeeklyQuery& query) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& q = query.query;
+  for (const auto& filter : {q.zone, q.process, q.team, q.shift}) {
+    if (filter.has_value() && !filter->empty()) {
+      ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(*filter, "filter"));
+    }
+  }
+  if (query.standards != nullptr) {
+    for (const auto& [process, standard] : *query.standards) {
+      ENTREPOT_RETURN_IF_ERROR(privacy::ValidateStandard(standard));
+    }
+  }
+  const Date from = privacy::WeekStart(query.from);
+  const Date to = privacy::WeekStart(query.to);
+  const int64_t weeks = (std::chrono::sys_days(to) - std::chrono::sys_days(from)).count() / 7 + 1;
+  // The retention keeps this week and worker_weekly_weeks before it (RET-02).
+  const int64_t kept = std::max<int64_t>(0, impl_->policy.retention.worker_weekly_weeks) + 1;
+  if (weeks < 1 || weeks > std::min(kMaxWeeklyQueryWeeks, kept)) {
+    return Error(StatusCode::kInvalidArgument, "bad_week_range",
+                 "ask for 1 to " + std::to_string(std::min(kMaxWeeklyQueryWeeks, kept)) +
+                     " ISO weeks, the first not after the last (the retention keeps " +
+                     std::to_string(kept) + ")");
+  }
+  if (impl_->weekly_guard_week != privacy::WeekStart(today)) {
+    impl_->weekly_guard.Reset();  // A new week: the history of the last one is dropped.
+    impl_->weekly_guard_week = privacy::WeekStart(today);
+  }
+  WeeklyAnswer answer{from, to, {}, {}};
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt kept_weeks,
+                            Stmt::Prepare(impl_->raw(),
+                                          "SELECT week FROM week_keys WHERE week BETWEEN ?1 AND ?2 "
+                                          "ORDER BY week"));
+  kept_weeks.Bind(1, privacy::FormatDate(from)).Bind(2, privacy::FormatDate(to));
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, kept_weeks.Step());
+    if (!row) {
+      break;
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(Date week, StoredWeek(kept_weeks.Text(0)));
+    answer.weeks_kept.push_back(week);
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::span<const privacy::LaborFact> facts, impl_->TeamFacts(query));
+  ENTREPOT_ASSIGN_OR_RETURN(answer.aggregate, impl_->weekly_guard.Answer(requester, q, facts));
+  return answer;
+}
+
 // --- End of day --------------------------------------------------------------------------
 
 StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpReport& report) {
@@ -742,8 +888,35 @@ StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpRe
   return rollup;
 }
 
+Status LaborStore::Impl::AddToTeamWeek(const std::string& week, uint64_t member,
+                                       const LaborAssignment* assignment,
+                                       const privacy::Activities& activities) {
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt upsert,
+      Stmt::Prepare(raw(),
+                    "INSERT INTO team_weekly(week, team, shift, process, zone, member, "
+                    "units, errors, ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                    "ON CONFLICT DO UPDATE SET units = units + excluded.units, "
+                    "errors = errors + excluded.errors, ms = ms + excluded.ms"));
+  for (const auto& [key, activity] : activities) {
+    upsert.Reset();
+    upsert.Bind(1, week)
+        .Bind(2, assignment != nullptr ? std::string_view(assignment->team) : "")
+        .Bind(3, assignment != nullptr ? std::string_view(assignment->shift) : "")
+        .Bind(4, key.first)
+        .Bind(5, key.second)
+        .Bind(6, static_cast<int64_t>(member))  // The token's bits, stored as SQLite's int64.
+        .Bind(7, activity.units)
+        .Bind(8, activity.errors)
+        .Bind(9, activity.ms);
+    ENTREPOT_RETURN_IF_ERROR(upsert.Run());
+  }
+  return OkStatus();
+}
+
 Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
-                                    std::span<const int64_t> worker_ids, RollUpReport& report) {
+                                    std::span<const int64_t> worker_ids,
+                                    std::span<const LaborAssignment> rota, RollUpReport& report) {
   const std::string day_text = privacy::FormatDate(day);
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> day_key, LoadKey("day_keys", "day", day_text));
   const std::string week = privacy::FormatDate(privacy::WeekStart(day));
@@ -753,6 +926,10 @@ Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& r
     for (int64_t id : worker_ids) {
       workers[privacy::PseudonymOf(*day_key, id)] = id;
     }
+  }
+  std::map<int64_t, const LaborAssignment*> assignments;
+  for (const LaborAssignment& a : rota) {
+    assignments[a.worker_id] = &a;
   }
   ENTREPOT_ASSIGN_OR_RETURN(Stmt upsert,
                             Stmt::Prepare(raw(),
@@ -780,6 +957,15 @@ Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& r
         upsert.Bind(5, value);
         ENTREPOT_RETURN_IF_ERROR(upsert.Run());
       }
+    }
+    // IND-06: the team-week rows take the activity under the team token, with the team and
+    // shift of the day's rota; no worker id and no pseudonym (AGG-04).
+    auto assignment = assignments.find(found->second);
+    auto activities = rollup.activities().find(pseudonym);
+    if (activities != rollup.activities().end()) {
+      ENTREPOT_RETURN_IF_ERROR(AddToTeamWeek(
+          week, privacy::TeamMemberOf(week_key, found->second),
+          assignment != assignments.end() ? assignment->second : nullptr, activities->second));
     }
   }
   return OkStatus();
@@ -822,7 +1008,7 @@ StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const in
       ids.push_back(a.worker_id);
     }
     ENTREPOT_ASSIGN_OR_RETURN(privacy::DayRollUp rollup, impl_->ReadDay(day, report));
-    ENTREPOT_RETURN_IF_ERROR(impl_->AddToWeeks(day, rollup, ids, report));
+    ENTREPOT_RETURN_IF_ERROR(impl_->AddToWeeks(day, rollup, ids, rota, report));
     ENTREPOT_RETURN_IF_ERROR(impl_->DeleteDay(day));
     ENTREPOT_RETURN_IF_ERROR(txn->Commit());
   }
@@ -878,12 +1064,9 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
     if (!row) {
       break;
     }
-    StatusOr<Date> week = privacy::ParseDate(weeks.Text(0));
-    if (!week.ok()) {
-      return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored week is not a date");
-    }
+    ENTREPOT_ASSIGN_OR_RETURN(Date week, StoredWeek(weeks.Text(0)));
     const Date expiry = privacy::WeekExpiryDay(
-        *week, std::max<int64_t>(0, impl_->policy.retention.worker_weekly_weeks));
+        week, std::max<int64_t>(0, impl_->policy.retention.worker_weekly_weeks));
     if (std::chrono::sys_days(expiry) <= std::chrono::sys_days(today)) {
       expired.push_back(weeks.Text(0));
     }
@@ -894,10 +1077,11 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
   {
     ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
     for (const std::string& week : expired) {
-      for (const char* sql : {"DELETE FROM weekly WHERE week = ?1",
-                              "DELETE FROM week_keys WHERE week = ?1",  // RET-02.
-                              "INSERT OR REPLACE INTO meta(key, value) "
-                              "VALUES('scrub_pending', ?1)"}) {
+      for (const char* sql :
+           {"DELETE FROM weekly WHERE week = ?1", "DELETE FROM team_weekly WHERE week = ?1",
+            "DELETE FROM week_keys WHERE week = ?1",  // RET-02.
+            "INSERT OR REPLACE INTO meta(key, value) "
+            "VALUES('scrub_pending', ?1)"}) {
         ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(impl_->raw(), sql));
         stmt.Bind(1, week);
         ENTREPOT_RETURN_IF_ERROR(stmt.Run());

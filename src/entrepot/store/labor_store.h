@@ -9,7 +9,11 @@
 //   - the day's rota (assignments: worker id -> team, shift, zone, supervisor or not), which
 //     scopes the supervisor's real-time view (ACC-01) and gives aggregates their team and
 //     shift; it is deleted with the day's events;
-//   - week keys and weekly per-worker aggregates under a week pseudonym (IND-08, RET-02).
+//   - week keys and weekly per-worker aggregates under a week pseudonym (IND-08, RET-02);
+//   - team-week rows: per ISO week, team, shift, process and zone, each worker's units,
+//     errors and time under a member token derived from the week key (privacy::TeamMemberOf),
+//     never a worker id; they feed k-anonymous weekly aggregates and the standard-vs-actual
+//     comparison (IND-06, AGG-01, AGG-02) and expire with the week (RET-02).
 //
 // End of day: RollUpDay() adds the day's totals to each worker's weekly aggregate, deletes
 // the day's events, rota and key, then scrubs the file (secure_delete, VACUUM, WAL
@@ -56,6 +60,8 @@ inline constexpr size_t kMaxRollUpWorkerIds = 200'000;
 inline constexpr size_t kMaxScansPerBatch = 10'000;
 // Scans listed by one WorkerDay answer; beyond, the list is cut and `truncated` is set.
 inline constexpr size_t kMaxOwnDayScans = 20'000;
+// ISO weeks one weekly aggregate query may span (the retention caps it further).
+inline constexpr int64_t kMaxWeeklyQueryWeeks = 53;
 
 struct LaborStoreOptions {
   // Where day and week keys come from; nullptr: libsodium (privacy::DefaultKeySource()).
@@ -139,6 +145,23 @@ struct OwnLaborDay {
   bool truncated = false;            // More scans than kMaxOwnDayScans were held.
 };
 
+// A query over the team-week rows of the ISO weeks from `from` to `to` (any day of each).
+struct WeeklyQuery {
+  Date from;
+  Date to;
+  privacy::AggregateQuery query;
+  // Null: every process, figures units, errors, time. Otherwise only the processes with a
+  // standard, and each cell also carries standard_ms (standard vs actual).
+  const privacy::ProcessStandards* standards = nullptr;
+};
+
+struct WeeklyAnswer {
+  Date from_week;                      // Monday of the first week.
+  Date to_week;                        // Monday of the last week.
+  std::vector<Date> weeks_kept;        // Weeks of the range still kept (rolled up, not expired).
+  privacy::AggregateAnswer aggregate;  // workers = worker-weeks; ms = attributed time.
+};
+
 struct RollUpReport {
   Date day;
   int64_t sessions = 0;
@@ -150,7 +173,8 @@ struct RollUpReport {
 class LaborStore {
  public:
   using Options = LaborStoreOptions;
-  static constexpr int64_t kSchemaVersion = 1;
+  // 2: team-week rows (files of version 1 are upgraded at Open).
+  static constexpr int64_t kSchemaVersion = 2;
   static constexpr int32_t kApplicationId = 0x454C4252;  // "ELBR".
 
   // Opens DIR/labor.db, creating it (and not DIR) when missing; finishes a scrub left
@@ -217,8 +241,21 @@ class LaborStore {
   StatusOr<privacy::AggregateAnswer> QueryAggregates(const Date& today, std::string_view requester,
                                                      const privacy::AggregateQuery& query);
 
+  // --- Team aggregates over weeks (IND-06, AGG-01, AGG-02, AGG-03) ----------------------
+  // Group figures over the team-week rows of `query.from`..`query.to`, with the same
+  // k-anonymity, differencing and suppression as QueryAggregates. Members are week tokens,
+  // so a worker of several weeks is one member per week: `workers` counts worker-weeks, and
+  // a cell is answered only when one of its weeks holds at least k distinct workers. The
+  // differencing history (separate from today's) is per requester and lives for the ISO week
+  // of `today`. Errors: kInvalidArgument "bad_week_range" (from after to, or more weeks than
+  // kMaxWeeklyQueryWeeks or the retention keeps), "bad_label" (a filter), "bad_standard";
+  // errors of privacy::QueryGuard::Answer; store errors.
+  StatusOr<WeeklyAnswer> QueryWeekly(const Date& today, std::string_view requester,
+                                     const WeeklyQuery& query);
+
   // --- End of day (RET-01, RET-02, IND-08) -----------------------------------------------
-  // Rolls `day` up: adds each worker's totals to their weekly aggregate, deletes the day's
+  // Rolls `day` up: adds each worker's totals to their weekly aggregate and their activity
+  // to the team-week rows (team and shift from the day's rota, "" without), deletes the day's
   // sessions, scans, rota and key, and scrubs the file. `worker_ids` are the workers who may
   // have worked (all accounts of the site); today's rota is added to them. Sessions still
   // open are closed at their last event. Errors: kFailedPrecondition
@@ -230,7 +267,7 @@ class LaborStore {
   // retention.labor_events_days old (capped at 7, RET-01), oldest first.
   StatusOr<std::vector<RollUpReport>> RollUpDue(const Date& today,
                                                 std::span<const int64_t> worker_ids);
-  // Deletes the weekly aggregates and the week key of every week whose
+  // Deletes the weekly aggregates, team-week rows and week key of every week whose
   // privacy::WeekExpiryDay(week, retention.worker_weekly_weeks) <= today, then scrubs.
   // Returns the number of weeks expired. Errors: "scrub_incomplete"; store errors.
   StatusOr<int64_t> Expire(const Date& today);

@@ -421,6 +421,223 @@ TEST_F(LaborStoreTest, BadInputIsRefusedWithReasons) {
   EXPECT_EQ(store_->QueryAggregates(kMonday, "m", {.zone = "a b"}).status().reason(), "bad_label");
 }
 
+// --- Team aggregates over weeks -------------------------------------------------------
+
+// One worker's day for WorkDay: `units` accepted units of `process` in zone A, in an hour.
+struct DayWork {
+  int64_t worker = 0;
+  std::string team;
+  std::string process = "pick";
+  int64_t units = 0;
+};
+
+class LaborWeeklyTest : public LaborStoreTest {
+ protected:
+  // Records and rolls up `day`: each worker in the rota under their team, shift morning,
+  // except those of team "" (not in the rota).
+  void WorkDay(const Date& day, const std::vector<DayWork>& work) {
+    std::vector<LaborAssignment> rota;
+    for (const DayWork& w : work) {
+      if (!w.team.empty()) {
+        rota.push_back({w.worker, w.team, "morning", "A", false});
+      }
+    }
+    ASSERT_TRUE(store_->SetAssignments(day, rota).ok());
+    std::vector<int64_t> ids;
+    for (const DayWork& w : work) {
+      const std::string device = "HH-" + std::to_string(w.worker);
+      ASSERT_TRUE(store_->StartSession(day, device, w.worker, 0).ok());
+      ASSERT_TRUE(*store_->RecordScan(device, w.process, "A", "ok", w.units, 1'800'000));
+      ASSERT_TRUE(*store_->RecordScan(device, w.process, "A", "not_in_stock", 1, 2'700'000));
+      ASSERT_TRUE(store_->EndSession(device, 3'600'000).ok());
+      ids.push_back(w.worker);
+    }
+    StatusOr<RollUpReport> report = store_->RollUpDay(day, ids);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+  }
+  static std::vector<DayWork> Team(const std::string& team, int64_t first, int count,
+                                   int64_t units = 10) {
+    std::vector<DayWork> work;
+    for (int64_t i = 0; i < count; ++i) {
+      work.push_back({first + i, team, "pick", units});
+    }
+    return work;
+  }
+  static std::vector<DayWork> Join(std::vector<DayWork> a, const std::vector<DayWork>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
+  StatusOr<WeeklyAnswer> Weekly(const std::string& requester, Date from, Date to,
+                                privacy::AggregateQuery query,
+                                const privacy::ProcessStandards* standards = nullptr) {
+    return store_->QueryWeekly(kToday, requester, {from, to, std::move(query), standards});
+  }
+  // The member column of team_weekly, read by another connection.
+  std::vector<int64_t> StoredTeamMembers() {
+    std::vector<int64_t> members;
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT member FROM team_weekly", -1, &stmt, nullptr),
+              SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      members.push_back(sqlite3_column_int64(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return members;
+  }
+  const Date kToday = D(2026, 6, 1);  // W23: W19 to W23 are kept.
+};
+
+const Date kW19 = D(2026, 5, 4);
+const Date kW20 = D(2026, 5, 11);
+const Date kW21 = D(2026, 5, 18);
+
+const privacy::AggregateCell* Cell(const WeeklyAnswer& answer, const std::string& group) {
+  for (const privacy::AggregateCell& cell : answer.aggregate.cells) {
+    if (cell.group == group) {
+      return &cell;
+    }
+  }
+  return nullptr;
+}
+
+// IND-06, AGG-01: team-week figures, team and shift from the day's rota ("" without); a team
+// under k is suppressed and the smallest other team with it (complementary).
+TEST_F(LaborWeeklyTest, TeamWeeksAreKAnonymous) {
+  WorkDay(kW19, Join(Join(Team("t1", 1, 11), Team("t2", 100, 1)), Team("", 200, 10)));
+  WorkDay(D(2026, 5, 5), Team("t1", 1, 11));  // Same workers on Tuesday: one member each.
+  StatusOr<WeeklyAnswer> teams =
+      Weekly("manager", kW19, kW19, {.group_by = privacy::LaborDimension::kTeam});
+  ASSERT_TRUE(teams.ok()) << teams.status().ToString();
+  EXPECT_EQ(teams->weeks_kept, std::vector<Date>{kW19});
+  EXPECT_EQ(teams->aggregate.min_group_size, 10);
+  ASSERT_EQ(teams->aggregate.cells.size(), 3u);
+  EXPECT_EQ(Cell(*teams, "t2")->suppression, privacy::Suppression::kBelowMinGroup);
+  EXPECT_FALSE(Cell(*teams, "t2")->units.has_value());
+  EXPECT_EQ(Cell(*teams, "")->suppression, privacy::Suppression::kComplementary);
+  const privacy::AggregateCell* t1 = Cell(*teams, "t1");
+  ASSERT_EQ(t1->suppression, privacy::Suppression::kNone);
+  EXPECT_EQ(t1->workers, 11);  // Two days, one week: 11 workers.
+  EXPECT_EQ(t1->units, 220);
+  EXPECT_EQ(t1->errors, 22);
+  EXPECT_EQ(t1->ms, 22 * 3'600'000);
+  // By shift, "morning" is t1 and t2: one worker more than t1, which this requester was
+  // told (AGG-02); another requester gets it.
+  StatusOr<WeeklyAnswer> shifts =
+      Weekly("manager", kW19, kW21, {.group_by = privacy::LaborDimension::kShift});
+  ASSERT_TRUE(shifts.ok());
+  EXPECT_EQ(Cell(*shifts, "morning")->suppression, privacy::Suppression::kDifferencing);
+  shifts = Weekly("other", kW19, kW21, {.group_by = privacy::LaborDimension::kShift});
+  ASSERT_TRUE(shifts.ok());
+  EXPECT_EQ(Cell(*shifts, "morning")->workers, 12);
+  EXPECT_EQ(Cell(*shifts, "")->workers, 10);
+}
+
+// AGG-01 over weeks: a worker is a new member each week, so a range of small weeks is not a
+// large group: 4 workers in each of 3 weeks stay under k = 10.
+TEST_F(LaborWeeklyTest, SmallWeeksDoNotAddUpToK) {
+  for (const Date& week : {kW19, kW20, kW21}) {
+    WorkDay(week, Team("t1", 1, 4));
+  }
+  StatusOr<WeeklyAnswer> answer = Weekly("manager", kW19, kW21, {.team = "t1"});
+  ASSERT_TRUE(answer.ok());
+  ASSERT_EQ(answer->aggregate.cells.size(), 1u);
+  EXPECT_EQ(answer->aggregate.cells[0].suppression, privacy::Suppression::kBelowMinGroup);
+}
+
+// AGG-02: W19-W20 then W19 alone differ by the one worker of W20: suppressed for the same
+// requester, answered for another; asking the same range again is allowed.
+TEST_F(LaborWeeklyTest, OverlappingWeeklyFiltersAreDifferencingProtected) {
+  WorkDay(kW19, Team("t1", 1, 10));
+  WorkDay(kW20, Team("t1", 1, 1));
+  StatusOr<WeeklyAnswer> both = Weekly("manager", kW19, kW20, {.team = "t1"});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->aggregate.cells[0].workers, 11);
+  EXPECT_EQ(Weekly("manager", kW19, kW20, {.team = "t1"})->aggregate.cells[0].workers, 11);
+  StatusOr<WeeklyAnswer> first = Weekly("manager", kW19, kW19, {.team = "t1"});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->aggregate.cells[0].suppression, privacy::Suppression::kDifferencing);
+  EXPECT_FALSE(first->aggregate.cells[0].units.has_value());
+  EXPECT_EQ(Weekly("other", kW19, kW19, {.team = "t1"})->aggregate.cells[0].workers, 10);
+  // The weekly history is not today's: today's aggregates do not see it.
+  EXPECT_TRUE(store_->QueryAggregates(kToday, "manager", {})->cells.empty());
+}
+
+// RET-02, AGG-04: the team-week rows carry a week token, never a worker id, a day or week
+// pseudonym; at expiry they go with the week key, and no byte of the token remains.
+TEST_F(LaborWeeklyTest, TeamWeekRowsHoldNoIdAndExpireWithTheWeek) {
+  WorkDay(kW19, Team("t1", 777001, 10));
+  // Keys: 0 the day key, 1 the week key.
+  const int64_t token = static_cast<int64_t>(privacy::TeamMemberOf(keys_.Key(1), 777001));
+  const Pseudonym week_pseudonym = privacy::PseudonymOf(keys_.Key(1), 777001);
+  std::vector<int64_t> members = StoredTeamMembers();
+  ASSERT_EQ(members.size(), 10u);
+  EXPECT_NE(std::find(members.begin(), members.end(), token), members.end());
+  for (int64_t member : members) {
+    EXPECT_FALSE(member >= 777001 && member <= 777010) << "a worker id";
+    EXPECT_NE(static_cast<uint64_t>(member),
+              (uint64_t{week_pseudonym[0]} << 56) | (uint64_t{week_pseudonym[1]} << 48) |
+                  (uint64_t{week_pseudonym[2]} << 40) | (uint64_t{week_pseudonym[3]} << 32) |
+                  (uint64_t{week_pseudonym[4]} << 24) | (uint64_t{week_pseudonym[5]} << 16) |
+                  (uint64_t{week_pseudonym[6]} << 8) | uint64_t{week_pseudonym[7]});
+  }
+  EXPECT_FALSE(FilesContain(std::string("777001")));
+  std::vector<uint8_t> token_bytes;  // SQLite stores a large integer big-endian in 8 bytes.
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    token_bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(token) >> shift));
+  }
+  ASSERT_TRUE(FilesContain(token_bytes)) << "the control: the token is on disk before expiry";
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
+  EXPECT_TRUE(StoredTeamMembers().empty());
+  EXPECT_FALSE(FilesContain(token_bytes));
+  EXPECT_FALSE(FilesContain(keys_.KeyBytes(1)));
+  EXPECT_TRUE(Weekly("manager", kW19, kW19, {})->aggregate.cells.empty());
+}
+
+// Standard vs actual (team level): only processes with a standard are compared, over the
+// time attributed to them; the cell is as k-anonymous as any other.
+TEST_F(LaborWeeklyTest, StandardVsActualIsTeamLevel) {
+  std::vector<DayWork> work = Team("t1", 1, 10, 150);  // 150 picks in an hour each.
+  work.push_back({11, "t1", "stow", 30});              // One stower: no standard for stow.
+  WorkDay(kW19, work);
+  const privacy::ProcessStandards standards = {{"pick", {20.0, 20}}};  // 24 s with travel.
+  StatusOr<WeeklyAnswer> answer =
+      Weekly("manager", kW19, kW19, {.group_by = privacy::LaborDimension::kTeam}, &standards);
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  ASSERT_EQ(answer->aggregate.cells.size(), 1u);
+  const privacy::AggregateCell& t1 = answer->aggregate.cells[0];
+  EXPECT_EQ(t1.workers, 10);  // The stower is not in the comparison.
+  EXPECT_EQ(t1.units, 1500);
+  EXPECT_EQ(t1.ms, 10 * 3'600'000);
+  EXPECT_EQ(t1.standard_ms, 1500 * 24'000);  // 100% of standard: 150 units/h each.
+  const privacy::ProcessStandards bad = {{"pick", {0, 0}}};
+  EXPECT_EQ(Weekly("manager", kW19, kW19, {}, &bad).status().reason(), "bad_standard");
+}
+
+TEST_F(LaborWeeklyTest, WeekRangesAreBounded) {
+  EXPECT_EQ(Weekly("m", kW20, kW19, {}).status().reason(), "bad_week_range");
+  // The retention keeps 13 weeks before this one: 14 in all.
+  EXPECT_TRUE(Weekly("m", D(2026, 3, 2), kToday, {}).ok());
+  EXPECT_EQ(Weekly("m", D(2026, 2, 23), kToday, {}).status().reason(), "bad_week_range");
+  EXPECT_EQ(Weekly("m", kW19, kW19, {.team = "a b"}).status().reason(), "bad_label");
+}
+
+// A labor.db of schema 1 (no team-week rows) is upgraded at Open.
+TEST_F(LaborWeeklyTest, SchemaOneIsUpgraded) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE team_weekly; PRAGMA user_version = 1;", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Reopen();
+  WorkDay(kW19, Team("t1", 1, 10));
+  EXPECT_EQ(StoredTeamMembers().size(), 10u);
+}
+
 TEST_F(LaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
   EXPECT_EQ(LaborStore::Open(dir_ / "missing", policy_).status().reason(), "labor_dir_not_found");
   const std::filesystem::path other = dir_ / "other";
