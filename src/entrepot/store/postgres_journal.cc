@@ -38,11 +38,16 @@ using pg::Succeeded;
 constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
 constexpr const char* kAppendStatement = "entrepot_append";
-constexpr const char* kAppendSql =
+// A writer without a token (ingest, init, migrate) inserts nothing while a node holds a live
+// lease on the site. The lease row is locked whether live or not, so a takeover's UPDATE
+// either waits for this batch (and replays it) or makes the batch insert nothing.
+constexpr const char* kUnleasedAppendSql =
     "INSERT INTO entrepot_journal(site, seq, idempotency_key, payload, crc) "
     "SELECT $1, r.seq, r.idempotency_key, r.payload, r.crc "
     "FROM unnest($2::int8[], $3::bytea[], $4::bytea[], $5::int8[]) "
-    "AS r(seq, idempotency_key, payload, crc)";
+    "AS r(seq, idempotency_key, payload, crc) "
+    "WHERE NOT EXISTS (SELECT 1 FROM (SELECT expires_at FROM entrepot_leases WHERE site = $1 "
+    "FOR SHARE) AS l WHERE l.expires_at > clock_timestamp())";
 // The same insert, fenced: it inserts nothing unless the site's lease carries the token $6.
 // FOR SHARE holds the lease row until COMMIT, so a takeover's UPDATE waits for this batch
 // (and its replay then includes it); a takeover committed first makes it insert nothing.
@@ -54,6 +59,11 @@ constexpr const char* kFencedAppendSql =
     "WHERE EXISTS (SELECT 1 FROM entrepot_leases WHERE site = $1 AND token = $6 FOR SHARE)";
 constexpr const char* kLeaseCheckSql =
     "SELECT 1 FROM entrepot_leases WHERE site = $1 AND token = $2 FOR SHARE";
+// The holder of a live lease on the site, locking the row as kUnleasedAppendSql does.
+constexpr const char* kLiveLeaseSql =
+    "SELECT holder, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::int8 "
+    "FROM (SELECT holder, expires_at FROM entrepot_leases WHERE site = $1 FOR SHARE) AS l "
+    "WHERE l.expires_at > clock_timestamp()";
 constexpr const char* kScanStatement = "entrepot_scan";
 constexpr const char* kScanSql =
     "SELECT seq, idempotency_key, payload, crc FROM entrepot_journal "
@@ -192,7 +202,8 @@ Status PostgresJournal::Initialize() {
   ENTREPOT_RETURN_IF_ERROR(RegisterSite());
   if (!options_.read_only) {
     ResultPtr prepared(PQprepare(connection, kAppendStatement,
-                                 options_.lease_token ? kFencedAppendSql : kAppendSql, 0, nullptr));
+                                 options_.lease_token ? kFencedAppendSql : kUnleasedAppendSql, 0,
+                                 nullptr));
     if (!Succeeded(prepared.get())) {
       return PostgresStatus(connection, prepared.get(), "prepare the append statement");
     }
@@ -202,7 +213,8 @@ Status PostgresJournal::Initialize() {
     return PostgresStatus(connection, prepared.get(), "prepare the scan statement");
   }
   if (!options_.read_only) {
-    ENTREPOT_RETURN_IF_ERROR(CheckLease());  // A node fenced already opens no writer.
+    // A node fenced already, or a writer of a site a node serves, opens no writer.
+    ENTREPOT_RETURN_IF_ERROR(CheckLease());
   }
   ENTREPOT_ASSIGN_OR_RETURN(last_seq_, QueryLastSeq());
   return OkStatus();
@@ -291,7 +303,7 @@ Status PostgresJournal::LeaseLost() const {
 
 Status PostgresJournal::CheckLease() {
   if (!options_.lease_token) {
-    return OkStatus();
+    return CheckNoLiveLease();
   }
   Params params;
   params.AddText(site_);
@@ -303,6 +315,22 @@ Status PostgresJournal::CheckLease() {
     return LeaseLost();
   }
   return OkStatus();
+}
+
+Status PostgresJournal::CheckNoLiveLease() {
+  Params params;
+  params.AddText(site_);
+  ENTREPOT_ASSIGN_OR_RETURN(ResultPtr result, Run(connection_.get(), kLiveLeaseSql, params,
+                                                  description_ + ": check for a serving node"));
+  if (PQntuples(result.get()) == 0) {
+    return OkStatus();
+  }
+  return Error(StatusCode::kFailedPrecondition, "site_leased",
+               description_ + ": node " + std::string(pg::GetBytes(result.get(), 0, 0)) +
+                   " serves the site (its lease runs for " +
+                   std::to_string(GetInt8(result.get(), 0, 1)) +
+                   " ms more unless renewed): send the scans or orders to its API, or stop it "
+                   "first");
 }
 
 void PostgresJournal::NoteConnectionState() {
@@ -400,7 +428,15 @@ Status PostgresJournal::Append(std::span<const JournalRecord> records) {
     ResultPtr result(PQexecPrepared(connection_.get(), kAppendStatement, params.size(),
                                     params.values(), params.lengths(), params.formats(), 1));
     if (Succeeded(result.get())) {
-      if (options_.lease_token && std::strtoull(PQcmdTuples(result.get()), nullptr, 10) == 0) {
+      if (std::strtoull(PQcmdTuples(result.get()), nullptr, 10) == 0) {
+        if (!options_.lease_token) {
+          // A node took the site: nothing was inserted. Say which (or, should it have gone
+          // meanwhile, that the batch may be retried).
+          Status leased = CheckNoLiveLease();
+          return leased.ok() ? Error(StatusCode::kAborted, "site_leased",
+                                     what + ": a node held the site's lease; retry")
+                             : leased;
+        }
         lease_lost_ = true;  // The fenced insert found another token: nothing was inserted.
         return LeaseLost();
       }

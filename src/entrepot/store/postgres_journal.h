@@ -64,7 +64,9 @@ struct PostgresJournalOptions {
   size_t max_snapshot_bytes = size_t{512} << 20;
   // Fencing (postgres_lease.h): when set, Append() and WriteSnapshot() commit only while the
   // site's lease still carries this token, checked inside their transaction. A node whose
-  // lease was taken over can then never commit again, even if it does not know yet.
+  // lease was taken over can then never commit again, even if it does not know yet. When
+  // not set, they commit only while no node holds a live lease on the site ("site_leased"):
+  // a command cannot write behind a serving node's back.
   std::optional<int64_t> lease_token{};
   // Refuse to write to a server that runs with fsync off (kFailedPrecondition
   // "store_not_durable"): an acknowledged scan could be lost in a crash of the server.
@@ -115,6 +117,9 @@ class PostgresJournal final : public Journal {
   //    build, "store_not_durable" when the server runs with fsync off (require_fsync);
   //  - kPermissionDenied "journal_permission_denied" when the role may not create or write
   //    the tables;
+  //  - kAborted "lease_lost" for a writer whose options.lease_token the site's lease no
+  //    longer carries; kFailedPrecondition "site_leased" for a writer without a token while
+  //    a node holds a live lease on the site;
   //  - kInternal "journal_error" for anything else the server reports.
   static StatusOr<std::unique_ptr<PostgresJournal>> Open(const std::string& conninfo,
                                                          const std::string& site,
@@ -138,6 +143,9 @@ class PostgresJournal final : public Journal {
   //  - kAborted "lease_lost" when options.lease_token is set and the site's lease no longer
   //    carries it (another node took the site over); the batch is not committed, and every
   //    later Append() and WriteSnapshot() returns the same;
+  //  - kFailedPrecondition "site_leased" when options.lease_token is not set and a node holds
+  //    a live lease on the site (`entrepot serve --store`): the batch is not committed (Open
+  //    of a writer says the same);
   //  - kUnavailable "journal_unavailable" (connection lost before COMMIT, timeout, disk
   //    full, server shutting down; the batch is not committed; when the connection is
   //    lost, later writes return "journal_needs_reopen"), kInternal "journal_error";
@@ -188,7 +196,9 @@ class PostgresJournal final : public Journal {
   // Inside a write transaction: kAborted "lease_lost" unless the lease carries
   // options_.lease_token (OK without a token). Holds the lease row until the commit, so a
   // takeover waits for this transaction, and replays it.
+  // Without a token: kFailedPrecondition "site_leased" while a node holds a live lease.
   Status CheckLease();
+  Status CheckNoLiveLease();
   Status LeaseLost() const;
   // Runs `body` between BEGIN and COMMIT; see design note 5 for the COMMIT's errors.
   Status InTransaction(std::string_view what, const std::function<Status()>& body);

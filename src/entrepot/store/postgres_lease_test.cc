@@ -154,6 +154,27 @@ TEST_F(PostgresLeaseTest, AWriterOpenedWithAStaleTokenIsRefusedAtOpen) {
   EXPECT_EQ(journal.status().reason(), "lease_lost");
 }
 
+TEST_F(PostgresLeaseTest, AWriterWithoutATokenIsRefusedWhileANodeServesTheSite) {
+  StatusOr<std::unique_ptr<PostgresJournal>> command = PostgresJournal::Open(url_, site_);
+  ASSERT_TRUE(command.ok()) << command.status().ToString();
+  ASSERT_TRUE((*command)->Append(MakeBatch(1, 2)).ok());  // No node serves it yet.
+
+  auto node = OpenLease("node-a", std::chrono::minutes(1));
+  ASSERT_EQ(Acquire(*node), 1);
+  Status refused = (*command)->Append(MakeBatch(3, 1));
+  EXPECT_EQ(refused.reason(), "site_leased") << refused.ToString();
+  EXPECT_THAT(refused.message(), HasSubstr("node-a"));
+  EXPECT_EQ((*command)->WriteSnapshot({.seq = 2, .payload = "state"}).reason(), "site_leased");
+  EXPECT_EQ(PostgresJournal::Open(url_, site_).status().reason(), "site_leased");
+  EXPECT_TRUE(PostgresJournal::Open(url_, site_, {.read_only = true}).ok());  // Readers may.
+
+  // The node stops and releases the site: commands may write again.
+  ASSERT_TRUE(node->Release().ok());
+  StatusOr<std::unique_ptr<PostgresJournal>> again = PostgresJournal::Open(url_, site_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE((*again)->Append(MakeBatch(3, 1)).ok());
+}
+
 TEST_F(PostgresLeaseTest, BadHolderOrTimeToLiveIsRefused) {
   for (const SiteLeaseOptions& options :
        {SiteLeaseOptions{.holder = ""}, SiteLeaseOptions{.holder = std::string(201, 'x')},
