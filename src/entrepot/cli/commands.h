@@ -62,8 +62,11 @@ struct OrdersImportOptions {
   std::string input_file;  // NDJSON (one POST /api/v1/orders body per line) or CSV.
   std::string format;      // "ndjson", "csv", or "": from the extension (.ndjson/.jsonl, .csv).
   bool amend = false;      // Amend an order that exists instead of refusing it.
+  std::string store;       // "": DIR/journal.db; else a postgresql:// URL (docs/STORAGE.md).
+  std::string site;        // With `store`: the site code; "": the database's only site.
 };
-// `entrepot orders import --data DIR FILE [--format ndjson|csv] [--amend]` (docs/ORDERS.md,
+// `entrepot orders import --data DIR [--store URL [--site CODE]] FILE [--format ndjson|csv]
+// [--amend]` (docs/ORDERS.md,
 // "Importing orders"): places each order of FILE through the site engine, one commit each.
 // A refused order is printed to stderr as "line N: order ID: reason: message" and the import
 // goes on; the CSV reader's errors (record_too_long, too_many_fields, bad_quote,

@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   CLI::App* orders_import =
       orders->add_subcommand("import", "Place the orders of an NDJSON or CSV file");
   orders_import->add_option("--data", import_options.data_dir, "Data directory")->required();
+  AddStoreOptions(orders_import, import_options.store, import_options.site);
   orders_import->add_option("file", import_options.input_file, "NDJSON or CSV file")->required();
   orders_import
       ->add_option("--format", import_options.format,

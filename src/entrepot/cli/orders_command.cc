@@ -463,9 +463,9 @@ int RunOrdersImport(const OrdersImportOptions& options) {
                                  std::to_string(kMaxImportFileBytes) + " bytes; split it"));
   }
   StatusOr<std::unique_ptr<engine::SiteEngine>> engine =
-      OpenSite(options.data_dir, OpenMode::kExisting);
+      OpenSite({options.data_dir, options.store, options.site}, OpenMode::kExisting);
   if (!engine.ok()) {
-    return ReportError(engine.status());
+    return ReportSiteError(engine.status());
   }
   OrderImporter importer(**engine, options.amend);
   Status status = ImportFile(file, *format, importer);
