@@ -26,6 +26,7 @@
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
 #include "entrepot/epcis/document.h"
+#include "entrepot/epcis/identifiers.h"
 #include "entrepot/server/epcis_repository.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -391,6 +392,57 @@ TEST_F(EpcisApiTest, CaptureIsForManagersQueriesForSupervisorsNeverForWorkersOrD
   Answer read = site_.Get(supervisor, "/epcis/events");
   ASSERT_EQ(read.status, 200u);
   EXPECT_EQ(EventList(read.Json()).size(), 1u);
+}
+
+// A partner's shipping event to this site: GTIN 09506000134352, pallet SSCC 095060000000000015.
+json ShipmentToSite(const std::string& desadv, const std::string& gtin) {
+  epcis::IdOptions site;
+  site.site_code = "FR-TST1";
+  StatusOr<std::string> dock = epcis::LocationUri("DOCK-01", site);
+  EXPECT_TRUE(dock.ok()) << dock.status().ToString();
+  return {{"eventID", "urn:example:shipment:" + desadv},
+          {"type", "ObjectEvent"},
+          {"eventTime", epcis::FormatEpcisTime(kNow)},
+          {"eventTimeZoneOffset", "+01:00"},
+          {"action", "OBSERVE"},
+          {"bizStep", "shipping"},
+          {"epcList", {"https://id.gs1.org/00/095060000000000015"}},
+          {"quantityList", {{{"epcClass", "https://id.gs1.org/01/" + gtin}, {"quantity", 24}}}},
+          {"bizTransactionList", {{{"type", "desadv"}, {"bizTransaction", desadv}}}},
+          {"sourceList", {{{"type", "owning_party"}, {"source", "urn:epc:id:pgln:9506000.00000"}}}},
+          {"destinationList", {{{"type", "location"}, {"destination", dock.ok() ? *dock : ""}}}}};
+}
+
+TEST_F(EpcisApiTest, APartnersShipmentToThisSiteOpensAReceipt) {
+  Answer captured =
+      site_.Capture(admin_, EpcisDocument({ShipmentToSite("DA-1152", "09506000134352")}).dump());
+  ASSERT_EQ(captured.status, 202u) << captured.body;
+  const json job = captured.Json();
+  EXPECT_EQ(job["state"], "succeeded");
+  ASSERT_EQ(job["receipts"].size(), 1u) << captured.body;
+  EXPECT_EQ(job["receipts"][0]["receipt"], "DA-1152");
+  EXPECT_EQ(job["receipts"][0]["outcome"], "opened") << captured.body;
+
+  // The receipt is the site's like any other: its line and its pallet.
+  Answer receipt = site_.Get(admin_, "/api/v1/receipts/DA-1152");
+  ASSERT_EQ(receipt.status, 200u) << receipt.body;
+  EXPECT_NE(receipt.body.find("09506000134352"), std::string::npos) << receipt.body;
+  EXPECT_NE(receipt.body.find("095060000000000015"), std::string::npos) << receipt.body;
+  EXPECT_NE(receipt.body.find("24"), std::string::npos) << receipt.body;
+
+  // The same document again: nothing new is captured, no receipt is opened twice.
+  Answer again =
+      site_.Capture(admin_, EpcisDocument({ShipmentToSite("DA-1152", "09506000134352")}).dump());
+  ASSERT_EQ(again.status, 202u);
+  EXPECT_FALSE(again.Json().contains("receipts")) << again.body;
+
+  // A product this site does not know: the event is captured, the receipt is refused.
+  Answer unknown =
+      site_.Capture(admin_, EpcisDocument({ShipmentToSite("DA-9", "04012345000009")}).dump());
+  ASSERT_EQ(unknown.status, 202u) << unknown.body;
+  EXPECT_EQ(unknown.Json()["capturedCount"], 1);
+  EXPECT_EQ(unknown.Json()["receipts"][0]["error"]["code"], "unknown_product") << unknown.body;
+  EXPECT_EQ(site_.Get(admin_, "/api/v1/receipts/DA-9").status, 404u);
 }
 
 TEST_F(EpcisApiTest, PagesFollowTheLinkHeaderAndFiltersSelect) {

@@ -229,6 +229,10 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kEpcisCaptureJob:
     case Route::kEpcisEvents:
     case Route::kEpcisEvent:
+      if (route == Route::kEpcisCapture && epcis_ != nullptr) {
+        EpcisCapture(request, std::move(respond));
+        return;
+      }
       respond(HandleEpcis(route, parameter, request));
       return;
     case Route::kOrders:

@@ -8,6 +8,8 @@
 // Every answer carries GS1-EPCIS-Version and GS1-CBV-Version. The events carry what happened
 // to goods, never a worker or a device (RET-01: the site's events come from the journal
 // through epcis::EpcisMapper).
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -17,9 +19,13 @@
 #include "entrepot/api/stock_json.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/epcis/document.h"
+#include "entrepot/epcis/partner_shipments.h"
 #include "entrepot/server/epcis_repository.h"
+#include "entrepot/server/sequencer.h"
 
 namespace entrepot::api {
+using Respond = std::function<void(HttpResponse)>;
+
 namespace {
 
 using nlohmann::json;
@@ -104,8 +110,6 @@ HttpResponse ApiHandler::HandleEpcis(Route route, const std::string& parameter,
   if (epcis_ == nullptr) {
     response = EpcisError(Error(StatusCode::kUnavailable, "epcis_unavailable",
                                 "this server has no EPCIS repository (see the server's log)"));
-  } else if (route == Route::kEpcisCapture) {
-    response = EpcisCapture(request);
   } else if (route == Route::kEpcisEvents) {
     response = EpcisQuery(request);
   } else if (route == Route::kEpcisCaptureJob) {
@@ -123,22 +127,113 @@ HttpResponse ApiHandler::HandleEpcis(Route route, const std::string& parameter,
   return response;
 }
 
-HttpResponse ApiHandler::EpcisCapture(const HttpRequest& request) {
+void ApiHandler::EpcisCapture(const HttpRequest& request, Respond respond_plain) {
+  // Every answer of the EPCIS routes names the standard's versions (as HandleEpcis does).
+  Respond respond = [respond_plain = std::move(respond_plain)](HttpResponse response) {
+    response.epcis_version = kEpcisVersion;
+    response.cbv_version = kCbvVersion;
+    respond_plain(std::move(response));
+  };
   if (!IsEpcisMediaType(request.content_type)) {
-    return EpcisError(UnsupportedMediaType("application/ld+json or application/json"));
+    respond(EpcisError(UnsupportedMediaType("application/ld+json or application/json")));
+    return;
   }
   StatusOr<server::CaptureBehaviour> behaviour = BehaviourOf(request);
   if (!behaviour.ok()) {
-    return EpcisError(behaviour.status());
+    respond(EpcisError(behaviour.status()));
+    return;
   }
   StatusOr<server::CaptureJob> job = epcis_->Capture(request.body, *behaviour, now_ms_());
   if (!job.ok()) {
-    return EpcisError(job.status());
+    respond(EpcisError(job.status()));
+    return;
+  }
+  // A partner's shipments to this site become receipts once every event is stored; a
+  // document captured again (nothing new) opens none.
+  if (job->error_count == 0 && job->captured_count > 0) {
+    OpenPartnerReceipts(request.body, server::CaptureJobJson(*job), "/epcis/capture/" + job->id,
+                        std::move(respond));
+    return;
   }
   // 202 as the binding says, though the job is already done: its state tells the outcome.
   HttpResponse response = Answer(202, "application/json", server::CaptureJobJson(*job));
   response.location = "/epcis/capture/" + job->id;
-  return response;
+  respond(std::move(response));
+}
+
+void ApiHandler::OpenPartnerReceipts(std::string_view body, json job, std::string location,
+                                     Respond respond) {
+  epcis::PartnerShipments found =
+      epcis::ReadPartnerShipments(json::parse(body, nullptr, false), epcis_->ids());
+  // The answer, once every receipt command is answered: one entry per shipment, in
+  // document order, then the shipments that could not become receipts.
+  struct Pending {
+    std::mutex mutex;
+    json job;
+    std::string location;
+    size_t left = 0;
+    Respond respond;
+    void Done() {
+      HttpResponse response = Answer(202, "application/json", job);
+      response.location = location;
+      respond(std::move(response));
+    }
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->job = std::move(job);
+  pending->location = std::move(location);
+  pending->respond = std::move(respond);
+  if (found.shipments.empty() && found.problems.empty()) {
+    pending->Done();  // Nothing for this site's inbound: the job as GET shows it.
+    return;
+  }
+  json& receipts = pending->job["receipts"] = json::array();
+  for (const epcis::PartnerShipment& shipment : found.shipments) {
+    receipts.push_back({{"eventID", shipment.event_id}, {"receipt", shipment.receipt_id}});
+  }
+  for (const epcis::PartnerShipmentProblem& problem : found.problems) {
+    receipts.push_back({{"eventID", problem.event_id},
+                        {"error", {{"code", problem.reason}, {"message", problem.message}}}});
+  }
+  pending->left = found.shipments.size();
+  if (pending->left == 0) {
+    pending->Done();
+    return;
+  }
+  for (size_t i = 0; i < found.shipments.size(); ++i) {
+    epcis::PartnerShipment& shipment = found.shipments[i];
+    core::ExpectReceipt receipt{.id = shipment.receipt_id,
+                                .supplier = shipment.supplier,
+                                .expected_at_ms = 0,
+                                .lines = {},
+                                .containers = std::move(shipment.containers)};
+    for (const epcis::PartnerShipmentLine& line : shipment.lines) {
+      receipt.lines.push_back({line.gtin, line.quantity});
+    }
+    Status submitted = sequencer_.SubmitOrder(
+        std::move(receipt), now_ms_(), [pending, i](StatusOr<engine::OrderReply> reply) {
+          std::lock_guard lock(pending->mutex);
+          json& entry = pending->job["receipts"][i];
+          if (reply.ok()) {
+            entry["outcome"] = "opened";
+            entry["seq"] = reply->seq;
+          } else {
+            entry["error"] = {{"code", reply.status().reason()},
+                              {"message", reply.status().message()}};
+          }
+          if (--pending->left == 0) {
+            pending->Done();
+          }
+        });
+    if (!submitted.ok()) {
+      std::lock_guard lock(pending->mutex);
+      pending->job["receipts"][i]["error"] = {{"code", submitted.reason()},
+                                              {"message", submitted.message()}};
+      if (--pending->left == 0) {
+        pending->Done();
+      }
+    }
+  }
 }
 
 HttpResponse ApiHandler::EpcisQuery(const HttpRequest& request) {

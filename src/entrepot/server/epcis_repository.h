@@ -227,6 +227,9 @@ class EpcisRepository {
   // the queries keep working. Idempotent.
   void Stop();
 
+  // How the site's events write identifiers: also how a partner's event names this site.
+  const epcis::IdOptions& ids() const { return options_.ids; }
+
  private:
   struct Prepared;
 
