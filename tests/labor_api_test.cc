@@ -149,11 +149,46 @@ class LaborApiTest : public ::testing::Test {
     }
     ASSERT_TRUE(labor.RollUpDay(day, ids).ok());
   }
+  int64_t Id(const std::string& login) { return server_.accounts().FindUser(login)->id; }
+  // A rolled-up past `day` whose rota is `lines` (login, team, supervisor): each worker who
+  // is no supervisor picks `units` in zone A during one hour.
+  struct RotaLine {
+    std::string login;
+    std::string team;
+    bool supervisor = false;
+  };
+  void LedDay(const std::string& day_text, const std::vector<RotaLine>& lines, int64_t units) {
+    const privacy::Date day = *privacy::ParseDate(day_text);
+    store::LaborStore& labor = server_.labor();
+    std::vector<store::LaborAssignment> rota;
+    for (const RotaLine& line : lines) {
+      rota.push_back({Id(line.login), line.team, "early", "A", line.supervisor});
+    }
+    ASSERT_TRUE(labor.SetAssignments(day, rota).ok());
+    for (const store::LaborAssignment& line : rota) {
+      if (!line.supervisor) {
+        const std::string device = "LAB-" + std::to_string(line.worker_id);
+        ASSERT_TRUE(labor.StartSession(day, device, line.worker_id, 0).ok());
+        ASSERT_TRUE(*labor.RecordScan(device, "pick", "A", "ok", units, 1'800'000));
+        ASSERT_TRUE(labor.EndSession(device, 3'600'000).ok());
+      }
+    }
+    ASSERT_TRUE(labor.RollUpDay(day, server_.user_ids()).ok());
+  }
+  // W46: sup leads T1 (alice), sup_b leads T2 (bob); W47: sup_b leads T1 (alice).
+  void TwoLedWeeks() {
+    LedDay("2026-11-09",
+           {{"alice", "T1"}, {"sup", "T1", true}, {"bob", "T2"}, {"sup_b", "T2", true}}, 150);
+    LedDay("2026-11-16", {{"alice", "T1"}, {"sup_b", "T1", true}}, 40);
+  }
   // "<status> <error code>" of a GET, or "200 " when it succeeds.
   std::string Outcome(Client& client, const std::string& target) {
     Reply reply = client.Get(target);
     return std::to_string(reply.status) + " " +
            (reply.status == 200u ? "" : reply.Json()["error"]["code"].get<std::string>());
+  }
+  std::string Outcome(Client&& client, const std::string& target) {
+    return Outcome(client, target);
   }
 
   testing::TempDir dir_;
@@ -333,9 +368,10 @@ TEST_F(LaborApiTest, AggregatesHideGroupsSmallerThanK) {
     EXPECT_FALSE(cell.contains("units")) << "a suppressed cell carries no figure";
     EXPECT_FALSE(cell.contains("workers"));
   }
-  Reply hr = As("hr").Get("/api/v1/labor/aggregates?purpose=planning");
+  // HR reads team figures for planning and training, not for flow management (GOV-02).
+  Reply hr = As("hr").Get("/api/v1/labor/aggregates?purpose=flow_management");
   EXPECT_EQ(hr.status, 403u);
-  EXPECT_EQ(hr.Json()["error"]["code"], "no_grant");
+  EXPECT_EQ(hr.Json()["error"]["code"], "purpose_not_allowed");
   Reply purpose = As("manager").Get("/api/v1/labor/aggregates?purpose=discipline");
   EXPECT_EQ(purpose.Json()["error"]["code"], "purpose_not_allowed");
   EXPECT_EQ(As("manager").Get("/api/v1/labor/aggregates?purpose=planning&group_by=person").status,
@@ -400,7 +436,9 @@ TEST_F(LaborApiTest, WeeklyAggregatesAreGrantedByThePolicyAndAudited) {
   Client alice = As("alice");
   EXPECT_EQ(Outcome(sup, weekly + "quality"), "200 ");
   EXPECT_EQ(Outcome(sup, weekly + "planning"), "403 purpose_not_allowed");
-  EXPECT_EQ(Outcome(hr, weekly + "planning"), "403 no_grant");  // None in the default policy.
+  // HR reads team figures rather than its members' weeks (the default policy, LABOR.md).
+  EXPECT_EQ(Outcome(hr, weekly + "planning"), "200 ");
+  EXPECT_EQ(Outcome(hr, weekly + "flow_management"), "403 purpose_not_allowed");
   EXPECT_EQ(Outcome(alice, weekly + "own_data"), "403 no_grant");
   EXPECT_EQ(Device(0).Get(weekly + "planning").status, 403u);
   EXPECT_EQ(Outcome(manager, "/api/v1/labor/aggregates?from=2026-W46"), "400 missing_purpose");
@@ -426,7 +464,7 @@ TEST_F(LaborApiTest, WeeklyAggregatesAreGrantedByThePolicyAndAudited) {
     EXPECT_EQ(record.resource, "GET /api/v1/labor/aggregates");
     (record.outcome == privacy::AuditOutcome::kAllowed ? allowed : refused) += 1;
   }
-  EXPECT_EQ(allowed, 1);
+  EXPECT_EQ(allowed, 2);
   EXPECT_EQ(refused, 12);
 }
 
@@ -494,6 +532,153 @@ TEST_F(LaborApiTest, TheRotaIsCheckedAndAuditedAsAChange) {
     }
   }
   EXPECT_EQ(updates, 8);
+}
+
+// IND-08, ACC-02: HR (scope site) reads any worker's weekly aggregate for a purpose the
+// policy grants it; one week, or the weeks kept, newest first.
+TEST_F(LaborApiTest, HrReadsAWorkersWeeks) {
+  TwoLedWeeks();
+  Client hr = As("hr");
+  Reply one = hr.Get("/api/v1/labor/workers/alice/weeks?purpose=planning&week=2026-W46");
+  ASSERT_EQ(one.status, 200u) << one.body;
+  EXPECT_EQ(one.cache_control, "no-store");
+  const json body = one.Json();
+  EXPECT_EQ(body["worker"], "alice");
+  EXPECT_EQ(body["scope"], "site");
+  EXPECT_EQ(body["purpose"], "planning");
+  ASSERT_EQ(body["weeks"].size(), 1u) << one.body;
+  EXPECT_EQ(body["weeks"][0]["week"], "2026-W46");
+  EXPECT_EQ(body["weeks"][0]["units_per_process"]["pick"], 150);
+  EXPECT_EQ(body["weeks"][0]["teams"], json({"T1"}));
+  EXPECT_EQ(body["weeks"][0]["ms_per_zone"]["A"], 3'600'000);
+  EXPECT_EQ(one.body.find("LAB-"), std::string::npos) << "a device is never joined to a person";
+
+  Reply all = hr.Get("/api/v1/labor/workers/alice/weeks?purpose=training");
+  ASSERT_EQ(all.status, 200u) << all.body;
+  ASSERT_EQ(all.Json()["weeks"].size(), 2u) << all.body;
+  EXPECT_EQ(all.Json()["weeks"][0]["week"], "2026-W47");
+  EXPECT_EQ(all.Json()["weeks"][0]["units_per_process"]["pick"], 40);
+  EXPECT_EQ(all.Json()["weeks"][1]["week"], "2026-W46");
+  EXPECT_EQ(all.Json()["retention"]["worker_weekly_weeks"], 13);
+  // A supervisor's week says which teams they led (their own role, shown to HR and to them).
+  Reply lead = hr.Get("/api/v1/labor/workers/sup_b/weeks?purpose=planning&week=2026-W47");
+  ASSERT_EQ(lead.status, 200u) << lead.body;
+  EXPECT_EQ(lead.Json()["weeks"][0]["teams_led"], json({"T1"}));
+  EXPECT_EQ(Outcome(hr, "/api/v1/labor/workers/bob/weeks?purpose=planning&week=2026-W46"), "200 ");
+  EXPECT_EQ(Outcome(hr, "/api/v1/labor/workers/alice/weeks?purpose=planning&week=2026-W45"),
+            "404 week_not_kept");
+  EXPECT_EQ(Outcome(hr, "/api/v1/labor/workers/nobody/weeks?purpose=planning"), "404 unknown_user");
+  EXPECT_EQ(Outcome(hr, "/api/v1/labor/workers/alice/weeks?purpose=planning&week=2026-46"),
+            "400 bad_week");
+  // The worker sees the same weeks, teams included, in their own data (DSR-01).
+  Reply mine = As("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(mine.status, 200u);
+  EXPECT_EQ(mine.Json()["weeks"][1]["teams"], json({"T1"}));
+}
+
+// ACC-02, scope own_team: a supervisor reads the weeks of a worker of a team they led that
+// week, not of another team, nor a week in which someone else led the worker's team.
+TEST_F(LaborApiTest, ALineManagerReadsOnlyTheWeeksTheyLedTheWorkersTeam) {
+  TwoLedWeeks();
+  Client sup = As("sup");
+  const std::string alice = "/api/v1/labor/workers/alice/weeks?purpose=planning";
+  Reply w46 = sup.Get(alice + "&week=2026-W46");
+  ASSERT_EQ(w46.status, 200u) << w46.body;
+  EXPECT_EQ(w46.Json()["scope"], "own_team");
+  EXPECT_EQ(w46.Json()["weeks"][0]["units_per_process"]["pick"], 150);
+  EXPECT_EQ(Outcome(sup, "/api/v1/labor/workers/bob/weeks?purpose=planning&week=2026-W46"),
+            "403 not_your_team");
+  EXPECT_EQ(Outcome(sup, alice + "&week=2026-W47"), "403 not_your_team") << "sup_b led T1";
+  EXPECT_EQ(Outcome(sup, "/api/v1/labor/workers/bob/weeks?purpose=training"), "403 not_your_team");
+  // Without ?week=, only the weeks the reader led the worker's team.
+  Reply listed = sup.Get(alice);
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  ASSERT_EQ(listed.Json()["weeks"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.Json()["weeks"][0]["week"], "2026-W46");
+  Client sup_b = As("sup_b");
+  Reply other = sup_b.Get(alice);
+  ASSERT_EQ(other.status, 200u) << other.body;
+  ASSERT_EQ(other.Json()["weeks"].size(), 1u) << other.body;
+  EXPECT_EQ(other.Json()["weeks"][0]["week"], "2026-W47");
+  EXPECT_EQ(Outcome(sup_b, "/api/v1/labor/workers/bob/weeks?purpose=planning&week=2026-W46"),
+            "200 ");
+  // The supervisor's grant is for planning and training (GOV-02).
+  EXPECT_EQ(Outcome(sup, alice.substr(0, alice.find('?')) + "?purpose=quality&week=2026-W46"),
+            "403 purpose_not_allowed");
+}
+
+// Workers, devices and roles without a grant never read another worker's weeks; every read
+// declares a purpose (GOV-02).
+TEST_F(LaborApiTest, WorkerWeeksNeedAGrantAndAPurpose) {
+  TwoLedWeeks();
+  const std::string path = "/api/v1/labor/workers/bob/weeks";
+  Client alice = As("alice");
+  EXPECT_EQ(Outcome(alice, path + "?purpose=planning"), "403 no_grant");
+  EXPECT_EQ(Outcome(alice, path + "?purpose=own_data"), "403 no_grant");
+  EXPECT_EQ(Outcome(alice, "/api/v1/labor/workers/alice/weeks?purpose=own_data"), "403 no_grant")
+      << "a worker reads their own weeks through /labor/me";
+  EXPECT_EQ(Device(0).Get(path + "?purpose=planning").status, 403u);
+  EXPECT_EQ(Outcome(As("manager"), path + "?purpose=planning"), "403 no_grant");
+  Client hr = As("hr");
+  EXPECT_EQ(Outcome(hr, path), "400 missing_purpose");
+  EXPECT_EQ(Outcome(hr, path + "?purpose=spying"), "400 bad_purpose");
+  EXPECT_EQ(Outcome(hr, path + "?purpose=evaluation"), "403 purpose_not_allowed");
+  EXPECT_EQ(Outcome(hr, path + "?purpose=discipline"), "403 purpose_not_allowed");
+  EXPECT_EQ(As("admin").Put(path, "{}").status, 405u);
+}
+
+// ACC-04, RET-03: one audit record per read of a worker's weeks, with that worker as subject,
+// allowed or refused, and the worker sees it among the accesses to their data (DSR-01).
+TEST_F(LaborApiTest, EachReadOfAWorkersWeeksIsAuditedWithTheWorkerAsSubject) {
+  TwoLedWeeks();
+  const std::string alice = "/api/v1/labor/workers/alice/weeks?purpose=planning";
+  EXPECT_EQ(Outcome(As("hr"), alice + "&week=2026-W46"), "200 ");
+  EXPECT_EQ(Outcome(As("sup"), alice), "200 ");
+  EXPECT_EQ(Outcome(As("sup"), alice + "&week=2026-W47"), "403 not_your_team");
+  EXPECT_EQ(Outcome(As("bob"), alice), "403 no_grant");
+  EXPECT_EQ(Outcome(As("hr"), "/api/v1/labor/workers/bob/weeks?purpose=training"), "200 ");
+  std::vector<std::string> reads;
+  for (const privacy::AuditRecord& record : AuditAbout(std::nullopt)) {
+    if (record.data_class != "worker_weekly" || record.action != "read") {
+      continue;
+    }
+    EXPECT_EQ(record.resource, "GET /api/v1/labor/workers/" + record.subject + "/weeks");
+    reads.push_back(record.subject + " " + record.actor + " " + record.purpose + " " +
+                    std::string(privacy::AuditOutcomeName(record.outcome)) + " " + record.reason);
+  }
+  EXPECT_EQ(reads, (std::vector<std::string>{
+                       "alice hr planning allowed ", "alice sup planning allowed ",
+                       "alice sup planning refused not_your_team",
+                       "alice bob planning refused no_grant", "bob hr training allowed "}));
+  Reply mine = As("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(mine.status, 200u);
+  int seen = 0;
+  const json body = mine.Json();
+  for (const json& access : body["accesses"]) {
+    seen += access["data_class"] == "worker_weekly" ? 1 : 0;
+  }
+  EXPECT_EQ(seen, 4) << mine.body;
+}
+
+// RET-02: once the week has expired, nobody reads it: week_not_kept, for HR and for the
+// line manager of that week (whose record of leading it went with it).
+TEST_F(LaborApiTest, AnExpiredWeekIsNotKeptForAnyone) {
+  TwoLedWeeks();
+  EXPECT_EQ(Outcome(As("sup"), "/api/v1/labor/workers/alice/weeks?purpose=planning&week=2026-W46"),
+            "200 ");
+  // W46 (Monday 2026-11-09) is kept through the 13 weeks after it: gone on 2027-02-15.
+  now_ = kNow + 89 * kDayMs;
+  ASSERT_EQ(privacy::FormatDate(server::LaborDayOf(now_)), "2027-02-15");
+  RunRetention();
+  const std::string w46 = "/api/v1/labor/workers/alice/weeks?purpose=planning&week=2026-W46";
+  EXPECT_EQ(Outcome(As("hr"), w46), "404 week_not_kept");
+  EXPECT_EQ(Outcome(As("sup"), w46), "404 week_not_kept");
+  Reply kept = As("hr").Get("/api/v1/labor/workers/alice/weeks?purpose=planning");
+  ASSERT_EQ(kept.status, 200u) << kept.body;
+  ASSERT_EQ(kept.Json()["weeks"].size(), 1u) << kept.body;
+  EXPECT_EQ(kept.Json()["weeks"][0]["week"], "2026-W47");
+  EXPECT_EQ(Outcome(As("sup"), "/api/v1/labor/workers/alice/weeks?purpose=planning"),
+            "403 not_your_team");
 }
 
 }  // namespace

@@ -223,6 +223,7 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kLaborTeam:
     case Route::kLaborAggregates:
     case Route::kLaborAssignments:
+    case Route::kLaborWorkerWeeks:
       respond(HandleLabor(route, parameter, request, principal));
       return;
     case Route::kEpcisCapture:

@@ -229,6 +229,8 @@ class ApiHandler {
   HttpResponse LaborAggregates(const HttpRequest& request, const auth::Principal& principal);
   HttpResponse LaborAssignments(const std::string& day, const HttpRequest& request,
                                 const auth::Principal& principal);
+  HttpResponse LaborWorkerWeeks(const std::string& login, const HttpRequest& request,
+                                const auth::Principal& principal);
   // epcis_routes.cc: the EPCIS 2.0 capture and query routes, from the EPCIS repository.
   HttpResponse HandleEpcis(Route route, const std::string& parameter, const HttpRequest& request);
   void EpcisCapture(const HttpRequest& request, std::function<void(HttpResponse)> respond);

@@ -51,8 +51,10 @@ std::string_view DeclaredPurposeName(const HttpRequest& request) {
 
 // The labor routes (docs/LABOR.md). The supervisor's view reads several workers at once and
 // the rota names many: their subject is everyone ("*"), so each worker finds the read among
-// those about them (DSR-01). Aggregates are about groups of at least k: no subject.
+// those about them (DSR-01). Aggregates are about groups of at least k: no subject. A line
+// manager's or HR's read of one worker's weeks has that worker as subject (ACC-02, ACC-04).
 std::optional<Access> LaborAccessOf(Route route, const HttpRequest& request,
+                                    const std::string& parameter,
                                     const auth::Principal* principal) {
   const std::string_view labor_events = privacy::DataClassName(privacy::DataClass::kLaborEvents);
   switch (route) {
@@ -75,6 +77,9 @@ std::optional<Access> LaborAccessOf(Route route, const HttpRequest& request,
     case Route::kLaborAssignments:
       return Access{"update", privacy::PurposeName(privacy::Purpose::kPlanning),
                     std::string(privacy::kEveryoneSubject), labor_events};
+    case Route::kLaborWorkerWeeks:
+      return Access{"read", DeclaredPurposeName(request), AuditName(parameter),
+                    privacy::DataClassName(privacy::DataClass::kWorkerWeekly)};
     default:
       return std::nullopt;
   }
@@ -105,7 +110,7 @@ std::optional<Access> AccessOf(Route route, const HttpRequest& request,
                     std::string(privacy::kEveryoneSubject),
                     privacy::DataClassName(privacy::DataClass::kAuditLog)};
     default:
-      return LaborAccessOf(route, request, principal);
+      return LaborAccessOf(route, request, parameter, principal);
   }
 }
 

@@ -1,8 +1,9 @@
 // The labor routes of ApiHandler (docs/API.md, docs/LABOR.md): a worker's own labor data
 // (DSR-01), the supervisor's real-time view of their own shift and zone today (IND-04,
 // IND-05, ACC-01), k-anonymous aggregates of today or of rolled-up weeks, with the team
-// standard vs actual (IND-06, AGG-01, AGG-02), and the day's rota. They
-// run on the network thread against store::LaborStore (thread-safe; its own connection).
+// standard vs actual (IND-06, AGG-01, AGG-02), one worker's weekly aggregates for their line
+// manager and HR (IND-08, ACC-02), and the day's rota. They run on the network thread against
+// store::LaborStore (thread-safe; its own connection).
 //
 // Who may read what is the privacy policy's to say (GOV-02, ACC-01..ACC-03), not a fixed
 // table in auth/: the routes need auth::Permission::kSelf (any signed-in user) and the
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <system_error>
@@ -95,20 +97,25 @@ StatusOr<privacy::Purpose> DeclaredPurpose(const std::string& target) {
   return *purpose;
 }
 
-// OK when a grant of `policy` lets `role` read `data` for `purpose` in one of `scopes`.
-// Errors (kPermissionDenied): "no_grant" (no grant of the class and scope for the role),
-// "purpose_not_allowed" (grants exist, none for this purpose: GOV-02).
-Status CheckGrant(const privacy::Policy& policy, privacy::Role role, privacy::DataClass data,
-                  std::initializer_list<privacy::Scope> scopes, privacy::Purpose purpose) {
+// The first of `scopes` (list them widest first) in which a grant of `policy` lets `role`
+// read `data` for `purpose`. Errors (kPermissionDenied): "no_grant" (no grant of the class
+// in these scopes for the role), "purpose_not_allowed" (grants exist, none for this purpose:
+// GOV-02).
+StatusOr<privacy::Scope> GrantedScope(const privacy::Policy& policy, privacy::Role role,
+                                      privacy::DataClass data,
+                                      std::initializer_list<privacy::Scope> scopes,
+                                      privacy::Purpose purpose) {
   bool any = false;
-  for (const privacy::AccessGrant& grant : policy.access) {
-    if (grant.role != role || grant.data != data ||
-        std::find(scopes.begin(), scopes.end(), grant.scope) == scopes.end()) {
-      continue;
-    }
-    any = true;
-    if (std::find(grant.purposes.begin(), grant.purposes.end(), purpose) != grant.purposes.end()) {
-      return OkStatus();
+  for (privacy::Scope scope : scopes) {
+    for (const privacy::AccessGrant& grant : policy.access) {
+      if (grant.role != role || grant.data != data || grant.scope != scope) {
+        continue;
+      }
+      any = true;
+      if (std::find(grant.purposes.begin(), grant.purposes.end(), purpose) !=
+          grant.purposes.end()) {
+        return scope;
+      }
     }
   }
   if (!any) {
@@ -121,6 +128,13 @@ Status CheckGrant(const privacy::Policy& policy, privacy::Role role, privacy::Da
                    std::string(privacy::RoleName(role)) + " read " +
                    std::string(privacy::DataClassName(data)) + " for " +
                    std::string(privacy::PurposeName(purpose)) + " (GOV-02)");
+}
+
+// OK when a grant of `policy` lets `role` read `data` for `purpose` in one of `scopes`;
+// errors as GrantedScope.
+Status CheckGrant(const privacy::Policy& policy, privacy::Role role, privacy::DataClass data,
+                  std::initializer_list<privacy::Scope> scopes, privacy::Purpose purpose) {
+  return GrantedScope(policy, role, data, scopes, purpose).status();
 }
 
 StatusOr<std::string> RequiredQuery(const std::string& target, std::string_view name) {
@@ -174,29 +188,57 @@ json OwnDayJson(const privacy::Date& day, const store::OwnLaborDay& own) {
 json WeekJson(const store::WorkerWeek& week) {
   return {{"week", week.iso_week},
           {"week_start", privacy::FormatDate(week.week_start)},
+          {"teams", week.teams},
+          {"teams_led", week.teams_led},
           {"units_per_process", CountsJson(week.totals.units_per_process)},
           {"errors_per_cause", CountsJson(week.totals.errors_per_cause)},
           {"ms_per_zone", CountsJson(week.totals.ms_per_zone)}};
 }
 
-// The weeks still kept for the worker, newest first: this week and the retention's weeks
-// before it (RET-02); weeks never rolled up or expired are absent.
-StatusOr<json> KeptWeeks(store::LaborStore& labor, int64_t worker_id, const privacy::Date& today,
-                         int64_t retention_weeks) {
-  json weeks = json::array();
+// A day of each week the retention may still keep, newest first: this week and the
+// retention's weeks before it (RET-02).
+std::vector<privacy::Date> RetainedWeeks(const privacy::Date& today, int64_t retention_weeks) {
+  std::vector<privacy::Date> days;
   const int64_t count = std::clamp<int64_t>(retention_weeks, 0, 520) + 1;
   for (int64_t back = 0; back < count; ++back) {
-    StatusOr<store::WorkerWeek> week =
-        labor.WeeklyForWorker(worker_id, privacy::AddDays(today, -7 * back));
+    days.push_back(privacy::AddDays(today, -7 * back));
+  }
+  return days;
+}
+
+// Whether the reader may see this week of the worker (ACC-02, scope own_team).
+using WeekFilter = std::function<StatusOr<bool>(const store::WorkerWeek&)>;
+
+struct WeeksRead {
+  json weeks = json::array();  // The weeks kept and visible, in the order asked.
+  int64_t kept = 0;            // The weeks kept, visible or not.
+};
+
+// The worker's weeks of `days` (a day of each), those `visible` lets through (all when it is
+// empty). A week never rolled up or expired is skipped, unless `one_week`: then it is the
+// error (kNotFound "week_not_kept").
+StatusOr<WeeksRead> ReadWeeks(store::LaborStore& labor, int64_t worker_id,
+                              std::span<const privacy::Date> days, const WeekFilter& visible,
+                              bool one_week) {
+  WeeksRead read;
+  for (const privacy::Date& day : days) {
+    StatusOr<store::WorkerWeek> week = labor.WeeklyForWorker(worker_id, day);
     if (!week.ok()) {
-      if (week.status().reason() == "week_not_kept") {
+      if (week.status().reason() == "week_not_kept" && !one_week) {
         continue;
       }
       return week.status();
     }
-    weeks.push_back(WeekJson(*week));
+    ++read.kept;
+    if (visible) {
+      ENTREPOT_ASSIGN_OR_RETURN(bool shown, visible(*week));
+      if (!shown) {
+        continue;
+      }
+    }
+    read.weeks.push_back(WeekJson(*week));
   }
-  return weeks;
+  return read;
 }
 
 // Who consulted the worker's data (DSR-01), from the audit log; nullopt without a log.
@@ -304,6 +346,16 @@ StatusOr<WeeklyRequest> ParseWeeklyRequest(const std::string& target) {
     ENTREPOT_ASSIGN_OR_RETURN(weekly.standards, StandardsOf(target));
   }
   return weekly;
+}
+
+// ?week=2026-W19, or nullopt when absent. Errors: kInvalidArgument "bad_week", "bad_query".
+StatusOr<std::optional<privacy::Date>> WeekParameter(const std::string& target) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> text, QueryParameter(target, "week"));
+  if (!text) {
+    return std::optional<privacy::Date>();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(privacy::Date week, privacy::ParseIsoWeek(*text));
+  return std::optional<privacy::Date>(week);
 }
 
 // The group and suppression of a cell, or its units and errors (never a 0 for a hidden one).
@@ -436,6 +488,8 @@ HttpResponse ApiHandler::HandleLabor(Route route, const std::string& parameter,
       return LaborAggregates(request, principal);
     case Route::kLaborAssignments:
       return LaborAssignments(parameter, request, principal);
+    case Route::kLaborWorkerWeeks:
+      return LaborWorkerWeeks(parameter, request, principal);
     default:
       break;
   }
@@ -458,9 +512,11 @@ HttpResponse ApiHandler::LaborMe(const HttpRequest& request, const auth::Princip
   const int64_t now_ms = now_ms_();
   const privacy::Date today = server::LaborDayOf(now_ms);
   StatusOr<store::OwnLaborDay> own = labor_->WorkerDay(today, principal.id);
-  StatusOr<json> weeks =
-      own.ok() ? KeptWeeks(*labor_, principal.id, today, policy_->retention.worker_weekly_weeks)
-               : StatusOr<json>(own.status());
+  StatusOr<WeeksRead> weeks =
+      own.ok() ? ReadWeeks(*labor_, principal.id,
+                           RetainedWeeks(today, policy_->retention.worker_weekly_weeks), nullptr,
+                           /*one_week=*/false)
+               : StatusOr<WeeksRead>(own.status());
   StatusOr<json> accesses =
       weeks.ok() ? Accesses(audit_, principal.name) : StatusOr<json>(weeks.status());
   if (!accesses.ok()) {
@@ -469,7 +525,7 @@ HttpResponse ApiHandler::LaborMe(const HttpRequest& request, const auth::Princip
   json body = {{"worker", principal.name},
                {"generated_at", now_ms},
                {"today", OwnDayJson(today, *own)},
-               {"weeks", *std::move(weeks)},
+               {"weeks", std::move(weeks->weeks)},
                {"retention",
                 {{"labor_events_days", policy_->retention.labor_events_days},
                  {"worker_weekly_weeks", policy_->retention.worker_weekly_weeks}}},
@@ -625,6 +681,60 @@ HttpResponse ApiHandler::LaborAssignments(const std::string& day_text, const Htt
     return PrivateError(set);
   }
   return Private({{"day", privacy::FormatDate(*day)}, {"assignments", rota.size()}});
+}
+
+// IND-08, ACC-02: one worker's weekly aggregates, for HR (a grant with scope site: any
+// worker of the site) or their line manager (scope own_team: a lead, in the rota of a
+// rolled-up day of that week, of a team the worker was in that week), for a purpose the
+// policy grants (GOV-02). ?week=2026-W19 reads one week; without it, the weeks still kept
+// that the reader may see, newest first. Audited with the worker as subject (ACC-04).
+HttpResponse ApiHandler::LaborWorkerWeeks(const std::string& login, const HttpRequest& request,
+                                          const auth::Principal& principal) {
+  StatusOr<privacy::Role> role = PolicyRole(principal);
+  StatusOr<privacy::Purpose> purpose = role.ok() ? DeclaredPurpose(request.target) : role.status();
+  StatusOr<privacy::Scope> scope =
+      purpose.ok() ? GrantedScope(*policy_, *role, privacy::DataClass::kWorkerWeekly,
+                                  {privacy::Scope::kSite, privacy::Scope::kOwnTeam}, *purpose)
+                   : StatusOr<privacy::Scope>(purpose.status());
+  StatusOr<std::optional<privacy::Date>> week =
+      scope.ok() ? WeekParameter(request.target)
+                 : StatusOr<std::optional<privacy::Date>>(scope.status());
+  StatusOr<auth::UserRecord> worker =
+      week.ok() ? accounts_.FindUser(login) : StatusOr<auth::UserRecord>(week.status());
+  if (!worker.ok()) {
+    return PrivateError(worker.status());
+  }
+  const bool own_team = *scope == privacy::Scope::kOwnTeam;
+  WeekFilter led_by_reader;
+  if (own_team) {
+    led_by_reader = [this, &principal, &worker](const store::WorkerWeek& w) -> StatusOr<bool> {
+      ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> teams,
+                                labor_->TeamsLedFor(principal.id, worker->id, w.week_start));
+      return !teams.empty();
+    };
+  }
+  const privacy::Date today = server::LaborDayOf(now_ms_());
+  const std::vector<privacy::Date> days =
+      week->has_value() ? std::vector<privacy::Date>{**week}
+                        : RetainedWeeks(today, policy_->retention.worker_weekly_weeks);
+  StatusOr<WeeksRead> read =
+      ReadWeeks(*labor_, worker->id, days, led_by_reader, /*one_week=*/week->has_value());
+  if (!read.ok()) {
+    return PrivateError(read.status());
+  }
+  if (own_team && read->weeks.empty()) {
+    return PrivateError(Error(
+        StatusCode::kPermissionDenied, "not_your_team",
+        "you led no team that " + worker->login + " was in during " +
+            (week->has_value() ? privacy::IsoWeekName(**week) : std::string("the weeks kept")) +
+            "; a line manager reads the weekly aggregates of their own team only (ACC-02)"));
+  }
+  return Private(
+      {{"worker", worker->login},
+       {"purpose", privacy::PurposeName(*purpose)},
+       {"scope", privacy::ScopeName(*scope)},
+       {"weeks", std::move(read->weeks)},
+       {"retention", {{"worker_weekly_weeks", policy_->retention.worker_weekly_weeks}}}});
 }
 
 }  // namespace entrepot::api

@@ -74,6 +74,7 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kLaborTeam, "/api/v1/labor/team", "GET"},
     {Route::kLaborAggregates, "/api/v1/labor/aggregates", "GET"},
     {Route::kLaborAssignments, "/api/v1/labor/assignments/{day}", "PUT"},
+    {Route::kLaborWorkerWeeks, "/api/v1/labor/workers/{login}/weeks", "GET"},
     {Route::kEpcisCapture, "/epcis/capture", "POST"},
     {Route::kEpcisCaptureJob, "/epcis/capture/{captureID}", "GET"},
     {Route::kEpcisEvents, "/epcis/events", "GET"},
@@ -219,6 +220,7 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kLaborTeam:
     case Route::kLaborAggregates:
     case Route::kLaborAssignments:
+    case Route::kLaborWorkerWeeks:
       return Permission::kSelf;
     case Route::kUsers:
     case Route::kUser:

@@ -50,6 +50,7 @@ enum class Route {
   kLaborTeam,         // GET  /api/v1/labor/team (supervisor, own shift and zone, today)
   kLaborAggregates,   // GET  /api/v1/labor/aggregates (k-anonymous group figures)
   kLaborAssignments,  // PUT  /api/v1/labor/assignments/{day} (the day's rota)
+  kLaborWorkerWeeks,  // GET  /api/v1/labor/workers/{login}/weeks (line manager, HR: ACC-02)
   kEpcisCapture,      // POST /epcis/capture (an EPCISDocument; EPCIS 2.0 REST binding)
   kEpcisCaptureJob,   // GET  /epcis/capture/{captureID}
   kEpcisEvents,       // GET  /epcis/events (an EPCISQueryDocument, paged)
@@ -76,7 +77,7 @@ enum class Route {
   kAudit,             // GET  /api/v1/audit (the personal-data audit log, RET-03; dpo)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 54;
+inline constexpr int kRouteCount = 55;
 
 // One row of the route table.
 struct RouteSpec {

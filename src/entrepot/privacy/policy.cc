@@ -205,6 +205,14 @@ Policy DefaultPolicy() {
        Scope::kSite,
        Period::kAllRetained,
        {Purpose::kFlowManagement, Purpose::kPlanning, Purpose::kProcessImprovement}},
+      // HR may read any worker's weeks for planning and training (ACC-02); the k-anonymous
+      // team figures answer the same questions without naming anyone (IND-06, AGG-01), so a
+      // question about a team never needs a read of its members' weeks.
+      {Role::kHr,
+       DataClass::kTeamAggregates,
+       Scope::kSite,
+       Period::kAllRetained,
+       {Purpose::kPlanning, Purpose::kTraining}},
       {Role::kDpo,
        DataClass::kAuditLog,
        Scope::kSite,

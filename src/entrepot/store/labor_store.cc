@@ -49,8 +49,18 @@ constexpr const char* kTeamWeeklySchema = R"sql(
                            PRIMARY KEY(week, team, shift, process, zone, member)) WITHOUT ROWID;
 )sql";
 
-// The `kind` column of `weekly`.
-enum WeeklyKind : int64_t { kUnitsPerProcess = 0, kErrorsPerCause = 1, kMsPerZone = 2 };
+// Schema 3. ACC-02 (scope own_team): who led which team in a week, from the supervisor lines
+// of each rolled-up day's rota. The lead's own role, by worker id; it names no one they led
+// (the members are under the week pseudonym in `weekly`, kind kTeam) and goes with the week.
+constexpr const char* kTeamLeadsSchema = R"sql(
+  CREATE TABLE IF NOT EXISTS team_leads(week TEXT NOT NULL, team TEXT NOT NULL,
+                                        worker_id INTEGER NOT NULL,
+                                        PRIMARY KEY(week, team, worker_id)) WITHOUT ROWID;
+)sql";
+
+// The `kind` column of `weekly`. kTeam: a team the worker was in that week (rota, not as its
+// supervisor), value 1 whatever the number of days: no attendance count (IND-09).
+enum WeeklyKind : int64_t { kUnitsPerProcess = 0, kErrorsPerCause = 1, kMsPerZone = 2, kTeam = 3 };
 
 // The hard maximum of raw nominative events, whatever the policy says (RET-01).
 constexpr int64_t kMaxLaborEventDays = 7;
@@ -314,6 +324,9 @@ struct LaborStore::Impl {
                     RollUpReport& report);
   Status AddToTeamWeek(const std::string& week, uint64_t member, const LaborAssignment* assignment,
                        const privacy::Activities& activities);
+  Status AddTeamLeads(const std::string& week, std::span<const LaborAssignment> rota);
+  // The week key of the week containing `any_day`; kNotFound "week_not_kept" without one.
+  StatusOr<SecretKey> KeptWeekKey(const Date& any_day);
   Status DeleteDay(const Date& day);
 };
 
@@ -340,6 +353,7 @@ Status PrepareSchema(sqlite3* db) {
     ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kSchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamLeadsSchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
     return txn->Commit();
   }
@@ -351,14 +365,18 @@ Status PrepareSchema(sqlite3* db) {
                  "labor.db was written by a newer Entrepôt (schema " + std::to_string(version) +
                      "); upgrade this binary");
   }
-  if (version < 2) {
-    // Schema 1 had no team-week rows: weeks rolled up before the upgrade have none.
-    ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-    ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
-    ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
-    return txn->Commit();
+  if (version >= LaborStore::kSchemaVersion) {
+    return OkStatus();
   }
-  return OkStatus();
+  // Schema 1 had no team-week rows, schema 2 no team leads nor team rows: weeks rolled up
+  // before the upgrade have none.
+  ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  if (version < 2) {
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
+  }
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamLeadsSchema));
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
+  return txn->Commit();
 }
 
 }  // namespace
@@ -936,6 +954,10 @@ Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& r
                                           "INSERT INTO weekly(week, member, kind, name, value) "
                                           "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
                                           "value = value + excluded.value"));
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt in_team,
+                            Stmt::Prepare(raw(),
+                                          "INSERT OR IGNORE INTO weekly(week, member, kind, name, "
+                                          "value) VALUES(?1, ?2, ?3, ?4, 1)"));
   for (const auto& [pseudonym, totals] : rollup.totals()) {
     auto found = workers.find(pseudonym);
     if (found == workers.end()) {
@@ -958,14 +980,39 @@ Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& r
         ENTREPOT_RETURN_IF_ERROR(upsert.Run());
       }
     }
+    auto assignment = assignments.find(found->second);
+    // ACC-02: the team the worker was in, under the week pseudonym, so that the team's lead
+    // of the week may read this week (scope own_team). A supervisor line is a lead, not a
+    // member.
+    if (assignment != assignments.end() && !assignment->second->supervisor) {
+      in_team.Reset();
+      in_team.Bind(1, week).BindBlob(2, member).Bind(3, int64_t{kTeam});
+      in_team.Bind(4, assignment->second->team);
+      ENTREPOT_RETURN_IF_ERROR(in_team.Run());
+    }
     // IND-06: the team-week rows take the activity under the team token, with the team and
     // shift of the day's rota; no worker id and no pseudonym (AGG-04).
-    auto assignment = assignments.find(found->second);
     auto activities = rollup.activities().find(pseudonym);
     if (activities != rollup.activities().end()) {
       ENTREPOT_RETURN_IF_ERROR(AddToTeamWeek(
           week, privacy::TeamMemberOf(week_key, found->second),
           assignment != assignments.end() ? assignment->second : nullptr, activities->second));
+    }
+  }
+  return AddTeamLeads(week, rota);
+}
+
+Status LaborStore::Impl::AddTeamLeads(const std::string& week,
+                                      std::span<const LaborAssignment> rota) {
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
+                            Stmt::Prepare(raw(),
+                                          "INSERT OR IGNORE INTO team_leads(week, team, worker_id) "
+                                          "VALUES(?1, ?2, ?3)"));
+  for (const LaborAssignment& line : rota) {
+    if (line.supervisor) {
+      insert.Reset();
+      insert.Bind(1, week).Bind(2, line.team).Bind(3, line.worker_id);
+      ENTREPOT_RETURN_IF_ERROR(insert.Run());
     }
   }
   return OkStatus();
@@ -1079,6 +1126,7 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
     for (const std::string& week : expired) {
       for (const char* sql :
            {"DELETE FROM weekly WHERE week = ?1", "DELETE FROM team_weekly WHERE week = ?1",
+            "DELETE FROM team_leads WHERE week = ?1",
             "DELETE FROM week_keys WHERE week = ?1",  // RET-02.
             "INSERT OR REPLACE INTO meta(key, value) "
             "VALUES('scrub_pending', ?1)"}) {
@@ -1117,27 +1165,49 @@ Status LaborStore::Scrub() {
 
 // --- Weekly aggregates -------------------------------------------------------------------
 
-StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& any_day) {
-  std::lock_guard lock(impl_->mutex);
+StatusOr<SecretKey> LaborStore::Impl::KeptWeekKey(const Date& any_day) {
   const Date week_start = privacy::WeekStart(any_day);
-  const std::string week = privacy::FormatDate(week_start);
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
-                            impl_->LoadKey("week_keys", "week", week));
+                            LoadKey("week_keys", "week", privacy::FormatDate(week_start)));
   if (!key.has_value()) {
     return Error(StatusCode::kNotFound, "week_not_kept",
                  "no weekly aggregates are kept for " + privacy::IsoWeekName(week_start) +
                      " (not rolled up yet, or expired under the retention policy)");
   }
-  ENTREPOT_ASSIGN_OR_RETURN(
-      Stmt stmt, Stmt::Prepare(impl_->raw(),
-                               "SELECT kind, name, value FROM weekly WHERE week = ?1 AND "
-                               "member = ?2"));
-  stmt.Bind(1, week).BindBlob(2, privacy::PseudonymOf(*key, worker_id));
-  WorkerWeek result{week_start, privacy::IsoWeekName(week_start), {}};
+  return std::move(*key);
+}
+
+namespace {
+
+// The first column of every row of `stmt`, in order.
+StatusOr<std::vector<std::string>> TextColumn(Stmt& stmt) {
+  std::vector<std::string> out;
   while (true) {
     ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) {
-      return result;
+      return out;
+    }
+    out.push_back(stmt.Text(0));
+  }
+}
+
+}  // namespace
+
+StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& any_day) {
+  std::lock_guard lock(impl_->mutex);
+  const Date week_start = privacy::WeekStart(any_day);
+  const std::string week = privacy::FormatDate(week_start);
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, impl_->KeptWeekKey(any_day));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(impl_->raw(),
+                               "SELECT kind, name, value FROM weekly WHERE week = ?1 AND "
+                               "member = ?2 ORDER BY kind, name"));
+  stmt.Bind(1, week).BindBlob(2, privacy::PseudonymOf(key, worker_id));
+  WorkerWeek result{week_start, privacy::IsoWeekName(week_start), {}, {}, {}};
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      break;
     }
     switch (stmt.Int(0)) {
       case kUnitsPerProcess:
@@ -1149,10 +1219,35 @@ StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& 
       case kMsPerZone:
         result.totals.ms_per_zone[stmt.Text(1)] = stmt.Int(2);
         break;
+      case kTeam:
+        result.teams.push_back(stmt.Text(1));
+        break;
       default:
         return Error(StatusCode::kDataLoss, "labor_corrupt", "a weekly row has an unknown kind");
     }
   }
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt led, Stmt::Prepare(impl_->raw(),
+                              "SELECT team FROM team_leads WHERE week = ?1 AND worker_id = ?2 "
+                              "ORDER BY team"));
+  led.Bind(1, week).Bind(2, worker_id);
+  ENTREPOT_ASSIGN_OR_RETURN(result.teams_led, TextColumn(led));
+  return result;
+}
+
+StatusOr<std::vector<std::string>> LaborStore::TeamsLedFor(int64_t lead_id, int64_t worker_id,
+                                                           const Date& any_day) {
+  std::lock_guard lock(impl_->mutex);
+  const std::string week = privacy::FormatDate(privacy::WeekStart(any_day));
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, impl_->KeptWeekKey(any_day));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      Stmt stmt, Stmt::Prepare(impl_->raw(),
+                               "SELECT l.team FROM team_leads l JOIN weekly w ON w.week = l.week "
+                               "AND w.kind = ?4 AND w.name = l.team AND w.member = ?3 "
+                               "WHERE l.week = ?1 AND l.worker_id = ?2 ORDER BY l.team"));
+  stmt.Bind(1, week).Bind(2, lead_id).BindBlob(3, privacy::PseudonymOf(key, worker_id));
+  stmt.Bind(4, int64_t{kTeam});
+  return TextColumn(stmt);
 }
 
 }  // namespace entrepot::store

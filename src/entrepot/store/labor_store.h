@@ -10,6 +10,10 @@
 //     scopes the supervisor's real-time view (ACC-01) and gives aggregates their team and
 //     shift; it is deleted with the day's events;
 //   - week keys and weekly per-worker aggregates under a week pseudonym (IND-08, RET-02);
+//   - team leads: per ISO week, the teams each supervisor led (the supervisor lines of the
+//     rolled-up days' rota), and under the week pseudonym the teams each worker was in:
+//     they decide which weeks a line manager may read (ACC-02, scope own_team) and expire
+//     with the week (RET-02);
 //   - team-week rows: per ISO week, team, shift, process and zone, each worker's units,
 //     errors and time under a member token derived from the week key (privacy::TeamMemberOf),
 //     never a worker id; they feed k-anonymous weekly aggregates and the standard-vs-actual
@@ -107,6 +111,11 @@ struct WorkerWeek {
   Date week_start;
   std::string iso_week;  // "2026-W19".
   privacy::WorkerTotals totals;
+  // The teams the worker was in that week (rota lines without supervisor, on days with
+  // attributed activity), sorted; what makes a team's lead their line manager (ACC-02).
+  std::vector<std::string> teams;
+  // The teams the worker led that week (rota lines with supervisor = true), sorted.
+  std::vector<std::string> teams_led;
 };
 
 // One committed scan for RecordScans (see RecordScan for the fields).
@@ -173,8 +182,8 @@ struct RollUpReport {
 class LaborStore {
  public:
   using Options = LaborStoreOptions;
-  // 2: team-week rows (files of version 1 are upgraded at Open).
-  static constexpr int64_t kSchemaVersion = 2;
+  // 2: team-week rows; 3: team leads (older files are upgraded at Open).
+  static constexpr int64_t kSchemaVersion = 3;
   static constexpr int32_t kApplicationId = 0x454C4252;  // "ELBR".
 
   // Opens DIR/labor.db, creating it (and not DIR) when missing; finishes a scrub left
@@ -255,7 +264,8 @@ class LaborStore {
 
   // --- End of day (RET-01, RET-02, IND-08) -----------------------------------------------
   // Rolls `day` up: adds each worker's totals to their weekly aggregate and their activity
-  // to the team-week rows (team and shift from the day's rota, "" without), deletes the day's
+  // to the team-week rows (team and shift from the day's rota, "" without), records the
+  // week's team leads and each worker's team of the day (ACC-02), deletes the day's
   // sessions, scans, rota and key, and scrubs the file. `worker_ids` are the workers who may
   // have worked (all accounts of the site); today's rota is added to them. Sessions still
   // open are closed at their last event. Errors: kFailedPrecondition
@@ -267,7 +277,7 @@ class LaborStore {
   // retention.labor_events_days old (capped at 7, RET-01), oldest first.
   StatusOr<std::vector<RollUpReport>> RollUpDue(const Date& today,
                                                 std::span<const int64_t> worker_ids);
-  // Deletes the weekly aggregates, team-week rows and week key of every week whose
+  // Deletes the weekly aggregates, team-week rows, team leads and week key of every week whose
   // privacy::WeekExpiryDay(week, retention.worker_weekly_weeks) <= today, then scrubs.
   // Returns the number of weeks expired. Errors: "scrub_incomplete"; store errors.
   StatusOr<int64_t> Expire(const Date& today);
@@ -277,9 +287,16 @@ class LaborStore {
 
   // --- Weekly aggregates (IND-08; who may read them is the caller's decision: ACC-02) ----
   // The aggregate of `worker_id` for the ISO week containing `any_day` (empty totals when
-  // the worker has none that week). Errors: kNotFound "week_not_kept" (no key: never rolled
-  // up or expired); store errors.
+  // the worker has none that week), with the teams they were in and led. Errors: kNotFound
+  // "week_not_kept" (no key: never rolled up or expired); store errors.
   StatusOr<WorkerWeek> WeeklyForWorker(int64_t worker_id, const Date& any_day);
+  // ACC-02, scope own_team: the teams that `lead_id` led (a rota line with supervisor = true)
+  // and that `worker_id` was in (a line without) during the ISO week containing `any_day`,
+  // as the roll-ups of its days recorded them; sorted, empty when they share none (the lead
+  // is then not the worker's line manager that week). Errors: kNotFound "week_not_kept";
+  // store errors.
+  StatusOr<std::vector<std::string>> TeamsLedFor(int64_t lead_id, int64_t worker_id,
+                                                 const Date& any_day);
 
   // Days that still hold a key or events (not yet rolled up), oldest first.
   StatusOr<std::vector<Date>> OpenDays();

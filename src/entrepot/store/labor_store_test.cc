@@ -487,6 +487,15 @@ class LaborWeeklyTest : public LaborStoreTest {
     sqlite3_close(db);
     return members;
   }
+  // Closes the store, runs `sql` on labor.db (an older schema), and opens it again.
+  void Rewrite(const char* sql) {
+    store_.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    Reopen();
+  }
   const Date kToday = D(2026, 6, 1);  // W23: W19 to W23 are kept.
 };
 
@@ -626,16 +635,92 @@ TEST_F(LaborWeeklyTest, WeekRangesAreBounded) {
 
 // A labor.db of schema 1 (no team-week rows) is upgraded at Open.
 TEST_F(LaborWeeklyTest, SchemaOneIsUpgraded) {
-  store_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE team_weekly; PRAGMA user_version = 1;", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-  Reopen();
+  ASSERT_NO_FATAL_FAILURE(Rewrite("DROP TABLE team_weekly; PRAGMA user_version = 1;"));
   WorkDay(kW19, Team("t1", 1, 10));
   EXPECT_EQ(StoredTeamMembers().size(), 10u);
+}
+
+// ACC-02 (scope own_team): the roll-up records who led which team in the week and, under the
+// week pseudonym, the teams each worker was in; a lead shares a team with a worker only in a
+// week they led it, and both records go with the week (RET-02).
+TEST_F(LaborWeeklyTest, TheRollUpRecordsWhoLedWhichTeamInTheWeek) {
+  auto day = [this](const Date& d, std::vector<LaborAssignment> rota) {
+    ASSERT_TRUE(store_->SetAssignments(d, rota).ok());
+    for (const LaborAssignment& line : rota) {
+      const std::string device = "HH-" + std::to_string(line.worker_id);
+      ASSERT_TRUE(store_->StartSession(d, device, line.worker_id, 0).ok());
+      ASSERT_TRUE(*store_->RecordScan(device, "pick", "A", "ok", 5, 60'000));
+      ASSERT_TRUE(store_->EndSession(device, 120'000).ok());
+    }
+    ASSERT_TRUE(store_->RollUpDay(d, std::vector<int64_t>{}).ok());
+  };
+  // W19: 900 leads t1 (worker 1), 901 leads t2 (worker 2); worker 3 moves from t1 to t2.
+  day(kW19, {{1, "t1", "morning", "A", false},
+             {3, "t1", "morning", "A", false},
+             {900, "t1", "morning", "A", true},
+             {2, "t2", "morning", "B", false},
+             {901, "t2", "morning", "B", true}});
+  day(D(2026, 5, 5), {{3, "t2", "morning", "B", false}, {901, "t2", "morning", "B", true}});
+  // W20: 901 leads t1.
+  day(kW20, {{1, "t1", "morning", "A", false}, {901, "t1", "morning", "A", true}});
+
+  using Teams = std::vector<std::string>;
+  EXPECT_EQ(*store_->TeamsLedFor(900, 1, kW19), Teams{"t1"});
+  EXPECT_EQ(*store_->TeamsLedFor(900, 2, kW19), Teams{}) << "another team";
+  EXPECT_EQ(*store_->TeamsLedFor(900, 3, kW19), Teams{"t1"});
+  EXPECT_EQ(*store_->TeamsLedFor(901, 3, D(2026, 5, 10)), Teams{"t2"});
+  EXPECT_EQ(*store_->TeamsLedFor(900, 1, kW20), Teams{}) << "a week 900 did not lead";
+  EXPECT_EQ(*store_->TeamsLedFor(901, 1, kW20), Teams{"t1"});
+  EXPECT_EQ(*store_->TeamsLedFor(901, 1, kW19), Teams{}) << "901 led t2, not t1, in W19";
+  EXPECT_EQ(*store_->TeamsLedFor(901, 901, kW19), Teams{}) << "a lead is no member";
+  EXPECT_EQ(store_->TeamsLedFor(900, 1, kW21).status().reason(), "week_not_kept");
+
+  StatusOr<WorkerWeek> three = store_->WeeklyForWorker(3, kW19);
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(three->teams, (Teams{"t1", "t2"}));
+  EXPECT_TRUE(three->teams_led.empty());
+  EXPECT_EQ(three->totals.units_per_process.at("pick"), 10);
+  StatusOr<WorkerWeek> lead = store_->WeeklyForWorker(901, kW19);
+  ASSERT_TRUE(lead.ok());
+  EXPECT_EQ(lead->teams_led, Teams{"t2"});
+  EXPECT_TRUE(lead->teams.empty());
+
+  // The worker's team is stored under the week pseudonym, never beside a worker id.
+  auto count = [this](const char* sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK);
+    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 3);  // (W19,t1,900) (W19,t2,901) (W20,t1,901)
+  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3"), 5);
+  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3 AND value != 1"), 0)
+      << "no count of days (IND-09)";
+
+  // RET-02: W19 expires (kept through the 13 weeks after it), W20 not yet.
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
+  EXPECT_EQ(store_->TeamsLedFor(900, 1, kW19).status().reason(), "week_not_kept");
+  EXPECT_EQ(count("SELECT count(*) FROM team_leads WHERE week = '2026-05-04'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE week = '2026-05-04'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 1);
+  EXPECT_EQ(*store_->TeamsLedFor(901, 1, kW20), Teams{"t1"});
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 17)), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3"), 0);
+}
+
+// A labor.db of schema 2 (no team leads) is upgraded at Open; its weeks have no leads.
+TEST_F(LaborWeeklyTest, SchemaTwoIsUpgraded) {
+  ASSERT_NO_FATAL_FAILURE(Rewrite("DROP TABLE team_leads; PRAGMA user_version = 2;"));
+  ASSERT_TRUE(
+      store_->SetAssignments(kW19, {{{1, "t1", "m", "A", false}, {9, "t1", "m", "A", true}}}).ok());
+  ASSERT_TRUE(store_->StartSession(kW19, "HH-1", 1, 0).ok());
+  ASSERT_TRUE(store_->RollUpDay(kW19, std::vector<int64_t>{}).ok());
+  EXPECT_EQ(*store_->TeamsLedFor(9, 1, kW19), std::vector<std::string>{"t1"});
 }
 
 TEST_F(LaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
