@@ -65,14 +65,8 @@ bool EpcisRepository::FollowsJournal(const EpcisRepositoryOptions& options) {
 
 StatusOr<std::unique_ptr<store::Journal>> EpcisRepository::OpenJournal(
     const EpcisRepositoryOptions& options) {
-  if (options.open_journal) {
-    return options.open_journal();
-  }
-  ENTREPOT_ASSIGN_OR_RETURN(
-      std::unique_ptr<store::SqliteJournal> journal,
-      store::SqliteJournal::Open(options.journal_path,
-                                 {.read_only = true, .create_if_missing = false}));
-  return std::unique_ptr<store::Journal>(std::move(journal));
+  return options.open_journal ? options.open_journal()
+                              : store::SqliteJournal::OpenReader(options.journal_path);
 }
 
 void EpcisRepository::Run() {

@@ -48,14 +48,8 @@ bool SamePath(const std::string& a, const std::string& b) {
 
 // A new reader of the journal the index follows.
 StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const MovementIndexOptions& options) {
-  if (options.open_journal) {
-    return options.open_journal();
-  }
-  ENTREPOT_ASSIGN_OR_RETURN(
-      std::unique_ptr<store::SqliteJournal> journal,
-      store::SqliteJournal::Open(options.journal_path,
-                                 {.read_only = true, .create_if_missing = false}));
-  return std::unique_ptr<store::Journal>(std::move(journal));
+  return options.open_journal ? options.open_journal()
+                              : store::SqliteJournal::OpenReader(options.journal_path);
 }
 
 Status Stopped() { return Error(StatusCode::kAborted, "stopping", "the index is stopping"); }

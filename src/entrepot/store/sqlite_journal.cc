@@ -426,6 +426,12 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& 
   return journal;
 }
 
+StatusOr<std::unique_ptr<Journal>> SqliteJournal::OpenReader(const std::string& path) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteJournal> journal,
+                            Open(path, {.read_only = true, .create_if_missing = false}));
+  return std::unique_ptr<Journal>(std::move(journal));
+}
+
 StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenWithoutContext(const std::string& path,
                                                                            Options options) {
   ENTREPOT_RETURN_IF_ERROR(PrepareFile(path, options));

@@ -95,6 +95,9 @@ class SqliteJournal final : public Journal {
   //  - kUnavailable "journal_unavailable" for I/O errors and locks held too long.
   static StatusOr<std::unique_ptr<SqliteJournal>> Open(const std::string& path,
                                                        Options options = {});
+  // A reader of the journal at `path` that exists already (read_only, not created): what
+  // the followers of a running site open. Errors as Open.
+  static StatusOr<std::unique_ptr<Journal>> OpenReader(const std::string& path);
 
   ~SqliteJournal() override;
   SqliteJournal(const SqliteJournal&) = delete;
