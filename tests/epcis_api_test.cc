@@ -445,6 +445,118 @@ TEST_F(EpcisApiTest, APartnersShipmentToThisSiteOpensAReceipt) {
   EXPECT_EQ(site_.Get(admin_, "/api/v1/receipts/DA-9").status, 404u);
 }
 
+// A partner's receiving event naming `parcels` (EPC URIs), taken at `at_ms` by the owner
+// 4012345.00000.
+json ReceivingOf(const std::string& id, std::vector<std::string> parcels, int64_t at_ms) {
+  return {{"eventID", id},
+          {"type", "ObjectEvent"},
+          {"eventTime", epcis::FormatEpcisTime(at_ms)},
+          {"eventTimeZoneOffset", "+01:00"},
+          {"action", "OBSERVE"},
+          {"bizStep", "receiving"},
+          {"epcList", std::move(parcels)},
+          {"destinationList",
+           {{{"type", "owning_party"}, {"destination", "urn:epc:id:pgln:4012345.00000"}}}}};
+}
+
+TEST_F(EpcisApiTest, ACustomersReceivingEventMakesTheOrderOfItsParcelDelivered) {
+  // Given: order O-1 for one kettle, picked, packed into parcel ...0015 and shipped.
+  const std::string supervisor = site_.Token("supervisor");
+  int n = 0;
+  auto scans = [&n](const std::vector<std::pair<std::string, std::string>>& steps) {
+    std::string ndjson;
+    for (const auto& [mode, code] : steps) {
+      ++n;
+      ndjson += json{{"id", "HH-01-d" + std::to_string(n)},
+                     {"device", "HH-01"},
+                     {"mode", mode},
+                     {"code", code},
+                     {"at", kNow + n * 5000}}
+                    .dump() +
+                "\n";
+    }
+    return ndjson;
+  };
+  const std::string dock = domain::FormatLabel(domain::LabelKind::kLocation, "DOCK-01");
+  const std::string bin = domain::FormatLabel(domain::LabelKind::kLocation, "A-01-001-1-1");
+  const std::string door = domain::FormatLabel(domain::LabelKind::kLocation, "DOOR-01");
+  const std::string tote = domain::FormatLabel(domain::LabelKind::kContainer, "T0001");
+  const std::string kettle = "(01)09506000134352";
+  const std::string parcel = "(00)095060000000000015";
+  site_.PostScans("HH-01",
+                  scans({{"receive", dock},
+                         {"receive", kettle},
+                         {"stow", dock},
+                         {"stow", kettle},
+                         {"stow", bin}}),
+                  5);
+  const json order = {{"id", "O-1"},
+                      {"carrier", "DPD"},
+                      {"cutoff", epcis::FormatEpcisTime(kNow + 3'600'000)},
+                      {"lines", {{{"gtin", "09506000134352"}, {"quantity", 1}}}}};
+  auto post = [this](const std::string& token, const std::string& target, const json& body) {
+    return Exchange(site_.port(), token, http::verb::post, target, body.dump(), "application/json");
+  };
+  ASSERT_EQ(post(supervisor, "/api/v1/orders", order).status, 201u);
+  ASSERT_EQ(post(supervisor, "/api/v1/release", json::object()).status, 200u);
+  Answer next = post(site_.DeviceToken("HH-01"), "/api/v1/tasks/next", {{"device", "HH-01"}});
+  ASSERT_EQ(next.status, 200u) << next.body;
+  site_.PostScans("HH-01",
+                  scans({{"pick", tote},
+                         {"pick", bin},
+                         {"pick", kettle},
+                         {"pack", tote},
+                         {"pack", kettle},
+                         {"pack", parcel},
+                         {"ship", door},
+                         {"ship", parcel}}),
+                  8);
+  ASSERT_EQ(site_.Get(supervisor, "/api/v1/orders/O-1").Json()["status"], "shipped");
+
+  // The customer confirms it, and a parcel this site never shipped.
+  const int64_t received_at = kNow + 86'400'000;
+  const json document = EpcisDocument({ReceivingOf(
+      "urn:uuid:5d0c1e2a-0000-4000-8000-000000000001",
+      {"https://id.gs1.org/00/095060000000000015", "urn:epc:id:sscc:9506000.0000000002"},
+      received_at)});
+  Answer captured = site_.Capture(admin_, document.dump());
+  ASSERT_EQ(captured.status, 202u) << captured.body;
+  json delivery = captured.Json()["deliveries"];
+  ASSERT_EQ(delivery.size(), 1u) << captured.body;
+  EXPECT_TRUE(delivery[0]["seq"].is_number()) << captured.body;
+  delivery[0].erase("seq");
+  EXPECT_EQ(delivery[0],
+            json({{"eventID", "urn:uuid:5d0c1e2a-0000-4000-8000-000000000001"},
+                  {"partner", "4012345.00000"},
+                  {"delivered", {"sscc:095060000000000015"}},
+                  {"problems",
+                   {{{"parcel", "sscc:095060000000000022"}, {"reason", "unknown_parcel"}}}}}));
+
+  const json read = site_.Get(supervisor, "/api/v1/orders/O-1").Json();
+  EXPECT_EQ(read["status"], "delivered") << read.dump();
+  EXPECT_EQ(read["parcels"][0]["delivered_by"], "4012345.00000");
+  ASSERT_TRUE(read["parcels"][0]["delivered"].is_string()) << read.dump();
+  EXPECT_EQ(*epcis::ParseEpcisTime(read["parcels"][0]["delivered"].get<std::string>()),
+            received_at);
+  const json delivered = site_.Get(supervisor, "/api/v1/orders?status=delivered").Json();
+  ASSERT_EQ(delivered["orders"].size(), 1u) << delivered.dump();
+  EXPECT_EQ(delivered["orders"][0]["id"], "O-1");
+  EXPECT_TRUE(site_.Get(supervisor, "/api/v1/orders?status=shipped").Json()["orders"].empty());
+
+  // The same document again captures nothing new: no deliveries. Another event for the same
+  // parcel records nothing more.
+  EXPECT_FALSE(site_.Capture(admin_, document.dump()).Json().contains("deliveries"));
+  Answer twice = site_.Capture(
+      admin_, EpcisDocument({ReceivingOf("urn:uuid:5d0c1e2a-0000-4000-8000-000000000002",
+                                         {"urn:epc:id:sscc:9506000.0000000001"}, received_at)})
+                  .dump());
+  ASSERT_EQ(twice.status, 202u) << twice.body;
+  const json again = twice.Json()["deliveries"][0];
+  EXPECT_EQ(again["delivered"], json::array()) << twice.body;
+  EXPECT_EQ(again["problems"][0]["reason"], "already_delivered") << twice.body;
+  EXPECT_TRUE(again["seq"].is_null()) << twice.body;
+}
+
 TEST_F(EpcisApiTest, PagesFollowTheLinkHeaderAndFiltersSelect) {
   std::vector<json> receipts;
   for (int n = 1; n <= 70; ++n) {

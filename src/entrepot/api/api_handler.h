@@ -234,8 +234,9 @@ class ApiHandler {
   // epcis_routes.cc: the EPCIS 2.0 capture and query routes, from the EPCIS repository.
   HttpResponse HandleEpcis(Route route, const std::string& parameter, const HttpRequest& request);
   void EpcisCapture(const HttpRequest& request, std::function<void(HttpResponse)> respond);
-  // Opens the receipts that a captured document announces (epcis/partner_shipments.h), then
-  // answers the capture job `job` with their outcomes.
+  // Opens the receipts that a captured document announces and records the deliveries it
+  // confirms (epcis/partner_shipments.h), then answers the capture job `job` with their
+  // outcomes.
   void OpenPartnerReceipts(std::string_view body, nlohmann::json job, std::string location,
                            std::function<void(HttpResponse)> respond);
   HttpResponse EpcisQuery(const HttpRequest& request);

@@ -5,19 +5,26 @@
 //   GET  /epcis/events/{eventID}    one event, as an EPCISQueryDocument
 // They run on the network thread against the EPCIS repository (server/epcis_repository.h),
 // which has its own SQLite connections; a capture is done, job and all, when it is answered.
+// A capture that stored every event also opens the receipts of the partner shipments it
+// announces and records the deliveries of this site's parcels it confirms (order commands
+// through the sequencer, epcis/partner_shipments.h), and lists their outcomes in its answer.
 // Every answer carries GS1-EPCIS-Version and GS1-CBV-Version. The events carry what happened
 // to goods, never a worker or a device (RET-01: the site's events come from the journal
 // through epcis::EpcisMapper).
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "entrepot/api/api_handler.h"
 #include "entrepot/api/http_errors.h"
 #include "entrepot/api/router.h"
 #include "entrepot/api/stock_json.h"
 #include "entrepot/base/status_macros.h"
+#include "entrepot/core/orders.h"
 #include "entrepot/epcis/document.h"
 #include "entrepot/epcis/partner_shipments.h"
 #include "entrepot/server/epcis_repository.h"
@@ -102,6 +109,110 @@ std::string NextLink(std::string_view target, std::string_view token) {
   return link + std::string(kPageTokenParameter) + "=" + std::string(token) + ">; rel=\"next\"";
 }
 
+// A capture's answer waiting for the order commands it submitted (receipts, deliveries):
+// each reply fills its entry of the job; the last one hands the job on to `then`.
+struct PendingCommands {
+  std::mutex mutex;
+  json job;
+  size_t left = 0;
+  std::function<void(json)> then;
+};
+
+void ErrorEntry(json& entry, const Status& status) {
+  entry["error"] = {{"code", status.reason()}, {"message", status.message()}};
+}
+
+// Submits `command` for entry `index` of pending->job[list]: `outcome` writes its committed
+// reply there, a refusal becomes the entry's "error". REQUIRES: pending->left counts it.
+void SubmitForEntry(server::Sequencer& sequencer, int64_t now_ms, core::OrderCommand command,
+                    std::shared_ptr<PendingCommands> pending, const char* list, size_t index,
+                    std::function<void(json&, const engine::OrderReply&)> outcome) {
+  auto finish = [pending, list, index](const std::function<void(json&)>& fill) {
+    std::unique_lock lock(pending->mutex);
+    fill(pending->job[list][index]);
+    if (--pending->left == 0) {
+      json job = std::move(pending->job);
+      lock.unlock();
+      pending->then(std::move(job));
+    }
+  };
+  Status submitted = sequencer.SubmitOrder(
+      std::move(command), now_ms,
+      [finish, outcome = std::move(outcome)](StatusOr<engine::OrderReply> reply) {
+        finish([&reply, &outcome](json& entry) {
+          if (reply.ok()) {
+            outcome(entry, *reply);
+          } else {
+            ErrorEntry(entry, reply.status());
+          }
+        });
+      });
+  if (!submitted.ok()) {
+    finish([&submitted](json& entry) { ErrorEntry(entry, submitted); });
+  }
+}
+
+// Lists the outcomes to come as job[list]: `entries`, one per command to submit, then one per
+// problem with its error. Hands the job on at once when there is nothing to wait for (and
+// without `list` when there is nothing to list); otherwise sets pending.job and pending.left
+// and returns true: the commands are to be submitted.
+bool ListOutcomes(PendingCommands& pending, json job, const char* list, json entries,
+                  const std::vector<epcis::PartnerShipmentProblem>& problems) {
+  if (entries.empty() && problems.empty()) {
+    pending.then(std::move(job));
+    return false;
+  }
+  const size_t commands = entries.size();
+  for (const epcis::PartnerShipmentProblem& problem : problems) {
+    entries.push_back({{"eventID", problem.event_id},
+                       {"error", {{"code", problem.reason}, {"message", problem.message}}}});
+  }
+  job[list] = std::move(entries);
+  if (commands == 0) {
+    pending.then(std::move(job));
+    return false;
+  }
+  pending.left = commands;
+  pending.job = std::move(job);
+  return true;
+}
+
+// Records the deliveries a captured document confirms (epcis/partner_shipments.h), one
+// core::ConfirmDeliveries per event, lists their outcomes in job["deliveries"] (none when
+// the document confirms none), and answers 202 with the job.
+void ConfirmPartnerDeliveries(server::Sequencer& sequencer, int64_t now_ms,
+                              epcis::PartnerDeliveries found, json job, const std::string& location,
+                              const Respond& respond) {
+  auto pending = std::make_shared<PendingCommands>();
+  pending->then = [location, respond](json answered) {
+    HttpResponse response = Answer(202, "application/json", answered);
+    response.location = location;
+    respond(std::move(response));
+  };
+  json entries = json::array();
+  for (const epcis::PartnerDelivery& delivery : found.deliveries) {
+    entries.push_back({{"eventID", delivery.event_id}, {"partner", delivery.partner}});
+  }
+  if (!ListOutcomes(*pending, std::move(job), "deliveries", std::move(entries), found.problems)) {
+    return;
+  }
+  for (size_t i = 0; i < found.deliveries.size(); ++i) {
+    epcis::PartnerDelivery& delivery = found.deliveries[i];
+    core::ConfirmDeliveries command{std::move(delivery.parcels), delivery.delivered_at_ms,
+                                    std::move(delivery.partner)};
+    SubmitForEntry(sequencer, now_ms, std::move(command), pending, "deliveries", i,
+                   [](json& entry, const engine::OrderReply& reply) {
+                     json problems = json::array();
+                     for (const core::DeliveryProblem& problem : reply.decision.delivery_problems) {
+                       problems.push_back({{"parcel", problem.parcel}, {"reason", problem.reason}});
+                     }
+                     entry["delivered"] = reply.decision.delivered;
+                     entry["problems"] = std::move(problems);
+                     entry["seq"] = reply.seq == 0 ? json(nullptr) : json(reply.seq);
+                   });
+  }
+}
+
 }  // namespace
 
 HttpResponse ApiHandler::HandleEpcis(Route route, const std::string& parameter,
@@ -148,8 +259,9 @@ void ApiHandler::EpcisCapture(const HttpRequest& request, Respond respond_plain)
     respond(EpcisError(job.status()));
     return;
   }
-  // A partner's shipments to this site become receipts once every event is stored; a
-  // document captured again (nothing new) opens none.
+  // A partner's shipments to this site become receipts, and its receipts of this site's
+  // parcels delivery confirmations, once every event is stored; a document captured again
+  // (nothing new) does neither.
   if (job->error_count == 0 && job->captured_count > 0) {
     OpenPartnerReceipts(request.body, server::CaptureJobJson(*job), "/epcis/capture/" + job->id,
                         std::move(respond));
@@ -163,41 +275,24 @@ void ApiHandler::EpcisCapture(const HttpRequest& request, Respond respond_plain)
 
 void ApiHandler::OpenPartnerReceipts(std::string_view body, json job, std::string location,
                                      Respond respond) {
-  epcis::PartnerShipments found =
-      epcis::ReadPartnerShipments(json::parse(body, nullptr, false), epcis_->ids());
-  // The answer, once every receipt command is answered: one entry per shipment, in
-  // document order, then the shipments that could not become receipts.
-  struct Pending {
-    std::mutex mutex;
-    json job;
-    std::string location;
-    size_t left = 0;
-    Respond respond;
-    void Done() {
-      HttpResponse response = Answer(202, "application/json", job);
-      response.location = location;
-      respond(std::move(response));
-    }
+  const json document = json::parse(body, nullptr, false);
+  epcis::PartnerShipments found = epcis::ReadPartnerShipments(document, epcis_->ids());
+  // Once every receipt command is answered: the deliveries the document confirms, then the
+  // answer.
+  auto pending = std::make_shared<PendingCommands>();
+  pending->then = [&sequencer = sequencer_, now_ms = now_ms_,
+                   deliveries = epcis::ReadPartnerDeliveries(document),
+                   location = std::move(location), respond = std::move(respond)](json answered) {
+    ConfirmPartnerDeliveries(sequencer, now_ms(), deliveries, std::move(answered), location,
+                             respond);
   };
-  auto pending = std::make_shared<Pending>();
-  pending->job = std::move(job);
-  pending->location = std::move(location);
-  pending->respond = std::move(respond);
-  if (found.shipments.empty() && found.problems.empty()) {
-    pending->Done();  // Nothing for this site's inbound: the job as GET shows it.
-    return;
-  }
-  json& receipts = pending->job["receipts"] = json::array();
+  // One entry per shipment, in document order, then the shipments that could not become
+  // receipts; no "receipts" when nothing is for this site's inbound.
+  json entries = json::array();
   for (const epcis::PartnerShipment& shipment : found.shipments) {
-    receipts.push_back({{"eventID", shipment.event_id}, {"receipt", shipment.receipt_id}});
+    entries.push_back({{"eventID", shipment.event_id}, {"receipt", shipment.receipt_id}});
   }
-  for (const epcis::PartnerShipmentProblem& problem : found.problems) {
-    receipts.push_back({{"eventID", problem.event_id},
-                        {"error", {{"code", problem.reason}, {"message", problem.message}}}});
-  }
-  pending->left = found.shipments.size();
-  if (pending->left == 0) {
-    pending->Done();
+  if (!ListOutcomes(*pending, std::move(job), "receipts", std::move(entries), found.problems)) {
     return;
   }
   for (size_t i = 0; i < found.shipments.size(); ++i) {
@@ -210,29 +305,11 @@ void ApiHandler::OpenPartnerReceipts(std::string_view body, json job, std::strin
     for (const epcis::PartnerShipmentLine& line : shipment.lines) {
       receipt.lines.push_back({line.gtin, line.quantity});
     }
-    Status submitted = sequencer_.SubmitOrder(
-        std::move(receipt), now_ms_(), [pending, i](StatusOr<engine::OrderReply> reply) {
-          std::lock_guard lock(pending->mutex);
-          json& entry = pending->job["receipts"][i];
-          if (reply.ok()) {
-            entry["outcome"] = "opened";
-            entry["seq"] = reply->seq;
-          } else {
-            entry["error"] = {{"code", reply.status().reason()},
-                              {"message", reply.status().message()}};
-          }
-          if (--pending->left == 0) {
-            pending->Done();
-          }
-        });
-    if (!submitted.ok()) {
-      std::lock_guard lock(pending->mutex);
-      pending->job["receipts"][i]["error"] = {{"code", submitted.reason()},
-                                              {"message", submitted.message()}};
-      if (--pending->left == 0) {
-        pending->Done();
-      }
-    }
+    SubmitForEntry(sequencer_, now_ms_(), std::move(receipt), pending, "receipts", i,
+                   [](json& entry, const engine::OrderReply& reply) {
+                     entry["outcome"] = "opened";
+                     entry["seq"] = reply.seq;
+                   });
   }
 }
 

@@ -123,8 +123,12 @@ json OrderJson(const core::OrderBook& book, const core::OrderState& order) {
     for (const auto& [gtin, quantity] : units) {
       contents.push_back({{"gtin", gtin}, {"quantity", quantity}});
     }
+    auto delivery = order.delivered_parcels.find(parcel);
+    const bool delivered = delivery != order.delivered_parcels.end();
     parcels.push_back({{"parcel", parcel},
                        {"shipped", order.shipped_parcels.contains(parcel)},
+                       {"delivered", delivered ? Time(delivery->second.at_ms) : json(nullptr)},
+                       {"delivered_by", delivered ? json(delivery->second.by) : json(nullptr)},
                        {"units", std::move(contents)}});
   }
   return {{"id", order.id},
@@ -179,13 +183,14 @@ StatusOr<core::OrderStatus> ParseStatus(const std::string& text) {
   for (core::OrderStatus status :
        {core::OrderStatus::kOpen, core::OrderStatus::kReleased, core::OrderStatus::kPicked,
         core::OrderStatus::kPacked, core::OrderStatus::kShipped, core::OrderStatus::kCancelled,
-        core::OrderStatus::kShort}) {
+        core::OrderStatus::kShort, core::OrderStatus::kDelivered}) {
     if (core::OrderStatusName(status) == text) {
       return status;
     }
   }
   return Invalid("bad_status",
-                 "status must be open, released, short, picked, packed, shipped or cancelled");
+                 "status must be open, released, short, picked, packed, shipped, delivered or "
+                 "cancelled");
 }
 
 // The `limit` (1..kMaxOrderPage, kDefaultOrderPage when absent) and `after` (the previous

@@ -154,6 +154,13 @@ void EncodeEvent(ByteWriter& out, const Event& event) {
           out.String(e.order);
           out.String(e.location);
           EncodeReturnLines(out, e.lines);
+        } else if constexpr (std::is_same_v<T, DeliveriesConfirmed>) {
+          out.Varint(e.parcels.size());
+          for (const std::string& parcel : e.parcels) {
+            out.String(parcel);
+          }
+          out.Signed(e.delivered_at_ms);
+          out.String(e.by);
         } else {
           static_assert(sizeof(T) == 0, "event without encoding");
         }
@@ -302,6 +309,15 @@ Event DecodeEvent(ByteReader& in) {
       e.order = in.String();
       e.location = in.String();
       e.lines = DecodeReturnLines(in);
+      return e;
+    }
+    case 25: {
+      DeliveriesConfirmed e;
+      for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+        e.parcels.push_back(in.String());
+      }
+      e.delivered_at_ms = in.Signed();
+      e.by = in.String();
       return e;
     }
     default:

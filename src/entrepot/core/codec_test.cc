@@ -66,7 +66,10 @@ Entry EntryWithEveryEvent() {
                      "DOCK-01",
                      {{kGtin, 2, "damaged", ReturnDisposition::kInspect},
                       {kGtin, 1, "late", ReturnDisposition::kScrap}}},
-      PickFaceDefined{"P-01-001-1-1", kGtin, 4, 20}};
+      PickFaceDefined{"P-01-001-1-1", kGtin, 4, 20},
+      DeliveriesConfirmed{{"sscc:095060000000000015", "sscc:095060000000000022"},
+                          1'795'000'000'000,
+                          "0614141000005"}};
   return entry;
 }
 
@@ -82,6 +85,8 @@ TEST(CodecTest, EntryWithEveryEventRoundTrips) {
   EXPECT_EQ(std::get<DeviceStateChanged>(decoded->events[12]).state.pending.size(), 2u);
   EXPECT_EQ(std::get<CarrierDefined>(decoded->events[20]).doors.size(), 2u);
   EXPECT_EQ(std::get<ReceiptExpected>(decoded->events[21]).containers.size(), 1u);
+  EXPECT_EQ(std::get<DeliveriesConfirmed>(decoded->events[25]),
+            std::get<DeliveriesConfirmed>(entry.events[25]));
 }
 
 TEST(CodecTest, EveryTruncationReturnsDataLoss) {
@@ -99,6 +104,16 @@ TEST(CodecTest, EntryTimeIsReadWithoutDecodingEvents) {
   EXPECT_EQ(*DecodeEntryTime(bytes), -5);
   EXPECT_EQ(DecodeEntryTime(bytes.substr(0, 10)).status().reason(), "bad_entry");
   EXPECT_EQ(DecodeEntryTime("").status().reason(), "bad_entry");
+}
+
+TEST(CodecTest, EventTagPastTheLastReturnsDataLoss) {
+  Entry entry;
+  entry.events = {LocationCounted{"A"}};
+  std::string bytes = EncodeEntry(entry);
+  // The event is the last thing encoded: its tag, then the location as a string of 1 byte.
+  ASSERT_EQ(bytes[bytes.size() - 3], 11);
+  bytes[bytes.size() - 3] = static_cast<char>(std::variant_size_v<Event>);
+  EXPECT_EQ(DecodeEntry(bytes).status().reason(), "bad_entry");
 }
 
 TEST(CodecTest, TrailingBytesReturnDataLoss) {

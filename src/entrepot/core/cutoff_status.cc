@@ -36,7 +36,8 @@ void AddOrder(const OrderState& order, Pending& pending) {
     group.shorted += line.shorted;
     group.work_left += WorkLeft(line);
   }
-  if (order.Status() != OrderStatus::kShipped) {
+  const OrderStatus status = order.Status();
+  if (status != OrderStatus::kShipped && status != OrderStatus::kDelivered) {
     pending.unshipped.push_back(order.id);
   }
 }

@@ -236,6 +236,16 @@ struct PickFaceDefined {
   friend bool operator==(const PickFaceDefined&, const PickFaceDefined&) = default;
 };
 
+// Parcels this site shipped reached their destination, as a partner (the carrier or the
+// customer) confirmed, e.g. by an EPCIS receiving event: each parcel's order records its
+// delivery. Every parcel listed was shipped and not delivered before.
+struct DeliveriesConfirmed {
+  std::vector<std::string> parcels;  // Canonical container ids ("sscc:...").
+  int64_t delivered_at_ms = 0;       // When the partner received them, Unix ms.
+  std::string by;                    // The partner that confirmed (an identifier), never a person.
+  friend bool operator==(const DeliveriesConfirmed&, const DeliveriesConfirmed&) = default;
+};
+
 // --- Device state ------------------------------------------------------------------------
 
 // Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
@@ -261,7 +271,8 @@ using Event =
                  UnitsReceived, UnitsMoved, ContainerMoved, ContainerShipped, StockAdjusted,
                  LocationFlagged, LocationCounted, DeviceStateChanged, OrderPlaced, OrderCancelled,
                  OrderReleased, BatchAssigned, ToteAssigned, TaskProgressed, OrderPacked,
-                 CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived, PickFaceDefined>;
+                 CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived, PickFaceDefined,
+                 DeliveriesConfirmed>;
 
 // What the device is told.
 struct Reply {

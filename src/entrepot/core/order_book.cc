@@ -25,6 +25,8 @@ std::string_view OrderStatusName(OrderStatus status) {
       return "cancelled";
     case OrderStatus::kShort:
       return "short";
+    case OrderStatus::kDelivered:
+      return "delivered";
   }
   return "unknown";
 }
@@ -53,7 +55,13 @@ OrderStatus OrderState::Status() const {
   if (packed < picked) {
     return OrderStatus::kPicked;
   }
-  return shipped < packed ? OrderStatus::kPacked : OrderStatus::kShipped;
+  if (shipped < packed) {
+    return OrderStatus::kPacked;
+  }
+  // Delivered parcels are shipped ones: equal counts mean every shipped parcel arrived.
+  return !shipped_parcels.empty() && delivered_parcels.size() == shipped_parcels.size()
+             ? OrderStatus::kDelivered
+             : OrderStatus::kShipped;
 }
 
 int64_t OrderState::Units() const {
@@ -144,6 +152,8 @@ void OrderBook::Apply(const Event& event) {
           }
         } else if constexpr (std::is_same_v<T, ReturnReceived>) {
           Return(e);
+        } else if constexpr (std::is_same_v<T, DeliveriesConfirmed>) {
+          Deliver(e);
         } else if constexpr (std::is_same_v<T, PickFaceDefined>) {
           if (e.max == 0) {
             pick_faces_.erase(e.location);
@@ -172,6 +182,14 @@ void OrderBook::Return(const ReturnReceived& e) {
   }
   order.returns.push_back(e.return_id);
   returns_[e.return_id] = e;
+}
+
+void OrderBook::Deliver(const DeliveriesConfirmed& e) {
+  for (const std::string& parcel : e.parcels) {
+    OrderState& order = orders_.at(parcels_.at(parcel));
+    ENTREPOT_CHECK(order.shipped_parcels.contains(parcel));
+    order.delivered_parcels[parcel] = ParcelDelivery{e.delivered_at_ms, e.by};
+  }
 }
 
 void OrderBook::Place(const OrderPlaced& e) {
@@ -427,7 +445,15 @@ void OrderBook::Encode(ByteWriter& out) const {
     out.Varint(order.parcels.size());
     for (const auto& [parcel, units] : order.parcels) {
       out.String(parcel);
-      out.U8(static_cast<uint8_t>(order.shipped_parcels.contains(parcel)));
+      // Bit 0: shipped; bit 1 (format 4): delivered, its time and partner follow.
+      auto delivery = order.delivered_parcels.find(parcel);
+      const bool delivered = delivery != order.delivered_parcels.end();
+      out.U8(static_cast<uint8_t>(order.shipped_parcels.contains(parcel)) |
+             static_cast<uint8_t>(delivered << 1));
+      if (delivered) {
+        out.Signed(delivery->second.at_ms);
+        out.String(delivery->second.by);
+      }
       out.Varint(units.size());
       for (const auto& [gtin, quantity] : units) {
         out.String(gtin);
@@ -538,8 +564,19 @@ OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
     }
     for (uint64_t parcels = in.Count(); parcels > 0 && in.ok(); --parcels) {
       std::string parcel = in.String();
-      if (in.U8() != 0) {
+      const uint8_t parcel_flags = in.U8();
+      // A delivered parcel was shipped; older formats know no deliveries.
+      if (parcel_flags > 3 || parcel_flags == 2 || (format < 4 && parcel_flags > 1)) {
+        in.Fail();
+        break;
+      }
+      if ((parcel_flags & 1) != 0) {
         order.shipped_parcels.insert(parcel);
+      }
+      if ((parcel_flags & 2) != 0) {
+        ParcelDelivery& delivery = order.delivered_parcels[parcel];
+        delivery.at_ms = in.Signed();
+        delivery.by = in.String();
       }
       auto& units = order.parcels[parcel];
       for (uint64_t gtins = in.Count(); gtins > 0 && in.ok(); --gtins) {

@@ -16,7 +16,7 @@
 //  (3) Units received into a pallet listed on an open expected receipt (ASN) count against
 //      it; a product not on the ASN counts as unexpected.
 //  (4) Picked units travel in the order's tote; packed units in its parcels; a parcel that
-//      ships ships its units of the order.
+//      ships ships its units of the order; a shipped parcel a partner confirms is delivered.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +53,8 @@ struct OrderLineState {
 };
 
 // kShort: released, and every unit allocated to it was reported short at its bin, so nothing
-// will be picked: it can only be cancelled (or shipped nothing). Derived, never stored.
+// will be picked: it can only be cancelled (or shipped nothing). kDelivered: shipped, and
+// every parcel it shipped was confirmed delivered. Derived, never stored.
 enum class OrderStatus : uint8_t {
   kOpen,
   kReleased,
@@ -61,10 +62,18 @@ enum class OrderStatus : uint8_t {
   kPacked,
   kShipped,
   kCancelled,
-  kShort
+  kShort,
+  kDelivered
 };
-// "open", "released", "picked", "packed", "shipped", "cancelled", "short".
+// "open", "released", "picked", "packed", "shipped", "cancelled", "short", "delivered".
 std::string_view OrderStatusName(OrderStatus status);
+
+// A shipped parcel's delivery, as a partner confirmed it (DeliveriesConfirmed).
+struct ParcelDelivery {
+  int64_t at_ms = 0;
+  std::string by;  // The partner, never a person.
+  friend bool operator==(const ParcelDelivery&, const ParcelDelivery&) = default;
+};
 
 struct OrderState {
   std::string id;
@@ -79,6 +88,7 @@ struct OrderState {
   std::string tote;   // The tote collecting its picked units, once assigned.
   std::map<std::string, std::map<std::string, int64_t>> parcels;  // parcel -> gtin -> units
   std::set<std::string> shipped_parcels;
+  std::map<std::string, ParcelDelivery> delivered_parcels;  // Each one of shipped_parcels.
   std::vector<std::string> returns;  // Ids of the returns received against it, in order.
 
   OrderStatus Status() const;
@@ -198,8 +208,8 @@ class OrderBook {
   uint64_t batches_released() const { return batches_released_; }
 
   void Encode(ByteWriter& out) const;
-  // Reads what Encode wrote in snapshot format `format` (2: before returns); failures show
-  // as !in.ok().
+  // Reads what Encode wrote in snapshot format `format` (2: before returns; 3: before
+  // deliveries); failures show as !in.ok().
   static OrderBook Decode(ByteReader& in, uint8_t format);
 
   friend bool operator==(const OrderBook&, const OrderBook&) = default;
@@ -214,6 +224,7 @@ class OrderBook {
   void Progress(const TaskProgressed& e);
   void Pack(const OrderPacked& e);
   void Return(const ReturnReceived& e);
+  void Deliver(const DeliveriesConfirmed& e);
   // True when the return's order and lines exist (a snapshot's returns are checked).
   bool ValidReturn(const ReturnReceived& e) const;
   void CloseTask(const TaskState& task);

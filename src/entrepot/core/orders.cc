@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "entrepot/base/status_macros.h"
+#include "entrepot/domain/container_id.h"
 
 namespace entrepot::core {
 namespace {
@@ -685,6 +686,60 @@ StatusOr<OrderDecision> PickFace(const SiteState& state, const DefinePickFace& c
   return decision;
 }
 
+Status CheckDeliveries(const ConfirmDeliveries& command) {
+  if (command.parcels.empty() || command.parcels.size() > kMaxDeliveryParcels) {
+    return Invalid(command.parcels.empty() ? "no_parcels" : "too_many_parcels",
+                   "A delivery confirmation lists 1 to " + std::to_string(kMaxDeliveryParcels) +
+                       " parcels; got " + std::to_string(command.parcels.size()) + ".");
+  }
+  if (command.delivered_at_ms <= 0) {
+    return Invalid("bad_delivery_time", "A delivery confirmation needs the time of delivery.");
+  }
+  if (!IsIdentifier(command.by, kMaxOrderIdLength)) {
+    return Invalid("bad_partner",
+                   "The partner confirming a delivery is 1 to 64 letters, digits, '.', '_' or "
+                   "'-'; got '" +
+                       command.by.substr(0, 80) + "'.");
+  }
+  for (const std::string& parcel : command.parcels) {
+    if (Status valid = domain::ValidateContainerId(parcel); !valid.ok()) {
+      return Invalid("bad_parcel", valid.message());
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<OrderDecision> Deliver(const SiteState& state, const ConfirmDeliveries& command) {
+  ENTREPOT_RETURN_IF_ERROR(CheckDeliveries(command));
+  const OrderBook& book = state.orders();
+  OrderDecision decision;
+  DeliveriesConfirmed confirmed{{}, command.delivered_at_ms, command.by};
+  std::set<std::string_view> seen;  // A parcel listed twice counts once.
+  for (const std::string& parcel : command.parcels) {
+    if (!seen.insert(parcel).second) {
+      continue;
+    }
+    const OrderState* order = book.OrderOfParcel(parcel);
+    const char* problem = order == nullptr                            ? "unknown_parcel"
+                          : !order->shipped_parcels.contains(parcel)  ? "not_shipped"
+                          : order->delivered_parcels.contains(parcel) ? "already_delivered"
+                                                                      : nullptr;
+    if (problem != nullptr) {
+      decision.delivery_problems.push_back(DeliveryProblem{parcel, problem});
+    } else {
+      confirmed.parcels.push_back(parcel);
+    }
+  }
+  decision.delivered = confirmed.parcels;
+  decision.summary = std::to_string(decision.delivered.size()) + " parcels delivered, as " +
+                     command.by + " confirmed; " +
+                     std::to_string(decision.delivery_problems.size()) + " not recorded.";
+  if (!confirmed.parcels.empty()) {
+    decision.events.push_back(std::move(confirmed));
+  }
+  return decision;
+}
+
 }  // namespace
 
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
@@ -712,6 +767,8 @@ StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& 
           return Count(state, c);
         } else if constexpr (std::is_same_v<T, ReceiveReturn>) {
           return Return(state, c);
+        } else if constexpr (std::is_same_v<T, ConfirmDeliveries>) {
+          return Deliver(state, c);
         } else {
           return PickFace(state, c);
         }

@@ -1,9 +1,11 @@
 // File: orders.h
 //
 // Order commands, decided against the current SiteState by the site's single writer:
-// place, amend and cancel an order, release work by cut-off, hand a batch to a device, and
-// define a carrier's doors. A decision is a list of order events (events.h) that the engine
-// journals as one kOrder entry and applies (order_book.h holds the state they build).
+// place, amend and cancel an order, release work by cut-off, hand a batch to a device,
+// define a carrier's doors, expect and close receipts, request counts, receive returns, set
+// pick-face levels, and record the deliveries partners confirm. A decision is a list of order
+// events (events.h) that the engine journals as one kOrder entry and applies (order_book.h holds
+// the state they build).
 //
 // Design notes:
 //  (1) Reservation never over-promises: a line reserves at most the product's
@@ -135,9 +137,24 @@ struct DefinePickFace {
   int64_t max = 0;
 };
 
-using OrderCommand =
-    std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch, DefineCarrier,
-                 ExpectReceipt, CloseReceipt, RequestCounts, ReceiveReturn, DefinePickFace>;
+inline constexpr size_t kMaxDeliveryParcels = 500;
+
+// Records that parcels this site shipped were delivered, as partner `by` (the carrier or the
+// customer) confirmed at `delivered_at_ms` (e.g. an EPCIS receiving event): each parcel's
+// order keeps its delivery, and an order whose every shipped parcel is delivered reads
+// "delivered". A parcel no order packed ("unknown_parcel"), one not shipped yet
+// ("not_shipped") and one delivered before ("already_delivered") is reported in the
+// decision's delivery_problems, not refused; a parcel listed twice counts once. Nothing
+// to record: no event, nothing journaled.
+struct ConfirmDeliveries {
+  std::vector<std::string> parcels;  // Canonical container ids, 1..kMaxDeliveryParcels.
+  int64_t delivered_at_ms = 0;       // > 0
+  std::string by;                    // As a carrier code.
+};
+
+using OrderCommand = std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch,
+                                  DefineCarrier, ExpectReceipt, CloseReceipt, RequestCounts,
+                                  ReceiveReturn, DefinePickFace, ConfirmDeliveries>;
 
 // Units of a line that could not be reserved (place, amend) or allocated (release).
 struct Shortage {
@@ -156,6 +173,14 @@ struct ReceiptDifference {
   friend bool operator==(const ReceiptDifference&, const ReceiptDifference&) = default;
 };
 
+// A parcel of ConfirmDeliveries that was not recorded, and why: "unknown_parcel",
+// "not_shipped" or "already_delivered".
+struct DeliveryProblem {
+  std::string parcel;
+  std::string reason;
+  friend bool operator==(const DeliveryProblem&, const DeliveryProblem&) = default;
+};
+
 // A note for the receive scan of `units` of `gtin` into `container` (before it is applied):
 // progress against its open receipt, "not on" it, or over it; "" when on no receipt.
 std::string ReceiptNote(const SiteState& state, const std::string& container,
@@ -169,6 +194,10 @@ struct OrderDecision {
   std::vector<std::string> batches;   // Release: the batches made; assign: the batch given.
   std::vector<ReceiptDifference> differences;  // Close receipt: every line that differs.
   std::vector<std::string> counts;  // Request counts: the locations flagged now, code order.
+  // Confirm deliveries: the parcels recorded as delivered now, in command order, and those
+  // that were not.
+  std::vector<std::string> delivered;
+  std::vector<DeliveryProblem> delivery_problems;
 };
 
 // Decides `command` against `state` as journal entry `seq` (batch ids derive from it).
@@ -178,7 +207,8 @@ struct OrderDecision {
 //     "bad_device", "bad_door", "too_many_doors", "bad_container", "too_many_containers",
 //     "bad_count_request", "too_many_locations", "not_countable", "bad_return_id",
 //     "bad_reason", "not_on_order", "bad_return_location", "not_a_pick_face",
-//     "bad_levels";
+//     "bad_levels", "no_parcels", "too_many_parcels", "bad_parcel", "bad_delivery_time",
+//     "bad_partner";
 //   kNotFound: "unknown_product", "no_such_order", "no_such_receipt", "no_work" (assign:
 //     nothing released and unassigned), "unknown_location", "unknown_zone";
 //   kAlreadyExists: "order_exists", "receipt_exists", "container_expected" (an SSCC already

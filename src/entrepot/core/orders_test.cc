@@ -3,9 +3,12 @@
 // flows that carry an order: directed pick, pack check, door check, ship.
 #include "entrepot/core/orders.h"
 
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "entrepot/core/cutoff_status.h"
 #include "entrepot/core/site.h"
 #include "entrepot/core/site_test_util.h"
 #include "entrepot/core/workload_plan.h"
@@ -624,6 +627,179 @@ TEST_F(OrdersTest, SnapshotKeepsTheReturns) {
   EXPECT_EQ(decoded->Encode(), bytes);
   EXPECT_TRUE(decoded->orders() == site_.state().orders());
   EXPECT_EQ(decoded->orders().FindOrder("O1")->lines[0].returned, 1);
+}
+
+// --- deliveries ----------------------------------------------------------------------------
+
+class DeliveriesTest : public OrdersTest {
+ protected:
+  static constexpr int64_t kDelivered = testing::kStart + 24 * kHour;
+  const std::string parcel1_ = std::string("sscc:") + kParcel1;
+  const std::string parcel2_ = std::string("sscc:") + kParcel2;
+
+  // Given: order `id` for 2 kettles packed one per parcel, kParcel1 and kParcel2; only
+  // kParcel1 shipped.
+  void GivenTwoParcelsOneShipped(const std::string& id) {
+    GivenStock(Item(kKettle), 2, kBigBin);
+    GivenReleasedAndTaken(id, 2);
+    ScanAll(Mode::kPick, {LocationLabel(kBigBin), Item(kKettle), Item(kKettle)});
+    ScanAll(Mode::kPack, {ContainerLabel("T1"), Item(kKettle), Sscc(kParcel1)});
+    ScanAll(Mode::kPack, {ContainerLabel("T1"), Item(kKettle), Sscc(kParcel2)});
+    ScanAll(Mode::kShip, {LocationLabel("DOOR-01"), Sscc(kParcel1)});
+    ASSERT_EQ(OrderNamed(id).Status(), OrderStatus::kPacked);
+  }
+  StatusOr<OrderDecision> Confirm(std::vector<std::string> parcels,
+                                  std::string by = "0614141000005") {
+    return Order(ConfirmDeliveries{std::move(parcels), kDelivered, std::move(by)});
+  }
+  // The snapshot of the state, decoded: a test failure when it does not decode.
+  SiteState Restored() {
+    StatusOr<SiteState> decoded = SiteState::Decode(site_.state().Encode());
+    EXPECT_TRUE(decoded.ok()) << decoded.status().message();
+    return decoded.ok() ? *std::move(decoded) : SiteState();
+  }
+};
+
+TEST_F(DeliveriesTest, ConfirmedParcelMakesItsShippedOrderDelivered) {
+  GivenShipped("O1", 2);
+  StatusOr<OrderDecision> confirmed = Confirm({parcel1_});
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status().message();
+  EXPECT_EQ(confirmed->delivered, std::vector<std::string>{parcel1_});
+  EXPECT_TRUE(confirmed->delivery_problems.empty());
+  ASSERT_EQ(confirmed->events.size(), 1u);
+  EXPECT_EQ(std::get<DeliveriesConfirmed>(confirmed->events[0]),
+            (DeliveriesConfirmed{{parcel1_}, kDelivered, "0614141000005"}));
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kDelivered);
+  EXPECT_EQ(OrderStatusName(OrderStatus::kDelivered), "delivered");
+  EXPECT_EQ(OrderNamed("O1").delivered_parcels.at(parcel1_),
+            (ParcelDelivery{kDelivered, "0614141000005"}));
+}
+
+TEST_F(DeliveriesTest, OrderWithAParcelNotDeliveredStaysShipped) {
+  GivenTwoParcelsOneShipped("O1");
+  ScanAll(Mode::kShip, {Sscc(kParcel2)});
+  ASSERT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+  ASSERT_TRUE(Confirm({parcel2_}).ok());
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+  EXPECT_EQ(OrderNamed("O1").delivered_parcels.size(), 1u);
+  ASSERT_TRUE(Confirm({parcel1_}).ok());
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kDelivered);
+}
+
+TEST_F(DeliveriesTest, UnknownUnshippedAndDeliveredParcelsAreReportedNotRefused) {
+  GivenTwoParcelsOneShipped("O1");
+  ASSERT_TRUE(Confirm({parcel1_}).ok());
+  const std::string stranger = "sscc:095060000000000046";
+  StatusOr<OrderDecision> again = Confirm({parcel1_, parcel2_, stranger, parcel2_});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->delivered.empty());
+  EXPECT_EQ(again->delivery_problems, (std::vector<DeliveryProblem>{{parcel1_, "already_delivered"},
+                                                                    {parcel2_, "not_shipped"},
+                                                                    {stranger, "unknown_parcel"}}));
+  EXPECT_TRUE(again->events.empty());  // Nothing changes: nothing to journal.
+  EXPECT_EQ(OrderNamed("O1").delivered_parcels.at(parcel1_).at_ms, kDelivered);
+  EXPECT_FALSE(OrderNamed("O1").delivered_parcels.contains(parcel2_));
+}
+
+TEST_F(DeliveriesTest, BadConfirmationsAreRefusedWithTheirReason) {
+  GivenShipped("O1", 1);
+  EXPECT_EQ(Confirm({}).status().reason(), "no_parcels");
+  EXPECT_EQ(Confirm(std::vector<std::string>(kMaxDeliveryParcels + 1, parcel1_)).status().reason(),
+            "too_many_parcels");
+  EXPECT_EQ(Confirm({parcel1_}, "").status().reason(), "bad_partner");
+  EXPECT_EQ(Confirm({parcel1_}, "a partner").status().reason(), "bad_partner");
+  EXPECT_EQ(Confirm({"sscc:095060000000000016"}).status().reason(), "bad_parcel");
+  EXPECT_EQ(Confirm({"parcel-1"}).status().reason(), "bad_parcel");
+  EXPECT_EQ(Order(ConfirmDeliveries{{parcel1_}, 0, "DPD"}).status().reason(), "bad_delivery_time");
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+}
+
+TEST_F(DeliveriesTest, CutoffStatusCountsADeliveredOrderAsShipped) {
+  GivenShipped("O1", 1);
+  ASSERT_TRUE(Confirm({parcel1_}).ok());
+  // O2, due at the same cut-off, is not shipped: with no throughput the group is at risk.
+  ASSERT_TRUE(Order(PlaceOrder{Terms("O2", OrderNamed("O1").cutoff_ms, {{kCable, 1}})}).ok());
+  CutoffReport report = ComputeCutoffStatus(site_.state().orders(), now_, 0);
+  ASSERT_EQ(report.groups.size(), 1u);
+  EXPECT_EQ(report.at_risk, std::vector<std::string>{"O2"});
+}
+
+TEST_F(DeliveriesTest, SnapshotKeepsTheDeliveries) {
+  GivenTwoParcelsOneShipped("O1");
+  ASSERT_TRUE(Confirm({parcel1_}).ok());
+  std::string bytes = site_.state().Encode();
+  SiteState restored = Restored();
+  EXPECT_EQ(restored.Encode(), bytes);
+  EXPECT_TRUE(restored.orders() == site_.state().orders());
+  EXPECT_EQ(restored.orders().FindOrder("O1")->delivered_parcels.at(parcel1_),
+            (ParcelDelivery{kDelivered, "0614141000005"}));
+}
+
+TEST_F(DeliveriesTest, SnapshotWithADeliveredParcelNotShippedIsRefused) {
+  GivenShipped("O1", 1);
+  ASSERT_TRUE(Confirm({parcel1_}).ok());
+  std::string bytes = site_.state().Encode();
+  // In the order book a parcel is its id then its flags: 3, shipped and delivered.
+  const std::string flagged = "\x17" + parcel1_ + "\x03";
+  const size_t at = bytes.find(flagged);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + flagged.size() - 1] = '\x02';
+  StatusOr<SiteState> decoded = SiteState::Decode(bytes);
+  EXPECT_EQ(decoded.status().reason(), "bad_snapshot");
+}
+
+// A format 3 snapshot (before deliveries) of GivenShipped("O1", 2), as format 3 wrote it.
+constexpr char kFormat3Snapshot[] =
+    "030746522d54455354095465737420736974650501410653746f77204103494e4207496e626f756e64034f55"
+    "54084f7574626f756e640150045069636b045041434b045061636b080c412d30312d3030312d312d31014100"
+    "0000000104000c412d30312d3030312d312d3201410000000001000007444f434b2d303103494e4200000000"
+    "00000007444f434b2d303203494e420000000000000007444f4f522d3031034f55540000000004000007444f"
+    "4f522d3032034f5554000000000400000c502d30312d3030312d312d31015000000000021400075041434b2d"
+    "3031045041434b00000000030000020e30393530363030303133343335320c4b6574746c6520312e37204c01"
+    "410e30393530363030303133343336390f5553422d43206361626c652032206d014101010101024f31034450"
+    "4480acece8bd68000101054231312d31086c6162656c3a5431010e3039353036303030313334333532040404"
+    "040004040117737363633a30393530363030303030303030303030313501010e303935303630303031333433"
+    "3532040101024f310c412d30312d3030312d312d320e30393530363030303133343335320000000405423131"
+    "2d31040001054231312d310548482d30310101024f310101000000000006086c6162656c3a4b310300000008"
+    "6c6162656c3a543100000000086c6162656c3a543200000000086c6162656c3a543300000000086c6162656c"
+    "3a54340000000017737363633a303935303630303030303030303030303135040200000400010548482d3031"
+    "050200000007444f4f522d3031000080f2b4e5bd68040c000204112400000000000000000000000000000000";
+
+std::string FromHex(std::string_view hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return bytes;
+}
+
+TEST(DeliveriesSnapshotTest, Format3SnapshotStillReads) {
+  const std::string bytes = FromHex(kFormat3Snapshot);
+  ASSERT_EQ(bytes[0], 3);
+  StatusOr<SiteState> decoded = SiteState::Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  const OrderState* order = decoded->orders().FindOrder("O1");
+  ASSERT_NE(order, nullptr);
+  EXPECT_EQ(order->Status(), OrderStatus::kShipped);
+  EXPECT_EQ(order->shipped_parcels, std::set<std::string>{std::string("sscc:") + kParcel1});
+  EXPECT_TRUE(order->delivered_parcels.empty());
+  EXPECT_EQ(order->lines[0].shipped, 2);
+  // Written again, it is format 4 and reads back the same.
+  const std::string again = decoded->Encode();
+  EXPECT_EQ(again[0], 4);
+  StatusOr<SiteState> reread = SiteState::Decode(again);
+  ASSERT_TRUE(reread.ok()) << reread.status().message();
+  EXPECT_TRUE(reread->orders() == decoded->orders());
+  EXPECT_EQ(reread->Encode(), again);
+}
+
+TEST(DeliveriesSnapshotTest, Format3SnapshotWithADeliveryFlagIsRefused) {
+  std::string bytes = FromHex(kFormat3Snapshot);
+  const std::string flagged = std::string("\x17sscc:") + kParcel1 + "\x01";
+  const size_t at = bytes.find(flagged);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + flagged.size() - 1] = '\x03';
+  EXPECT_EQ(SiteState::Decode(bytes).status().reason(), "bad_snapshot");
 }
 
 }  // namespace

@@ -179,7 +179,8 @@ void SiteState::Apply(const Event& event) {
                              std::is_same_v<T, ReceiptExpected> ||
                              std::is_same_v<T, ReceiptClosed> ||
                              std::is_same_v<T, ReturnReceived> ||
-                             std::is_same_v<T, PickFaceDefined>) {
+                             std::is_same_v<T, PickFaceDefined> ||
+                             std::is_same_v<T, DeliveriesConfirmed>) {
           order_book_.Apply(event);
         } else {
           static_assert(sizeof(T) == 0, "event without projection");
@@ -281,10 +282,12 @@ namespace {
 
 // Format 2 added the order book after the products (format 1 snapshots have none); format 3
 // the returns at the end of the order book, and the stock lines' arrival ranks (older
-// formats rank their lines in key order). Older formats still read.
+// formats rank their lines in key order); format 4 the parcels' deliveries (older formats
+// have none). Older formats still read.
 constexpr uint8_t kSnapshotFormatV1 = 1;
 constexpr uint8_t kSnapshotFormatV2 = 2;
-constexpr uint8_t kSnapshotFormat = 3;
+constexpr uint8_t kSnapshotFormatV3 = 3;
+constexpr uint8_t kSnapshotFormat = 4;
 
 template <typename Map>
 std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {
@@ -359,7 +362,7 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
   ByteReader in(bytes);
   SiteState state;
   const uint8_t format = in.U8();
-  if (format != kSnapshotFormat && format != kSnapshotFormatV2 && format != kSnapshotFormatV1) {
+  if (format < kSnapshotFormatV1 || format > kSnapshotFormat) {
     return Error(StatusCode::kDataLoss, "bad_snapshot", "unknown snapshot format");
   }
   state.site_code_ = in.String();
@@ -406,23 +409,23 @@ StatusOr<SiteState> SiteState::Decode(std::string_view bytes) {
       state.UpdateVacancy(location->second);
     }
   }
-  const uint64_t arrivals = format >= kSnapshotFormat ? in.Varint() : 0;
+  const uint64_t arrivals = format >= kSnapshotFormatV3 ? in.Varint() : 0;
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
     Holder holder = DecodeHolder(in);
     ItemKey item = DecodeItem(in);
     int64_t quantity = in.Signed();
-    const uint64_t arrival = format >= kSnapshotFormat ? in.Varint() : 0;
+    const uint64_t arrival = format >= kSnapshotFormatV3 ? in.Varint() : 0;
     if (quantity <= 0 || (holder.IsLocation() && !state.locations_.contains(holder.id)) ||
         arrival > arrivals) {
       in.Fail();
       break;
     }
     state.Add(holder, item, quantity);  // Ranks lines in key order for older formats.
-    if (format >= kSnapshotFormat) {
+    if (format >= kSnapshotFormatV3) {
       state.stock_.find(StockKeyView{holder, item})->second.arrival = arrival;
     }
   }
-  if (format >= kSnapshotFormat) {
+  if (format >= kSnapshotFormatV3) {
     state.arrivals_ = arrivals;
   }
   for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {

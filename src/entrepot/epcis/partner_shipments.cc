@@ -227,16 +227,98 @@ std::variant<PartnerShipment, PartnerShipmentProblem> ReadShipment(
   return shipment;
 }
 
+// The eventList of a document, or nullptr.
+const json* EventsOf(const json& document) {
+  if (auto body = document.find("epcisBody"); body != document.end() && body->is_object()) {
+    if (auto list = body->find("eventList"); list != body->end() && list->is_array()) {
+      return &*list;
+    }
+  }
+  return nullptr;
+}
+
+bool IsDeliveryConfirmation(const json& event) {
+  if (StringOf(event, "type") != "ObjectEvent" || StringOf(event, "action") != "OBSERVE") {
+    return false;
+  }
+  const std::string_view step = CbvTerm(StringOf(event, "bizStep"));
+  return step == "receiving" || step == "accepting";
+}
+
+// The id of a readPoint or bizLocation ({"id": uri}) of `event`.
+std::string_view PlaceOf(const json& event, const char* field) {
+  auto place = event.find(field);
+  return place != event.end() && place->is_object() ? StringOf(*place, "id") : std::string_view();
+}
+
+// Who took the parcels (partner_shipments.h): the first of these that ends in an identifier.
+std::string PartnerOf(const json& event) {
+  for (std::string_view uri : {ListValue(event, "destinationList", "destination", "owning_party"),
+                               PlaceOf(event, "bizLocation"), PlaceOf(event, "readPoint")}) {
+    if (std::string partner = IdentifierTail(uri); !partner.empty()) {
+      return partner;
+    }
+  }
+  return "partner";
+}
+
+// The SSCCs of the event's epcList, in order, without repeats.
+std::vector<std::string> ParcelsOf(const json& event) {
+  std::vector<std::string> parcels;
+  auto list = event.find("epcList");
+  if (list == event.end() || !list->is_array()) {
+    return parcels;
+  }
+  std::set<std::string> seen;
+  for (const json& epc : *list) {
+    if (!epc.is_string()) {
+      continue;
+    }
+    StatusOr<ParsedUri> parsed = ParseUri(epc.get_ref<const std::string&>());
+    if (parsed.ok() && parsed->kind == ParsedUri::Kind::kContainer &&
+        parsed->container.starts_with("sscc:") && seen.insert(parsed->container).second) {
+      parcels.push_back(parsed->container);
+    }
+  }
+  return parcels;
+}
+
 }  // namespace
+
+PartnerDeliveries ReadPartnerDeliveries(const json& document) {
+  PartnerDeliveries found;
+  const json* events = EventsOf(document);
+  if (events == nullptr) {
+    return found;
+  }
+  for (const json& event : *events) {
+    if (!event.is_object() || !IsDeliveryConfirmation(event)) {
+      continue;
+    }
+    PartnerDelivery delivery;
+    delivery.event_id = std::string(StringOf(event, "eventID"));
+    delivery.parcels = ParcelsOf(event);
+    if (delivery.parcels.empty()) {
+      continue;  // Received goods, not parcels: not a delivery of this site's.
+    }
+    if (found.deliveries.size() == kMaxPartnerDeliveries) {
+      found.problems.push_back({std::move(delivery.event_id), "too_many_deliveries",
+                                "a document confirms at most " +
+                                    std::to_string(kMaxPartnerDeliveries) +
+                                    " deliveries: capture the rest in another document"});
+      continue;
+    }
+    StatusOr<int64_t> at = ParseEpcisTime(StringOf(event, "eventTime"));
+    delivery.delivered_at_ms = at.ok() ? *at : 0;
+    delivery.partner = PartnerOf(event);
+    found.deliveries.push_back(std::move(delivery));
+  }
+  return found;
+}
 
 PartnerShipments ReadPartnerShipments(const json& document, const IdOptions& site) {
   PartnerShipments found;
-  const json* events = nullptr;
-  if (auto body = document.find("epcisBody"); body != document.end() && body->is_object()) {
-    if (auto list = body->find("eventList"); list != body->end() && list->is_array()) {
-      events = &*list;
-    }
-  }
+  const json* events = EventsOf(document);
   if (events == nullptr) {
     return found;
   }

@@ -157,5 +157,96 @@ TEST(PartnerShipmentsTest, MalformedEventsAreSkippedNotFatal) {
   }
 }
 
+// --- delivery confirmations ---------------------------------------------------------------
+
+// A customer's receiving event: it took `epcs` at its own dock.
+json Receiving(json epcs) {
+  return {{"type", "ObjectEvent"},
+          {"eventID", "urn:uuid:0b5a7c3e-5d1f-4c6e-8a2b-7e9d3f1a6c02"},
+          {"eventTime", "2026-11-30T09:15:00Z"},
+          {"eventTimeZoneOffset", "+01:00"},
+          {"action", "OBSERVE"},
+          {"bizStep", "https://ref.gs1.org/cbv/BizStep-receiving"},
+          {"epcList", std::move(epcs)},
+          {"readPoint", {{"id", "urn:epc:id:sgln:4012345.00001.0"}}},
+          {"bizLocation", {{"id", "urn:epc:id:sgln:4012345.00001.0"}}}};
+}
+
+constexpr char kParcelUrn[] = "urn:epc:id:sscc:9506000.0000000001";  // sscc:095060000000000015
+constexpr char kParcelLink[] = "https://id.gs1.org/00/095060000000000022";
+
+TEST(PartnerDeliveriesTest, AReceivingEventConfirmsItsParcelsAnyIdFormOnceEach) {
+  json receiving =
+      Receiving({kParcelUrn, "urn:epc:id:sgtin:4034567.012345.S1", kParcelLink, kParcelUrn});
+  receiving["destinationList"] = {{{"type", "urn:epcglobal:cbv:sdt:owning_party"},
+                                   {"destination", "urn:epc:id:pgln:4012345.00000"}}};
+  PartnerDeliveries read = ReadPartnerDeliveries(Document({receiving}));
+  ASSERT_THAT(read.problems, IsEmpty());
+  ASSERT_EQ(read.deliveries.size(), 1u);
+  const PartnerDelivery& delivery = read.deliveries[0];
+  EXPECT_EQ(delivery.event_id, "urn:uuid:0b5a7c3e-5d1f-4c6e-8a2b-7e9d3f1a6c02");
+  EXPECT_EQ(delivery.delivered_at_ms, 1796030100000);
+  EXPECT_EQ(delivery.partner, "4012345.00000");  // The owning party that took them.
+  EXPECT_THAT(delivery.parcels, ElementsAre("sscc:095060000000000015", "sscc:095060000000000022"));
+}
+
+TEST(PartnerDeliveriesTest, ThePartnerIsTheBizLocationThenTheReadPointWithoutAnOwner) {
+  json at_location = Receiving({kParcelUrn});
+  json at_read_point = Receiving({kParcelUrn});
+  at_read_point.erase("bizLocation");
+  at_read_point["readPoint"] = {{"id", "https://id.gs1.org/414/4012345000092"}};
+  json anonymous = Receiving({kParcelUrn});
+  anonymous.erase("bizLocation");
+  anonymous.erase("readPoint");
+  PartnerDeliveries read = ReadPartnerDeliveries(Document({at_location, at_read_point, anonymous}));
+  ASSERT_EQ(read.deliveries.size(), 3u);
+  EXPECT_EQ(read.deliveries[0].partner, "4012345.00001.0");
+  EXPECT_EQ(read.deliveries[1].partner, "4012345000092");
+  EXPECT_EQ(read.deliveries[2].partner, "partner");
+}
+
+TEST(PartnerDeliveriesTest, AcceptingCountsOtherStepsActionsAndEventsWithoutSsccsDoNot) {
+  json accepting = Receiving({kParcelUrn});
+  accepting["bizStep"] = "urn:epcglobal:cbv:bizstep:accepting";
+  json shipping = Receiving({kParcelUrn});
+  shipping["bizStep"] = "shipping";
+  json added = Receiving({kParcelUrn});
+  added["action"] = "ADD";
+  json units = Receiving({"urn:epc:id:sgtin:4034567.012345.S1"});
+  json aggregation = Receiving({});
+  aggregation["type"] = "AggregationEvent";
+  aggregation["parentID"] = kParcelUrn;
+  PartnerDeliveries read =
+      ReadPartnerDeliveries(Document({shipping, added, units, aggregation, accepting}));
+  ASSERT_EQ(read.deliveries.size(), 1u);
+  EXPECT_THAT(read.deliveries[0].parcels, ElementsAre("sscc:095060000000000015"));
+  EXPECT_THAT(read.problems, IsEmpty());
+}
+
+TEST(PartnerDeliveriesTest, ADocumentConfirmsAtMostTheLimitOfDeliveries) {
+  json events = json::array();
+  for (size_t i = 0; i <= kMaxPartnerDeliveries; ++i) {
+    events.push_back(Receiving({kParcelUrn}));
+  }
+  PartnerDeliveries read = ReadPartnerDeliveries(Document(events));
+  EXPECT_EQ(read.deliveries.size(), kMaxPartnerDeliveries);
+  ASSERT_EQ(read.problems.size(), 1u);
+  EXPECT_EQ(read.problems[0].reason, "too_many_deliveries");
+}
+
+TEST(PartnerDeliveriesTest, MalformedEventsAreSkippedNotFatal) {
+  json bad_list = Receiving({});
+  bad_list["epcList"] = "urn:epc:id:sscc:0614141.1234567890";
+  // Not strings, not an EPC, an SSCC with a wrong check digit.
+  json bad_epcs = Receiving(
+      {3, json::object(), "urn:epc:id:sscc:bad", "https://id.gs1.org/00/095060000000000016"});
+  for (const json& document :
+       {json::object(), json{{"epcisBody", 3}}, Document({1, "text", bad_list, bad_epcs})}) {
+    PartnerDeliveries read = ReadPartnerDeliveries(document);
+    EXPECT_THAT(read.deliveries, IsEmpty());
+    EXPECT_THAT(read.problems, IsEmpty());
+  }
+}
+
 }  // namespace
 }  // namespace entrepot::epcis

@@ -13,7 +13,8 @@ SiteAtStart ReadSiteAtStart(const core::SiteState& state) {
   }
   for (const auto& [id, order] : state.orders().orders()) {
     core::OrderStatus status = order.Status();
-    if (status == core::OrderStatus::kShipped || status == core::OrderStatus::kCancelled)
+    if (status == core::OrderStatus::kShipped || status == core::OrderStatus::kDelivered ||
+        status == core::OrderStatus::kCancelled)
       continue;
     OrderBelief& belief = site.open_orders[id];
     belief.carrier = order.carrier;
