@@ -168,10 +168,12 @@ TEST_F(PostgresFollowersTest, MovementIndexFollowsThePostgresJournalAsItFollowsS
       [&index](std::span<const store::JournalRecord> records) { index->Publish(records); });
   sqlite_->set_commit_listener(
       [&twin](std::span<const store::JournalRecord> records) { twin->Publish(records); });
-  PickPackShip();  // Published, overflowing: read back from PostgreSQL.
+  PickPackShip();  // Published; what overflows the small queue is read back from PostgreSQL.
   ExpectIndexed(*index, postgres_->last_seq());
   ExpectIndexed(*twin, sqlite_->last_seq());
-  EXPECT_GE(index->stats().catch_ups, 2u);
+  // At least the catch-up at open read PostgreSQL; whether the small queue also overflowed
+  // depends on the index thread's pace, so it is not asserted.
+  EXPECT_GE(index->stats().catch_ups, 1u);
   EXPECT_EQ(index->stats().errors, 0u) << index->stats().last_error;
 
   const std::string serial = History(*index, ItemWithSerial(kKettle, "S1"));
