@@ -188,6 +188,8 @@ TEST_F(FailoverTest, StandbyTakesOverAfterSigkillAndEveryAcknowledgedScanIsThere
   a_ = StartNode(dir_a, url_, kSite, dir_.File("a.log"), /*lease_seconds=*/2);
   ASSERT_TRUE(WaitForLog(a_.log, "active for site FR-TST1 (lease token 1)"))
       << testing::ReadFileText(a_.log);
+  // The audit log is the site's, in PostgreSQL; every node holds its key (docs/STORAGE.md).
+  std::filesystem::copy_file(dir_a + "/audit.key", dir_b + "/audit.key");
   b_ = StartNode(dir_b, url_, kSite, dir_.File("b.log"), 2);
   ASSERT_TRUE(WaitForLog(b_.log, "standby for site FR-TST1: the active node is"))
       << testing::ReadFileText(b_.log);
@@ -282,8 +284,10 @@ TEST_F(FailoverTest, ACleanStopHandsTheSiteOverAtOnce) {
   // A long lease: only the release can explain a quick takeover.
   a_ = StartNode(dir_a, url_, kSite, dir_.File("a.log"), 300);
   ASSERT_TRUE(WaitForLog(a_.log, "active for site FR-TST1 (lease token 1)"));
-  std::filesystem::create_directories(dir_.File("node-b"));
-  std::filesystem::create_directories(dir_.File("node-c"));
+  for (const char* node : {"node-b", "node-c"}) {
+    std::filesystem::create_directories(dir_.File(node));
+    std::filesystem::copy_file(dir_a + "/audit.key", dir_.File(node) + "/audit.key");
+  }
   b_ = StartNode(dir_.File("node-b"), url_, kSite, dir_.File("b.log"), 300);
   ASSERT_TRUE(WaitForLog(b_.log, "standby for site FR-TST1"));
   const auto stopped_at = Clock::now();

@@ -1,13 +1,16 @@
 // `entrepot audit verify` and `entrepot audit list` (docs/AUDIT.md): the audit log in
-// DIR/audit.db, opened read-only, so that they can run beside a serving site.
+// DIR/audit.db, or with --store the site's log in PostgreSQL (docs/STORAGE.md), opened
+// read-only, so that they can run beside a serving site.
 #include <iostream>
 #include <string>
 
 #include "entrepot/api/audit_trail.h"
 #include "entrepot/api/stock_json.h"
+#include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/store/audit_log.h"
+#include "entrepot/store/postgres_audit_log.h"
 
 namespace entrepot::cli {
 namespace {
@@ -15,10 +18,19 @@ namespace {
 constexpr int kBroken = 1;
 constexpr int kCannotRun = 2;
 
-StatusOr<std::unique_ptr<store::AuditLog>> OpenReadOnly(const std::string& data_dir) {
+// The key is DIR/audit.key in both cases; with a store, the site is --site or the
+// database's only one.
+StatusOr<std::unique_ptr<store::AuditLog>> OpenReadOnly(const std::string& data_dir,
+                                                        const std::string& store_url,
+                                                        const std::string& site) {
   store::AuditLogOptions options;
   options.read_only = true;
-  return store::AuditLog::OpenInDirectory(data_dir, options);
+  if (store_url.empty()) {
+    return store::AuditLog::OpenInDirectory(data_dir, options);
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::string code,
+                            ResolveSiteCode(SiteLocation(data_dir, store_url, site)));
+  return store::OpenSiteAuditLog(data_dir, store_url, code, options);
 }
 
 // A damaged file is a failed check; anything else (no log, no key, I/O) means the check
@@ -58,7 +70,8 @@ int RunAuditVerify(const AuditVerifyOptions& options) {
     }
     checkpoint = *parsed;
   }
-  StatusOr<std::unique_ptr<store::AuditLog>> log = OpenReadOnly(options.data_dir);
+  StatusOr<std::unique_ptr<store::AuditLog>> log =
+      OpenReadOnly(options.data_dir, options.store, options.site);
   if (!log.ok()) {
     return ReportError(log.status(), ExitFor(log.status()));
   }
@@ -78,7 +91,8 @@ int RunAuditVerify(const AuditVerifyOptions& options) {
 }
 
 int RunAuditList(const AuditListOptions& options) {
-  StatusOr<std::unique_ptr<store::AuditLog>> log = OpenReadOnly(options.data_dir);
+  StatusOr<std::unique_ptr<store::AuditLog>> log =
+      OpenReadOnly(options.data_dir, options.store, options.site);
   if (!log.ok()) {
     return ReportError(log.status(), kCannotRun);
   }

@@ -219,16 +219,23 @@ int RunPolicyRegister(const PolicyOptions& options);
 struct AuditVerifyOptions {
   std::string data_dir;
   std::optional<std::string> checkpoint;  // "SEQ:HASH" printed by an earlier verify.
+  // A postgresql:// URL: the site's audit log is in that database (docs/STORAGE.md); the
+  // key stays DIR/audit.key. Empty: DIR/audit.db.
+  std::string store;
+  std::string site;  // With `store`: the site code; empty for the database's only site.
 };
-// `entrepot audit verify --data DIR [--checkpoint SEQ:HASH]`: checks DIR/audit.db's hash
-// chain with DIR/audit.key (docs/AUDIT.md). Exit 0 with a one-line summary ending with the
-// head to keep as a checkpoint; 1 naming the first broken record and why (edited, deleted,
-// reordered, truncated, ...), also when the file is damaged or the checkpoint malformed; 2
-// when the log or its key cannot be opened.
+// `entrepot audit verify --data DIR [--store URL [--site CODE]] [--checkpoint SEQ:HASH]`:
+// checks the hash chain of DIR/audit.db, or of the site's log in PostgreSQL, with
+// DIR/audit.key (docs/AUDIT.md). Exit 0 with a one-line summary ending with the head to keep
+// as a checkpoint; 1 naming the first broken record and why (edited, deleted, reordered,
+// truncated, ...), also when the log is damaged or the checkpoint malformed; 2 when the log
+// or its key cannot be opened (also a bad store URL or site, no site in the database).
 int RunAuditVerify(const AuditVerifyOptions& options);
 
 struct AuditListOptions {
   std::string data_dir;
+  std::string store;                   // As AuditVerifyOptions::store.
+  std::string site;                    // As AuditVerifyOptions::site.
   std::optional<std::string> subject;  // Records about this login (and about everyone).
   std::optional<std::string> actor;    // Records by this login or device name.
   std::optional<int64_t> from_ms;      // at >= from_ms.
@@ -237,10 +244,10 @@ struct AuditListOptions {
   bool newest_first = false;
   size_t limit = 100;  // 1..1000.
 };
-// `entrepot audit list --data DIR [--subject LOGIN] [--actor NAME] [--from-ms MS] [--to-ms MS]
-// [--newest-first] [--limit N] [--cursor SEQ]`: one JSON object per record on stdout; when
-// more records match, "more: --cursor SEQ" on stderr. Exit 0, 1 for refused options
-// (bad_limit, bad_query), 2 when the log cannot be read.
+// `entrepot audit list --data DIR [--store URL [--site CODE]] [--subject LOGIN] [--actor NAME]
+// [--from-ms MS] [--to-ms MS] [--newest-first] [--limit N] [--cursor SEQ]`: one JSON object per
+// record on stdout; when more records match, "more: --cursor SEQ" on stderr. Exit 0, 1 for refused
+// options (bad_limit, bad_query), 2 when the log cannot be read.
 int RunAuditList(const AuditListOptions& options);
 
 struct MigrateOptions {

@@ -225,6 +225,7 @@ int main(int argc, char** argv) {
   CLI::App* audit_verify =
       audit->add_subcommand("verify", "Check the hash chain; exit 1 naming the first break");
   audit_verify->add_option("--data", audit_verify_options.data_dir, "Data directory")->required();
+  AddStoreOptions(audit_verify, audit_verify_options.store, audit_verify_options.site);
   audit_verify->add_option("--checkpoint", checkpoint,
                            "SEQ:HASH, a head printed by an earlier verify, to check against");
   audit_verify->callback([&] {
@@ -238,6 +239,7 @@ int main(int argc, char** argv) {
   int64_t audit_from_ms = -1, audit_to_ms = -1;
   CLI::App* audit_list = audit->add_subcommand("list", "Print audit records as JSON lines");
   audit_list->add_option("--data", audit_list_options.data_dir, "Data directory")->required();
+  AddStoreOptions(audit_list, audit_list_options.store, audit_list_options.site);
   audit_list->add_option("--subject", audit_subject, "Records about this login");
   audit_list->add_option("--actor", audit_actor, "Records by this login or device name");
   audit_list->add_option("--from-ms", audit_from_ms, "Records at or after this Unix time (ms)")

@@ -46,6 +46,7 @@
 #include "entrepot/server/site_lease_keeper.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_store.h"
+#include "entrepot/store/postgres_audit_log.h"
 #include "entrepot/store/postgres_lease.h"
 
 namespace entrepot::cli {
@@ -106,13 +107,16 @@ StatusOr<std::unique_ptr<api::WebAssets>> LoadWebPages(const ServeOptions& optio
   return std::make_unique<api::WebAssets>(*std::move(pages));
 }
 
-// Opens DIR/audit.db and prunes what the policy no longer keeps (RET-03); the prune leaves
-// a record of itself. A failed prune is reported and retried at the next start: the log
-// stays verifiable either way.
-StatusOr<std::unique_ptr<store::AuditLog>> OpenAuditLog(const std::string& data_dir,
+// Opens the site's audit log (DIR/audit.db; with a PostgreSQL store, the site's log in the
+// database, shared by the nodes of the site, with the key DIR/audit.key) and prunes what the
+// policy no longer keeps (RET-03); the prune leaves a record of itself. A failed prune is
+// reported and retried at the next start: the log stays verifiable either way.
+// REQUIRES: location.site resolved when location.store is set.
+StatusOr<std::unique_ptr<store::AuditLog>> OpenAuditLog(const SiteLocation& location,
                                                         const privacy::Policy& policy) {
-  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::AuditLog> audit,
-                            store::AuditLog::OpenInDirectory(data_dir));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<store::AuditLog> audit,
+      store::OpenSiteAuditLog(location.data_dir, location.store, location.site));
   const int64_t now_ms = SystemNowMs();
   StatusOr<store::AuditPruneResult> pruned = audit->PruneBefore(
       privacy::AuditRetentionCutoffMs(now_ms, policy.retention.audit_log_months), now_ms);
@@ -437,7 +441,7 @@ Status ServerStack::Serve(const ServeOptions& options, const SiteLocation& locat
       parts.accounts, auth::AccountStore::Open(AccountsPath(options.data_dir), account_options));
   const std::string site_code = account_options.site_code;
   epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
-  ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(options.data_dir, parts.policy));
+  ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(location, parts.policy));
   parts.labor = OpenLaborStore(options.data_dir, parts.policy);
   ENTREPOT_ASSIGN_OR_RETURN(parts.followers, OpenFollowers(location, *engine, parts.labor.get()));
   parts.epcis = OpenEpcis(location, std::move(epcis_ids));

@@ -1,10 +1,14 @@
 // File: audit_log.h
 //
-// AuditLog: the tamper-evident access log of personal data (RET-03, DSR-01; docs/AUDIT.md)
-// in DIR/audit.db, an SQLite database in WAL mode with synchronous=FULL, separate from the
-// operational journal and the account store. Each record is chained to the previous one by
-// keyed BLAKE2b (privacy/audit_chain.h) under a 32-byte key kept in DIR/audit.key (mode
-// 0600, created with the log).
+// AuditLog: the tamper-evident access log of personal data (RET-03, DSR-01; docs/AUDIT.md),
+// separate from the operational journal and the account store. Each record is chained to the
+// previous one by keyed BLAKE2b (privacy/audit_chain.h) under a 32-byte key kept in a file
+// (DIR/audit.key, mode 0600, created with the log). Two backends store it
+// (audit_log_storage.h), with the same chain and the same behaviour:
+//  - DIR/audit.db, an SQLite database in WAL mode with synchronous=FULL (Open below);
+//  - with a PostgreSQL store, the site's rows of tables entrepot_audit_chain and
+//    entrepot_audit (OpenPostgresAuditLog, postgres_audit_log.h), shared by the nodes that
+//    fail over for the site; the key file stays on each node and must be the same on all.
 //
 // Besides the records, the log keeps one row with
 //  - the head: the last seq and its hash, updated in the same transaction as each append, so
@@ -18,8 +22,8 @@
 //
 // Thread-safe: Append, PruneBefore, Query, Verify and Head may be called from any thread.
 // Writes are serialised by a mutex and each is one transaction (one sync of the WAL); reads
-// use a second connection and do not wait for writes. Several processes may open the file:
-// each write reads the head inside its transaction.
+// use a second connection and do not wait for writes. Several processes (or nodes) may open
+// the log: each write reads the head inside a transaction that excludes the other writers.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +37,9 @@
 #include "entrepot/base/status.h"
 #include "entrepot/privacy/audit_chain.h"
 
-struct sqlite3;
-
 namespace entrepot::store {
+
+class AuditLogStorage;  // audit_log_storage.h
 
 struct AuditLogOptions {
   // Opens for reading only (`entrepot audit verify|list`): nothing is created or written,
@@ -110,6 +114,13 @@ class AuditLog {
   // Open(DIR/audit.db, DIR/audit.key, options).
   static StatusOr<std::unique_ptr<AuditLog>> OpenInDirectory(const std::string& data_dir,
                                                              Options options = {});
+  // For backends (audit_log_storage.h): the log kept by `storage`, chained under `key`
+  // (nullopt: read-only without the key file). A writable log checks the stored key check
+  // first: kFailedPrecondition "audit_key_mismatch", kDataLoss "audit_log_corrupt" (none
+  // stored), or the storage's errors. REQUIRES: storage != nullptr; key set unless read_only.
+  static StatusOr<std::unique_ptr<AuditLog>> FromStorage(std::unique_ptr<AuditLogStorage> storage,
+                                                         std::optional<privacy::AuditKey> key,
+                                                         bool read_only);
 
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
@@ -150,27 +161,29 @@ class AuditLog {
   // The key's public fingerprint (privacy::AuditChain::KeyCheck) as hex; "" without a key.
   std::string KeyCheckHex() const;
 
-  const std::string& path() const { return path_; }
+  // Where the log is: the file's path, or "postgresql://HOST/DB site CODE".
+  const std::string& path() const;
 
  private:
-  struct Connection;
-  AuditLog(std::string path, std::optional<privacy::AuditKey> key, bool read_only);
+  AuditLog(std::unique_ptr<AuditLogStorage> storage, std::optional<privacy::AuditKey> key,
+           bool read_only);
 
-  Status Initialize(const Options& options);
+  // Runs `body` in one write transaction of the storage, under write_mutex_.
+  template <typename T, typename Body>
+  StatusOr<T> InWriteTransaction(Body body);
   StatusOr<uint64_t> AppendLocked(privacy::AuditRecord& record);
   Status VerifyPrefixLocked(uint64_t anchor_seq, const privacy::AuditHash& anchor_hash,
                             uint64_t through_seq, privacy::AuditHash& through_hash);
   StatusOr<AuditPruneResult> PruneLocked(int64_t before_ms, int64_t now_ms);
 
-  const std::string path_;
   const std::optional<privacy::AuditKey> key_;
   const bool read_only_;
   const privacy::AuditChain chain_;
 
+  // The storage's write methods are called under write_mutex_, its reads under read_mutex_.
   std::mutex write_mutex_;
-  std::unique_ptr<Connection> writer_;  // Null when read-only. Guarded by write_mutex_.
   std::mutex read_mutex_;
-  std::unique_ptr<Connection> reader_;  // Guarded by read_mutex_.
+  const std::unique_ptr<AuditLogStorage> storage_;
 };
 
 }  // namespace entrepot::store

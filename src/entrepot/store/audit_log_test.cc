@@ -1,19 +1,30 @@
-// AuditLog on a real file: appends, queries, retention, and tampering with the file through
-// SQLite the way someone with write access would (RET-03: edits and deletions are found).
+// AuditLog on both backends (audit_log_storage.h): DIR/audit.db, and the site's rows in
+// PostgreSQL (postgres_audit_log.h) that the nodes of a site share. Appends, queries,
+// retention, several writers keeping one chain, and tampering as whoever can write the file
+// or the database would (RET-03: edits and deletions are found). The Postgres/ cases need the
+// cluster whose conninfo is in ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres") and skip
+// without it; CTest runs the Sqlite/ cases as a unit test of their own.
 #include "entrepot/store/audit_log.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "entrepot/store/journal_test_util.h"
+#include "entrepot/store/postgres_audit_log.h"
+#include "entrepot/store/postgres_journal.h"
 
 namespace entrepot::store {
 namespace {
@@ -23,6 +34,8 @@ using privacy::AuditRecord;
 using privacy::AuditVerifyReport;
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z.
+
+enum class Backend { kSqlite, kPostgres };
 
 AuditRecord Read(const std::string& actor, const std::string& subject, int64_t at_ms) {
   AuditRecord record;
@@ -38,21 +51,30 @@ AuditRecord Read(const std::string& actor, const std::string& subject, int64_t a
   return record;
 }
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "entrepot-audit-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
+    if (GetParam() == Backend::kPostgres) {
+      std::optional<std::string> url = testing::TestPostgresUrl();
+      if (!url) {
+        GTEST_SKIP() << testing::kHowToStartPostgres;
+      }
+      url_ = *url;
+      site_ = testing::UniqueSiteCode("audit");
+    }
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string DbPath() const { return dir_ + "/audit.db"; }
-  std::string KeyPath() const { return dir_ + "/audit.key"; }
-
+  StatusOr<std::unique_ptr<AuditLog>> TryOpen(AuditLogOptions options = {},
+                                              const std::string& dir = "") {
+    return OpenSiteAuditLog(dir.empty() ? dir_ : dir, url_, site_, options);
+  }
   std::unique_ptr<AuditLog> OpenLog(AuditLogOptions options = {}) {
-    StatusOr<std::unique_ptr<AuditLog>> log = AuditLog::OpenInDirectory(dir_, options);
+    StatusOr<std::unique_ptr<AuditLog>> log = TryOpen(options);
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     return log.ok() ? *std::move(log) : nullptr;
   }
@@ -68,21 +90,31 @@ class AuditLogTest : public ::testing::Test {
     }
   }
 
-  // Runs SQL on the file directly, as someone with write access to DIR would.
-  void Tamper(const std::string& sql) {
+  // Runs SQL behind the log's back, as whoever can write the file or the database would:
+  // $AUDIT names the records' table and $SITE the condition that picks this log's rows.
+  void Tamper(std::string sql) {
+    const bool pg = GetParam() == Backend::kPostgres;
+    Replace(sql, "$AUDIT", pg ? "entrepot_audit" : "audit");
+    Replace(sql, "$CHAIN", pg ? "entrepot_audit_chain" : "chain");
+    Replace(sql, "$SITE", pg ? "site = '" + site_ + "'" : "1 = 1");
+    if (pg) {
+      testing::RawPostgres raw(url_);
+      ASSERT_EQ(raw.error(), "");
+      raw.Exec(sql);
+      return;
+    }
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(DbPath().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open((dir_ + "/audit.db").c_str(), &db), SQLITE_OK);
     char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "") << "\n" << sql;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error != nullptr ? error : "") << "\n"
+        << sql;
     sqlite3_free(error);
     sqlite3_close(db);
   }
 
   AuditVerifyReport VerifyFile(std::optional<privacy::AuditCheckpoint> checkpoint = {}) {
-    AuditLogOptions options;
-    options.read_only = true;
-    std::unique_ptr<AuditLog> log = OpenLog(options);
+    std::unique_ptr<AuditLog> log = OpenLog({.read_only = true});
     if (log == nullptr) {
       return {};
     }
@@ -91,10 +123,25 @@ class AuditLogTest : public ::testing::Test {
     return report.ok() ? *report : AuditVerifyReport{};
   }
 
+  static void Replace(std::string& text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+
+  std::string DbPath() const { return dir_ + "/audit.db"; }
+  std::string KeyPath() const { return dir_ + "/audit.key"; }
+
   std::string dir_;
+  std::string url_;  // Empty for SQLite: OpenSiteAuditLog then opens DIR/audit.db.
+  std::string site_;
 };
 
-TEST_F(AuditLogTest, OpenCreatesTheLogAndAPrivateKey) {
+// SQLite only: the file itself, and SQL that PostgreSQL's tables refuse (a negative seq).
+class SqliteAuditLogTest : public AuditLogTest {};
+
+TEST_P(SqliteAuditLogTest, OpenCreatesTheLogAndAPrivateKey) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   struct stat info {};
@@ -112,7 +159,7 @@ TEST_F(AuditLogTest, OpenCreatesTheLogAndAPrivateKey) {
   EXPECT_TRUE(report->intact()) << report->message;
 }
 
-TEST_F(AuditLogTest, AppendsGetConsecutiveSeqsAndSurviveReopening) {
+TEST_P(AuditLogTest, AppendsGetConsecutiveSeqsAndSurviveReopening) {
   {
     std::unique_ptr<AuditLog> log = OpenLog();
     ASSERT_NE(log, nullptr);
@@ -135,7 +182,7 @@ TEST_F(AuditLogTest, AppendsGetConsecutiveSeqsAndSurviveReopening) {
   EXPECT_EQ(page->records[1].record, expected);
 }
 
-TEST_F(AuditLogTest, ABadRecordIsRefusedAndNothingIsWritten) {
+TEST_P(AuditLogTest, ABadRecordIsRefusedAndNothingIsWritten) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   AuditRecord bad = Read("sup1", "alice", kT0);
@@ -144,7 +191,7 @@ TEST_F(AuditLogTest, ABadRecordIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(log->Head()->seq, 0u);
 }
 
-TEST_F(AuditLogTest, TwoWritersOnOneFileKeepOneChain) {
+TEST_P(AuditLogTest, TwoWritersOnOneFileKeepOneChain) {
   // As two processes would: each write reads the head inside its transaction.
   std::unique_ptr<AuditLog> first = OpenLog();
   std::unique_ptr<AuditLog> second = OpenLog();
@@ -158,42 +205,42 @@ TEST_F(AuditLogTest, TwoWritersOnOneFileKeepOneChain) {
   EXPECT_TRUE(VerifyFile().intact());
 }
 
-// Tampering through SQLite, each found at the right record.
+// Tampering through SQL behind the log's back, each found at the right record.
 
-TEST_F(AuditLogTest, AnEditedFieldIsFound) {
+TEST_P(AuditLogTest, AnEditedFieldIsFound) {
   Fill(10);
-  Tamper("UPDATE audit SET purpose = 'discipline' WHERE seq = 3");
+  Tamper("UPDATE $AUDIT SET purpose = 'discipline' WHERE $SITE AND seq = 3");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kEdited);
   EXPECT_EQ(report.broken_seq, 3u);
 }
 
-TEST_F(AuditLogTest, AnEditedTimeIsFound) {
+TEST_P(AuditLogTest, AnEditedTimeIsFound) {
   Fill(10);
-  Tamper("UPDATE audit SET at_ms = at_ms + 3600000 WHERE seq = 7");
+  Tamper("UPDATE $AUDIT SET at_ms = at_ms + 3600000 WHERE $SITE AND seq = 7");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kEdited);
   EXPECT_EQ(report.broken_seq, 7u);
 }
 
-TEST_F(AuditLogTest, AnUnreadableValueIsFoundAsAnEdit) {
+TEST_P(AuditLogTest, AnUnreadableValueIsFoundAsAnEdit) {
   Fill(5);
-  Tamper("UPDATE audit SET actor_role = 'emperor' WHERE seq = 2");
+  Tamper("UPDATE $AUDIT SET actor_role = 'emperor' WHERE $SITE AND seq = 2");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kEdited);
   EXPECT_EQ(report.broken_seq, 2u);
   EXPECT_NE(report.message.find("emperor"), std::string::npos) << report.message;
 }
 
-TEST_F(AuditLogTest, ADeletedMiddleRecordIsFound) {
+TEST_P(AuditLogTest, ADeletedMiddleRecordIsFound) {
   Fill(10);
-  Tamper("DELETE FROM audit WHERE seq = 5");
+  Tamper("DELETE FROM $AUDIT WHERE $SITE AND seq = 5");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kDeleted);
   EXPECT_EQ(report.broken_seq, 5u);
 }
 
-TEST_F(AuditLogTest, ASwappedPairIsFound) {
+TEST_P(SqliteAuditLogTest, ASwappedPairIsFound) {
   Fill(10);
   // Trade the contents (and hashes) of seqs 4 and 5, as an UPDATE that reorders them would.
   Tamper(
@@ -204,37 +251,38 @@ TEST_F(AuditLogTest, ASwappedPairIsFound) {
   EXPECT_EQ(report.broken_seq, 4u);
 }
 
-TEST_F(AuditLogTest, ATruncatedTailIsFoundByTheHead) {
+TEST_P(AuditLogTest, ATruncatedTailIsFoundByTheHead) {
   Fill(10);
-  Tamper("DELETE FROM audit WHERE seq > 8");
+  Tamper("DELETE FROM $AUDIT WHERE $SITE AND seq > 8");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kTruncated);
   EXPECT_EQ(report.broken_seq, 9u);
 }
 
-TEST_F(AuditLogTest, ATailDeletedWithItsHeadIsFoundByACheckpoint) {
+TEST_P(AuditLogTest, ATailDeletedWithItsHeadIsFoundByACheckpoint) {
   Fill(10);
   const AuditVerifyReport before = VerifyFile();
   const privacy::AuditCheckpoint checkpoint{before.last_seq, before.last_hash};
   Tamper(
-      "DELETE FROM audit WHERE seq > 8; UPDATE chain SET head_seq = 8, head_hash = "
-      "(SELECT hash FROM audit WHERE seq = 8)");
+      "DELETE FROM $AUDIT WHERE $SITE AND seq > 8; UPDATE $CHAIN SET head_seq = 8, head_hash = "
+      "(SELECT hash FROM $AUDIT WHERE $SITE AND seq = 8) WHERE $SITE");
   EXPECT_TRUE(VerifyFile().intact());  // Consistent in itself: only the checkpoint knows.
   const AuditVerifyReport report = VerifyFile(checkpoint);
   EXPECT_EQ(report.broken, AuditBreak::kTruncated);
   EXPECT_EQ(report.broken_seq, 9u);
 }
 
-TEST_F(AuditLogTest, RecordsDeletedFromTheStartAreFound) {
+TEST_P(AuditLogTest, RecordsDeletedFromTheStartAreFound) {
   Fill(10);
   Tamper(
-      "UPDATE chain SET anchor_seq = 3, anchor_hash = (SELECT hash FROM audit WHERE seq = 3); "
-      "DELETE FROM audit WHERE seq <= 3");
+      "UPDATE $CHAIN SET anchor_seq = 3, anchor_hash = (SELECT hash FROM $AUDIT WHERE $SITE AND "
+      "seq = 3) WHERE $SITE; "
+      "DELETE FROM $AUDIT WHERE $SITE AND seq <= 3");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kAnchorMismatch);
 }
 
-TEST_F(AuditLogTest, ALogRechainedWithAnotherKeyIsFound) {
+TEST_P(SqliteAuditLogTest, ALogRechainedWithAnotherKeyIsFound) {
   Fill(10);
   // The forger edits seq 3 and rebuilds every hash from there with a key of their own,
   // and the head with them: everything is consistent except under the real key.
@@ -260,19 +308,19 @@ TEST_F(AuditLogTest, ALogRechainedWithAnotherKeyIsFound) {
   EXPECT_EQ(report.broken_seq, 3u);
 }
 
-TEST_F(AuditLogTest, AnotherKeyFileIsAKeyMismatch) {
+TEST_P(AuditLogTest, AnotherKeyFileIsAKeyMismatch) {
   Fill(3);
   std::ofstream(KeyPath(), std::ios::trunc) << std::string(64, 'a') << "\n";
-  StatusOr<std::unique_ptr<AuditLog>> writable = AuditLog::OpenInDirectory(dir_);
+  StatusOr<std::unique_ptr<AuditLog>> writable = TryOpen();
   EXPECT_EQ(writable.status().reason(), "audit_key_mismatch");
   const AuditVerifyReport report = VerifyFile();
   EXPECT_EQ(report.broken, AuditBreak::kKeyMismatch);
 }
 
-TEST_F(AuditLogTest, AMissingKeyIsRefusedRatherThanReplaced) {
+TEST_P(AuditLogTest, AMissingKeyIsRefusedRatherThanReplaced) {
   Fill(3);
   std::filesystem::remove(KeyPath());
-  EXPECT_EQ(AuditLog::OpenInDirectory(dir_).status().reason(), "audit_key_missing");
+  EXPECT_EQ(TryOpen().status().reason(), "audit_key_missing");
   EXPECT_FALSE(std::filesystem::exists(KeyPath()));
   AuditLogOptions read_only;
   read_only.read_only = true;
@@ -282,22 +330,22 @@ TEST_F(AuditLogTest, AMissingKeyIsRefusedRatherThanReplaced) {
   EXPECT_EQ(log->Verify().status().reason(), "audit_key_missing");
 }
 
-TEST_F(AuditLogTest, AKeyReadableByOthersIsRefused) {
+TEST_P(AuditLogTest, AKeyReadableByOthersIsRefused) {
   Fill(1);
   std::filesystem::permissions(KeyPath(), std::filesystem::perms::group_read,
                                std::filesystem::perm_options::add);
-  Status status = AuditLog::OpenInDirectory(dir_).status();
+  Status status = TryOpen().status();
   EXPECT_EQ(status.reason(), "audit_key_insecure");
   EXPECT_NE(status.message().find("chmod 600"), std::string::npos);
 }
 
-TEST_F(AuditLogTest, AGarbledKeyIsCorrupt) {
+TEST_P(AuditLogTest, AGarbledKeyIsCorrupt) {
   Fill(1);
   std::ofstream(KeyPath(), std::ios::trunc) << "not a key\n";
-  EXPECT_EQ(AuditLog::OpenInDirectory(dir_).status().reason(), "audit_key_corrupt");
+  EXPECT_EQ(TryOpen().status().reason(), "audit_key_corrupt");
 }
 
-TEST_F(AuditLogTest, OpeningWhatIsNotAnAuditLogFails) {
+TEST_P(SqliteAuditLogTest, OpeningWhatIsNotAnAuditLogFails) {
   AuditLogOptions read_only;
   read_only.read_only = true;
   EXPECT_EQ(AuditLog::OpenInDirectory(dir_, read_only).status().reason(), "audit_log_not_found");
@@ -311,7 +359,7 @@ TEST_F(AuditLogTest, OpeningWhatIsNotAnAuditLogFails) {
   EXPECT_EQ(AuditLog::OpenInDirectory(dir_, read_only).status().reason(), "audit_log_corrupt");
 }
 
-TEST_F(AuditLogTest, AReadOnlyLogRefusesWrites) {
+TEST_P(AuditLogTest, AReadOnlyLogRefusesWrites) {
   Fill(1);
   AuditLogOptions read_only;
   read_only.read_only = true;
@@ -323,7 +371,7 @@ TEST_F(AuditLogTest, AReadOnlyLogRefusesWrites) {
 
 // Retention (RET-03).
 
-TEST_F(AuditLogTest, PruneKeepsTheChainVerifiableAndRecordsItself) {
+TEST_P(AuditLogTest, PruneKeepsTheChainVerifiableAndRecordsItself) {
   Fill(10);  // at kT0 + 1 s .. kT0 + 10 s.
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
@@ -365,7 +413,7 @@ TEST_F(AuditLogTest, PruneKeepsTheChainVerifiableAndRecordsItself) {
   EXPECT_EQ(log->Query({})->records.size(), 1u);
 }
 
-TEST_F(AuditLogTest, PruneDeletesOnlyAPrefixWhenClocksWentBackwards) {
+TEST_P(AuditLogTest, PruneDeletesOnlyAPrefixWhenClocksWentBackwards) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   for (int64_t second : {1, 2, 5, 3, 6}) {
@@ -378,9 +426,9 @@ TEST_F(AuditLogTest, PruneDeletesOnlyAPrefixWhenClocksWentBackwards) {
   EXPECT_TRUE(log->Verify()->intact());
 }
 
-TEST_F(AuditLogTest, PruneRefusesToDeleteABrokenPrefix) {
+TEST_P(AuditLogTest, PruneRefusesToDeleteABrokenPrefix) {
   Fill(6);
-  Tamper("UPDATE audit SET subject = 'nobody' WHERE seq = 2");
+  Tamper("UPDATE $AUDIT SET subject = 'nobody' WHERE $SITE AND seq = 2");
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->PruneBefore(kT0 + 4500, kT0 + 10'000).status().reason(), "audit_chain_broken");
@@ -388,7 +436,7 @@ TEST_F(AuditLogTest, PruneRefusesToDeleteABrokenPrefix) {
   EXPECT_EQ(log->Verify()->broken_seq, 2u);
 }
 
-TEST_F(AuditLogTest, PruneRefusesACutoffInTheFuture) {
+TEST_P(AuditLogTest, PruneRefusesACutoffInTheFuture) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->PruneBefore(kT0 + 1, kT0).status().reason(), "bad_prune_time");
@@ -397,7 +445,7 @@ TEST_F(AuditLogTest, PruneRefusesACutoffInTheFuture) {
 
 // Concurrency: API network threads append at once.
 
-TEST_F(AuditLogTest, ConcurrentAppendsKeepOneValidChain) {
+TEST_P(AuditLogTest, ConcurrentAppendsKeepOneValidChain) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   constexpr int kThreads = 4;
@@ -452,7 +500,7 @@ TEST_F(AuditLogTest, ConcurrentAppendsKeepOneValidChain) {
 
 // Queries.
 
-TEST_F(AuditLogTest, QueryBySubjectIncludesReadsOfEveryone) {
+TEST_P(AuditLogTest, QueryBySubjectIncludesReadsOfEveryone) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append(Read("sup1", "alice", kT0)).ok());
@@ -470,7 +518,7 @@ TEST_F(AuditLogTest, QueryBySubjectIncludesReadsOfEveryone) {
   EXPECT_EQ(records[1].record.subject, "*");
 }
 
-TEST_F(AuditLogTest, QueryByActorAndTime) {
+TEST_P(AuditLogTest, QueryByActorAndTime) {
   Fill(10);  // Actors sup0, sup1, sup2 in turn, at kT0 + i s.
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
@@ -490,7 +538,7 @@ TEST_F(AuditLogTest, QueryByActorAndTime) {
   EXPECT_EQ(records.back().record.seq, 5u);
 }
 
-TEST_F(AuditLogTest, QueryPagesBothWays) {
+TEST_P(AuditLogTest, QueryPagesBothWays) {
   Fill(25);
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
@@ -519,7 +567,7 @@ TEST_F(AuditLogTest, QueryPagesBothWays) {
   }
 }
 
-TEST_F(AuditLogTest, AnExactlyFullLastPageHasNoNextCursor) {
+TEST_P(AuditLogTest, AnExactlyFullLastPageHasNoNextCursor) {
   Fill(10);
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
@@ -531,7 +579,7 @@ TEST_F(AuditLogTest, AnExactlyFullLastPageHasNoNextCursor) {
   EXPECT_FALSE(page->next_cursor.has_value());
 }
 
-TEST_F(AuditLogTest, QueryLimitsAreEnforced) {
+TEST_P(AuditLogTest, QueryLimitsAreEnforced) {
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   AuditQuery query;
@@ -549,15 +597,151 @@ TEST_F(AuditLogTest, QueryLimitsAreEnforced) {
   EXPECT_EQ(log->Query(long_name).status().reason(), "bad_query");
 }
 
-TEST_F(AuditLogTest, QueryReportsAnUnreadableRowAsDataLoss) {
+TEST_P(AuditLogTest, QueryReportsAnUnreadableRowAsDataLoss) {
   Fill(3);
-  Tamper("UPDATE audit SET outcome = 'maybe' WHERE seq = 2");
+  Tamper("UPDATE $AUDIT SET outcome = 'maybe' WHERE $SITE AND seq = 2");
   std::unique_ptr<AuditLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   Status status = log->Query({}).status();
   EXPECT_EQ(status.reason(), "audit_log_corrupt");
   EXPECT_NE(status.message().find("seq 2"), std::string::npos) << status.message();
 }
+
+TEST_P(AuditLogTest, ReadOnlyOpenOfAMissingLogIsNotFoundAndCreatesNothing) {
+  EXPECT_EQ(TryOpen({.read_only = true}).status().reason(), "audit_log_not_found");
+  EXPECT_EQ(TryOpen({.create_if_missing = false}).status().reason(), "audit_log_not_found");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/audit.key"));
+}
+
+TEST_P(AuditLogTest, ConcurrentWritersOnTwoConnectionsKeepOneChain) {
+  Fill(1);
+  constexpr int kWriters = 4;
+  constexpr int kEach = 25;
+  std::vector<std::unique_ptr<AuditLog>> logs;
+  for (int i = 0; i < kWriters; ++i) {
+    logs.push_back(OpenLog());
+    ASSERT_NE(logs.back(), nullptr);
+  }
+  std::vector<std::thread> threads;
+  std::vector<std::vector<uint64_t>> seqs(kWriters);
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kEach; ++j) {
+        StatusOr<uint64_t> seq =
+            logs[static_cast<size_t>(i)]->Append(Read("sup" + std::to_string(i), "w", kT0 + j));
+        if (seq.ok()) {
+          seqs[static_cast<size_t>(i)].push_back(*seq);
+        } else {
+          ADD_FAILURE() << seq.status().ToString();
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  std::set<uint64_t> all;
+  for (const std::vector<uint64_t>& mine : seqs) {
+    all.insert(mine.begin(), mine.end());
+  }
+  EXPECT_EQ(all.size(), static_cast<size_t>(kWriters * kEach));
+  EXPECT_EQ(*all.begin(), 2u);
+  EXPECT_EQ(*all.rbegin(), static_cast<uint64_t>(kWriters * kEach + 1));
+  AuditVerifyReport report = VerifyFile();
+  EXPECT_TRUE(report.intact()) << report.message;
+  EXPECT_EQ(report.records, static_cast<uint64_t>(kWriters * kEach + 1));
+}
+
+// Two processes, as two nodes of one site would be (each with its own connections).
+TEST_P(AuditLogTest, TwoProcessesAppendingConcurrentlyKeepOneChain) {
+  Fill(1);  // Creates the log and the key file the children share.
+  constexpr int kEach = 40;
+  std::vector<pid_t> children;
+  for (int child = 0; child < 2; ++child) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      StatusOr<std::unique_ptr<AuditLog>> log = TryOpen();
+      bool ok = log.ok();
+      for (int j = 0; ok && j < kEach; ++j) {
+        ok = (*log)->Append(Read("node" + std::to_string(child), "w", kT0 + j)).ok();
+      }
+      _exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  AuditVerifyReport report = VerifyFile();
+  EXPECT_TRUE(report.intact()) << report.message;
+  EXPECT_EQ(report.records, static_cast<uint64_t>(2 * kEach + 1));
+  EXPECT_EQ(report.last_seq, static_cast<uint64_t>(2 * kEach + 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, AuditLogTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, AuditLogTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteAuditLogTest, ::testing::Values(Backend::kSqlite));
+
+// PostgreSQL only: what a database administrator could do, and the schema's upgrade path.
+class PostgresAuditLogTest : public AuditLogTest {};
+
+TEST_P(PostgresAuditLogTest, ADeletedChainRowIsCorruptionNotANewLog) {
+  Fill(3);
+  Tamper("DELETE FROM $CHAIN WHERE $SITE");
+  EXPECT_EQ(TryOpen().status().reason(), "audit_log_corrupt");
+  EXPECT_EQ(TryOpen({.read_only = true}).status().reason(), "audit_log_corrupt");
+}
+
+TEST_P(PostgresAuditLogTest, AnotherSitesLogIsAnotherChain) {
+  Fill(3);
+  const std::string first_site = site_;
+  site_ = testing::UniqueSiteCode("audit-other");
+  Fill(2);  // Same key file (same DIR), another site: its own seqs from 1.
+  std::unique_ptr<AuditLog> log = OpenLog({.read_only = true});
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->Head()->seq, 2u);
+  EXPECT_TRUE(VerifyFile().intact());
+  site_ = first_site;
+  EXPECT_EQ(VerifyFile().records, 3u);
+  EXPECT_EQ(OpenPostgresAuditLog(url_, "bad site", dir_ + "/audit.key").status().reason(),
+            "bad_site_code");
+}
+
+TEST_P(PostgresAuditLogTest, ADatabaseOfSchemaTwoGainsTheAuditTables) {
+  const std::string database = "entrepot_audit_upgrade_" + std::to_string(getpid());
+  url_ = testing::CreateDatabase(url_, database);
+  {
+    StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(url_, site_);
+    ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+    ASSERT_TRUE((*journal)->Append(testing::MakeBatch(1, 2)).ok());
+  }
+  {
+    // Back to what the build before the audit tables left: schema version 2.
+    testing::RawPostgres raw(url_);
+    raw.Exec("DROP TABLE entrepot_audit, entrepot_audit_chain");
+    raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 2");
+  }
+  // Reading cannot migrate: there is no log yet.
+  EXPECT_EQ(TryOpen({.read_only = true}).status().reason(), "audit_log_not_found");
+  Fill(3);
+  {
+    testing::RawPostgres raw(url_);
+    EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM entrepot_schema_migrations"),
+              PostgresJournal::kSchemaVersion);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit"), 3);
+  }
+  EXPECT_TRUE(VerifyFile().intact());
+  StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(url_, site_);
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  EXPECT_EQ((*journal)->LastSeq(), 2u);
+  journal->reset();
+  testing::DropDatabase(*testing::TestPostgresUrl(), database);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresAuditLogTest, ::testing::Values(Backend::kPostgres));
 
 }  // namespace
 }  // namespace entrepot::store

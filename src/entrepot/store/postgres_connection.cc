@@ -52,6 +52,39 @@ constexpr std::array<Migration, kSchemaVersion> kMigrations = {{
         acquired_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL);
     )sql"},
+    // The audit log of personal-data access of each site (postgres_audit_log.h): one chain
+    // row per site (the head, the anchor, the key check; locked by each append, so the nodes
+    // of a site append to one chain) and the records. The key is not stored here.
+    {"audit log", R"sql(
+      CREATE TABLE entrepot_audit_chain(
+        site text PRIMARY KEY,
+        format_version bigint NOT NULL,
+        key_check text NOT NULL,
+        anchor_seq bigint NOT NULL CHECK (anchor_seq >= 0),
+        anchor_hash bytea NOT NULL,
+        head_seq bigint NOT NULL CHECK (head_seq >= anchor_seq),
+        head_hash bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE entrepot_audit(
+        site text NOT NULL,
+        seq bigint NOT NULL CHECK (seq > 0),
+        at_ms bigint NOT NULL,
+        actor_kind text NOT NULL,
+        actor text NOT NULL,
+        actor_role text NOT NULL,
+        action text NOT NULL,
+        data_class text NOT NULL,
+        subject text NOT NULL,
+        purpose text NOT NULL,
+        resource text NOT NULL,
+        outcome text NOT NULL,
+        reason text NOT NULL,
+        hash bytea NOT NULL,
+        PRIMARY KEY (site, seq));
+      CREATE INDEX entrepot_audit_by_subject ON entrepot_audit(site, subject, seq);
+      CREATE INDEX entrepot_audit_by_actor ON entrepot_audit(site, actor, seq);
+      CREATE INDEX entrepot_audit_by_time ON entrepot_audit(site, at_ms);
+    )sql"},
 }};
 
 constexpr const char* kMigrationsTableSql = R"sql(

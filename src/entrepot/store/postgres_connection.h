@@ -1,8 +1,8 @@
 // File: postgres_connection.h
 //
-// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease) share: connecting
-// through libpq, binary statement parameters, mapping server errors onto the store's status
-// codes, and the versioned schema with its migrations (docs/STORAGE.md). Internal to the
+// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease, the audit log) share:
+// connecting through libpq, binary statement parameters, mapping server errors onto the store's
+// status codes, and the versioned schema with its migrations (docs/STORAGE.md). Internal to the
 // postgres_journal library: only its .cc files include this header (it includes libpq's).
 #pragma once
 

@@ -122,16 +122,16 @@ TEST_F(PostgresJournalTest, SchemaOfANewerBuildIsRefused) {
   }
 }
 
-TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLeaseTableAndKeepsItsRecords) {
+TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeepsItsRecords) {
   const std::string fresh = FreshDatabase();
   {
     StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
     ASSERT_TRUE(journal.ok()) << journal.status().ToString();
     ASSERT_TRUE((*journal)->Append(MakeBatch(1, 2)).ok());
   }
-  // Back to what the first build left: schema version 1, no lease table.
+  // Back to what the first build left: schema version 1, no lease or audit tables.
   testing::RawPostgres raw(fresh);
-  raw.Exec("DROP TABLE entrepot_leases");
+  raw.Exec("DROP TABLE entrepot_leases, entrepot_audit, entrepot_audit_chain");
   raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 1");
   StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
@@ -139,6 +139,8 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLeaseTableAndKeepsI
   EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM entrepot_schema_migrations"),
             PostgresJournal::kSchemaVersion);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_leases"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit_chain"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit"), 0);
 }
 
 // Design note 5: the COMMIT was sent but its answer never came.
