@@ -7,9 +7,11 @@
 // writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
 // snapshot and exits.
 //
-// With --store postgresql://..., the journal is the site's in PostgreSQL (the engine's writer,
-// and read-only connections for the event feed, the movement index's catch-ups and the EPCIS
-// follower); DIR keeps the other files, index.db and epcis.db included (docs/STORAGE.md).
+// With --store postgresql://..., the journal and the audit log are the site's in PostgreSQL
+// (the engine's writer, and read-only connections for the event feed, the movement index's
+// catch-ups and the EPCIS follower); DIR keeps the other files, index.db and epcis.db
+// included. The node first takes the site's lease, or waits as a standby until it can, and
+// its journal writes are fenced by the lease's token (docs/STORAGE.md, "Failover").
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
