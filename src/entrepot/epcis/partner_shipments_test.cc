@@ -108,11 +108,11 @@ TEST(PartnerShipmentsTest, ASiteWithoutAGlnIsNamedByItsPrivateLocationUrn) {
   json shipping = Shipping(*dock);
   shipping["epcList"] = {"https://id.gs1.org/01/04034567123458/21/S1"};  // Digital Link too.
   shipping["eventID"] = "urn:uuid:6f1c2a4e-1d1b-4b1e-9f6e-2b8f1a7c9d01";
-  PartnerShipments read = ReadPartnerShipments(Document({shipping}), site);
+  PartnerShipments read = ReadPartnerShipments(Document(json::array({shipping})), site);
   ASSERT_EQ(read.shipments.size(), 1u);
   EXPECT_EQ(read.shipments[0].receipt_id, "epcis-6f1c2a4e-1d1b-4b1e-9f6e-2b8f1a7c9d01");
   EXPECT_THAT(read.shipments[0].lines, ::testing::SizeIs(1));
-  EXPECT_TRUE(ReadPartnerShipments(Document({shipping}), Site()).shipments.empty());
+  EXPECT_TRUE(ReadPartnerShipments(Document(json::array({shipping})), Site()).shipments.empty());
 }
 
 TEST(PartnerShipmentsTest, AShipmentThatCannotBeAReceiptSaysWhy) {
@@ -180,7 +180,7 @@ TEST(PartnerDeliveriesTest, AReceivingEventConfirmsItsParcelsAnyIdFormOnceEach) 
       Receiving({kParcelUrn, "urn:epc:id:sgtin:4034567.012345.S1", kParcelLink, kParcelUrn});
   receiving["destinationList"] = {{{"type", "urn:epcglobal:cbv:sdt:owning_party"},
                                    {"destination", "urn:epc:id:pgln:4012345.00000"}}};
-  PartnerDeliveries read = ReadPartnerDeliveries(Document({receiving}));
+  PartnerDeliveries read = ReadPartnerDeliveries(Document(json::array({receiving})));
   ASSERT_THAT(read.problems, IsEmpty());
   ASSERT_EQ(read.deliveries.size(), 1u);
   const PartnerDelivery& delivery = read.deliveries[0];
