@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "entrepot/cli/postgres_test_database.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/store/journal_test_util.h"
 #include "entrepot/store/postgres_journal.h"
@@ -32,21 +33,12 @@ constexpr const char* kSite = "FR-TST1";  // The code of testing::SmallLayoutTom
 class MigrateCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::optional<std::string> url = store::testing::TestPostgresUrl();
-    if (!url) {
-      GTEST_SKIP() << store::testing::kHowToStartPostgres;
+    database_.Create("entrepot_migrate");
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
     }
-    cluster_url_ = *url;
-    ASSERT_TRUE(store::testing::RawPostgres(cluster_url_).error().empty())
-        << "ENTREPOT_TEST_POSTGRES is set but unreachable";
-    database_ = "entrepot_migrate_" + std::to_string(::getpid());
-    url_ = store::testing::CreateDatabase(cluster_url_, database_);
+    url_ = database_.url();
     data_ = dir_.File("site");
-  }
-  void TearDown() override {
-    if (!database_.empty()) {
-      store::testing::DropDatabase(cluster_url_, database_);
-    }
   }
 
   // A site with its layout and `scans` scans.
@@ -67,9 +59,8 @@ class MigrateCommandTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string data_;
-  std::string cluster_url_;
+  testing::PostgresTestDatabase database_;
   std::string url_;  // This test's database.
-  std::string database_;
 };
 
 std::unique_ptr<engine::SiteEngine> OpenPostgresSite(const std::string& url) {
