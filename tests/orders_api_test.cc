@@ -48,6 +48,7 @@ class OrdersApiTest : public ::testing::Test {
                      {"admin", auth::Role::kAdmin}};
     // The movement index gives the cut-off status its throughput, as `entrepot serve` does.
     options.movement_index = true;
+    options.epcis = epcis_;
     ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
   }
 
@@ -98,6 +99,7 @@ class OrdersApiTest : public ::testing::Test {
                                                       : "";
   }
 
+  bool epcis_ = false;  // Set by a subclass's constructor: an EPCIS repository too.
   testing::TempDir dir_;
   std::atomic<int64_t> now_{1'795'000'000'000};
   int scans_ = 0;
@@ -518,6 +520,98 @@ TEST_F(OrdersApiTest, PickFaceBelowItsMinIsListedForReplenishment) {
             "bad_gtin");
   EXPECT_EQ(User("worker").Get("/api/v1/replenishments").status, 403u);
   EXPECT_EQ(sup.Put("/api/v1/pick-faces/P-01", R"({"max":0})").status, 200u);
+}
+
+// --- loads and deliveries -----------------------------------------------------------------
+
+class LoadsApiTest : public OrdersApiTest {
+ protected:
+  LoadsApiTest() { epcis_ = true; }
+
+  // Given: order O-1 for one kettle picked and packed into kParcel by HH-01.
+  void GivenPackedParcel() {
+    GivenStock(kKettle, 1);
+    Client sup = User("sup");
+    ASSERT_EQ(sup.Post("/api/v1/orders", Order("O-1", kKettle, 1).dump()).status, 201u);
+    ASSERT_EQ(sup.Post("/api/v1/release", "{}").status, 200u);
+    Client hh = Device("HH-01");
+    ASSERT_EQ(hh.Post("/api/v1/tasks/next", R"({"device":"HH-01"})").status, 200u);
+    ScanAll(hh, "HH-01", "pick",
+            {ToteLabel("T0001"), LocationLabel(kBin), "(01)" + std::string(kKettle)});
+    ScanAll(hh, "HH-01", "pack",
+            {ToteLabel("T0001"), "(01)" + std::string(kKettle), "(00)" + std::string(kParcel)});
+  }
+};
+
+TEST_F(LoadsApiTest, ParcelsShippedWhileALoadIsOpenCarryItsBillOfLadingToEpcis) {
+  ASSERT_NO_FATAL_FAILURE(GivenPackedParcel());
+  Client sup = User("sup");
+  const json load = {{"id", "BOL-4711"}, {"door", "DOOR-01"}, {"carrier", "DPD"}};
+  Reply opened = sup.Post("/api/v1/loads", load.dump());
+  ASSERT_EQ(opened.status, 201u) << opened.body;
+  EXPECT_EQ(opened.Json()["status"], "open");
+  EXPECT_EQ(Code(sup.Post("/api/v1/loads", load.dump())), "load_exists");
+  EXPECT_EQ(Code(sup.Post("/api/v1/loads", R"({"id":"BOL-2","door":"DOOR-01"})")), "door_busy");
+  EXPECT_EQ(Code(sup.Post("/api/v1/loads", R"({"id":"BOL-2","door":"DOCK-01"})")), "bad_door");
+  EXPECT_EQ(User("worker").Post("/api/v1/loads", load.dump()).status, 403u);
+
+  Client hh = Device("HH-01");
+  ScanAll(hh, "HH-01", "ship", {LocationLabel("DOOR-01"), "(00)" + std::string(kParcel)});
+  Reply carried = sup.Get("/api/v1/loads/BOL-4711");
+  ASSERT_EQ(carried.status, 200u) << carried.body;
+  EXPECT_EQ(carried.Json()["containers"],
+            json::parse(R"([{"id": "sscc:095060000000000015", "order": "O-1"}])"));
+  EXPECT_EQ(carried.Json()["container_count"], 1);
+
+  Reply closed = sup.Post("/api/v1/loads/BOL-4711/close", "{}");
+  ASSERT_EQ(closed.status, 200u) << closed.body;
+  EXPECT_EQ(closed.Json()["status"], "departed");
+  EXPECT_EQ(Code(sup.Post("/api/v1/loads/BOL-4711/close", "{}")), "load_closed");
+  EXPECT_EQ(Code(sup.Post("/api/v1/loads/BOL-9/close", "{}")), "unknown_load");
+  json departed = sup.Get("/api/v1/loads?status=departed").Json();
+  ASSERT_EQ(departed["loads"].size(), 1u) << departed.dump();
+  EXPECT_EQ(departed["loads"][0]["id"], "BOL-4711");
+  EXPECT_FALSE(departed["loads"][0].contains("containers"));
+  EXPECT_TRUE(sup.Get("/api/v1/loads?status=open").Json()["loads"].empty());
+  EXPECT_EQ(Code(sup.Get("/api/v1/loads?status=gone")), "bad_status");
+
+  // The site's own EPCIS shipping event names the bill of lading.
+  Client admin = User("admin");
+  ASSERT_TRUE(server_.epcis().WaitForSeq(server_.sequencer().last_seq(), std::chrono::seconds(10)));
+  Reply events = admin.Get("/epcis/events?EQ_bizStep=shipping");
+  ASSERT_EQ(events.status, 200u) << events.body;
+  json list = events.Json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+  ASSERT_EQ(list.size(), 1u) << events.body;
+  EXPECT_EQ(list[0]["bizTransactionList"][0]["type"], "bol");
+  EXPECT_EQ(list[0]["bizTransactionList"][0]["bizTransaction"],
+            "urn:entrepot:FR-TST1:bol:BOL-4711");
+}
+
+TEST_F(LoadsApiTest, DeliveriesConfirmedByHandMakeTheOrderDelivered) {
+  ASSERT_NO_FATAL_FAILURE(GivenPackedParcel());
+  Client sup = User("sup");
+  const json proof = {{"parcels", {kParcel}}, {"by", "DPD"}, {"delivered", Cutoff(kHour)}};
+  EXPECT_EQ(sup.Post("/api/v1/deliveries", proof.dump()).Json()["problems"][0]["reason"],
+            "not_shipped");
+  Client hh = Device("HH-01");
+  ScanAll(hh, "HH-01", "ship", {LocationLabel("DOOR-01"), "(00)" + std::string(kParcel)});
+
+  Reply delivered = sup.Post("/api/v1/deliveries", proof.dump());
+  ASSERT_EQ(delivered.status, 200u) << delivered.body;
+  EXPECT_EQ(delivered.Json()["delivered"], json::array({"sscc:095060000000000015"}));
+  EXPECT_TRUE(delivered.Json()["seq"].is_number());
+  json order = sup.Get("/api/v1/orders/O-1").Json();
+  EXPECT_EQ(order["status"], "delivered");
+  EXPECT_EQ(order["parcels"][0]["delivered_by"], "DPD");
+
+  Reply again = sup.Post("/api/v1/deliveries", proof.dump());
+  ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(again.Json()["problems"][0]["reason"], "already_delivered");
+  EXPECT_TRUE(again.Json()["seq"].is_null());
+  EXPECT_EQ(Code(sup.Post("/api/v1/deliveries", R"({"parcels":[],"by":"DPD"})")), "no_parcels");
+  EXPECT_EQ(Code(sup.Post("/api/v1/deliveries", R"({"parcels":["12"],"by":"DPD"})")),
+            "bad_container_id");
+  EXPECT_EQ(User("worker").Post("/api/v1/deliveries", proof.dump()).status, 403u);
 }
 
 }  // namespace

@@ -251,6 +251,10 @@ void ApiHandler::Dispatch(Route route, std::string parameter, HttpRequest& reque
     case Route::kReturns:
     case Route::kPickFace:
     case Route::kReplenishments:
+    case Route::kLoads:
+    case Route::kLoad:
+    case Route::kLoadClose:
+    case Route::kDeliveries:
       HandleOrders(route, parameter, request, principal, std::move(respond));
       return;
     case Route::kNoticeAck:

@@ -253,6 +253,8 @@ class ApiHandler {
   void PlaceOrAmend(StatusOr<core::OrderTerms> terms, bool place,
                     std::function<void(HttpResponse)> respond);
   void ListOrders(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  void Loads(Route route, const std::string& parameter, const HttpRequest& request,
+             std::function<void(HttpResponse)> respond);
   void Release(const HttpRequest& request, std::function<void(HttpResponse)> respond);
   void NextTask(const HttpRequest& request, const auth::Principal& principal,
                 std::function<void(HttpResponse)> respond);

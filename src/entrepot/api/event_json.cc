@@ -142,6 +142,15 @@ json OperationalJson(const core::OrderPacked& e) {
       "order_packed",
       {{"order", e.order}, {"parcel", e.parcel}, {"gtin", e.gtin}, {"quantity", e.quantity}});
 }
+json OperationalJson(const core::LoadOpened& e) {
+  return Typed("load_opened", {{"load", e.load},
+                               {"door", e.door},
+                               {"carrier", e.carrier},
+                               {"opened_at_ms", e.opened_at_ms}});
+}
+json OperationalJson(const core::LoadClosed& e) {
+  return Typed("load_closed", {{"load", e.load}, {"departed_at_ms", e.departed_at_ms}});
+}
 json MasterDataJson(const core::CarrierDefined& e) {
   return Typed("carrier_defined", {{"carrier", e.carrier}, {"doors", e.doors}});
 }

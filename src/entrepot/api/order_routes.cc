@@ -1,6 +1,7 @@
 // The order routes of ApiHandler (docs/API.md, "Orders"): place, amend and cancel orders,
-// release work by cut-off, hand a device its next batch, define a carrier's doors, and read
-// orders and the cut-off status. Bodies are parsed on the network thread
+// release work by cut-off, hand a device its next batch, define a carrier's doors, open and
+// close loads at the doors, confirm deliveries by hand, and read orders, loads and the
+// cut-off status. Bodies are parsed on the network thread
 // (server/order_json.h); commands are decided by the sequencer one by one against the live
 // state (so two orders never reserve the same unit) and answered after their commit; reads
 // run as sequencer queries.
@@ -223,22 +224,33 @@ StatusOr<OrderPage> ParseOrderPage(const std::string& target) {
   return page;
 }
 
-// Orders by id after `page.cursor.after`; "next" is the cursor of the following page, or null.
-json OrderListJson(const core::SiteState& state, const OrderPage& page) {
-  const auto& orders = state.orders().orders();
+// One page of `items` (a map by id, in id order) after `cursor.after`: under `name`, `view`
+// of each item `keep` accepts, and "next", the cursor of the following page, or null.
+template <typename Items, typename Keep, typename View>
+json PageOf(const Items& items, const PageCursor& cursor, const char* name, Keep keep, View view) {
   json list = json::array();
   json next = nullptr;
-  for (auto it = orders.upper_bound(page.cursor.after); it != orders.end(); ++it) {
-    if (page.status && it->second.Status() != *page.status) {
+  for (auto it = items.upper_bound(cursor.after); it != items.end(); ++it) {
+    if (!keep(it->second)) {
       continue;
     }
-    if (static_cast<int64_t>(list.size()) == page.cursor.limit) {
+    if (static_cast<int64_t>(list.size()) == cursor.limit) {
       next = list.back()["id"];
       break;
     }
-    list.push_back(OrderSummaryJson(it->second));
+    list.push_back(view(it->second));
   }
-  return {{"orders", std::move(list)}, {"next", std::move(next)}};
+  return {{name, std::move(list)}, {"next", std::move(next)}};
+}
+
+// Orders by id after `page.cursor.after`.
+json OrderListJson(const core::SiteState& state, const OrderPage& page) {
+  return PageOf(
+      state.orders().orders(), page.cursor, "orders",
+      [&page](const core::OrderState& order) {
+        return !page.status || order.Status() == *page.status;
+      },
+      OrderSummaryJson);
 }
 
 // The answer to an order command that echoes `body` with the command's journal entry
@@ -390,6 +402,74 @@ StatusOr<json> ReceiptByIdJson(const core::SiteState& state, const std::string& 
     return Error(StatusCode::kNotFound, "no_such_receipt", "there is no receipt " + id);
   }
   return ReceiptJson(*receipt);
+}
+
+// A load, and with `containers` what it carries: each container shipped on it with the order
+// it was packed for (null for a pallet of parcels or an unpacked container): the lines of
+// its bill of lading.
+json LoadJson(const core::OrderBook& book, const core::LoadState& load, bool containers) {
+  json out = {{"id", load.id},
+              {"door", load.door},
+              {"carrier", OrNull(load.carrier)},
+              {"status", load.open() ? "open" : "departed"},
+              {"opened", Time(load.opened_at_ms)},
+              {"departed", load.open() ? json(nullptr) : Time(load.departed_at_ms)},
+              {"container_count", load.containers.size()}};
+  if (containers) {
+    json list = json::array();
+    for (const std::string& container : load.containers) {
+      const core::OrderState* order = book.OrderOfParcel(container);
+      list.push_back({{"id", container}, {"order", order ? json(order->id) : json(nullptr)}});
+    }
+    out["containers"] = std::move(list);
+  }
+  return out;
+}
+
+StatusOr<json> LoadByIdJson(const core::SiteState& state, const std::string& id) {
+  const core::LoadState* load = state.orders().FindLoad(id);
+  if (load == nullptr) {
+    return Error(StatusCode::kNotFound, "unknown_load", "there is no load " + id);
+  }
+  return LoadJson(state.orders(), *load, true);
+}
+
+// GET /api/v1/loads?status=open|departed&limit=&after=: loads by bill of lading after the
+// cursor, without their containers; "next" is the cursor of the following page, or null.
+struct LoadPage {
+  std::optional<bool> open;
+  PageCursor cursor;
+};
+
+StatusOr<LoadPage> ParseLoadPage(const std::string& target) {
+  LoadPage page;
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> status, QueryParameter(target, "status"));
+  if (status) {
+    if (*status != "open" && *status != "departed") {
+      return Invalid("bad_status", "status must be open or departed");
+    }
+    page.open = *status == "open";
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(page.cursor, ParseCursor(target));
+  return page;
+}
+
+json LoadListJson(const core::SiteState& state, const LoadPage& page) {
+  return PageOf(
+      state.orders().loads(), page.cursor, "loads",
+      [&page](const core::LoadState& load) { return !page.open || load.open() == *page.open; },
+      [&state](const core::LoadState& load) { return LoadJson(state.orders(), load, false); });
+}
+
+json DeliveredJson(const engine::OrderReply& reply) {
+  json problems = json::array();
+  for (const core::DeliveryProblem& problem : reply.decision.delivery_problems) {
+    problems.push_back({{"parcel", problem.parcel}, {"reason", problem.reason}});
+  }
+  return {{"delivered", reply.decision.delivered},
+          {"problems", std::move(problems)},
+          {"summary", reply.decision.summary},
+          {"seq", reply.seq == 0 ? json(nullptr) : json(reply.seq)}};
 }
 
 json WorkloadJson(const core::WorkloadPlan& plan) {
@@ -547,9 +627,64 @@ void ApiHandler::HandleOrders(Route route, const std::string& parameter, const H
       return SubmitOrderCommand(*std::move(received), std::move(respond),
                                 Echo(201, body, /*with_summary=*/true));
     }
+    case Route::kLoads:
+    case Route::kLoad:
+    case Route::kLoadClose:
+    case Route::kDeliveries:
+      return Loads(route, parameter, request, std::move(respond));
     default:
       return Cutoffs(request, std::move(respond));
   }
+}
+
+// Loads at the doors (a trailer under its bill of lading) and the deliveries confirmed by hand
+// (a carrier's proof of delivery); the same command as a captured EPCIS receiving event.
+void ApiHandler::Loads(Route route, const std::string& parameter, const HttpRequest& request,
+                       Respond respond) {
+  if (route == Route::kLoad) {
+    return QueryOrders(
+        [parameter](const core::SiteState& state) { return LoadByIdJson(state, parameter); },
+        std::move(respond));
+  }
+  if (route == Route::kLoadClose) {
+    return SubmitOrderCommand(core::CloseLoad{parameter, now_ms_()}, std::move(respond),
+                              [parameter](const engine::OrderReply& reply) {
+                                return Json(200, {{"id", parameter},
+                                                  {"status", "departed"},
+                                                  {"summary", reply.decision.summary},
+                                                  {"seq", reply.seq}});
+                              });
+  }
+  if (route == Route::kDeliveries) {
+    StatusOr<core::ConfirmDeliveries> confirmed = server::ParseDeliveries(request.body, now_ms_());
+    if (!confirmed.ok()) {
+      return respond(ErrorResponse(confirmed.status()));
+    }
+    return SubmitOrderCommand(
+        *std::move(confirmed), std::move(respond),
+        [](const engine::OrderReply& reply) { return Json(200, DeliveredJson(reply)); });
+  }
+  if (request.method == "GET") {
+    StatusOr<LoadPage> page = ParseLoadPage(request.target);
+    if (!page.ok()) {
+      return respond(ErrorResponse(page.status()));
+    }
+    return QueryOrders(
+        [query = *std::move(page)](const core::SiteState& state) -> StatusOr<json> {
+          return LoadListJson(state, query);
+        },
+        std::move(respond));
+  }
+  StatusOr<core::OpenLoad> load = server::ParseLoad(request.body, now_ms_());
+  if (!load.ok()) {
+    return respond(ErrorResponse(load.status()));
+  }
+  json body = {{"id", load->id},
+               {"door", load->door},
+               {"carrier", OrNull(load->carrier)},
+               {"status", "open"},
+               {"opened", Time(load->at_ms)}};
+  SubmitOrderCommand(*std::move(load), std::move(respond), Echo(201, body));
 }
 
 void ApiHandler::Workload(const HttpRequest& request, Respond respond) {

@@ -92,6 +92,10 @@ constexpr RouteSpec kRoutes[] = {
     {Route::kWorkload, "/api/v1/workload", "POST"},
     {Route::kCounts, "/api/v1/counts", "GET, POST"},
     {Route::kReturns, "/api/v1/returns", "POST"},
+    {Route::kLoads, "/api/v1/loads", "GET, POST"},
+    {Route::kLoad, "/api/v1/loads/{id}", "GET"},
+    {Route::kLoadClose, "/api/v1/loads/{id}/close", "POST"},
+    {Route::kDeliveries, "/api/v1/deliveries", "POST"},
     {Route::kPickFace, "/api/v1/pick-faces/{code}", "PUT"},
     {Route::kReplenishments, "/api/v1/replenishments", "GET"},
     {Route::kPrivacyNotice, "/api/v1/privacy/notice", "GET"},
@@ -251,6 +255,7 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kOrders:
     case Route::kOrder:
     case Route::kCounts:
+    case Route::kLoads:
       return method == "GET" ? Permission::kReadOrders : Permission::kManageOrders;
     case Route::kOrderCancel:
     case Route::kRelease:
@@ -259,9 +264,12 @@ auth::Permission RoutePermission(Route route, std::string_view method) {
     case Route::kReceiptClose:
     case Route::kReturns:
     case Route::kPickFace:
+    case Route::kLoadClose:
+    case Route::kDeliveries:
       return Permission::kManageOrders;
     case Route::kCutoffs:
     case Route::kReceipt:
+    case Route::kLoad:
     case Route::kWorkload:
     case Route::kReplenishments:
       return Permission::kReadOrders;

@@ -68,6 +68,10 @@ enum class Route {
   kWorkload,          // POST /api/v1/workload (the staff each zone needs, team level)
   kCounts,            // GET, POST /api/v1/counts (open count tasks; request counts)
   kReturns,           // POST /api/v1/returns (units of a shipped order back)
+  kLoads,             // GET, POST /api/v1/loads (list; open a load under its bill of lading)
+  kLoad,              // GET  /api/v1/loads/{id} (a load and what it carries)
+  kLoadClose,         // POST /api/v1/loads/{id}/close (the trailer left)
+  kDeliveries,        // POST /api/v1/deliveries (parcels a partner confirmed delivered)
   kPickFace,          // PUT  /api/v1/pick-faces/{code} (replenishment levels)
   kReplenishments,    // GET  /api/v1/replenishments (faces below their min, and sources)
   kPrivacyNotice,     // GET  /api/v1/privacy/notice (the notice to workers, TRN-01, TRN-02)
@@ -77,7 +81,7 @@ enum class Route {
   kAudit,             // GET  /api/v1/audit (the personal-data audit log, RET-03; dpo)
   kUnmatched,         // Anything else (for metrics labels).
 };
-inline constexpr int kRouteCount = 55;
+inline constexpr int kRouteCount = 59;
 
 // One row of the route table.
 struct RouteSpec {

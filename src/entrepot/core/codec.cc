@@ -161,6 +161,14 @@ void EncodeEvent(ByteWriter& out, const Event& event) {
           }
           out.Signed(e.delivered_at_ms);
           out.String(e.by);
+        } else if constexpr (std::is_same_v<T, LoadOpened>) {
+          out.String(e.load);
+          out.String(e.door);
+          out.String(e.carrier);
+          out.Signed(e.opened_at_ms);
+        } else if constexpr (std::is_same_v<T, LoadClosed>) {
+          out.String(e.load);
+          out.Signed(e.departed_at_ms);
         } else {
           static_assert(sizeof(T) == 0, "event without encoding");
         }
@@ -318,6 +326,20 @@ Event DecodeEvent(ByteReader& in) {
       }
       e.delivered_at_ms = in.Signed();
       e.by = in.String();
+      return e;
+    }
+    case 26: {
+      LoadOpened e;
+      e.load = in.String();
+      e.door = in.String();
+      e.carrier = in.String();
+      e.opened_at_ms = in.Signed();
+      return e;
+    }
+    case 27: {
+      LoadClosed e;
+      e.load = in.String();
+      e.departed_at_ms = in.Signed();
       return e;
     }
     default:

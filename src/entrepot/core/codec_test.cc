@@ -69,7 +69,9 @@ Entry EntryWithEveryEvent() {
       PickFaceDefined{"P-01-001-1-1", kGtin, 4, 20},
       DeliveriesConfirmed{{"sscc:095060000000000015", "sscc:095060000000000022"},
                           1'795'000'000'000,
-                          "0614141000005"}};
+                          "0614141000005"},
+      LoadOpened{"BOL-4711", "DOOR-01", "DPD", 1'795'000'000'000},
+      LoadClosed{"BOL-4711", 1'795'000'360'000}};
   return entry;
 }
 
@@ -87,6 +89,8 @@ TEST(CodecTest, EntryWithEveryEventRoundTrips) {
   EXPECT_EQ(std::get<ReceiptExpected>(decoded->events[21]).containers.size(), 1u);
   EXPECT_EQ(std::get<DeliveriesConfirmed>(decoded->events[25]),
             std::get<DeliveriesConfirmed>(entry.events[25]));
+  EXPECT_EQ(std::get<LoadOpened>(decoded->events[26]), std::get<LoadOpened>(entry.events[26]));
+  EXPECT_EQ(std::get<LoadClosed>(decoded->events[27]), std::get<LoadClosed>(entry.events[27]));
 }
 
 TEST(CodecTest, EveryTruncationReturnsDataLoss) {

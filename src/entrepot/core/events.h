@@ -246,6 +246,24 @@ struct DeliveriesConfirmed {
   friend bool operator==(const DeliveriesConfirmed&, const DeliveriesConfirmed&) = default;
 };
 
+// A trailer at an outbound door, under its bill of lading (BOL): each container shipped
+// through the door while the load is open travels on it (order_book.h keeps the list), and
+// its EPCIS shipping event names the BOL. At most one open load per door.
+struct LoadOpened {
+  std::string load;     // The BOL number, as an order id.
+  std::string door;     // An outbound-door location code.
+  std::string carrier;  // As a carrier code; "" when not given.
+  int64_t opened_at_ms = 0;
+  friend bool operator==(const LoadOpened&, const LoadOpened&) = default;
+};
+// The trailer left: later shipments through its door travel on the next load opened there,
+// or on none.
+struct LoadClosed {
+  std::string load;
+  int64_t departed_at_ms = 0;
+  friend bool operator==(const LoadClosed&, const LoadClosed&) = default;
+};
+
 // --- Device state ------------------------------------------------------------------------
 
 // Where a device is in its mode's scan sequence. Kept as an event so replay restores it.
@@ -272,7 +290,7 @@ using Event =
                  LocationFlagged, LocationCounted, DeviceStateChanged, OrderPlaced, OrderCancelled,
                  OrderReleased, BatchAssigned, ToteAssigned, TaskProgressed, OrderPacked,
                  CarrierDefined, ReceiptExpected, ReceiptClosed, ReturnReceived, PickFaceDefined,
-                 DeliveriesConfirmed>;
+                 DeliveriesConfirmed, LoadOpened, LoadClosed>;
 
 // What the device is told.
 struct Reply {

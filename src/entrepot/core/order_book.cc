@@ -154,6 +154,13 @@ void OrderBook::Apply(const Event& event) {
           Return(e);
         } else if constexpr (std::is_same_v<T, DeliveriesConfirmed>) {
           Deliver(e);
+        } else if constexpr (std::is_same_v<T, LoadOpened>) {
+          loads_[e.load] = LoadState{e.load, e.door, e.carrier, e.opened_at_ms, 0, {}};
+          door_loads_[e.door] = e.load;
+        } else if constexpr (std::is_same_v<T, LoadClosed>) {
+          LoadState& load = loads_.at(e.load);
+          load.departed_at_ms = e.departed_at_ms;
+          door_loads_.erase(load.door);
         } else if constexpr (std::is_same_v<T, PickFaceDefined>) {
           if (e.max == 0) {
             pick_faces_.erase(e.location);
@@ -365,6 +372,23 @@ void OrderBook::OnContainerShipped(const std::string& container) {
   }
 }
 
+void OrderBook::OnShippedThrough(const std::string& container, const std::string& door) {
+  auto load = door_loads_.find(door);
+  if (load != door_loads_.end()) {
+    loads_.at(load->second).containers.push_back(container);
+  }
+}
+
+const LoadState* OrderBook::FindLoad(const std::string& id) const {
+  auto it = loads_.find(id);
+  return it == loads_.end() ? nullptr : &it->second;
+}
+
+const LoadState* OrderBook::OpenLoadAt(const std::string& door) const {
+  auto it = door_loads_.find(door);
+  return it == door_loads_.end() ? nullptr : FindLoad(it->second);
+}
+
 const OrderState* OrderBook::FindOrder(const std::string& id) const {
   auto it = orders_.find(id);
   return it == orders_.end() ? nullptr : &it->second;
@@ -531,6 +555,39 @@ void OrderBook::Encode(ByteWriter& out) const {
     out.Signed(face.min);
     out.Signed(face.max);
   }
+  out.Varint(loads_.size());
+  for (const auto& [id, load] : loads_) {
+    out.String(id);
+    out.String(load.door);
+    out.String(load.carrier);
+    out.Signed(load.opened_at_ms);
+    out.Signed(load.departed_at_ms);
+    out.Varint(load.containers.size());
+    for (const std::string& container : load.containers) {
+      out.String(container);
+    }
+  }
+}
+
+// Format 5's loads; false (and `in` failed) when two open loads share a door.
+bool OrderBook::DecodeLoads(ByteReader& in) {
+  for (uint64_t n = in.Count(); n > 0 && in.ok(); --n) {
+    LoadState load;
+    load.id = in.String();
+    load.door = in.String();
+    load.carrier = in.String();
+    load.opened_at_ms = in.Signed();
+    load.departed_at_ms = in.Signed();
+    for (uint64_t count = in.Count(); count > 0 && in.ok(); --count) {
+      load.containers.push_back(in.String());
+    }
+    if (load.open() && !door_loads_.emplace(load.door, load.id).second) {
+      in.Fail();
+      return false;
+    }
+    loads_[load.id] = std::move(load);
+  }
+  return in.ok();
 }
 
 OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
@@ -675,6 +732,9 @@ OrderBook OrderBook::Decode(ByteReader& in, uint8_t format) {
       face.max = in.Signed();
       book.pick_faces_[face.location] = std::move(face);
     }
+  }
+  if (format >= 5) {
+    book.DecodeLoads(in);
   }
   return book;
 }

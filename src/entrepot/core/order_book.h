@@ -134,6 +134,23 @@ struct ReceiptState {
   friend bool operator==(const ReceiptState&, const ReceiptState&) = default;
 };
 
+// Containers shipped on one load (its bill of lading) stop being listed past this many: a ship
+// scan at a door whose open load is full is refused (core/site.cc).
+inline constexpr size_t kMaxLoadContainers = 10'000;
+
+// A trailer's load at an outbound door (LoadOpened) and the containers shipped on it: the
+// top-level containers scanned at the door while it was open, in scan order.
+struct LoadState {
+  std::string id;  // The bill of lading number.
+  std::string door;
+  std::string carrier;  // "" when not given.
+  int64_t opened_at_ms = 0;
+  int64_t departed_at_ms = 0;  // 0 while open.
+  std::vector<std::string> containers;
+  bool open() const { return departed_at_ms == 0; }
+  friend bool operator==(const LoadState&, const LoadState&) = default;
+};
+
 // A borrowed (location, item): looks allocations up without copying five strings.
 struct BinLineView {
   std::string_view location;
@@ -172,6 +189,9 @@ class OrderBook {
   void OnReceived(const std::string& container, const std::string& gtin, int64_t units);
   // Called by SiteState when a container ships: the order parcels it carries ship too.
   void OnContainerShipped(const std::string& container);
+  // Called by SiteState when a container ships through `door` (not for what it carries):
+  // it joins the load open at the door, if any.
+  void OnShippedThrough(const std::string& container, const std::string& door);
 
   const OrderState* FindOrder(const std::string& id) const;
   const ReceiptState* FindReceipt(const std::string& id) const;
@@ -186,6 +206,9 @@ class OrderBook {
   const OrderState* OrderOfParcel(const std::string& parcel) const;
   // The batch assigned to `device` and not finished, or "".
   std::string BatchOfDevice(const std::string& device) const;
+  const LoadState* FindLoad(const std::string& id) const;
+  // The load open at `door`, or nullptr.
+  const LoadState* OpenLoadAt(const std::string& door) const;
   // The doors of a carrier (empty when undefined: any outbound door).
   const std::vector<std::string>* CarrierDoors(const std::string& carrier) const;
 
@@ -203,13 +226,14 @@ class OrderBook {
   const std::map<std::string, ReturnReceived>& returns() const { return returns_; }
   // Pick faces with replenishment settings, by location code.
   const std::map<std::string, PickFaceDefined>& pick_faces() const { return pick_faces_; }
+  const std::map<std::string, LoadState>& loads() const { return loads_; }
   uint64_t last_task_id() const { return last_task_id_; }
   uint64_t orders_placed() const { return orders_placed_; }
   uint64_t batches_released() const { return batches_released_; }
 
   void Encode(ByteWriter& out) const;
   // Reads what Encode wrote in snapshot format `format` (2: before returns; 3: before
-  // deliveries); failures show as !in.ok().
+  // deliveries; 4: before loads); failures show as !in.ok().
   static OrderBook Decode(ByteReader& in, uint8_t format);
 
   friend bool operator==(const OrderBook&, const OrderBook&) = default;
@@ -225,6 +249,7 @@ class OrderBook {
   void Pack(const OrderPacked& e);
   void Return(const ReturnReceived& e);
   void Deliver(const DeliveriesConfirmed& e);
+  bool DecodeLoads(ByteReader& in);
   // True when the return's order and lines exist (a snapshot's returns are checked).
   bool ValidReturn(const ReturnReceived& e) const;
   void CloseTask(const TaskState& task);
@@ -241,6 +266,8 @@ class OrderBook {
   std::map<std::string, std::string> receipt_containers_;  // sscc -> open receipt
   std::map<std::string, ReturnReceived> returns_;          // Return id -> the return.
   std::map<std::string, PickFaceDefined> pick_faces_;      // Location -> its levels.
+  std::map<std::string, LoadState> loads_;                 // BOL -> the load, open or closed.
+  std::map<std::string, std::string> door_loads_;          // door -> its open load
   std::unordered_map<std::string, int64_t> reserved_;      // gtin -> outstanding reservations
   std::unordered_map<std::string, int64_t> pickable_;      // gtin -> units in pickable bins
   std::map<std::pair<std::string, domain::ItemKey>, int64_t, BinLineLess> allocated_;

@@ -740,6 +740,64 @@ StatusOr<OrderDecision> Deliver(const SiteState& state, const ConfirmDeliveries&
   return decision;
 }
 
+StatusOr<OrderDecision> OpenAtDoor(const SiteState& state, const OpenLoad& command) {
+  if (!IsIdentifier(command.id, kMaxOrderIdLength)) {
+    return Invalid("bad_load_id",
+                   "A bill of lading number is 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  if (!command.carrier.empty() && !IsIdentifier(command.carrier, kMaxOrderIdLength)) {
+    return Invalid("bad_carrier", "A carrier code is 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  if (command.at_ms <= 0) {
+    return Invalid("bad_load_time", "A load needs the time it was opened.");
+  }
+  const OrderBook& book = state.orders();
+  if (book.FindLoad(command.id) != nullptr) {
+    return Error(StatusCode::kAlreadyExists, "load_exists",
+                 "Load " + command.id + " exists already: a bill of lading is used once.");
+  }
+  const LocationState* door = state.FindLocation(command.door);
+  if (door == nullptr || door->location.type != domain::LocationType::kOutboundDoor) {
+    return Invalid("bad_door", "Load " + command.id + ": " + command.door.substr(0, 40) +
+                                   " is not an outbound door of this site.");
+  }
+  if (const LoadState* busy = book.OpenLoadAt(command.door)) {
+    return Error(StatusCode::kFailedPrecondition, "door_busy",
+                 "Door " + command.door + " is loading " + busy->id + ": close it first.");
+  }
+  const std::vector<std::string>* doors =
+      command.carrier.empty() ? nullptr : book.CarrierDoors(command.carrier);
+  if (doors != nullptr && !doors->empty() &&
+      std::find(doors->begin(), doors->end(), command.door) == doors->end()) {
+    return Invalid("wrong_door",
+                   "Carrier " + command.carrier + " does not load at " + command.door + ".");
+  }
+  OrderDecision decision;
+  decision.events.push_back(LoadOpened{command.id, command.door, command.carrier, command.at_ms});
+  decision.summary = "Load " + command.id + " opened at " + command.door + ".";
+  return decision;
+}
+
+StatusOr<OrderDecision> Depart(const SiteState& state, const CloseLoad& command) {
+  const LoadState* load = state.orders().FindLoad(command.id);
+  if (load == nullptr) {
+    return Error(StatusCode::kNotFound, "unknown_load",
+                 "No load has bill of lading " + command.id.substr(0, 64) + ".");
+  }
+  if (!load->open()) {
+    return Error(StatusCode::kFailedPrecondition, "load_closed",
+                 "Load " + command.id + " has left already.");
+  }
+  if (command.at_ms <= 0) {
+    return Invalid("bad_load_time", "Closing a load needs the time the trailer left.");
+  }
+  OrderDecision decision;
+  decision.events.push_back(LoadClosed{command.id, command.at_ms});
+  decision.summary = "Load " + command.id + " left " + load->door + " with " +
+                     std::to_string(load->containers.size()) + " containers.";
+  return decision;
+}
+
 }  // namespace
 
 StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& command,
@@ -769,6 +827,10 @@ StatusOr<OrderDecision> DecideOrder(const SiteState& state, const OrderCommand& 
           return Return(state, c);
         } else if constexpr (std::is_same_v<T, ConfirmDeliveries>) {
           return Deliver(state, c);
+        } else if constexpr (std::is_same_v<T, OpenLoad>) {
+          return OpenAtDoor(state, c);
+        } else if constexpr (std::is_same_v<T, CloseLoad>) {
+          return Depart(state, c);
         } else {
           return PickFace(state, c);
         }

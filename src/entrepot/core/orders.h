@@ -3,7 +3,8 @@
 // Order commands, decided against the current SiteState by the site's single writer:
 // place, amend and cancel an order, release work by cut-off, hand a batch to a device,
 // define a carrier's doors, expect and close receipts, request counts, receive returns, set
-// pick-face levels, and record the deliveries partners confirm. A decision is a list of order
+// pick-face levels, record the deliveries partners confirm, and open and close loads (a
+// trailer at a door under its bill of lading). A decision is a list of order
 // events (events.h) that the engine journals as one kOrder entry and applies (order_book.h holds
 // the state they build).
 //
@@ -152,9 +153,26 @@ struct ConfirmDeliveries {
   std::string by;                    // As a carrier code.
 };
 
-using OrderCommand = std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch,
-                                  DefineCarrier, ExpectReceipt, CloseReceipt, RequestCounts,
-                                  ReceiveReturn, DefinePickFace, ConfirmDeliveries>;
+// Opens a trailer's load at an outbound door under its bill of lading: containers shipped
+// through the door from now on travel on it, until CloseLoad. Refused: a BOL used before
+// ("load_exists"), a door that is not an outbound door ("bad_door") or already has an open
+// load ("door_busy"), a carrier whose doors do not include it ("wrong_door").
+struct OpenLoad {
+  std::string id;       // The BOL number, as an order id.
+  std::string door;     // An outbound-door location code.
+  std::string carrier;  // As a carrier code; "" when not given.
+  int64_t at_ms = 0;    // > 0: when the load was opened.
+};
+// The load's trailer left at `at_ms` (> 0): "unknown_load", "load_closed".
+struct CloseLoad {
+  std::string id;
+  int64_t at_ms = 0;
+};
+
+using OrderCommand =
+    std::variant<PlaceOrder, AmendOrder, CancelOrder, ReleaseOrders, AssignBatch, DefineCarrier,
+                 ExpectReceipt, CloseReceipt, RequestCounts, ReceiveReturn, DefinePickFace,
+                 ConfirmDeliveries, OpenLoad, CloseLoad>;
 
 // Units of a line that could not be reserved (place, amend) or allocated (release).
 struct Shortage {

@@ -748,6 +748,84 @@ TEST_F(DeliveriesTest, SnapshotWithADeliveredParcelNotShippedIsRefused) {
   EXPECT_EQ(decoded.status().reason(), "bad_snapshot");
 }
 
+// --- loads (a trailer at a door under its bill of lading) ------------------------------------
+
+class LoadsTest : public DeliveriesTest {
+ protected:
+  StatusOr<OrderDecision> OpenAt(std::string door, std::string id = "BOL-1",
+                                 std::string carrier = "DPD") {
+    return Order(OpenLoad{std::move(id), std::move(door), std::move(carrier), now_});
+  }
+  const LoadState& LoadNamed(const std::string& id) {
+    const LoadState* load = site_.state().orders().FindLoad(id);
+    EXPECT_NE(load, nullptr) << id;
+    return *load;
+  }
+};
+
+TEST_F(LoadsTest, ContainersShippedWhileTheLoadIsOpenTravelOnIt) {
+  ASSERT_TRUE(OpenAt("DOOR-01").ok());
+  GivenTwoParcelsOneShipped("O1");
+  EXPECT_EQ(LoadNamed("BOL-1").containers, std::vector<std::string>{parcel1_});
+  EXPECT_TRUE(LoadNamed("BOL-1").open());
+  const int64_t departed = now_ + kHour;
+  StatusOr<OrderDecision> closed = Order(CloseLoad{"BOL-1", departed});
+  ASSERT_TRUE(closed.ok()) << closed.status().message();
+  EXPECT_EQ(std::get<LoadClosed>(closed->events.at(0)), (LoadClosed{"BOL-1", departed}));
+  EXPECT_EQ(site_.state().orders().OpenLoadAt("DOOR-01"), nullptr);
+  // After the trailer left, a parcel through the same door is on no load.
+  ScanAll(Mode::kShip, {Sscc(kParcel2)});
+  EXPECT_EQ(LoadNamed("BOL-1").containers, std::vector<std::string>{parcel1_});
+  EXPECT_EQ(LoadNamed("BOL-1").departed_at_ms, departed);
+  EXPECT_EQ(OrderNamed("O1").Status(), OrderStatus::kShipped);
+}
+
+TEST_F(LoadsTest, TheShipScanNamesTheLoad) {
+  ASSERT_TRUE(OpenAt("DOOR-02", "BOL-7", "").ok());
+  EXPECT_EQ(Scan(Mode::kShip, LocationLabel("DOOR-02")).message,
+            "Loading at DOOR-02 on load BOL-7.");
+  EXPECT_EQ(Scan(Mode::kShip, LocationLabel("DOOR-01")).message, "Loading at DOOR-01.");
+}
+
+TEST_F(LoadsTest, OpenLoadRefusesWithItsReason) {
+  ASSERT_TRUE(Order(DefineCarrier{"DPD", {"DOOR-02"}}).ok());
+  EXPECT_EQ(OpenAt("DOOR-02", "BOL 1").status().reason(), "bad_load_id");
+  EXPECT_EQ(OpenAt("DOOR-02", "BOL-1", "D P D").status().reason(), "bad_carrier");
+  EXPECT_EQ(OpenAt(kBigBin).status().reason(), "bad_door");
+  EXPECT_EQ(OpenAt("DOOR-09").status().reason(), "bad_door");
+  EXPECT_EQ(OpenAt("DOOR-01").status().reason(), "wrong_door");
+  EXPECT_EQ(Order(OpenLoad{"BOL-1", "DOOR-02", "", 0}).status().reason(), "bad_load_time");
+  ASSERT_TRUE(OpenAt("DOOR-02").ok());
+  EXPECT_EQ(OpenAt("DOOR-02", "BOL-2").status().reason(), "door_busy");
+  ASSERT_TRUE(Order(CloseLoad{"BOL-1", now_}).ok());
+  // A bill of lading is used once, even after its trailer left.
+  StatusOr<OrderDecision> again = OpenAt("DOOR-02");
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.status().reason(), "load_exists");
+  EXPECT_TRUE(OpenAt("DOOR-02", "BOL-2").ok());
+}
+
+TEST_F(LoadsTest, CloseLoadRefusesAnUnknownOrDepartedLoad) {
+  EXPECT_EQ(Order(CloseLoad{"BOL-1", now_}).status().reason(), "unknown_load");
+  ASSERT_TRUE(OpenAt("DOOR-01").ok());
+  EXPECT_EQ(Order(CloseLoad{"BOL-1", 0}).status().reason(), "bad_load_time");
+  ASSERT_TRUE(Order(CloseLoad{"BOL-1", now_}).ok());
+  EXPECT_EQ(Order(CloseLoad{"BOL-1", now_}).status().reason(), "load_closed");
+}
+
+TEST_F(LoadsTest, SnapshotKeepsTheLoads) {
+  ASSERT_TRUE(OpenAt("DOOR-01").ok());
+  GivenTwoParcelsOneShipped("O1");
+  ASSERT_TRUE(Order(CloseLoad{"BOL-1", now_}).ok());
+  ASSERT_TRUE(OpenAt("DOOR-01", "BOL-2").ok());
+  const std::string bytes = site_.state().Encode();
+  SiteState restored = Restored();
+  EXPECT_EQ(restored.Encode(), bytes);
+  EXPECT_TRUE(restored.orders() == site_.state().orders());
+  EXPECT_EQ(restored.orders().OpenLoadAt("DOOR-01")->id, "BOL-2");
+  EXPECT_EQ(restored.orders().FindLoad("BOL-1")->containers, std::vector<std::string>{parcel1_});
+}
+
 // A format 3 snapshot (before deliveries) of GivenShipped("O1", 2), as format 3 wrote it.
 constexpr char kFormat3Snapshot[] =
     "030746522d54455354095465737420736974650501410653746f77204103494e4207496e626f756e64034f55"
@@ -784,9 +862,9 @@ TEST(DeliveriesSnapshotTest, Format3SnapshotStillReads) {
   EXPECT_EQ(order->shipped_parcels, std::set<std::string>{std::string("sscc:") + kParcel1});
   EXPECT_TRUE(order->delivered_parcels.empty());
   EXPECT_EQ(order->lines[0].shipped, 2);
-  // Written again, it is format 4 and reads back the same.
+  // Written again, it is the current format (5) and reads back the same.
   const std::string again = decoded->Encode();
-  EXPECT_EQ(again[0], 4);
+  EXPECT_EQ(again[0], 5);
   StatusOr<SiteState> reread = SiteState::Decode(again);
   ASSERT_TRUE(reread.ok()) << reread.status().message();
   EXPECT_TRUE(reread->orders() == decoded->orders());

@@ -549,7 +549,11 @@ class Decider {
       }
       device_.target = Holder::AtLocation(scanned.id);
       device_.has_target = true;
-      return Make(Outcome::kOk, "Loading at " + scanned.id + ".", "Scan parcels or pallets.");
+      const LoadState* load = state_.orders().OpenLoadAt(scanned.id);
+      return Make(Outcome::kOk,
+                  "Loading at " + scanned.id +
+                      (load != nullptr ? " on load " + load->id : std::string()) + ".",
+                  "Scan parcels or pallets.");
     }
     if (scanned.kind != ScannedCode::Kind::kContainer) {
       return NotExpected("Ship parcels and pallets, not loose items.", "Scan a container.");
@@ -563,8 +567,17 @@ class Decider {
     if (std::optional<Reply> refusal = CheckCarrierDoor(state_, scanned.id, device_.target.id)) {
       return *refusal;
     }
+    const LoadState* load = state_.orders().OpenLoadAt(device_.target.id);
+    if (load != nullptr && load->containers.size() >= kMaxLoadContainers) {
+      return Make(Outcome::kLocationFull,
+                  "Load " + load->id + " lists " + std::to_string(kMaxLoadContainers) +
+                      " containers already: close it and open the next one.",
+                  "Scan the next parcel.");
+    }
     events_.push_back(ContainerShipped{scanned.id, device_.target.id});
-    return Make(Outcome::kOk, "Shipped " + scanned.id + " through " + device_.target.id + ".",
+    return Make(Outcome::kOk,
+                "Shipped " + scanned.id + " through " + device_.target.id +
+                    (load != nullptr ? " on load " + load->id : std::string()) + ".",
                 "Scan the next parcel.");
   }
 

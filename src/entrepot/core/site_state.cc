@@ -160,6 +160,7 @@ void SiteState::Apply(const Event& event) {
           Detach(e.container);
           Attach(e.container, e.to);
         } else if constexpr (std::is_same_v<T, ContainerShipped>) {
+          order_book_.OnShippedThrough(e.container, e.door);
           Detach(e.container);
           RemoveShipped(e.container);
           ++counters_.containers_shipped;
@@ -180,7 +181,8 @@ void SiteState::Apply(const Event& event) {
                              std::is_same_v<T, ReceiptClosed> ||
                              std::is_same_v<T, ReturnReceived> ||
                              std::is_same_v<T, PickFaceDefined> ||
-                             std::is_same_v<T, DeliveriesConfirmed>) {
+                             std::is_same_v<T, DeliveriesConfirmed> ||
+                             std::is_same_v<T, LoadOpened> || std::is_same_v<T, LoadClosed>) {
           order_book_.Apply(event);
         } else {
           static_assert(sizeof(T) == 0, "event without projection");
@@ -283,11 +285,11 @@ namespace {
 // Format 2 added the order book after the products (format 1 snapshots have none); format 3
 // the returns at the end of the order book, and the stock lines' arrival ranks (older
 // formats rank their lines in key order); format 4 the parcels' deliveries (older formats
-// have none). Older formats still read.
+// have none); format 5 the loads at the end of the order book. Older formats still read.
 constexpr uint8_t kSnapshotFormatV1 = 1;
 constexpr uint8_t kSnapshotFormatV2 = 2;
 constexpr uint8_t kSnapshotFormatV3 = 3;
-constexpr uint8_t kSnapshotFormat = 4;
+constexpr uint8_t kSnapshotFormat = 5;
 
 template <typename Map>
 std::vector<typename Map::const_pointer> SortedByKey(const Map& map) {

@@ -33,13 +33,15 @@ struct Draft {
   std::optional<std::string> read_point;
   std::optional<std::string> biz_location;
   std::string parent;                         // AggregationEvent only.
+  std::string bill_of_lading;                 // Its URI; shipping on a load only.
   std::vector<std::string> epcs;              // Instances and containers.
   std::map<std::string, int64_t> quantities;  // Class EPC -> units.
 
   bool SameKind(const Draft& other) const {
     return type == other.type && action == other.action && biz_step == other.biz_step &&
            disposition == other.disposition && read_point == other.read_point &&
-           biz_location == other.biz_location && parent == other.parent;
+           biz_location == other.biz_location && parent == other.parent &&
+           bill_of_lading == other.bill_of_lading;
   }
 };
 
@@ -95,6 +97,10 @@ StatusOr<json> EventOf(const Draft& draft, int64_t at_ms) {
   if (draft.biz_location) {
     event["bizLocation"] = {{"id", *draft.biz_location}};
   }
+  if (!draft.bill_of_lading.empty()) {
+    event["bizTransactionList"] =
+        json::array({json{{"type", "bol"}, {"bizTransaction", draft.bill_of_lading}}});
+  }
   std::vector<std::string> epcs = draft.epcs;
   std::sort(epcs.begin(), epcs.end());
   const bool aggregation = draft.type == "AggregationEvent";
@@ -116,8 +122,9 @@ StatusOr<json> EventOf(const Draft& draft, int64_t at_ms) {
 // What Map needs of the mapper while it drafts one entry's events.
 class EntryMapper {
  public:
-  EntryMapper(const IdOptions& ids, std::function<std::optional<std::string>(const Holder&)> at)
-      : ids_(ids), location_of_(std::move(at)) {}
+  EntryMapper(const IdOptions& ids, std::function<std::optional<std::string>(const Holder&)> at,
+              const std::unordered_map<std::string, std::string>& door_loads)
+      : ids_(ids), location_of_(std::move(at)), door_loads_(door_loads) {}
 
   Status Add(Mode mode, const core::Event& event);
   const Drafts& drafts() const { return drafts_; }
@@ -147,7 +154,8 @@ class EntryMapper {
   }
   StatusOr<Draft*> Open(std::string_view step, std::string_view disposition,
                         std::optional<std::string> read_point,
-                        std::optional<std::string> biz_location, std::string parent = {});
+                        std::optional<std::string> biz_location, std::string parent = {},
+                        std::string bill_of_lading = {});
 
   Status Units(Mode mode, const domain::ItemKey& item, int64_t quantity, const Holder* from,
                const Holder& to);
@@ -155,18 +163,22 @@ class EntryMapper {
   Status Container(std::string_view step, std::string_view disposition,
                    const std::string& container, std::optional<std::string> read_point,
                    std::optional<std::string> biz_location);
+  Status Shipped(const core::ContainerShipped& shipped);
 
   const IdOptions& ids_;
   std::function<std::optional<std::string>(const Holder&)> location_of_;
+  const std::unordered_map<std::string, std::string>& door_loads_;
   Drafts drafts_;
 };
 
 StatusOr<Draft*> EntryMapper::Open(std::string_view step, std::string_view disposition,
                                    std::optional<std::string> read_point,
-                                   std::optional<std::string> biz_location, std::string parent) {
+                                   std::optional<std::string> biz_location, std::string parent,
+                                   std::string bill_of_lading) {
   Draft kind;
   kind.biz_step = step;
   kind.disposition = disposition;
+  kind.bill_of_lading = std::move(bill_of_lading);
   ENTREPOT_ASSIGN_OR_RETURN(kind.read_point, Place(read_point));
   ENTREPOT_ASSIGN_OR_RETURN(kind.biz_location, Place(biz_location));
   if (!parent.empty()) {
@@ -237,6 +249,19 @@ Status EntryMapper::Container(std::string_view step, std::string_view dispositio
   return OkStatus();
 }
 
+// A shipment, on the load open at its door if there is one: its bill of lading is named.
+Status EntryMapper::Shipped(const core::ContainerShipped& shipped) {
+  std::string bill_of_lading;
+  if (auto load = door_loads_.find(shipped.door); load != door_loads_.end()) {
+    ENTREPOT_ASSIGN_OR_RETURN(bill_of_lading, BillOfLadingUri(load->second, ids_));
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(Draft * draft, Open("shipping", "in_transit", shipped.door,
+                                                std::nullopt, {}, std::move(bill_of_lading)));
+  ENTREPOT_ASSIGN_OR_RETURN(std::string epc, ContainerEpc(shipped.container, ids_));
+  draft->epcs.push_back(std::move(epc));
+  return OkStatus();
+}
+
 Status EntryMapper::Add(Mode mode, const core::Event& event) {
   if (const auto* received = std::get_if<core::UnitsReceived>(&event)) {
     return mode == Mode::kReceive
@@ -257,9 +282,7 @@ Status EntryMapper::Add(Mode mode, const core::Event& event) {
     return Container("transporting", "in_progress", moved->container, at, at);
   }
   if (const auto* shipped = std::get_if<core::ContainerShipped>(&event)) {
-    return mode == Mode::kShip ? Container("shipping", "in_transit", shipped->container,
-                                           shipped->door, std::nullopt)
-                               : OkStatus();
+    return mode == Mode::kShip ? Shipped(*shipped) : OkStatus();
   }
   return OkStatus();  // Master data, flags, counted bins, device state: no business event.
 }
@@ -302,6 +325,10 @@ void EpcisMapper::FollowContainers(const core::Entry& entry, Undo* undo) {
     } else if (const auto* shipped = std::get_if<core::ContainerShipped>(&event)) {
       remember(shipped->container);
       container_holder_.erase(shipped->container);
+    } else if (const auto* opened = std::get_if<core::LoadOpened>(&event)) {
+      door_loads_[opened->door] = opened->load;
+    } else if (const auto* closed = std::get_if<core::LoadClosed>(&event)) {
+      std::erase_if(door_loads_, [&](const auto& door) { return door.second == closed->load; });
     }
   }
 }
@@ -317,7 +344,8 @@ StatusOr<std::vector<json>> EpcisMapper::Map(const core::Entry& entry) {
     if (entry.kind != core::Entry::Kind::kScan || !core::IsAccepted(entry.reply.outcome)) {
       return out;
     }
-    EntryMapper mapper(ids_, [this](const Holder& holder) { return LocationOf(holder); });
+    EntryMapper mapper(
+        ids_, [this](const Holder& holder) { return LocationOf(holder); }, door_loads_);
     for (const core::Event& event : entry.events) {
       ENTREPOT_RETURN_IF_ERROR(mapper.Add(entry.mode, event));
     }

@@ -31,11 +31,14 @@
 //    cycle_counting sellable_not_accessible for units found (a surplus, or a serial found
 //    in this bin) and unknown for units missing (a negative adjustment).
 //  - eventTime: the scan's time (entry.at_ms), UTC, eventTimeZoneOffset "+00:00".
-// A count that finds what the books say changes nothing and produces no event. The journal
-// keeps no bill of lading, so shipping events have no bizTransactionList.
+// A count that finds what the books say changes nothing and produces no event. A container
+// shipped through a door while a load is open there (LoadOpened, core/orders.h OpenLoad)
+// travels on that load: its shipping event lists the load's bill of lading in
+// bizTransactionList (type "bol", identifiers.h BillOfLadingUri).
 //
 // The mapper is stateful only to know where containers are (bizLocation of what sits in a
-// tote): feed it every entry of the journal in seq order, from seq 1.
+// tote) and which load is open at each door: feed it every entry of the journal in seq
+// order, from seq 1.
 //
 // Privacy (RET-01): no device id, idempotency key, scanned text, worker identity or
 // pseudonym ever appears in the output; only what happened to the goods, where and when.
@@ -76,7 +79,8 @@ class EpcisMapper {
  private:
   using Undo = std::vector<std::pair<std::string, std::optional<domain::Holder>>>;
   // Applies the container moves and shipments of `entry`; `undo` (if given) records how to
-  // take them back.
+  // take them back. Also follows the loads opened and closed (order entries, never undone:
+  // they map to no event, so their Map cannot fail).
   void FollowContainers(const core::Entry& entry, Undo* undo);
 
   // The location `holder` is at, through the containers it is in; nullopt when unknown.
@@ -86,6 +90,8 @@ class EpcisMapper {
   // Container id -> the location it is in (directly or through other containers, resolved
   // when read). Shipped containers are forgotten.
   std::unordered_map<std::string, domain::Holder> container_holder_;
+  // Door -> the bill of lading of the load open there.
+  std::unordered_map<std::string, std::string> door_loads_;
 };
 
 }  // namespace entrepot::epcis

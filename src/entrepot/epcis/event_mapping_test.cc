@@ -235,6 +235,40 @@ TEST_F(EpcisMapperTest, PackIsAnAggregationIntoTheParcelAndShipIsShipping) {
   EXPECT_FALSE(shipped[0].contains("bizLocation"));
 }
 
+// An order entry carrying `event` (a load opened or closed at the site's desk).
+core::Entry OrderEntry(uint64_t seq, core::Event event) {
+  core::Entry entry;
+  entry.kind = core::Entry::Kind::kOrder;
+  entry.seq = seq;
+  entry.at_ms = core::testing::kStart;
+  entry.events.push_back(std::move(event));
+  return entry;
+}
+
+TEST_F(EpcisMapperTest, ShippingOnALoadNamesItsBillOfLading) {
+  EXPECT_TRUE(Feed(OrderEntry(++seq_, core::LoadOpened{"BOL-1", "DOOR-01", "DPD", now_})).empty());
+  std::vector<json> on_load =
+      ScanAll(Mode::kShip, {LocationLabel("DOOR-01"), ContainerLabel("T1")});
+  ASSERT_EQ(on_load.size(), 1u);
+  EXPECT_EQ(on_load[0]["bizTransactionList"], json::parse(R"([{"type": "bol",
+                             "bizTransaction": "urn:epcglobal:cbv:bt:9506000000015:BOL-1"}])"));
+  Feed(OrderEntry(++seq_, core::LoadClosed{"BOL-1", now_}));
+  std::vector<json> no_load = Scan(Mode::kShip, ContainerLabel("T2"));
+  ASSERT_EQ(no_load.size(), 1u);
+  EXPECT_FALSE(no_load[0].contains("bizTransactionList"));
+  EXPECT_NE(no_load[0]["eventID"], on_load[0]["eventID"]);
+}
+
+TEST_F(EpcisMapperTest, WithoutASiteGlnTheBillOfLadingIsAPrivateUrn) {
+  mapper_ = EpcisMapper(UrnIds(""));
+  Feed(OrderEntry(++seq_, core::LoadOpened{"BOL-1", "DOOR-01", "", now_}));
+  std::vector<json> shipped =
+      ScanAll(Mode::kShip, {LocationLabel("DOOR-01"), ContainerLabel("T1")});
+  ASSERT_EQ(shipped.size(), 1u);
+  EXPECT_EQ(shipped[0]["bizTransactionList"][0]["bizTransaction"],
+            "urn:entrepot:FR-TEST:bol:BOL-1");
+}
+
 TEST_F(EpcisMapperTest, CountReportsUnitsFoundAndUnitsMissing) {
   GivenKettlesInBin(2, "A-01-001-1-2");
   ScanAll(Mode::kCount, {LocationLabel("A-01-001-1-2"), Item(kKettle), Item(kCable)});
@@ -398,6 +432,15 @@ TEST(EpcisMapperSkipTest, SkippedEntriesStillMoveAndShipContainers) {
   ASSERT_TRUE(received.ok());
   ASSERT_EQ(received->size(), 1u);
   EXPECT_FALSE((*received)[0].contains("readPoint"));  // The tote left with the shipment.
+
+  // A load opened in a skipped entry is still the one a later shipment travels on.
+  mapper.Skip(OrderEntry(4, core::LoadOpened{"BOL-9", "DOOR-01", "", core::testing::kStart}));
+  ship.seq = 5;
+  ship.events[0] = core::ContainerShipped{"label:T2", "DOOR-01"};
+  StatusOr<std::vector<json>> shipped = mapper.Map(ship);
+  ASSERT_TRUE(shipped.ok());
+  ASSERT_EQ(shipped->size(), 1u);
+  EXPECT_EQ((*shipped)[0]["bizTransactionList"][0]["type"], "bol");
 }
 
 }  // namespace

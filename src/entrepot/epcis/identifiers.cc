@@ -694,6 +694,16 @@ StatusOr<std::string> LocationUri(std::string_view location, const IdOptions& op
   return FormatGlnLocation(options.site_gln, location, options);
 }
 
+StatusOr<std::string> BillOfLadingUri(std::string_view bol, const IdOptions& options) {
+  ENTREPOT_RETURN_IF_ERROR(CheckPrivateCode(bol, "bad_bol"));
+  if (options.site_gln.empty()) {
+    ENTREPOT_RETURN_IF_ERROR(CheckSiteCode(options.site_code));
+    return PrivateUrn(options.site_code, "bol", bol);
+  }
+  ENTREPOT_RETURN_IF_ERROR(CheckGln(options.site_gln));
+  return "urn:epcglobal:cbv:bt:" + options.site_gln + ":" + UrnPart(bol);
+}
+
 StatusOr<ParsedUri> ParseUri(std::string_view uri) {
   if (uri.size() > kMaxUriBytes) {
     return Invalid("uri_too_long", "URI of " + std::to_string(uri.size()) + " bytes; at most " +

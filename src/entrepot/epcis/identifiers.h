@@ -87,6 +87,13 @@ StatusOr<std::string> ContainerEpc(std::string_view container, const IdOptions& 
 // (without: empty, over 64 characters, or bytes outside printable ASCII).
 StatusOr<std::string> LocationUri(std::string_view location, const IdOptions& options);
 
+// The bizTransaction URI of one of the site's bills of lading (CBV 2.0 section 8.5, a
+// business transaction identifier issued by a party): "urn:epcglobal:cbv:bt:<site GLN>:<bol>"
+// with a site GLN, the private URN "urn:entrepot:<site>:bol:<bol>" without. kInvalidArgument
+// "bad_bol" for a number that is empty, over 64 characters, or has bytes outside printable
+// ASCII.
+StatusOr<std::string> BillOfLadingUri(std::string_view bol, const IdOptions& options);
+
 // What an EPC or location URI names, in Entrepôt's terms.
 struct ParsedUri {
   enum class Kind {

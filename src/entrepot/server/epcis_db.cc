@@ -381,7 +381,13 @@ StatusOr<int64_t> EpcisDb::InsertJob(const CaptureJob& job) {
   insert->Int(static_cast<int64_t>(job.duplicate_count));
   insert->Int(static_cast<int64_t>(job.error_count)).Text(ErrorsJson(job.errors).dump());
   ENTREPOT_RETURN_IF_ERROR(insert->Run());
-  return sqlite3_last_insert_rowid(db_);
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> prune,
+      Statement::Prepare(db_, "DELETE FROM capture_job WHERE created_ms < ? OR id <= ?"));
+  prune->Int(job.created_ms - kCaptureJobRetentionMs).Int(id - kMaxCaptureJobs);
+  ENTREPOT_RETURN_IF_ERROR(prune->Run());
+  return id;
 }
 
 Status EpcisDb::UpdateJob(int64_t id, const CaptureJob& job) {

@@ -78,6 +78,11 @@ inline constexpr size_t kMaxCaptureEvents = 10'000;
 inline constexpr size_t kMaxCaptureJsonDepth = 64;
 // A capture job keeps at most this many event errors (error_count counts them all).
 inline constexpr size_t kMaxCaptureErrors = 1'000;
+// Capture jobs are kept this long after their creation, and only the newest kMaxCaptureJobs
+// of them: each capture prunes the others (GET /epcis/capture/{id} of a pruned job is
+// "unknown_capture_job"). The captured events themselves stay.
+inline constexpr int64_t kCaptureJobRetentionMs = int64_t{30} * 24 * 3600 * 1000;
+inline constexpr int64_t kMaxCaptureJobs = 10'000;
 // A page of events also ends once its events reach this many bytes (at least one event).
 inline constexpr size_t kMaxEventPageBytes = size_t{8} << 20;
 

@@ -414,6 +414,20 @@ TEST_F(EpcisRepositoryTest, ADocumentAtTheEventLimitIsCaptured) {
   EXPECT_EQ(Count({{"MATCH_epc", "urn:epc:id:sgtin:0614141.107346.S9999"}}), 1u);
 }
 
+TEST_F(EpcisRepositoryTest, CaptureJobsArePrunedAfterTheirRetentionButNotTheirEvents) {
+  OpenCaptureOnly();
+  const std::string old_job = Capture(Document({Receipt(1)}).dump()).id;
+  const std::string kept_job =
+      Capture(Document({Receipt(2)}).dump(), CaptureBehaviour::kRollback, kCaptureTime + 1000).id;
+  const int64_t later = kCaptureTime + kCaptureJobRetentionMs + 500;
+  const std::string new_job =
+      Capture(Document({Receipt(3)}).dump(), CaptureBehaviour::kRollback, later).id;
+  EXPECT_EQ(repository_->GetCaptureJob(old_job).status().reason(), "unknown_capture_job");
+  EXPECT_TRUE(repository_->GetCaptureJob(kept_job).ok());
+  EXPECT_TRUE(repository_->GetCaptureJob(new_job).ok());
+  EXPECT_EQ(Count({}), 3u);
+}
+
 TEST_F(EpcisRepositoryTest, UnknownJobsAndEventsAreNotFound) {
   OpenCaptureOnly();
   for (const char* id : {"1", "0", "-1", "x", "", "99999999999999999999999"}) {

@@ -247,16 +247,26 @@ StatusOr<core::DefineCarrier> ParseCarrier(const std::string& code, const std::s
 
 namespace {
 
-// A pallet of an ASN: "sscc:<18 digits>", or the 18 digits alone; the check digit counts.
-StatusOr<std::string> ParseSscc(const json& value) {
+// A container of the array `field`: a canonical id ("sscc:<18 digits>", "label:...", ...),
+// or an SSCC as its 18 digits alone; the check digit counts.
+StatusOr<std::string> ParseContainer(const json& value, std::string_view field) {
   if (!value.is_string()) {
-    return BadField("containers", "an array of SSCCs (strings)");
+    return BadField(field, "an array of SSCCs or container ids (strings)");
   }
   std::string id = value.get<std::string>();
-  if (!id.starts_with("sscc:")) {
+  if (id.find(':') == std::string::npos) {
     id = "sscc:" + id;
   }
   ENTREPOT_RETURN_IF_ERROR(domain::ValidateContainerId(id));
+  return id;
+}
+
+// A pallet of an ASN: an SSCC ("sscc:<18 digits>", or the digits alone).
+StatusOr<std::string> ParseSscc(const json& value) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::string id, ParseContainer(value, "containers"));
+  if (!id.starts_with("sscc:")) {
+    return BadField("containers", "an array of SSCCs");
+  }
   return id;
 }
 
@@ -286,6 +296,41 @@ StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body) {
     receipt.containers.push_back(std::move(id));
   }
   return receipt;
+}
+
+StatusOr<core::OpenLoad> ParseLoad(const std::string& body, int64_t now_ms) {
+  ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"id", "door", "carrier"}));
+  core::OpenLoad load;
+  ENTREPOT_ASSIGN_OR_RETURN(load.id, StringField(object, "id"));
+  ENTREPOT_ASSIGN_OR_RETURN(load.door, StringField(object, "door"));
+  if (object.contains("carrier")) {
+    ENTREPOT_ASSIGN_OR_RETURN(load.carrier, StringField(object, "carrier"));
+  }
+  load.at_ms = now_ms;
+  return load;
+}
+
+StatusOr<core::ConfirmDeliveries> ParseDeliveries(const std::string& body, int64_t now_ms) {
+  ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"parcels", "by", "delivered"}));
+  core::ConfirmDeliveries confirmed;
+  auto parcels = object.find("parcels");
+  if (parcels == object.end() || !parcels->is_array()) {
+    return BadField("parcels", "an array of the delivered parcels' SSCCs");
+  }
+  if (parcels->size() > core::kMaxDeliveryParcels) {
+    return Invalid("too_many_parcels", "a delivery confirmation lists at most " +
+                                           std::to_string(core::kMaxDeliveryParcels) + " parcels");
+  }
+  for (const json& parcel : *parcels) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::string id, ParseContainer(parcel, "parcels"));
+    confirmed.parcels.push_back(std::move(id));
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(confirmed.by, StringField(object, "by"));
+  confirmed.delivered_at_ms = now_ms;
+  if (object.contains("delivered")) {
+    ENTREPOT_ASSIGN_OR_RETURN(confirmed.delivered_at_ms, TimeField(object, "delivered"));
+  }
+  return confirmed;
 }
 
 StatusOr<core::DefinePickFace> ParsePickFace(const std::string& code, const std::string& body) {

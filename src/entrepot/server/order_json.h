@@ -2,7 +2,8 @@
 //
 // The JSON request bodies of the order routes (docs/API.md, "Orders") parsed into the order
 // commands of core/orders.h: an order's terms (POST /api/v1/orders, PUT /api/v1/orders/{id}),
-// a release, a carrier's doors, an expected receipt (ASN) and a workload-plan request; and
+// a release, a carrier's doors, an expected receipt (ASN), a load, a delivery confirmation
+// and a workload-plan request; and
 // the field helpers they share. No I/O, no HTTP: the API handler calls these on its network
 // thread, and `entrepot orders import` on each NDJSON line, so that one body means one thing
 // wherever it arrives.
@@ -85,6 +86,16 @@ StatusOr<core::DefineCarrier> ParseCarrier(const std::string& code, const std::s
 // ParseOrderObject's, "bad_field", "too_many_lines", "too_many_containers" (over
 // core::kMaxReceiptContainers), domain::ValidateContainerId's.
 StatusOr<core::ExpectReceipt> ParseReceipt(const std::string& body);
+
+// POST /api/v1/loads: {"id" (the bill of lading number), "door", "carrier" (optional)},
+// opened at `now_ms`. Errors: ParseOrderObject's, "bad_field".
+StatusOr<core::OpenLoad> ParseLoad(const std::string& body, int64_t now_ms);
+
+// POST /api/v1/deliveries: {"parcels": [container ids, or SSCCs as 18 digits], "by" (the
+// partner that confirmed: a carrier code or GLN), "delivered" (RFC 3339, optional: `now_ms`)}.
+// Errors: ParseOrderObject's, "bad_field", "too_many_parcels" (over
+// core::kMaxDeliveryParcels), domain::ValidateContainerId's.
+StatusOr<core::ConfirmDeliveries> ParseDeliveries(const std::string& body, int64_t now_ms);
 
 // POST /api/v1/returns: {"id", "order", "location", "lines": [{"gtin", "quantity",
 // "reason", "disposition": "restock"|"inspect"|"scrap"}]}. Errors: ParseOrderObject's,
