@@ -2,9 +2,10 @@
 // serve` nodes on one site, handhelds posting scans to the active one; the active node is
 // killed with SIGKILL under load; the standby takes the site over within a few seconds, the
 // handhelds retry their unanswered scans there, and every acknowledged scan is in the
-// journal exactly once. Also: nodes of two sites side by side on one database, and a clean
-// stop that hands the site over at once. Needs the cluster whose conninfo is in
-// ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres"); skips without it.
+// journal exactly once, and a bearer token a person got from the first node works on the
+// second: the accounts are the site's, in PostgreSQL. Also: nodes of two sites side by side on
+// one database, and a clean stop that hands the site over at once. Needs the cluster whose conninfo
+// is in ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres"); skips without it.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "entrepot/auth/account_store.h"
+#include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/store/journal_test_util.h"
 #include "entrepot/store/postgres_journal.h"
 #include "gmock/gmock.h"
@@ -35,6 +37,7 @@ using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kSite[] = "FR-TST1";  // The small layout's site code.
+constexpr char kPassword[] = "a password for the failover test";
 
 // One `entrepot serve` child process.
 struct Node {
@@ -143,16 +146,24 @@ class FailoverTest : public ::testing::Test {
     ASSERT_EQ(init.exit_status, 0) << init.out;
   }
 
-  // Registers the stream's devices in DIR/accounts.db of `dir`; returns device -> token.
-  std::map<std::string, std::string> AddDevices(const std::string& dir,
-                                                const std::vector<std::string>& stream) {
-    auto accounts = testing::OpenTestAccounts(dir, [] { return int64_t{1'795'000'000'000}; });
+  // Registers the stream's devices, and a supervisor "sup", in the site's accounts in
+  // PostgreSQL; returns device -> token.
+  std::map<std::string, std::string> AddAccounts(const std::vector<std::string>& stream) {
+    auth::AccountStoreOptions options;
+    options.now_ms = [] { return int64_t{1'795'000'000'000}; };
+    options.hash_cost = auth::HashCost::kMinimum;
+    auto accounts = auth::OpenPostgresAccountStore(url_, kSite, options);
+    EXPECT_TRUE(accounts.ok()) << accounts.status().ToString();
     std::map<std::string, std::string> tokens;
-    EXPECT_NE(accounts, nullptr);
+    if (!accounts.ok()) {
+      return tokens;
+    }
+    EXPECT_TRUE(
+        (*accounts)->AddUser({"sup", "", auth::Role::kSupervisor, {"*"}, kPassword, ""}).ok());
     for (const std::string& record : stream) {
       const std::string device = json::parse(record)["device"];
-      if (accounts != nullptr && tokens.count(device) == 0) {
-        auto added = accounts->AddDevice(device, 0);
+      if (tokens.count(device) == 0) {
+        auto added = (*accounts)->AddDevice(device, 0);
         EXPECT_TRUE(added.ok()) << added.status().ToString();
         tokens[device] = added.ok() ? added->token : "";
       }
@@ -180,10 +191,9 @@ TEST_F(FailoverTest, StandbyTakesOverAfterSigkillAndEveryAcknowledgedScanIsThere
   const std::string dir_b = dir_.File("node-b");
   ASSERT_NO_FATAL_FAILURE(InitSite(dir_a, dir_.File("layout.toml")));
   const std::vector<std::string> stream = testing::ScanStream(1500, 20261129);
-  const std::map<std::string, std::string> tokens = AddDevices(dir_a, stream);
-  // Each node has its own DIR; the accounts are the same on both (docs/STORAGE.md).
+  const std::map<std::string, std::string> tokens = AddAccounts(stream);
+  // Each node has its own DIR; the accounts are the site's, in PostgreSQL (docs/STORAGE.md).
   std::filesystem::create_directories(dir_b);
-  std::filesystem::copy_file(dir_a + "/accounts.db", dir_b + "/accounts.db");
 
   a_ = StartNode(dir_a, url_, kSite, dir_.File("a.log"), /*lease_seconds=*/2);
   ASSERT_TRUE(WaitForLog(a_.log, "active for site FR-TST1 (lease token 1)"))
@@ -204,6 +214,14 @@ TEST_F(FailoverTest, StandbyTakesOverAfterSigkillAndEveryAcknowledgedScanIsThere
   EXPECT_EQ(status, 200u);
   EXPECT_EQ(health["sites"][0]["role"], "active");
   EXPECT_EQ(health["sites"][0]["lease_token"], 1);
+  // A person logs in on the active node; the token is kept for after the failover.
+  testing::Client login(a_.port);
+  testing::Reply session =
+      login.Post("/api/v1/login", json{{"login", "sup"}, {"password", kPassword}}.dump());
+  ASSERT_EQ(session.status, 200u) << session.body;
+  testing::Client supervisor(a_.port);
+  supervisor.token = session.Json()["token"].get<std::string>();
+  EXPECT_EQ(supervisor.Get("/api/v1/stock").status, 200u);
 
   // Two handhelds' worth of clients; each scan is retried with the same id, first on the
   // node it was sent to and then on the other, until a node acknowledges it.
@@ -264,6 +282,13 @@ TEST_F(FailoverTest, StandbyTakesOverAfterSigkillAndEveryAcknowledgedScanIsThere
   EXPECT_FALSE(gave_up);
   health = Health(b_.port, &status);
   EXPECT_EQ(health["sites"][0]["lease_token"], 2);
+  // The token the former active node issued works on the new one.
+  testing::Client after(b_.port);
+  after.token = supervisor.token;
+  testing::Reply stock = after.Get("/api/v1/stock");
+  EXPECT_EQ(stock.status, 200u) << stock.body;
+  after.token = "not-a-token";
+  EXPECT_EQ(after.Get("/api/v1/stock").status, 401u);
   EXPECT_EQ(StopNode(b_), 0) << testing::ReadFileText(b_.log);
 
   std::map<std::string, int> keys = JournalKeys(kSite);

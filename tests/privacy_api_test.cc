@@ -273,6 +273,7 @@ TEST_F(PrivacyApiTest, ThePolicyAndItsCheckReport) {
     json body = reply.Json();
     EXPECT_EQ(body["policy"]["profile"], "cnil-strict");
     EXPECT_EQ(body["policy"]["retention"]["audit_log_months"], 6);
+    EXPECT_EQ(body["policy"]["labor"]["time_zone"], "UTC");
     EXPECT_EQ(body["policy"]["notice"]["require_acknowledgement"], true);
     EXPECT_FALSE(body["policy"]["access"].empty());
     json check = body["check"];
@@ -454,7 +455,9 @@ TEST_F(PrivacyApiTest, TheRetentionRuns) {
     EXPECT_EQ(runs[1]["action"], "roll_up");
     EXPECT_EQ(runs[1]["data_class"], "labor_events");
     EXPECT_NE(runs[1]["what"].get<std::string>().find("2026-11-18"), std::string::npos);
-    EXPECT_TRUE(reply.Json()["labor_days_open"].empty()) << reply.body;
+    // The worker is still signed in: their session goes on in the next day (docs/LABOR.md,
+    // "End of day", the night shift carried over).
+    EXPECT_EQ(reply.Json()["labor_days_open"], json::array({"2026-11-19"})) << reply.body;
     EXPECT_TRUE(reply.Json()["next_before"].is_null());
   }
   Reply paged = As("dpo").Get("/api/v1/privacy/retention?limit=1");

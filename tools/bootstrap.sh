@@ -35,6 +35,8 @@ PACKAGES=(
   nginx-light        # The HTTP ceiling of tools/bench_http.sh (run with its own config).
   postgresql         # PostgreSQL 15: the throwaway cluster of tools/pg_test_cluster.sh.
   libpq-dev          # libpq, the client of the PostgreSQL journal.
+  libhowardhinnant-date-dev # date/tz.h and libdate-tz: labor days in the site's time zone.
+  tzdata             # The tz database (/usr/share/zoneinfo) that libdate-tz reads.
 )
 # Node.js and npm build the web pages (tools/build_web.sh). A machine that has them already
 # (a newer Node.js than Debian's, say) keeps its own: Debian's npm would replace it.

@@ -33,7 +33,7 @@
 #include "entrepot/privacy/labor_aggregate.h"
 #include "entrepot/privacy/labor_rollup.h"
 #include "entrepot/privacy/policy.h"
-#include "entrepot/server/labor_recorder.h"
+#include "entrepot/server/labor_day.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_store.h"
 
@@ -510,7 +510,12 @@ HttpResponse ApiHandler::LaborMe(const HttpRequest& request, const auth::Princip
                               "format is json (the default) or export (a file to download)"));
   }
   const int64_t now_ms = now_ms_();
-  const privacy::Date today = server::LaborDayOf(now_ms);
+  // Today in the site's time zone (the policy's labor.time_zone, checked at start).
+  StatusOr<privacy::Date> labor_today = server::LaborDayOf(now_ms, policy_->labor.time_zone);
+  if (!labor_today.ok()) {
+    return PrivateError(labor_today.status());
+  }
+  const privacy::Date today = *labor_today;
   StatusOr<store::OwnLaborDay> own = labor_->WorkerDay(today, principal.id);
   StatusOr<WeeksRead> weeks =
       own.ok() ? ReadWeeks(*labor_, principal.id,
@@ -559,7 +564,11 @@ HttpResponse ApiHandler::LaborTeam(const HttpRequest& request, const auth::Princ
   if (!day_text.ok()) {
     return PrivateError(day_text.status());
   }
-  const privacy::Date today = server::LaborDayOf(now_ms_());
+  StatusOr<privacy::Date> labor_today = server::LaborDayOf(now_ms_(), policy_->labor.time_zone);
+  if (!labor_today.ok()) {
+    return PrivateError(labor_today.status());
+  }
+  const privacy::Date today = *labor_today;
   StatusOr<privacy::Date> day =
       day_text->has_value() ? privacy::ParseDate(**day_text) : StatusOr<privacy::Date>(today);
   if (!day.ok()) {
@@ -610,7 +619,11 @@ HttpResponse ApiHandler::LaborAggregates(const HttpRequest& request,
   if (!weekly.ok()) {
     return PrivateError(weekly.status());
   }
-  const privacy::Date today = server::LaborDayOf(now_ms_());
+  StatusOr<privacy::Date> labor_today = server::LaborDayOf(now_ms_(), policy_->labor.time_zone);
+  if (!labor_today.ok()) {
+    return PrivateError(labor_today.status());
+  }
+  const privacy::Date today = *labor_today;
   if (weekly->from.has_value()) {
     return WeeklyAggregates(*labor_, today, principal.name, *weekly, *query);
   }
@@ -713,7 +726,11 @@ HttpResponse ApiHandler::LaborWorkerWeeks(const std::string& login, const HttpRe
       return !teams.empty();
     };
   }
-  const privacy::Date today = server::LaborDayOf(now_ms_());
+  StatusOr<privacy::Date> labor_today = server::LaborDayOf(now_ms_(), policy_->labor.time_zone);
+  if (!labor_today.ok()) {
+    return PrivateError(labor_today.status());
+  }
+  const privacy::Date today = *labor_today;
   const std::vector<privacy::Date> days =
       week->has_value() ? std::vector<privacy::Date>{**week}
                         : RetainedWeeks(today, policy_->retention.worker_weekly_weeks);

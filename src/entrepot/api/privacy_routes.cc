@@ -131,6 +131,7 @@ json PolicyJson(const privacy::Policy& policy) {
             {"labor_events_days", policy.retention.labor_events_days},
             {"worker_weekly_weeks", policy.retention.worker_weekly_weeks},
             {"audit_log_months", policy.retention.audit_log_months}}},
+          {"labor", {{"time_zone", policy.labor.time_zone}}},
           {"aggregates",
            {{"min_group_size", policy.aggregates.min_group_size},
             {"differencing_protection", policy.aggregates.differencing_protection}}},

@@ -1,25 +1,36 @@
 // File: account_store.h
 //
-// AccountStore keeps the site's accounts on their own SQLite file, DIR/accounts.db: users
-// (login, display name, role, site scope, Argon2id password hash, optional badge hash,
-// created, disabled), bearer sessions (token hash, expiry, revoked), devices (name, token
-// hash, registered by, revoked) and device sessions (which worker is signed in on which
-// device, since when) and the acknowledgements of the privacy notice (which user acknowledged
-// which version of the notice, when: TRN-01; never the device it was done on). It is
-// deliberately not the operational journal: accounts are personal data, have their own
-// retention, and nothing in this file ever reaches an operational event (rule RET-01). Tokens
-// and badge codes are stored only as hashes; a token is returned once.
+// AccountStore keeps the site's accounts: users (login, display name, role, site scope,
+// Argon2id password hash, optional badge hash, created, disabled), bearer sessions (token
+// hash, expiry, revoked), devices (name, token hash, registered by, revoked) and device
+// sessions (which worker is signed in on which device, since when) and the acknowledgements
+// of the privacy notice (which user acknowledged which version of the notice, when: TRN-01;
+// never the device it was done on). It is deliberately not the operational journal: accounts
+// are personal data, have their own retention, and nothing in them ever reaches an
+// operational event (rule RET-01). Tokens and badge codes are stored only as hashes; a token
+// is returned once.
 //
-// Schema versions: 1 (users, sessions, devices, device sessions); 2 adds notice_acks. Opening
-// a version-1 file migrates it in place (one transaction).
+// Two backends store the rows (account_storage.h), with the same behaviour:
+//  - DIR/accounts.db, an SQLite file of the node (Open below). Schema versions: 1 (users,
+//    sessions, devices, device sessions); 2 adds notice_acks. Opening a version-1 file
+//    migrates it in place (one transaction);
+//  - for a site whose journal is in PostgreSQL, the site's rows of the entrepot_account_*
+//    tables there (OpenPostgresAccountStore, postgres_account_store.h), shared by every node
+//    of the site, so that a token, a user or a device made on one node works on the others.
 //
-// The store keeps in memory, besides the live device tokens, every live device session and
-// the notice versions acknowledged by their workers, so that the scan path asks who is signed
-// in on a device, and whether they acknowledged the notice, without reading SQLite
-// (SignedInWorker). This memory follows this process's writes; a change made by another
-// process (a command line on the same file) is seen at the next Open.
+// The store keeps in memory the live device tokens it has seen, every live device session
+// and the notice versions acknowledged by their workers, so that the scan path asks who is
+// signed in on a device, and whether they acknowledged the notice, without a query
+// (SignedInWorker). This memory follows this process's writes, and is loaded whole at Open;
+// a write made by another process (a command line, or another node of a PostgreSQL site) is
+// seen by the queries at once (a user, a session, a new device token) but by the memory only
+// at the next Open: a device revoked or a device session changed elsewhere stays as this
+// process last saw it. That suits failover: only the active node of a site serves (and so
+// writes device sessions and revocations), and a node that takes a site over opens its store
+// then, loading what the former active node left.
 //
-// Time comes only from options.now_ms, so expiry and the login-attempt limit are testable.
+// Time comes only from options.now_ms, so expiry and the login-attempt limit are testable
+// (the limit is per process: each node counts its own failures).
 // Thread safety: every method may be called from any thread (one connection behind a mutex;
 // password hashing runs outside it).
 #pragma once
@@ -39,9 +50,13 @@
 
 namespace entrepot::auth {
 
+class AccountStorage;  // account_storage.h
+
 inline constexpr int64_t kDefaultSessionTtlMs = int64_t{12} * 3600 * 1000;
 inline constexpr int kDefaultLoginAttemptsPerMinute = 10;
-inline constexpr int kAccountSchemaVersion = 2;
+inline constexpr int kAccountSchemaVersion = 2;  // Of DIR/accounts.db.
+// The file of the SQLite backend in a site's DIR.
+inline constexpr std::string_view kAccountsFileName = "accounts.db";
 // Longest notice version accepted (AcknowledgeNotice).
 inline constexpr size_t kMaxNoticeVersionBytes = 128;
 
@@ -117,6 +132,15 @@ struct NoticeAcknowledgement {
   int64_t acknowledged_at_ms = 0;
 };
 
+// How many rows of each table AccountStore::CopyInto copied.
+struct AccountCopyReport {
+  size_t users = 0;
+  size_t sessions = 0;
+  size_t devices = 0;
+  size_t device_sessions = 0;
+  size_t notice_acks = 0;
+};
+
 // The worker signed in on a device, as the store's memory holds it (SignedInWorker).
 struct DeviceWorker {
   int64_t user_id = 0;
@@ -132,6 +156,10 @@ class AccountStore {
   // "accounts_schema_too_new" or "site_mismatch" (the store belongs to another site).
   static StatusOr<std::unique_ptr<AccountStore>> Open(const std::string& path,
                                                       AccountStoreOptions options);
+  // For backends (account_storage.h): the store kept by `storage`, its device sessions
+  // loaded. Errors: the storage's. REQUIRES: storage != nullptr, options.now_ms set.
+  static StatusOr<std::unique_ptr<AccountStore>> FromStorage(
+      std::unique_ptr<AccountStorage> storage, AccountStoreOptions options);
   ~AccountStore();
   AccountStore(const AccountStore&) = delete;
   AccountStore& operator=(const AccountStore&) = delete;
@@ -189,6 +217,16 @@ class AccountStore {
   // From memory, without SQLite (the scan path): the worker signed in on `device_id` and
   // whether they acknowledged `notice_version`; nullopt when nobody is signed in there.
   std::optional<DeviceWorker> SignedInWorker(int64_t device_id, std::string_view notice_version);
+
+  // Copies every row of every table of this store into `target`, keeping ids, hashes and
+  // times (`entrepot migrate`), in one transaction of the target, which then reloads its
+  // memory. Errors: kFailedPrecondition "accounts_not_empty" (the target holds a user or a
+  // device: nothing is written), kUnavailable "accounts_unavailable". REQUIRES: target is
+  // another store.
+  StatusOr<AccountCopyReport> CopyInto(AccountStore& target);
+
+  // Where the accounts are: the file's path, or "postgresql://USER@HOST/DB site CODE".
+  const std::string& location() const;
 
   class Impl;
 

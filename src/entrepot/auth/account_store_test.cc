@@ -1,4 +1,8 @@
-// AccountStore on a temporary SQLite file with a fake clock and the minimum hash cost.
+// AccountStore on both backends (account_storage.h), with a fake clock and the minimum hash
+// cost: a temporary DIR/accounts.db, and the rows of a site of its own in PostgreSQL
+// (postgres_account_store.h) that the nodes of a site share. The Postgres/ cases need the
+// cluster whose conninfo is in ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres") and skip
+// without it; CTest runs the others (and access_test) as a unit test of their own.
 #include "entrepot/auth/account_store.h"
 
 #include <sqlite3.h>
@@ -11,50 +15,82 @@
 #include <optional>
 #include <string>
 
+#include "entrepot/auth/postgres_account_store.h"
+#include "entrepot/store/journal_test_util.h"
 #include "gtest/gtest.h"
 
 namespace entrepot::auth {
 namespace {
 
+using store::testing::RawPostgres;
+
 constexpr char kPassword[] = "correct horse battery";
 
-class AccountStoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+class AccountStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "entrepot-auth-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
+    if (GetParam() == Backend::kPostgres) {
+      std::optional<std::string> url = store::testing::TestPostgresUrl();
+      if (!url) {
+        GTEST_SKIP() << store::testing::kHowToStartPostgres;
+      }
+      url_ = *url;
+      site_ = store::testing::UniqueSiteCode("accounts");
+    }
     Reopen();
   }
   void TearDown() override {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Reopen(const std::string& site = "FR-LYS1") {
-    store_.reset();
+  AccountStoreOptions Options() {
     AccountStoreOptions options;
     options.now_ms = [this] { return now_.load(); };
     options.hash_cost = HashCost::kMinimum;
-    options.site_code = site;
-    auto store = AccountStore::Open(path(), options);
+    options.site_code = site_;
+    return options;
+  }
+  // Another store on the same accounts: another connection, process or node.
+  StatusOr<std::unique_ptr<AccountStore>> OpenOther(AccountStoreOptions options) {
+    if (GetParam() == Backend::kPostgres) {
+      return OpenPostgresAccountStore(url_, site_, std::move(options));
+    }
+    return AccountStore::Open(path(), std::move(options));
+  }
+  void Reopen() {
+    store_.reset();
+    auto store = OpenOther(Options());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = *std::move(store);
   }
   std::string path() const { return dir_ + "/accounts.db"; }
-  UserRecord Add(const std::string& login, Role role, std::string badge = "") {
+  UserRecord Add(const std::string& login, Role role, std::string badge = "",
+                 AccountStore* store = nullptr) {
     NewUser user{login, "", role, {"*"}, kPassword, std::move(badge)};
-    auto added = store_->AddUser(user);
+    auto added = (store != nullptr ? store : store_.get())->AddUser(user);
     EXPECT_TRUE(added.ok()) << added.status().ToString();
     return added.ok() ? *added : UserRecord{};
   }
 
   std::string dir_;
+  std::string url_;               // The test cluster (PostgreSQL only).
+  std::string site_ = "FR-LYS1";  // A site of its own in PostgreSQL.
   std::atomic<int64_t> now_{1'795'000'000'000};
   std::unique_ptr<AccountStore> store_;
 };
 
-TEST_F(AccountStoreTest, LoginReturnsATokenThatAuthenticatesUntilItExpires) {
+// The cases that only the SQLite file has.
+class SqliteAccountStoreTest : public AccountStoreTest {};
+// The cases that only PostgreSQL has.
+class PostgresAccountStoreTest : public AccountStoreTest {};
+
+TEST_P(AccountStoreTest, LoginReturnsATokenThatAuthenticatesUntilItExpires) {
   UserRecord ada = Add("ada", Role::kSiteManager);
   EXPECT_EQ(ada.display_name, "ada");
   auto login = store_->Login("ada", kPassword);
@@ -76,7 +112,7 @@ TEST_F(AccountStoreTest, LoginReturnsATokenThatAuthenticatesUntilItExpires) {
   EXPECT_EQ(store_->Authenticate("").status().code(), StatusCode::kUnauthenticated);
 }
 
-TEST_F(AccountStoreTest, PasswordIsStoredOnlyAsAnArgon2idHash) {
+TEST_P(SqliteAccountStoreTest, PasswordIsStoredOnlyAsAnArgon2idHash) {
   Add("ada", Role::kAdmin);
   auto token = store_->Login("ada", kPassword);
   ASSERT_TRUE(token.ok());
@@ -92,7 +128,7 @@ TEST_F(AccountStoreTest, PasswordIsStoredOnlyAsAnArgon2idHash) {
   EXPECT_EQ(perms & std::filesystem::perms::others_read, std::filesystem::perms::none);
 }
 
-TEST_F(AccountStoreTest, BadCredentialsLookTheSameForUnknownLoginsAndWrongPasswords) {
+TEST_P(AccountStoreTest, BadCredentialsLookTheSameForUnknownLoginsAndWrongPasswords) {
   Add("ada", Role::kAdmin);
   Status wrong = store_->Login("ada", "wrong password!").status();
   Status unknown = store_->Login("bob", kPassword).status();
@@ -102,7 +138,7 @@ TEST_F(AccountStoreTest, BadCredentialsLookTheSameForUnknownLoginsAndWrongPasswo
   EXPECT_EQ(wrong.message(), unknown.message());
 }
 
-TEST_F(AccountStoreTest, LoginAttemptsAreLimitedPerLoginPerMinute) {
+TEST_P(AccountStoreTest, LoginAttemptsAreLimitedPerLoginPerMinute) {
   Add("ada", Role::kAdmin);
   Add("bob", Role::kAdmin);
   for (int i = 0; i < kDefaultLoginAttemptsPerMinute; ++i) {
@@ -117,7 +153,7 @@ TEST_F(AccountStoreTest, LoginAttemptsAreLimitedPerLoginPerMinute) {
   EXPECT_TRUE(store_->Login("ada", kPassword).ok());
 }
 
-TEST_F(AccountStoreTest, LogoutRevokes) {
+TEST_P(AccountStoreTest, LogoutRevokes) {
   Add("ada", Role::kAdmin);
   auto login = store_->Login("ada", kPassword);
   ASSERT_TRUE(login.ok());
@@ -126,7 +162,7 @@ TEST_F(AccountStoreTest, LogoutRevokes) {
   EXPECT_EQ(store_->Logout(login->token).reason(), "unauthenticated");
 }
 
-TEST_F(AccountStoreTest, DisabledUsersCannotLogInAndLoseTheirSessions) {
+TEST_P(AccountStoreTest, DisabledUsersCannotLogInAndLoseTheirSessions) {
   Add("ada", Role::kWorker);
   auto login = store_->Login("ada", kPassword);
   ASSERT_TRUE(login.ok());
@@ -143,7 +179,7 @@ TEST_F(AccountStoreTest, DisabledUsersCannotLogInAndLoseTheirSessions) {
   EXPECT_TRUE(store_->Login("ada", kPassword).ok());
 }
 
-TEST_F(AccountStoreTest, UpdatesRoleScopeAndPassword) {
+TEST_P(AccountStoreTest, UpdatesRoleScopeAndPassword) {
   Add("ada", Role::kWorker);
   auto before = store_->Login("ada", kPassword);
   ASSERT_TRUE(before.ok());
@@ -164,7 +200,7 @@ TEST_F(AccountStoreTest, UpdatesRoleScopeAndPassword) {
   EXPECT_EQ(store_->UpdateUser("nobody", change).status().reason(), "unknown_user");
 }
 
-TEST_F(AccountStoreTest, RefusesDuplicateLoginsWeakPasswordsAndBadInput) {
+TEST_P(AccountStoreTest, RefusesDuplicateLoginsWeakPasswordsAndBadInput) {
   Add("ada", Role::kAdmin);
   NewUser same{"ada", "Other Ada", Role::kWorker, {"*"}, kPassword, ""};
   auto duplicate = store_->AddUser(same);
@@ -185,7 +221,7 @@ TEST_F(AccountStoreTest, RefusesDuplicateLoginsWeakPasswordsAndBadInput) {
   EXPECT_EQ((*users)[1].login, "bob");
 }
 
-TEST_F(AccountStoreTest, DeviceTokensAuthenticateUntilRevoked) {
+TEST_P(AccountStoreTest, DeviceTokensAuthenticateUntilRevoked) {
   auto device = store_->AddDevice("HH-07", 0);
   ASSERT_TRUE(device.ok()) << device.status().ToString();
   EXPECT_EQ(store_->AddDevice("HH-07", 0).status().reason(), "device_name_taken");
@@ -202,17 +238,17 @@ TEST_F(AccountStoreTest, DeviceTokensAuthenticateUntilRevoked) {
   EXPECT_TRUE(store_->AddDevice("HH-07", 0).ok());
 }
 
-TEST_F(AccountStoreTest, DevicesAddedByAnotherConnectionAreSeen) {
+TEST_P(AccountStoreTest, DevicesAddedByAnotherConnectionAreSeen) {
   AccountStoreOptions options;
   options.now_ms = [this] { return now_.load(); };
-  auto other = AccountStore::Open(path(), options);
+  auto other = OpenOther(options);
   ASSERT_TRUE(other.ok());
   auto device = (*other)->AddDevice("HH-08", 0);
   ASSERT_TRUE(device.ok());
   EXPECT_TRUE(store_->Authenticate(device->token).ok());
 }
 
-TEST_F(AccountStoreTest, BadgeSignInTiesADeviceToAWorkerInTheAccountStore) {
+TEST_P(AccountStoreTest, BadgeSignInTiesADeviceToAWorkerInTheAccountStore) {
   UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001");
   EXPECT_TRUE(worker.has_badge);
   auto device = store_->AddDevice("HH-07", 0);
@@ -241,7 +277,7 @@ TEST_F(AccountStoreTest, BadgeSignInTiesADeviceToAWorkerInTheAccountStore) {
 // TRN-01: who acknowledged which notice version is durable, and the scan path's question
 // (who is signed in on this device, and did they acknowledge?) is answered from memory that
 // follows every change of the device's session.
-TEST_F(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSession) {
+TEST_P(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSession) {
   UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001");
   auto device = store_->AddDevice("HH-07", 0);
   ASSERT_TRUE(device.ok());
@@ -265,7 +301,7 @@ TEST_F(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSessi
   EXPECT_EQ((*store_->FindNoticeAcknowledgement(worker.id, "v1"))->acknowledged_at_ms, first);
 
   // Both the session and the acknowledgement survive a restart.
-  Reopen();
+  ASSERT_NO_FATAL_FAILURE(Reopen());
   ASSERT_TRUE(store_->SignedInWorker(device->id, "v1").has_value());
   EXPECT_TRUE(store_->SignedInWorker(device->id, "v1")->acknowledged);
   ASSERT_TRUE(store_->EndDeviceSession(device->id).ok());
@@ -285,7 +321,7 @@ TEST_F(AccountStoreTest, NoticeAcknowledgementsAreDurableAndFollowTheDeviceSessi
   EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
 }
 
-TEST_F(AccountStoreTest, RefusesBadNoticeVersionsAndUnknownUsers) {
+TEST_P(AccountStoreTest, RefusesBadNoticeVersionsAndUnknownUsers) {
   UserRecord worker = Add("w1", Role::kWorker);
   for (const std::string& version : {std::string(), std::string("a b"), std::string("v\n1"),
                                      std::string(kMaxNoticeVersionBytes + 1, 'a')}) {
@@ -297,7 +333,7 @@ TEST_F(AccountStoreTest, RefusesBadNoticeVersionsAndUnknownUsers) {
 }
 
 // A store of schema version 1 (before notice acknowledgements) is migrated in place.
-TEST_F(AccountStoreTest, MigratesASchemaVersion1Store) {
+TEST_P(SqliteAccountStoreTest, MigratesASchemaVersion1Store) {
   UserRecord worker = Add("w1", Role::kWorker);
   store_.reset();
   auto sql = [this](const char* statement) {
@@ -319,7 +355,7 @@ TEST_F(AccountStoreTest, MigratesASchemaVersion1Store) {
   sql("PRAGMA user_version = 2;");
 }
 
-TEST_F(AccountStoreTest, RefusesTheStoreOfAnotherSite) {
+TEST_P(SqliteAccountStoreTest, RefusesTheStoreOfAnotherSite) {
   store_.reset();
   AccountStoreOptions options;
   options.now_ms = [this] { return now_.load(); };
@@ -330,6 +366,165 @@ TEST_F(AccountStoreTest, RefusesTheStoreOfAnotherSite) {
   options.create_if_missing = false;
   EXPECT_EQ(AccountStore::Open(dir_ + "/none.db", options).status().reason(), "accounts_not_found");
 }
+
+// Two nodes of a site (two stores on the same accounts; in PostgreSQL, the active node and
+// the one that takes over): what one writes the other's queries see at once; its memory (device
+// sessions) is what it loaded at Open.
+TEST_P(AccountStoreTest, ASecondNodeSeesTheTokensUsersAndDevicesOfTheFirst) {
+  UserRecord ada = Add("ada", Role::kSupervisor);
+  UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001");
+  auto device = store_->AddDevice("HH-07", 0);
+  ASSERT_TRUE(device.ok());
+  auto other = OpenOther(Options());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  AccountStore& second = **other;
+
+  auto login = store_->Login("ada", kPassword);
+  ASSERT_TRUE(login.ok());
+  auto principal = second.Authenticate(login->token);
+  ASSERT_TRUE(principal.ok()) << principal.status().ToString();
+  EXPECT_EQ(principal->id, ada.id);
+  EXPECT_EQ(principal->role, Role::kSupervisor);
+  EXPECT_EQ(second.Authenticate(device->token)->name, "HH-07");
+  Add("bob", Role::kAdmin, "", &second);
+  EXPECT_TRUE(store_->Login("bob", kPassword).ok());
+  ASSERT_TRUE(second.Logout(login->token).ok());
+  EXPECT_EQ(store_->Authenticate(login->token).status().reason(), "unauthenticated");
+
+  // A badge sign-in on the first: in the second's queries at once, in its memory once it
+  // opens the store again (as a node that takes the site over).
+  ASSERT_TRUE(store_->StartDeviceSession(device->id, "BADGE-0001").ok());
+  ASSERT_TRUE(store_->AcknowledgeNotice(worker.id, "v1").ok());
+  EXPECT_TRUE(second.CurrentDeviceSession(device->id)->has_value());
+  EXPECT_FALSE(second.SignedInWorker(device->id, "v1").has_value());
+  other->reset();
+  auto takeover = OpenOther(Options());
+  ASSERT_TRUE(takeover.ok()) << takeover.status().ToString();
+  std::optional<DeviceWorker> signed_in = (*takeover)->SignedInWorker(device->id, "v1");
+  ASSERT_TRUE(signed_in.has_value());
+  EXPECT_EQ(signed_in->user_id, worker.id);
+  EXPECT_TRUE(signed_in->acknowledged);
+}
+
+// `entrepot migrate`: every row of every table, ids and hashes kept, into an empty store of
+// either backend; a store that holds accounts is refused and left as it was.
+TEST_P(AccountStoreTest, CopyIntoKeepsEveryRowAndRefusesAStoreWithAccounts) {
+  store_.reset();
+  AccountStoreOptions source_options = Options();
+  source_options.site_code = "FR-LYS1";
+  auto source = AccountStore::Open(dir_ + "/source.db", source_options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  AccountStore& from = **source;
+  Add("spare", Role::kWorker, "", &from);  // So that ids differ from a fresh store's.
+  UserRecord ada = Add("ada", Role::kAdmin, "", &from);
+  UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001", &from);
+  UserChange disable;
+  disable.disabled = true;
+  ASSERT_TRUE(from.UpdateUser("spare", disable).ok());
+  auto login = from.Login("ada", kPassword);
+  ASSERT_TRUE(login.ok());
+  auto revoked = from.AddDevice("HH-01", ada.id);
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_TRUE(from.RevokeDevice(revoked->id).ok());
+  auto device = from.AddDevice("HH-01", ada.id);
+  ASSERT_TRUE(device.ok());
+  ASSERT_TRUE(from.StartDeviceSession(device->id, "BADGE-0001").ok());
+  ASSERT_TRUE(from.AcknowledgeNotice(worker.id, "v1").ok());
+
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  auto copied = from.CopyInto(*store_);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->users, 3u);
+  EXPECT_EQ(copied->sessions, 1u);
+  EXPECT_EQ(copied->devices, 2u);
+  EXPECT_EQ(copied->device_sessions, 1u);
+  EXPECT_EQ(copied->notice_acks, 1u);
+
+  auto users = store_->ListUsers();
+  ASSERT_TRUE(users.ok());
+  auto all = from.ListUsers();
+  ASSERT_EQ(users->size(), all->size());
+  for (size_t i = 0; i < users->size(); ++i) {
+    EXPECT_EQ((*users)[i].id, (*all)[i].id);
+    EXPECT_EQ((*users)[i].login, (*all)[i].login);
+    EXPECT_EQ((*users)[i].created_at_ms, (*all)[i].created_at_ms);
+    EXPECT_EQ((*users)[i].disabled, (*all)[i].disabled);
+    EXPECT_EQ((*users)[i].has_badge, (*all)[i].has_badge);
+  }
+  EXPECT_EQ(store_->Authenticate(login->token)->id, ada.id);
+  EXPECT_EQ(store_->Authenticate(device->token)->id, device->id);
+  EXPECT_EQ(store_->Authenticate(revoked->token).status().reason(), "unauthenticated");
+  EXPECT_TRUE(store_->Login("ada", kPassword).ok());  // The password hash came along.
+  ASSERT_TRUE(store_->SignedInWorker(device->id, "v1").has_value());
+  EXPECT_TRUE(store_->SignedInWorker(device->id, "v1")->acknowledged);
+  // New ids follow the copied ones.
+  UserRecord next = Add("next", Role::kWorker);
+  EXPECT_GT(next.id, worker.id);
+  auto next_device = store_->AddDevice("HH-02", 0);
+  ASSERT_TRUE(next_device.ok()) << next_device.status().ToString();
+  EXPECT_GT(next_device->id, device->id);
+
+  auto again = from.CopyInto(*store_);
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.status().reason(), "accounts_not_empty");
+  EXPECT_EQ(store_->ListUsers()->size(), 4u);
+}
+
+TEST_P(PostgresAccountStoreTest, TwoSitesOfADatabaseKeepTheirAccountsApart) {
+  Add("ada", Role::kAdmin);
+  auto login = store_->Login("ada", kPassword);
+  ASSERT_TRUE(login.ok());
+  auto device = store_->AddDevice("HH-07", 0);
+  ASSERT_TRUE(device.ok());
+  const std::string first_site = site_;
+  site_ = store::testing::UniqueSiteCode("accounts-other");
+  auto other = OpenOther(Options());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ((*other)->Authenticate(login->token).status().reason(), "unauthenticated");
+  EXPECT_EQ((*other)->Authenticate(device->token).status().reason(), "unauthenticated");
+  EXPECT_EQ((*other)->FindUser("ada").status().reason(), "unknown_user");
+  Add("ada", Role::kWorker, "", other->get());  // The same login, another site.
+  EXPECT_TRUE((*other)->AddDevice("HH-07", 0).ok());
+  EXPECT_EQ(store_->FindUser("ada")->role, Role::kAdmin);
+
+  AccountStoreOptions mismatch = Options();
+  mismatch.site_code = first_site;
+  EXPECT_EQ(OpenOther(mismatch).status().reason(), "site_mismatch");
+  EXPECT_EQ(OpenPostgresAccountStore(url_, "bad site", Options()).status().reason(),
+            "bad_site_code");
+  EXPECT_EQ(OpenPostgresAccountStore("/var/lib/postgres", site_, Options()).status().reason(),
+            "bad_store_url");
+}
+
+// Only hashes reach the database: no password, no token, no badge code.
+TEST_P(PostgresAccountStoreTest, SecretsAreStoredOnlyAsHashes) {
+  Add("w1", Role::kWorker, "BADGE-0001");
+  auto login = store_->Login("w1", kPassword);
+  ASSERT_TRUE(login.ok());
+  auto device = store_->AddDevice("HH-07", 0);
+  ASSERT_TRUE(device.ok());
+  RawPostgres raw(url_);
+  for (const std::string& secret :
+       {std::string(kPassword), login->token, device->token, std::string("BADGE-0001")}) {
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users u, "
+                           "entrepot_account_sessions s, entrepot_account_devices d WHERE "
+                           "u.site = '" +
+                           site_ +
+                           "' AND s.site = u.site AND d.site = u.site "
+                           "AND strpos(u::text || s::text || d::text, '" +
+                           secret + "') > 0"),
+              0)
+        << secret;
+  }
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users WHERE site = '" + site_ +
+                         "' AND password_hash LIKE '$argon2id$%'"),
+            1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, AccountStoreTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, AccountStoreTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteAccountStoreTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresAccountStoreTest, ::testing::Values(Backend::kPostgres));
 
 }  // namespace
 }  // namespace entrepot::auth

@@ -1,7 +1,8 @@
 // `entrepot user add` and `entrepot device add`: the first admin and the handhelds, written
-// straight into the site's account store (DIR/accounts.db, also for a site whose journal is
-// in PostgreSQL), for when no admin can use the API yet. The password is read from stdin (without
-// echo on a terminal); a device token is printed once and never stored in clear.
+// straight into the site's account store (DIR/accounts.db; for a site whose journal is in
+// PostgreSQL, the site's account tables there, shared by all its nodes), for when no admin
+// can use the API yet. The password is read from stdin (without echo on a terminal); a device
+// token is printed once and never stored in clear.
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "entrepot/auth/account_store.h"
+#include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
@@ -18,39 +20,27 @@
 namespace entrepot::cli {
 namespace {
 
-// The site code of the PostgreSQL site `location` names, checked to be in the database; DIR
-// must exist (`entrepot init --store` makes it), since the accounts live there.
-StatusOr<std::string> CheckPostgresSite(const SiteLocation& location) {
-  ENTREPOT_ASSIGN_OR_RETURN(std::string site, ResolveSiteCode(location));
-  ENTREPOT_RETURN_IF_ERROR(
-      OpenJournal({location.data_dir, location.store, site}, OpenMode::kReadOnly).status());
-  std::error_code error;
-  if (!std::filesystem::is_directory(location.data_dir, error)) {
-    return Error(StatusCode::kNotFound, "data_dir_not_found",
-                 "no directory " + location.data_dir + " for the accounts of site " + site +
-                     " (`entrepot init --store` makes it; or create it)");
-  }
-  return site;
-}
-
 // Opens the accounts of an existing site (refuses a directory with no site: a typo would
-// otherwise create accounts nobody serves). A site is DIR/journal.db, or DIR/accounts.db (a
-// site whose journal is in PostgreSQL, once served or given accounts), or with a store the
-// site in the database; then accounts.db records its code (and refuses another site's).
+// otherwise create accounts nobody serves). Without a store, a site is DIR/journal.db or
+// DIR/accounts.db, which records its code; with one, the site must be in the database (its
+// journal), and its accounts are there too.
 StatusOr<std::unique_ptr<auth::AccountStore>> OpenAccounts(const SiteLocation& location) {
   auth::AccountStoreOptions options;
   options.now_ms = SystemNowMs;
   const std::string& data_dir = location.data_dir;
+  std::string site;
   std::error_code error;
   if (!location.store.empty()) {
-    ENTREPOT_ASSIGN_OR_RETURN(options.site_code, CheckPostgresSite(location));
+    ENTREPOT_ASSIGN_OR_RETURN(site, ResolveSiteCode(location));
+    ENTREPOT_RETURN_IF_ERROR(
+        OpenJournal({data_dir, location.store, site}, OpenMode::kReadOnly).status());
   } else if (!std::filesystem::exists(JournalPath(data_dir), error) &&
              !std::filesystem::exists(AccountsPath(data_dir), error)) {
     return Error(StatusCode::kNotFound, "site_not_found",
                  "no site in " + data_dir +
                      " (create one with `entrepot init`; for a site in PostgreSQL, add --store)");
   }
-  return auth::AccountStore::Open(AccountsPath(data_dir), options);
+  return auth::OpenSiteAccountStore(data_dir, location.store, site, options);
 }
 
 std::string ReadLine(std::istream& in) {
@@ -101,7 +91,7 @@ int ExitFor(const Status& status) {
 }  // namespace
 
 std::string AccountsPath(const std::string& data_dir) {
-  return (std::filesystem::path(data_dir) / "accounts.db").string();
+  return (std::filesystem::path(data_dir) / auth::kAccountsFileName).string();
 }
 
 int RunUserAdd(const UserAddOptions& options) {

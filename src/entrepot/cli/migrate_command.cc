@@ -1,17 +1,28 @@
 // `entrepot migrate --from DIR --to postgresql://...`: moves a site's journal from SQLite to
-// PostgreSQL. The source is opened read-only and never changed; the copy is made in batches
-// (one transaction each), then verified by replay: both journals are opened with a
-// SiteEngine, and their last seqs and encoded states must be equal.
+// PostgreSQL, with its accounts (DIR/accounts.db) and its audit log of personal-data access
+// (DIR/audit.db), which a PostgreSQL site keeps in the database too (docs/STORAGE.md). The
+// journal is opened read-only and never changed; its copy is made in batches (one transaction
+// each), then verified by replay: both journals are opened with a SiteEngine, and their last
+// seqs and encoded states must be equal. The accounts are copied row for row in one
+// transaction, the audit log record for record (its chain verified before and after). A site
+// that already has records, accounts or an audit log in the database is refused before
+// anything is written.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "entrepot/auth/account_store.h"
+#include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/store/audit_log.h"
+#include "entrepot/store/postgres_audit_import.h"
+#include "entrepot/store/postgres_audit_log.h"
 #include "entrepot/store/postgres_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 
@@ -110,6 +121,65 @@ Status Verify(const std::string& store_url, const engine::SiteEngine& source) {
   return OkStatus();
 }
 
+std::string AuditKeyPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / store::AuditLog::kKeyFileName).string();
+}
+
+// Refuses a site whose audit log is already in the database, before anything is copied (its
+// accounts are checked by their copy, in one transaction, which comes first).
+Status CheckNoAuditLogThere(const std::string& store_url, const std::string& site,
+                            const std::string& data_dir) {
+  StatusOr<std::unique_ptr<store::AuditLog>> there =
+      store::OpenPostgresAuditLog(store_url, site, AuditKeyPath(data_dir), {.read_only = true});
+  if (there.ok()) {
+    return Error(StatusCode::kFailedPrecondition, "audit_log_not_empty",
+                 "site " + site + " already has an audit log in " + (*there)->path() +
+                     ": refusing to mix two chains");
+  }
+  return there.status().reason() == "audit_log_not_found" ? OkStatus() : there.status();
+}
+
+// Copies DIR/accounts.db into the site's accounts in the database; a line for the report
+// ("" when DIR has no accounts.db).
+StatusOr<std::string> CopyAccounts(const std::string& data_dir, const std::string& store_url,
+                                   const std::string& site) {
+  auth::AccountStoreOptions options;
+  options.now_ms = SystemNowMs;
+  options.create_if_missing = false;
+  std::error_code error;
+  if (!std::filesystem::exists(AccountsPath(data_dir), error)) {
+    return std::string();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<auth::AccountStore> from,
+                            auth::AccountStore::Open(AccountsPath(data_dir), options));
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<auth::AccountStore> to,
+                            auth::OpenPostgresAccountStore(store_url, site, options));
+  ENTREPOT_ASSIGN_OR_RETURN(auth::AccountCopyReport copied, from->CopyInto(*to));
+  return "accounts: " + std::to_string(copied.users) + " users, " + std::to_string(copied.devices) +
+         " devices, " + std::to_string(copied.sessions) + " sessions, " +
+         std::to_string(copied.device_sessions) + " device sessions, " +
+         std::to_string(copied.notice_acks) + " notice acknowledgements copied from " +
+         AccountsPath(data_dir) + "\n";
+}
+
+// Copies DIR/audit.db into the site's audit log in the database; a line for the report ("" when
+// DIR has no audit.db).
+StatusOr<std::string> CopyAuditLog(const std::string& data_dir, const std::string& store_url,
+                                   const std::string& site) {
+  StatusOr<store::AuditImportReport> copied =
+      store::CopyAuditLogToPostgres(data_dir, store_url, site);
+  if (!copied.ok()) {
+    return copied.status().reason() == "audit_log_not_found"
+               ? std::string()
+               : StatusOr<std::string>(copied.status());
+  }
+  return "audit log: " + std::to_string(copied->records) + " records (to seq " +
+         std::to_string(copied->head_seq) + ", pruned up to seq " +
+         std::to_string(copied->anchor_seq) + ") copied from " + data_dir +
+         "/audit.db and verified there; its key stays in " + AuditKeyPath(data_dir) +
+         ": copy it to every node of the site\n";
+}
+
 }  // namespace
 
 int RunMigrate(const MigrateOptions& options) {
@@ -136,6 +206,19 @@ int RunMigrate(const MigrateOptions& options) {
                   " records: refusing to mix two journals"),
         1);
   }
+  if (Status absent = CheckNoAuditLogThere(options.to_store, site, options.from_dir);
+      !absent.ok()) {
+    return ReportError(absent, absent.code() == StatusCode::kFailedPrecondition ? 1 : 2);
+  }
+  StatusOr<std::string> accounts = CopyAccounts(options.from_dir, options.to_store, site);
+  if (!accounts.ok()) {
+    return ReportError(accounts.status(),
+                       accounts.status().reason() == "accounts_not_empty" ? 1 : 2);
+  }
+  StatusOr<std::string> audit = CopyAuditLog(options.from_dir, options.to_store, site);
+  if (!audit.ok()) {
+    return ReportError(audit.status(), audit.status().reason() == "audit_log_not_empty" ? 1 : 2);
+  }
   StatusOr<CopyReport> copied =
       Copy(*source->reader, engine.last_seq(), **target, options.batch_records);
   if (!copied.ok()) {
@@ -153,8 +236,10 @@ int RunMigrate(const MigrateOptions& options) {
                                      : std::string("no snapshot"))
             << "\nverified by replay: same last seq and same state ("
             << engine.state().Encode().size() << " bytes encoded)\n"
-            << options.from_dir << "/journal.db is unchanged; " << options.from_dir
-            << " keeps the site's other files. Serve the site with:\n"
+            << *accounts << *audit << options.from_dir << "/journal.db (and accounts.db, audit.db) "
+            << "are left as they were, no longer used; " << options.from_dir
+            << " keeps the site's other files (audit.key, labor.db, labor-keys/, epcis.db). Serve "
+               "the site with:\n"
             << "  entrepot serve --data " << options.from_dir << " --store '<the URL>' --site "
             << site << "\n";
   return 0;

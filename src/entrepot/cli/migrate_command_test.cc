@@ -1,4 +1,5 @@
-// `entrepot migrate` and `entrepot serve --store` as a user runs them, against the test
+// `entrepot migrate` (the journal, the accounts and the audit log) and `entrepot serve --store`
+// as a user runs them, against the test
 // cluster whose conninfo is in ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres"). Each test
 // uses a database of its own. Fails when the variable is set and the server unreachable;
 // skips when it is not set.
@@ -7,14 +8,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "entrepot/auth/account_store.h"
+#include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/cli/postgres_test_database.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/store/audit_log.h"
 #include "entrepot/store/journal_test_util.h"
+#include "entrepot/store/postgres_audit_log.h"
 #include "entrepot/store/postgres_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gmock/gmock.h"
@@ -29,6 +36,34 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr const char* kSite = "FR-TST1";  // The code of testing::SmallLayoutToml().
+constexpr const char* kPassword = "a password to migrate";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+auth::AccountStoreOptions AccountOptions() {
+  auth::AccountStoreOptions options;
+  options.now_ms = NowMs;
+  options.hash_cost = auth::HashCost::kMinimum;
+  return options;
+}
+
+privacy::AuditRecord Read(const std::string& subject, int64_t at_ms) {
+  privacy::AuditRecord record;
+  record.at_ms = at_ms;
+  record.actor_kind = privacy::PrincipalKind::kUser;
+  record.actor = "boss";
+  record.actor_role = privacy::Role::kAdmin;
+  record.action = "read";
+  record.data_class = "accounts";
+  record.subject = subject;
+  record.purpose = "account_administration";
+  record.resource = "GET /api/v1/users/" + subject;
+  return record;
+}
 
 class MigrateCommandTest : public ::testing::Test {
  protected:
@@ -55,6 +90,51 @@ class MigrateCommandTest : public ::testing::Test {
     testing::CommandResult ingest =
         testing::RunEntrepot({"ingest", "--data", data_, dir_.File("scans.ndjson")});
     ASSERT_EQ(ingest.exit_status, 0) << ingest.out;
+  }
+
+  // The site's accounts.db: an admin with a session and a worker signed in on a handheld.
+  struct Accounts {
+    std::string session_token;
+    std::string device_token;
+    int64_t device_id = 0;
+  };
+  Accounts MakeAccounts() {
+    Accounts made;
+    auto store = auth::AccountStore::Open(data_ + "/accounts.db", AccountOptions());
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) {
+      return made;
+    }
+    EXPECT_TRUE((*store)->AddUser({"boss", "", auth::Role::kAdmin, {"*"}, kPassword, ""}).ok());
+    EXPECT_TRUE(
+        (*store)->AddUser({"w1", "", auth::Role::kWorker, {"*"}, kPassword, "BADGE-1"}).ok());
+    auto login = (*store)->Login("boss", kPassword);
+    auto device = (*store)->AddDevice("HH-07", 0);
+    EXPECT_TRUE(login.ok() && device.ok());
+    if (login.ok() && device.ok()) {
+      made = {login->token, device->token, device->id};
+      EXPECT_TRUE((*store)->StartDeviceSession(device->id, "BADGE-1").ok());
+    }
+    return made;
+  }
+
+  // The site's audit.db: five records, the first two pruned (anchor at seq 2); returns the
+  // head seq.
+  uint64_t MakeAuditLog() {
+    auto log = store::AuditLog::OpenInDirectory(data_);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    if (!log.ok()) {
+      return 0;
+    }
+    const int64_t now = NowMs();
+    for (int hours : {3, 2, 1}) {
+      EXPECT_TRUE((*log)->Append(Read("w" + std::to_string(hours), now - hours * 3'600'000)).ok());
+    }
+    auto pruned = (*log)->PruneBefore(now - 90 * 60'000, now);
+    EXPECT_TRUE(pruned.ok() && pruned->through_seq == 2) << pruned.status().ToString();
+    auto last = (*log)->Append(Read("*", now));
+    EXPECT_TRUE(last.ok());
+    return last.ok() ? *last : 0;
   }
 
   testing::TempDir dir_;
@@ -155,6 +235,76 @@ TEST_F(MigrateCommandTest, MovesASiteVerifiedByReplayAndServesItFromPostgres) {
   store::testing::RawPostgres raw(url_);
   EXPECT_EQ(raw.QueryInt("SELECT max(seq) FROM entrepot_snapshots WHERE site = 'FR-TST1'"),
             static_cast<int64_t>(last_seq));
+}
+
+// The accounts and the audit log move too: a token, a device and a badge sign-in from before
+// the move work against the site in PostgreSQL, and the audit chain verifies there whole.
+TEST_F(MigrateCommandTest, MovesTheAccountsAndTheAuditLogWithTheJournal) {
+  MakeSite(10);
+  const Accounts accounts = MakeAccounts();
+  const uint64_t head = MakeAuditLog();
+  testing::CommandResult migrated =
+      testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  ASSERT_EQ(migrated.exit_status, 0) << migrated.out;
+  EXPECT_THAT(migrated.out, HasSubstr("accounts: 2 users, 1 devices, 1 sessions, 1 device "
+                                      "sessions, 0 notice acknowledgements copied"));
+  EXPECT_THAT(migrated.out, HasSubstr("audit log: 3 records (to seq " + std::to_string(head) +
+                                      ", pruned up to seq 2) copied"));
+
+  auto there = auth::OpenPostgresAccountStore(url_, kSite, AccountOptions());
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  EXPECT_EQ((*there)->Authenticate(accounts.session_token)->name, "boss");
+  EXPECT_EQ((*there)->Authenticate(accounts.device_token)->name, "HH-07");
+  EXPECT_TRUE((*there)->Login("w1", kPassword).ok());
+  EXPECT_TRUE((*there)->SignedInWorker(accounts.device_id, "v1").has_value());
+  EXPECT_TRUE((*there)->AddDevice("HH-08", 0).ok());
+  there->reset();
+
+  const std::vector<std::string> verify = {"audit",   "verify", "--data", data_,
+                                           "--store", url_,     "--site", kSite};
+  testing::CommandResult verified = testing::RunEntrepot(verify);
+  EXPECT_EQ(verified.exit_status, 0) << verified.out;
+  EXPECT_THAT(verified.out, HasSubstr("intact"));
+  // A node goes on with the same chain.
+  auto log = store::OpenPostgresAuditLog(url_, kSite, data_ + "/audit.key");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(*(*log)->Append(Read("w1", NowMs())), head + 1);
+  log->reset();
+  EXPECT_EQ(testing::RunEntrepot(verify).exit_status, 0);
+}
+
+// Accounts or an audit log of the site already in the database: refused before anything is
+// written there (the journal included).
+TEST_F(MigrateCommandTest, RefusesASiteWhoseAccountsOrAuditLogAreThereAlready) {
+  MakeSite(10);
+  MakeAccounts();
+  MakeAuditLog();
+  store::testing::RawPostgres raw(url_);
+  {
+    auto there = auth::OpenPostgresAccountStore(url_, kSite, AccountOptions());
+    ASSERT_TRUE(there.ok()) << there.status().ToString();
+    ASSERT_TRUE((*there)->AddDevice("HH-01", 0).ok());
+  }
+  testing::CommandResult accounts =
+      testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  EXPECT_EQ(accounts.exit_status, 1) << accounts.out;
+  EXPECT_THAT(accounts.out, HasSubstr("accounts_not_empty"));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_journal"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_devices"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit"), 0);
+
+  raw.Exec("DELETE FROM entrepot_account_devices");
+  const std::string other_dir = dir_.File("other-node");
+  std::filesystem::create_directories(other_dir);
+  {
+    auto log = store::OpenPostgresAuditLog(url_, kSite, other_dir + "/audit.key");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+  }
+  testing::CommandResult audit = testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  EXPECT_EQ(audit.exit_status, 1) << audit.out;
+  EXPECT_THAT(audit.out, HasSubstr("audit_log_not_empty"));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_journal"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users"), 0);
 }
 
 TEST_F(MigrateCommandTest, RefusesASiteThatAlreadyHasRecordsThere) {

@@ -9,6 +9,7 @@
 #include "entrepot/privacy/policy.h"
 #include "entrepot/privacy/policy_check.h"
 #include "entrepot/privacy/policy_explain.h"
+#include "entrepot/server/labor_day.h"
 
 namespace entrepot::cli {
 namespace {
@@ -56,7 +57,9 @@ int RunPolicyCheck(const PolicyOptions& options) {
   if (!loaded.ok()) {
     return ReportError(loaded.status(), kRefused);
   }
-  privacy::PolicyReport report = privacy::CheckPolicy(loaded->policy, loaded->today);
+  // The labor day's time zone is looked up in this machine's tz database, as serve does.
+  privacy::PolicyReport report =
+      privacy::CheckPolicy(loaded->policy, loaded->today, server::IsKnownTimeZone);
   std::cout << loaded->name << " as of " << privacy::FormatDate(loaded->today) << ", "
             << privacy::FormatReport(report);
   return report.lawful() ? 0 : kRefused;

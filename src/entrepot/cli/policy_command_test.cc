@@ -99,6 +99,19 @@ TEST_F(PolicyCliTest, UnreadableOrInvalidFilesExitOneWithAClearMessage) {
   EXPECT_TRUE(Contains(bad_date.out, "bad_date")) << bad_date.out;
 }
 
+// The labor day's time zone is looked up in the machine's tz database: a typo is a hard
+// violation (RET-01) naming the key, as serve would refuse it.
+TEST_F(PolicyCliTest, CheckRefusesATimeZoneTheTzDatabaseDoesNotKnow) {
+  CommandResult typo = RunEntrepot(
+      {"policy", "check", Write("typo.toml", "[labor]\ntime_zone = \"Europe/Pari\"\n")});
+  EXPECT_EQ(typo.exit_status, 1) << typo.out;
+  EXPECT_TRUE(Contains(typo.out, "RET-01 (hard rule) labor.time_zone is \"Europe/Pari\""))
+      << typo.out;
+  CommandResult paris = RunEntrepot(
+      {"policy", "check", Write("paris.toml", "[labor]\ntime_zone = \"Europe/Paris\"\n")});
+  EXPECT_EQ(paris.exit_status, 0) << paris.out;
+}
+
 TEST_F(PolicyCliTest, GovernanceRecordsAreJudgedAtTheGivenDate) {
   // The example's works council was consulted on 2025-03-14: a day before, it was not.
   CommandResult result = RunEntrepot(

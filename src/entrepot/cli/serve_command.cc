@@ -32,6 +32,7 @@
 #include "entrepot/api/standby_answers.h"
 #include "entrepot/api/web_assets.h"
 #include "entrepot/auth/account_store.h"
+#include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/server_stack.h"
@@ -42,6 +43,7 @@
 #include "entrepot/privacy/policy_check.h"
 #include "entrepot/server/epcis_repository.h"
 #include "entrepot/server/event_feed.h"
+#include "entrepot/server/labor_day.h"
 #include "entrepot/server/labor_recorder.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
@@ -85,7 +87,9 @@ StatusOr<privacy::Policy> LoadServePolicy(const ServeOptions& options) {
     ENTREPOT_ASSIGN_OR_RETURN(text, ReadFile(*options.policy_file, privacy::kMaxPolicyTomlBytes));
   }
   const privacy::Date today = TodayUtc();
-  StatusOr<privacy::Policy> policy = privacy::LoadLawfulPolicy(text, today);
+  // An unknown labor.time_zone is refused with the hard rules (RET-01: no labor day to end).
+  StatusOr<privacy::Policy> policy =
+      privacy::LoadLawfulPolicy(text, today, server::IsKnownTimeZone);
   if (!policy.ok()) {
     return options.policy_file ? policy.status().WithContext(*options.policy_file)
                                : policy.status();
@@ -195,7 +199,7 @@ struct Followers {
 // feed's reader is a second connection to the same site, and the movement index opens its
 // own for each catch-up.
 StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngine& engine,
-                                  store::LaborStore* labor) {
+                                  store::LaborStore* labor, const server::LaborTimeZone& zone) {
   SiteLocation reader_location = location;
   reader_location.site = engine.state().site_code();
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::Journal> reader,
@@ -215,8 +219,10 @@ StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngi
     std::cerr << "warning: no unit history or flow: " << movements.status().ToString() << std::endl;
   }
   if (labor != nullptr) {
-    followers.labor =
-        server::LaborRecorder::Start(*labor, server::ScanZones::FromState(engine.state()));
+    server::LaborRecorderOptions recorder_options;
+    recorder_options.time_zone = zone;  // Sign-ins belong to the site's local day.
+    followers.labor = server::LaborRecorder::Start(
+        *labor, server::ScanZones::FromState(engine.state()), std::move(recorder_options));
   }
   engine.set_commit_listener(
       [feed = followers.feed.get(), movements = followers.movements.get(),
@@ -237,9 +243,11 @@ StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngi
 std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& labor,
                                                              store::AuditLog* audit,
                                                              auth::AccountStore& accounts,
-                                                             const privacy::Policy& policy) {
+                                                             const privacy::Policy& policy,
+                                                             const server::LaborTimeZone& zone) {
   server::LaborRetentionOptions options;
   options.now_ms = SystemNowMs;
+  options.time_zone = zone;  // Rolls up just after local midnight.
   // OpenAuditLog pruned at start; the job prunes once a day from tomorrow (RET-03).
   options.audit_log_months = policy.retention.audit_log_months;
   options.audit_pruned_at_start = true;
@@ -435,21 +443,28 @@ Status ServerStack::Serve(const ServeOptions& options, const SiteLocation& locat
                             OpenSite(location, OpenMode::kExisting));
   if (hooks.inspect)
     hooks.inspect(engine->state());
-  // The accounts live beside the journal, in their own file (never in operational events).
+  // The accounts are kept apart from the journal (never in operational events): in
+  // DIR/accounts.db, or with a PostgreSQL store in the site's account tables there, shared by
+  // the nodes of the site, so that tokens issued by a former active node still work.
   auth::AccountStoreOptions account_options;
   account_options.now_ms = SystemNowMs;
   account_options.site_code = engine->state().site_code();
   ENTREPOT_ASSIGN_OR_RETURN(
-      parts.accounts, auth::AccountStore::Open(AccountsPath(options.data_dir), account_options));
+      parts.accounts,
+      auth::OpenSiteAccountStore(options.data_dir, location.store, location.site, account_options));
   const std::string site_code = account_options.site_code;
   epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
   ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(location, parts.policy));
   parts.labor = OpenLaborStore(options.data_dir, parts.policy);
-  ENTREPOT_ASSIGN_OR_RETURN(parts.followers, OpenFollowers(location, *engine, parts.labor.get()));
+  // The labor day's zone (LoadServePolicy refused a zone the tz database does not know).
+  ENTREPOT_ASSIGN_OR_RETURN(server::LaborTimeZone labor_zone,
+                            server::LaborTimeZone::Find(parts.policy.labor.time_zone));
+  ENTREPOT_ASSIGN_OR_RETURN(parts.followers,
+                            OpenFollowers(location, *engine, parts.labor.get(), labor_zone));
   parts.epcis = OpenEpcis(location, std::move(epcis_ids));
   if (parts.labor != nullptr) {
-    parts.retention =
-        StartRetentionJob(*parts.labor, parts.audit.get(), *parts.accounts, parts.policy);
+    parts.retention = StartRetentionJob(*parts.labor, parts.audit.get(), *parts.accounts,
+                                        parts.policy, labor_zone);
   }
   parts.event_routes = std::make_unique<api::EventRoutes>(*parts.followers.feed);
   server::SequencerOptions sequencer_options;

@@ -115,7 +115,9 @@ TEST_F(StoreCommandsTest, ASiteInPostgresAnswersAsItsTwinInSqlite) {
   EXPECT_EQ(raw.QueryInt("SELECT max(seq) FROM entrepot_journal"), records);
 }
 
-TEST_F(StoreCommandsTest, AccountsOfASiteInPostgresLiveInItsDirectory) {
+// The accounts of a site in PostgreSQL are in the database (every node of the site shares
+// them), not in DIR.
+TEST_F(StoreCommandsTest, AccountsOfASiteInPostgresLiveInTheDatabase) {
   const std::string data = dir_.File("site");
   Ok({"init", "--layout", layout_}, data, url_);
   const std::vector<std::string> add_user = {
@@ -123,31 +125,37 @@ TEST_F(StoreCommandsTest, AccountsOfASiteInPostgresLiveInItsDirectory) {
   CommandResult added = RunWithInput(With(add_user, url_), "first admin password\n", dir_.path());
   EXPECT_EQ(added.exit_status, 0) << added.out;
   EXPECT_THAT(added.out, HasSubstr("added user root (admin)"));
-  EXPECT_TRUE(std::filesystem::exists(data + "/accounts.db"));
+  EXPECT_FALSE(std::filesystem::exists(data + "/accounts.db"));
+  store::testing::RawPostgres raw(url_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users WHERE site = 'FR-TST1' "
+                         "AND login = 'root'"),
+            1);
   // The same store: the login is taken.
   CommandResult again = RunWithInput(With(add_user, url_), "first admin password\n", dir_.path());
   EXPECT_EQ(again.exit_status, 1) << again.out;
   EXPECT_THAT(again.out, HasSubstr("login_taken"));
 
-  CommandResult device = RunEntrepot(
-      With({"device", "add", "--data", data, "--name", "HH-07"}, url_), /*with_stderr=*/false);
+  const std::vector<std::string> add_device = {"device", "add", "--data", data, "--name", "HH-07"};
+  CommandResult device = RunEntrepot(With(add_device, url_), /*with_stderr=*/false);
   EXPECT_EQ(device.exit_status, 0) << device.out;
   EXPECT_FALSE(device.out.empty());  // The token.
-  // Once DIR holds accounts.db, it is known as a site's without --store.
-  CommandResult bare = RunEntrepot({"device", "add", "--data", data, "--name", "HH-08"});
-  EXPECT_EQ(bare.exit_status, 0) << bare.out;
-  CommandResult taken = RunEntrepot({"device", "add", "--data", data, "--name", "HH-08"});
+  CommandResult taken = RunEntrepot(With(add_device, url_));
   EXPECT_EQ(taken.exit_status, 1) << taken.out;
+  EXPECT_THAT(taken.out, HasSubstr("device_name_taken"));
+  // Without --store, DIR holds no site.
+  CommandResult bare = RunEntrepot(add_device);
+  EXPECT_EQ(bare.exit_status, 2) << bare.out;
+  EXPECT_THAT(bare.out, HasSubstr("site_not_found"));
 
-  // accounts.db recorded its site: another site of the database is refused.
+  // Another site of the database has accounts of its own.
   std::string other = testing::SmallLayoutToml();
   other.replace(other.find("FR-TST1"), 7, "FR-TST2");
   testing::WriteFile(dir_.File("other.toml"), other);
   Ok({"init", "--layout", dir_.File("other.toml")}, dir_.File("other"), url_);
-  CommandResult mismatch = RunEntrepot(
-      With({"device", "add", "--data", data, "--name", "HH-09", "--site", "FR-TST2"}, url_));
-  EXPECT_EQ(mismatch.exit_status, 2) << mismatch.out;
-  EXPECT_THAT(mismatch.out, HasSubstr("site_mismatch"));
+  CommandResult second = RunEntrepot(
+      With({"device", "add", "--data", data, "--name", "HH-07", "--site", "FR-TST2"}, url_));
+  EXPECT_EQ(second.exit_status, 0) << second.out;
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_devices WHERE name = 'HH-07'"), 2);
 }
 
 TEST_F(StoreCommandsTest, RefusesWhatCannotBeRightAndSaysWhy) {
@@ -189,10 +197,8 @@ TEST_F(StoreCommandsTest, RefusesWhatCannotBeRightAndSaysWhy) {
       {With({"init", "--data", data, "--layout", layout_}, url_), 2, "site_initialised"},
       {With({"stock", "--data", data}, url_), 1, "site_required"},
       {With({"ingest", "--data", data, scans_}, url_), 1, "site_required"},
-      {With({"device", "add", "--data", dir_.File("nowhere"), "--name", "HH-01", "--site",
-             "FR-TST1"},
-            url_),
-       2, "data_dir_not_found"},
+      {With({"device", "add", "--data", data, "--name", "HH-01", "--site", "FR-TST9"}, url_), 2,
+       "journal_not_found"},
   };
   for (const Case& c : after_init) {
     CommandResult result = RunEntrepot(c.args);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "entrepot/base/check.h"
+#include "entrepot/base/status_macros.h"
 
 namespace entrepot::privacy {
 
@@ -223,13 +224,74 @@ bool QueryGuard::DiffersByFewerThanK(const History& history, const Cohort& cohor
   return false;
 }
 
-StatusOr<AggregateAnswer> QueryGuard::Answer(std::string_view requester,
-                                             const AggregateQuery& query,
-                                             std::span<const LaborFact> facts) {
+namespace {
+
+Status CheckRequester(std::string_view requester) {
   if (requester.empty() || requester.size() > kMaxRequesterBytes) {
     return Error(StatusCode::kInvalidArgument, "bad_requester",
                  "the requester must be named in 1 to 128 bytes");
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status QueryGuard::Remember(std::string_view requester, std::span<const Cohort> cohorts) {
+  ENTREPOT_RETURN_IF_ERROR(CheckRequester(requester));
+  for (const Cohort& cohort : cohorts) {
+    if (std::adjacent_find(cohort.begin(), cohort.end(),
+                           [](const auto& a, const auto& b) { return !(a < b); }) != cohort.end()) {
+      return Error(StatusCode::kInvalidArgument, "bad_cohort",
+                   "a remembered cohort must be sorted and without duplicates");
+    }
+  }
+  return AddToHistory(requester, std::vector<Cohort>(cohorts.begin(), cohorts.end()), nullptr);
+}
+
+Status QueryGuard::AddToHistory(std::string_view requester, std::vector<Cohort> cohorts,
+                                std::vector<Cohort>* added) {
+  auto found = histories_.find(requester);
+  static const History kNoHistory;
+  const History& history = found != histories_.end() ? found->second : kNoHistory;
+  // Each distinct cohort once: a dashboard asking the same question again learns nothing new.
+  std::vector<Cohort> fresh;
+  size_t new_members = 0;
+  for (Cohort& cohort : cohorts) {
+    const bool known = std::find(history.cohorts.begin(), history.cohorts.end(), cohort) !=
+                           history.cohorts.end() ||
+                       std::find(fresh.begin(), fresh.end(), cohort) != fresh.end();
+    if (!known) {
+      new_members += cohort.size();
+      fresh.push_back(std::move(cohort));
+    }
+  }
+  if (fresh.empty()) {
+    return OkStatus();
+  }
+  // Refuse rather than forget (AGG-02).
+  if ((found == histories_.end() && histories_.size() >= kMaxRequesters) ||
+      history.cohorts.size() + fresh.size() > kMaxCohortsPerRequester ||
+      history.members + new_members > kMaxHistoryMembersPerRequester) {
+    return Error(StatusCode::kResourceExhausted, "query_history_full",
+                 "too many different aggregate queries for differencing protection; the "
+                 "history is cleared when its period ends (docs/LABOR.md)");
+  }
+  History& mine = histories_[std::string(requester)];
+  for (Cohort& cohort : fresh) {
+    mine.members += cohort.size();
+    if (added != nullptr) {
+      added->push_back(cohort);
+    }
+    mine.cohorts.push_back(std::move(cohort));
+  }
+  return OkStatus();
+}
+
+StatusOr<AggregateAnswer> QueryGuard::Answer(std::string_view requester,
+                                             const AggregateQuery& query,
+                                             std::span<const LaborFact> facts,
+                                             std::vector<Cohort>* remembered) {
+  ENTREPOT_RETURN_IF_ERROR(CheckRequester(requester));
   const auto k = static_cast<size_t>(min_group_size_);
   std::map<std::string, Group> groups = GroupFacts(query, facts);
   AggregateAnswer answer{min_group_size_, {}};
@@ -254,42 +316,21 @@ StatusOr<AggregateAnswer> QueryGuard::Answer(std::string_view requester,
     cohorts.push_back(std::move(group.members));
   }
   SuppressComplements(answer.cells, cohorts, k);
-  // Remember what is about to be answered, each distinct cohort once (a dashboard asking the
-  // same question again learns nothing new); refuse rather than forget (AGG-02).
-  std::vector<size_t> to_remember;
-  size_t new_members = 0;
+  std::vector<Cohort> answered;
   for (size_t i = 0; i < answer.cells.size(); ++i) {
-    if (answer.cells[i].suppression != Suppression::kNone) {
-      AggregateCell& cell = answer.cells[i];
-      for (std::optional<int64_t>* figure :
-           {&cell.workers, &cell.units, &cell.errors, &cell.ms, &cell.standard_ms}) {
-        figure->reset();  // No figure, not even 0.
-      }
+    AggregateCell& cell = answer.cells[i];
+    if (cell.suppression == Suppression::kNone) {
+      answered.push_back(std::move(cohorts[i]));
       continue;
     }
-    const bool known = std::find(history.cohorts.begin(), history.cohorts.end(), cohorts[i]) !=
-                           history.cohorts.end() ||
-                       std::any_of(to_remember.begin(), to_remember.end(),
-                                   [&](size_t j) { return cohorts[j] == cohorts[i]; });
-    if (!known) {
-      to_remember.push_back(i);
-      new_members += cohorts[i].size();
+    for (std::optional<int64_t>* figure :
+         {&cell.workers, &cell.units, &cell.errors, &cell.ms, &cell.standard_ms}) {
+      figure->reset();  // No figure, not even 0.
     }
   }
-  if (!differencing_protection_ || to_remember.empty()) {
-    return answer;
-  }
-  if ((found == histories_.end() && histories_.size() >= kMaxRequesters) ||
-      history.cohorts.size() + to_remember.size() > kMaxCohortsPerRequester ||
-      history.members + new_members > kMaxHistoryMembersPerRequester) {
-    return Error(StatusCode::kResourceExhausted, "query_history_full",
-                 "too many different aggregate queries for differencing protection; the "
-                 "history is cleared when its period ends (docs/LABOR.md)");
-  }
-  History& mine = histories_[std::string(requester)];
-  for (size_t i : to_remember) {
-    mine.members += cohorts[i].size();
-    mine.cohorts.push_back(std::move(cohorts[i]));
+  if (differencing_protection_) {
+    // Remember what is about to be answered; nothing is answered when it cannot be.
+    ENTREPOT_RETURN_IF_ERROR(AddToHistory(requester, std::move(answered), remembered));
   }
   return answer;
 }

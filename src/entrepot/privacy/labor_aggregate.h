@@ -127,14 +127,25 @@ class QueryGuard {
   // REQUIRES: min_group_size >= kMinGroupSizeFloor.
   QueryGuard(int64_t min_group_size, bool differencing_protection);
 
+  // A cohort: (period, member) pairs, sorted and unique.
+  using Cohort = std::vector<std::pair<int64_t, uint64_t>>;
+
   // Answers `query` over `facts` for `requester` (an account id or login: whoever must not
   // combine answers) and remembers the answered cohorts (each distinct cohort once). A cell
   // is answered when its cohort holds at least k distinct members in one period (AGG-01).
-  // Errors: kInvalidArgument
+  // `remembered`, when not null, receives the cohorts this answer added to the history (the
+  // caller keeps them, to Remember them after a restart). Errors: kInvalidArgument
   // "bad_requester" (empty or over kMaxRequesterBytes); kResourceExhausted
   // "query_history_full" (nothing is answered or remembered).
   StatusOr<AggregateAnswer> Answer(std::string_view requester, const AggregateQuery& query,
-                                   std::span<const LaborFact> facts);
+                                   std::span<const LaborFact> facts,
+                                   std::vector<Cohort>* remembered = nullptr);
+
+  // Adds `cohorts` to the history of `requester`, as Answer remembered them (a history kept
+  // by the caller, loaded back after a restart); a cohort already known is skipped. Errors:
+  // "bad_requester"; kInvalidArgument "bad_cohort" (not sorted and unique);
+  // "query_history_full" (nothing is added).
+  Status Remember(std::string_view requester, std::span<const Cohort> cohorts);
 
   // Forgets every history: call when the members change (a new day's facts) or when the
   // caller's history period ends (see LaborStore).
@@ -142,14 +153,15 @@ class QueryGuard {
 
   int64_t min_group_size() const { return min_group_size_; }
 
-  // A cohort: (period, member) pairs, sorted and unique.
-  using Cohort = std::vector<std::pair<int64_t, uint64_t>>;
-
  private:
   struct History {
     std::vector<Cohort> cohorts;  // Distinct cohorts answered: asking one again adds nothing.
     size_t members = 0;
   };
+  // Adds the cohorts of `cohorts` not yet known to `requester`'s history, each once, and
+  // appends them to `added` when not null; "query_history_full" adds none.
+  Status AddToHistory(std::string_view requester, std::vector<Cohort> cohorts,
+                      std::vector<Cohort>* added);
   // True when `cohort` is 1 to k-1 members (in one period) away from a remembered cohort.
   bool DiffersByFewerThanK(const History& history, const Cohort& cohort) const;
 

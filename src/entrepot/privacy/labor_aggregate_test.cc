@@ -82,6 +82,33 @@ TEST(LaborAggregateTest, DifferencingIsSuppressedPerRequester) {
             9);
 }
 
+// AGG-02 across a restart: the cohorts an answer remembered, handed to a new guard, make it
+// refuse the same differencing query; a repeated cohort is not remembered twice.
+TEST(LaborAggregateTest, RememberedCohortsSurviveIntoANewGuard) {
+  std::vector<LaborFact> facts;
+  AddWorkers(facts, 0, 9, "A", "t1");
+  AddWorkers(facts, 50, 1, "A", "t2");
+  QueryGuard before(5, true);
+  std::vector<QueryGuard::Cohort> kept;
+  ASSERT_TRUE(before.Answer("alice", {.zone = "A"}, facts, &kept).ok());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].size(), 10u);
+  std::vector<QueryGuard::Cohort> again;
+  ASSERT_TRUE(before.Answer("alice", {.zone = "A"}, facts, &again).ok());
+  EXPECT_TRUE(again.empty());
+
+  QueryGuard after(5, true);
+  ASSERT_TRUE(after.Remember("alice", kept).ok());
+  StatusOr<AggregateAnswer> narrowed = after.Answer("alice", {.zone = "A", .team = "t1"}, facts);
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_EQ(CellOf(*narrowed, "").suppression, Suppression::kDifferencing);
+  EXPECT_EQ(CellOf(*after.Answer("bob", {.zone = "A", .team = "t1"}, facts), "").workers, 9);
+
+  const std::vector<QueryGuard::Cohort> unsorted = {{{0, 2}, {0, 1}}};
+  EXPECT_EQ(after.Remember("alice", unsorted).reason(), "bad_cohort");
+  EXPECT_EQ(after.Remember("", kept).reason(), "bad_requester");
+}
+
 // AGG-02: differences of k or more workers are fine.
 TEST(LaborAggregateTest, LargeDifferencesAreAnswered) {
   std::vector<LaborFact> facts;

@@ -219,6 +219,17 @@ struct Retention {
   friend bool operator==(const Retention&, const Retention&) = default;
 };
 
+// The labor stream's calendar (docs/LABOR.md, "Labor days").
+struct LaborSettings {
+  // The site's IANA time zone ("Europe/Paris"): a labor day runs from local midnight to local
+  // midnight, and its end starts the roll-up that destroys the day key (RET-01). Parsing
+  // checks the form (kMaxTimeZoneNameBytes of [A-Za-z0-9/_+-]); whether the tz database knows
+  // the zone is CheckPolicy's question, answered by whoever can read the database.
+  std::string time_zone = "UTC";
+  friend bool operator==(const LaborSettings&, const LaborSettings&) = default;
+};
+inline constexpr size_t kMaxTimeZoneNameBytes = 64;
+
 // AGG-01, AGG-02.
 struct Aggregates {
   int64_t min_group_size = 10;
@@ -266,6 +277,7 @@ struct Policy {
   Profile profile = Profile::kCnilStrict;
   Indicators indicators;
   Retention retention;
+  LaborSettings labor;
   Aggregates aggregates;
   std::vector<AccessGrant> access;
   Governance governance;

@@ -72,8 +72,8 @@ std::vector<std::string_view> NamesWhere(const std::vector<E>& values, std::stri
 
 class Checker {
  public:
-  Checker(const Policy& policy, const Date& today)
-      : policy_(policy), today_(today), rules_(RulesOf(policy.profile)) {}
+  Checker(const Policy& policy, const Date& today, const TimeZoneLookup& known_zone)
+      : policy_(policy), today_(today), known_zone_(known_zone), rules_(RulesOf(policy.profile)) {}
 
   std::vector<Violation> Run() && {
     CheckStowSpeed();
@@ -82,6 +82,7 @@ class Checker {
     CheckRealtimeIndividual();
     CheckWorkerWeekly();
     CheckRetention();
+    CheckLaborDay();
     CheckAggregates();
     for (size_t i = 0; i < policy_.access.size(); ++i) {
       CheckGrant(i, policy_.access[i]);
@@ -326,6 +327,18 @@ class Checker {
                "; weekly per-worker aggregates are kept 52 weeks (12 months) at most");
     }
     CheckAuditRetention(key + ".audit_log_months", retention.audit_log_months);
+  }
+
+  // RET-01: the day key is destroyed at the end of the labor day, which ends at midnight in
+  // the site's time zone; an unknown zone leaves no day to end.
+  void CheckLaborDay() {
+    if (known_zone_ && !known_zone_(policy_.labor.time_zone)) {
+      Hard("RET-01", "labor.time_zone",
+           "is \"" + policy_.labor.time_zone +
+               "\", which the tz database does not know (IANA names such as "
+               "\"Europe/Paris\"); the labor day ends at midnight in this zone, and with it the "
+               "day key");
+    }
   }
 
   void CheckAuditRetention(const std::string& key, int64_t months) {
@@ -599,6 +612,7 @@ class Checker {
 
   const Policy& policy_;
   const Date today_;
+  const TimeZoneLookup& known_zone_;  // Empty: the zone's form was checked at parse only.
   const ProfileRules rules_;
   std::vector<std::string> monitoring_;  // Keys of the enabled monitoring-class indicators.
   std::vector<Violation> violations_;
@@ -623,10 +637,11 @@ bool PolicyReport::HasRule(std::string_view rule_id) const {
                      [rule_id](const Violation& v) { return v.rule_id == rule_id; });
 }
 
-PolicyReport CheckPolicy(const Policy& policy, const Date& today) {
+PolicyReport CheckPolicy(const Policy& policy, const Date& today,
+                         const TimeZoneLookup& known_zone) {
   PolicyReport report;
   report.profile = policy.profile;
-  report.violations = Checker(policy, today).Run();
+  report.violations = Checker(policy, today, known_zone).Run();
   return report;
 }
 
@@ -650,12 +665,13 @@ std::string FormatReport(const PolicyReport& report) {
   return text;
 }
 
-StatusOr<Policy> LoadLawfulPolicy(std::string_view toml_text, const Date& today) {
+StatusOr<Policy> LoadLawfulPolicy(std::string_view toml_text, const Date& today,
+                                  const TimeZoneLookup& known_zone) {
   StatusOr<Policy> policy = LoadPolicyOrDefault(toml_text);
   if (!policy.ok()) {
     return policy;
   }
-  PolicyReport report = CheckPolicy(*policy, today);
+  PolicyReport report = CheckPolicy(*policy, today, known_zone);
   if (report.lawful()) {
     return policy;
   }

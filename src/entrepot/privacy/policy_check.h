@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,9 +57,16 @@ struct PolicyReport {
   bool HasRule(std::string_view rule_id) const;
 };
 
-// Checks `policy` as of the calendar date `today`. Never fails: an unlawful policy is a
-// report with kHard violations.
-PolicyReport CheckPolicy(const Policy& policy, const Date& today);
+// Whether the tz database knows an IANA time zone name. The check does no I/O: a caller that
+// can read the database passes its lookup (server::IsKnownTimeZone, server/labor_day.h).
+using TimeZoneLookup = std::function<bool(std::string_view name)>;
+
+// Checks `policy` as of the calendar date `today`. With `known_zone`, a labor.time_zone
+// the tz database does not know is a hard violation (RET-01: the labor day, whose end
+// destroys the day key, cannot be computed); without it, only its form is checked (at
+// parse). Never fails: an unlawful policy is a report with kHard violations.
+PolicyReport CheckPolicy(const Policy& policy, const Date& today,
+                         const TimeZoneLookup& known_zone = {});
 
 // "IND-02 (hard rule) indicators.idle_time.threshold_minutes is 10; ...\n  source: ...\n".
 std::string FormatViolation(const Violation& violation);
@@ -68,11 +76,13 @@ std::string FormatViolation(const Violation& violation);
 std::string FormatReport(const PolicyReport& report);
 
 // What the server calls at start: LoadPolicyOrDefault(toml_text) (empty text: the default
-// policy), then CheckPolicy(policy, today). Returns the policy when no hard rule is broken
+// policy), then CheckPolicy(policy, today, known_zone). Returns the policy when no hard rule
+// is broken
 // (warnings are the caller's to print: CheckPolicy again, or FormatReport). Errors:
 //   those of ParsePolicyToml ("bad_toml", "bad_policy", "policy_too_large");
 //   kFailedPrecondition "policy_unlawful" — a hard rule is broken; the message lists each
 //                                            hard violation ("IND-02 indicators...: ...").
-StatusOr<Policy> LoadLawfulPolicy(std::string_view toml_text, const Date& today);
+StatusOr<Policy> LoadLawfulPolicy(std::string_view toml_text, const Date& today,
+                                  const TimeZoneLookup& known_zone = {});
 
 }  // namespace entrepot::privacy

@@ -268,6 +268,34 @@ TEST(PolicyCheckTest, Ret01RawLaborEventsSevenDaysAtMost) {
             Ids_{"RET-01"});
 }
 
+// RET-01: the labor day ends at midnight in labor.time_zone; a zone the tz database does not
+// know leaves no day to end. The lookup is the caller's (the check does no I/O).
+TEST(PolicyCheckTest, Ret01TheLaborDaysTimeZoneMustExist) {
+  const TimeZoneLookup known = [](std::string_view zone) {
+    return zone == "UTC" || zone == "Europe/Paris";
+  };
+  StatusOr<Policy> typo = ParsePolicyToml("[labor]\ntime_zone = \"Europe/Pari\"\n");
+  ASSERT_TRUE(typo.ok()) << typo.status().ToString();
+  PolicyReport report = CheckPolicy(*typo, kToday, known);
+  EXPECT_EQ(Hard(report), Ids_{"RET-01"});
+  EXPECT_TRUE(Flags(report, "RET-01", "labor.time_zone"));
+  EXPECT_NE(Text(report).find("\"Europe/Pari\", which the tz database does not know"),
+            std::string::npos)
+      << Text(report);
+  // Without a lookup only the form is checked (at parse).
+  EXPECT_TRUE(CheckPolicy(*typo, kToday).lawful());
+  StatusOr<Policy> paris = ParsePolicyToml("[labor]\ntime_zone = \"Europe/Paris\"\n");
+  ASSERT_TRUE(paris.ok());
+  EXPECT_FALSE(CheckPolicy(*paris, kToday, known).HasRule("RET-01"));
+  EXPECT_FALSE(CheckPolicy(DefaultPolicy(), kToday, known).HasRule("RET-01"));
+  // The server refuses to start on it.
+  StatusOr<Policy> refused =
+      LoadLawfulPolicy("[labor]\ntime_zone = \"Europe/Pari\"\n", kToday, known);
+  EXPECT_EQ(refused.status().reason(), "policy_unlawful");
+  EXPECT_NE(refused.status().message().find("RET-01 labor.time_zone"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST(PolicyCheckTest, Ret02WeeklyAggregatesTwelveMonthsAtMost) {
   EXPECT_EQ(Hard(Check("[retention]\nworker_weekly_weeks = 53\n")), Ids_{"RET-02"});
   EXPECT_TRUE(Check("[retention]\nworker_weekly_weeks = 52\n").lawful());

@@ -102,6 +102,8 @@ operational_years = 5
 labor_events_days = 3
 worker_weekly_weeks = 26
 audit_log_months = 12
+[labor]
+time_zone = "Europe/Paris"
 [aggregates]
 min_group_size = 7
 differencing_protection = false
@@ -130,6 +132,7 @@ dpo_contact = "dpo@acme.example"
 languages = ["en"]
 )");
   EXPECT_EQ(policy.profile, Profile::kFrConseilEtat2025);
+  EXPECT_EQ(policy.labor.time_zone, "Europe/Paris");
   EXPECT_FALSE(policy.indicators.realtime_individual.enabled);
   EXPECT_FALSE(policy.indicators.realtime_individual.link_quality_errors);
   EXPECT_EQ(policy.indicators.worker_weekly.bucket, Bucket::kMonth);
@@ -158,6 +161,26 @@ languages = ["en"]
   EXPECT_FALSE(policy.notice.require_acknowledgement);
   EXPECT_EQ(policy.notice.controller, "ACME");
   EXPECT_EQ(policy.notice.languages, std::vector<Language>{Language::kEnglish});
+}
+
+// The labor day's time zone: an IANA name by its form (whether the tz database knows it is
+// the check's question: policy_check_test).
+TEST(PolicyTest, TimeZonesAreIanaNames) {
+  EXPECT_EQ(DefaultPolicy().labor.time_zone, "UTC");
+  for (const char* zone : {"UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT-2",
+                           "Etc/GMT+10", "Mars/Olympus_Mons"}) {
+    EXPECT_EQ(Parse("[labor]\ntime_zone = \"" + std::string(zone) + "\"\n").labor.time_zone, zone);
+  }
+  for (const char* zone : {"", "/etc/passwd", "Europe//Paris", "Europe/Paris/", "../Paris",
+                           "Europe/Paris time", "Europe/Pa\u00e9ris"}) {
+    ExpectError("[labor]\ntime_zone = \"" + std::string(zone) + "\"\n", "bad_policy",
+                {"labor.time_zone", "must be an IANA time zone name", "line 2"});
+  }
+  ExpectError("[labor]\ntime_zone = \"" + std::string(65, 'A') + "\"\n", "bad_policy",
+              {"labor.time_zone"});
+  ExpectError("[labor]\ntime_zone = 1\n", "bad_policy", {"labor.time_zone", "must be a string"});
+  ExpectError("[labor]\nzone = \"Europe/Paris\"\n", "bad_policy",
+              {"labor.zone: unknown key", "time_zone"});
 }
 
 TEST(PolicyTest, UnknownKeysNameTheirPath) {

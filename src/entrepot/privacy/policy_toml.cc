@@ -169,6 +169,26 @@ class Table {
     return value;
   }
 
+  // An IANA time zone name by its form: segments of [A-Za-z0-9_+-] separated by single '/'
+  // ("Europe/Paris", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT-2").
+  StatusOr<std::string> TimeZoneName(std::string_view key, std::string fallback) const {
+    ENTREPOT_ASSIGN_OR_RETURN(std::string value, String(key, std::move(fallback)));
+    const auto part = [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '+' || c == '-';
+    };
+    bool ok = !value.empty() && value.size() <= kMaxTimeZoneNameBytes && value.front() != '/' &&
+              value.back() != '/' && value.find("//") == std::string::npos;
+    ok = ok && std::all_of(value.begin(), value.end(), [&](char c) { return part(c) || c == '/'; });
+    if (!ok) {
+      return PolicyError(PathOf(key), table_.get(key),
+                         "must be an IANA time zone name such as \"Europe/Paris\" or \"UTC\", "
+                         "not " +
+                             Quoted(value));
+    }
+    return value;
+  }
+
   StatusOr<std::optional<Date>> DateField(std::string_view key,
                                           std::optional<Date> fallback) const {
     const toml::node* node = table_.get(key);
@@ -378,6 +398,12 @@ Status ReadRetention(const Table& table, Retention& out) {
   return OkStatus();
 }
 
+Status ReadLabor(const Table& table, LaborSettings& out) {
+  ENTREPOT_RETURN_IF_ERROR(table.CheckKeys({"time_zone"}));
+  ENTREPOT_ASSIGN_OR_RETURN(out.time_zone, table.TimeZoneName("time_zone", out.time_zone));
+  return OkStatus();
+}
+
 Status ReadAggregates(const Table& table, Aggregates& out) {
   ENTREPOT_RETURN_IF_ERROR(table.CheckKeys({"min_group_size", "differencing_protection"}));
   ENTREPOT_ASSIGN_OR_RETURN(out.min_group_size,
@@ -490,7 +516,7 @@ Status ReadSection(const Table& root, std::string_view key, Status (*read)(const
 
 StatusOr<Policy> ReadPolicy(const toml::table& document) {
   const Table root("", document);
-  ENTREPOT_RETURN_IF_ERROR(root.CheckKeys({"version", "profile", "indicators", "retention",
+  ENTREPOT_RETURN_IF_ERROR(root.CheckKeys({"version", "profile", "indicators", "retention", "labor",
                                            "aggregates", "access", "governance", "notice"}));
   Policy policy = DefaultPolicy();
   // The format's version: only 1 exists; a later format must not be read as this one.
@@ -499,6 +525,7 @@ StatusOr<Policy> ReadPolicy(const toml::table& document) {
                             root.Name("profile", kAllProfiles, ProfileName, policy.profile));
   ENTREPOT_RETURN_IF_ERROR(ReadSection(root, "indicators", ReadIndicators, policy.indicators));
   ENTREPOT_RETURN_IF_ERROR(ReadSection(root, "retention", ReadRetention, policy.retention));
+  ENTREPOT_RETURN_IF_ERROR(ReadSection(root, "labor", ReadLabor, policy.labor));
   ENTREPOT_RETURN_IF_ERROR(ReadSection(root, "aggregates", ReadAggregates, policy.aggregates));
   if (document.contains("access")) {
     ENTREPOT_RETURN_IF_ERROR(ReadAccess(root, policy.access));

@@ -52,7 +52,10 @@ std::string RollUpText(const store::RollUpReport& report) {
   return "labor day " + privacy::FormatDate(report.day) +
          " rolled up: " + std::to_string(report.sessions) + " sessions, " +
          std::to_string(report.scans) + " scans, " + std::to_string(report.workers) + " workers, " +
-         std::to_string(report.unattributed_sessions) + " unattributed sessions; day key destroyed";
+         std::to_string(report.unattributed_sessions) + " unattributed sessions" +
+         (report.day_key_missing ? " (the day key file was missing: its sessions could not be "
+                                   "linked to anyone)"
+                                 : "; day key destroyed");
 }
 
 }  // namespace
@@ -334,9 +337,10 @@ void LaborRecorder::Process(std::deque<Item>& items) {
   for (Item& item : items) {
     if (auto* change = std::get_if<SessionChange>(&item)) {
       WriteScans(scans);  // The scans before a sign-in or sign-out belong to the session before.
-      Status done = change->sign_in ? store_.StartSession(LaborDayOf(change->at_ms), change->device,
-                                                          change->worker_id, change->at_ms)
-                                    : store_.EndSession(change->device, change->at_ms);
+      Status done = change->sign_in
+                        ? store_.StartSession(LaborDayOf(change->at_ms, options_.time_zone),
+                                              change->device, change->worker_id, change->at_ms)
+                        : store_.EndSession(change->device, change->at_ms);
       std::lock_guard lock(mutex_);
       if (done.ok()) {
         ++(change->sign_in ? stats_.sessions_started : stats_.sessions_ended);
@@ -469,7 +473,8 @@ StatusOr<LaborRetentionReport> LaborRetentionJob::RunOnce() {
   const int64_t now_ms = options_.now_ms();
   StatusOr<std::vector<int64_t>> ids = options_.worker_ids();
   StatusOr<LaborRetentionReport> report =
-      ids.ok() ? RunLaborRetention(store_, audit_, LaborDayOf(now_ms), *ids, now_ms, options_.log)
+      ids.ok() ? RunLaborRetention(store_, audit_, LaborDayOf(now_ms, options_.time_zone), *ids,
+                                   now_ms, options_.log)
                : StatusOr<LaborRetentionReport>(ids.status());
   if (!report.ok()) {
     options_.log("warning: labor retention job failed (retried in an hour): " +
@@ -503,8 +508,10 @@ void LaborRetentionJob::Run() {
   // At start first: the server may have been down when a day ended.
   while (true) {
     (void)RunOnce();
+    const std::chrono::milliseconds wait =
+        UntilNextRun(options_.now_ms(), options_.every, options_.time_zone);
     std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, options_.every, [this] { return stopping_; })) {
+    if (wake_.wait_for(lock, wait, [this] { return stopping_; })) {
       return;
     }
   }

@@ -11,17 +11,18 @@
 //    what does not fit is dropped, counted and logged, and scanning never waits (the
 //    journal stays whole; the labor stream then misses those scans).
 //  - RunLaborRetention and LaborRetentionJob: the end-of-day job (RET-01, RET-02). Every
-//    hour it rolls up the days due (RollUpDue) and expires weeks past retention (Expire),
-//    logs what it did and writes a system audit record for each roll-up and expiry.
+//    hour, and just after each local midnight, it rolls up the days due (RollUpDue) and
+//    expires weeks past retention (Expire), logs what it did and writes a system audit
+//    record for each roll-up and expiry.
 //
 // Why sign-in and sign-out go through the recorder's queue: a scan is published to the
 // recorder before its reply reaches the device, so a sign-out (or the next worker's
 // sign-in) queued behind it is applied after the scans made before it. Called directly,
 // a sign-in could attach the previous worker's still-queued scans to the new worker.
 //
-// The labor day of a session is the UTC day of the sign-in (LaborDayOf); a site time zone
-// is future work. Privacy (RET-01): nothing here writes a worker id anywhere but the
-// labor store, which keeps only the day pseudonym.
+// The labor day of a session is the day of the sign-in in the site's time zone (the
+// policy's labor.time_zone: LaborDayOf, labor_day.h). Privacy (RET-01): nothing here writes
+// a worker id anywhere but the labor store, which keeps only the day pseudonym.
 //
 // Thread safety: every public method of LaborRecorder and LaborRetentionJob may be called
 // from any thread. Publish is meant for the sequencer thread and never waits.
@@ -48,6 +49,7 @@
 #include "entrepot/core/events.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/privacy/policy.h"
+#include "entrepot/server/labor_day.h"
 #include "entrepot/store/journal.h"
 #include "entrepot/store/labor_store.h"
 
@@ -57,7 +59,9 @@ class AuditLog;  // store/audit_log.h
 
 namespace entrepot::server {
 
-// The UTC calendar day of `at_ms` (Unix milliseconds).
+// The UTC calendar day of `at_ms` (Unix milliseconds). Not a labor day (those are
+// LaborDayOf(at_ms, zone), labor_day.h): the date a policy is judged on, the day of the
+// daily audit-log prune.
 privacy::Date LaborDayOf(int64_t at_ms);
 
 // Where scans happen: the zone of every location and the holder of every placed container,
@@ -108,6 +112,8 @@ struct LaborRecorderOptions {
   size_t queue_bytes_max = size_t{32} << 20;
   // Scans written per LaborStore transaction (at most store::kMaxScansPerBatch).
   size_t batch_scans_max = 2'048;
+  // The site's time zone: a sign-in belongs to the labor day of its local date.
+  LaborTimeZone time_zone{};
   // Where warnings go (one line each, no newline); default std::cerr.
   std::function<void(const std::string&)> log;
 };
@@ -141,7 +147,8 @@ class LaborRecorder {
   // Stop. Fits engine::SiteEngine::CommitListener.
   void Publish(std::span<const store::JournalRecord> records);
 
-  // Badge sign-in of `worker_id` on `device` at `at_ms` (labor day LaborDayOf(at_ms)), and
+  // Badge sign-in of `worker_id` on `device` at `at_ms` (labor day LaborDayOf(at_ms,
+  // options.time_zone)), and
   // sign-out: queued behind the scans already published, applied by the thread with
   // LaborStore::StartSession / EndSession. Never waits; dropped and counted when the queue
   // is full.
@@ -210,7 +217,10 @@ StatusOr<LaborRetentionReport> RunLaborRetention(
     const std::function<void(const std::string&)>& log);
 
 struct LaborRetentionOptions {
+  // Runs at most this far apart, and also just after each local midnight of time_zone.
   std::chrono::milliseconds every{std::chrono::hours(1)};
+  // The site's time zone: `today` of each run is the local date of now_ms().
+  LaborTimeZone time_zone{};
   std::function<int64_t()> now_ms;  // Required: Unix ms.
   // Required: the ids of every account of the site (the workers who may have worked).
   std::function<StatusOr<std::vector<int64_t>>()> worker_ids;
@@ -223,7 +233,8 @@ struct LaborRetentionOptions {
   bool audit_pruned_at_start = false;
 };
 
-// Runs RunLaborRetention at start and then every `every`, on its own thread, until Stop.
+// Runs RunLaborRetention at start, then every `every` and just after each local midnight
+// (UntilNextRun), on its own thread, until Stop.
 class LaborRetentionJob {
  public:
   // REQUIRES: options.now_ms and options.worker_ids set. `store` and `audit` (may be null)

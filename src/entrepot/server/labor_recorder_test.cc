@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -30,6 +31,9 @@ using core::testing::Item;
 using core::testing::kKettle;
 using core::testing::kStart;
 using core::testing::LocationLabel;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
 
 constexpr std::chrono::seconds kWait{20};
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
@@ -111,9 +115,6 @@ class LaborRecorderTest : public ::testing::Test {
 };
 
 TEST(LaborDayOfTest, IsTheUtcCalendarDay) {
-  using std::chrono::day;
-  using std::chrono::month;
-  using std::chrono::year;
   EXPECT_EQ(LaborDayOf(kStart), privacy::Date(year(2026), month(11), day(18)));
   const int64_t midnight = 1'795'046'400'000;  // 2026-11-19T00:00:00Z.
   EXPECT_EQ(LaborDayOf(midnight - 1), privacy::Date(year(2026), month(11), day(18)));
@@ -227,6 +228,45 @@ TEST_F(LaborRecorderTest, ASignInQueuedBehindScansLeavesThemToThePreviousWorker)
   EXPECT_EQ(Day(kBob).today.units, 1);
 }
 
+// A French site: its labor day ends at midnight in Paris (UTC+1 in November). A night shift
+// signing in at 00:30 local, 23:30 UTC, works in the new local day, not in the UTC one; the
+// job rolls that day up just after the next local midnight, an hour before UTC's.
+TEST_F(LaborRecorderTest, LaborDaysFollowTheSitesTimeZone) {
+  StatusOr<LaborTimeZone> paris = LaborTimeZone::Find("Europe/Paris");
+  ASSERT_TRUE(paris.ok()) << paris.status().ToString();
+  LaborRecorderOptions recorder_options;
+  recorder_options.time_zone = *paris;
+  LaborRecorder& recorder = StartRecorder(recorder_options);
+  const int64_t utc_midnight = 1'795'046'400'000;  // 2026-11-19T00:00:00Z, 01:00 in Paris.
+  const privacy::Date nov18(year(2026), month(11), day(18));
+  const privacy::Date nov19(year(2026), month(11), day(19));
+  recorder.SignIn("HH-01", kAlice, utc_midnight - 1800 * 1000);  // 00:30 on the 19th in Paris.
+  Scan("HH-01", Mode::kReceive, {LocationLabel("DOCK-01")});
+  ASSERT_TRUE(recorder.Flush(kWait));
+  EXPECT_EQ(labor_->WorkerDay(nov19, kAlice)->sessions.size(), 1u);
+  EXPECT_TRUE(labor_->WorkerDay(nov18, kAlice)->sessions.empty());
+
+  // 23:59:59.999 on the 19th in Paris. Atomic: the job's thread reads it too.
+  std::atomic<int64_t> now = utc_midnight + kDayMs - 3600 * 1000 - 1;
+  LaborRetentionOptions options;
+  options.now_ms = [&now] { return now.load(); };
+  options.worker_ids = [] { return StatusOr<std::vector<int64_t>>(std::vector<int64_t>{kAlice}); };
+  options.log = [](const std::string&) {};
+  options.every = std::chrono::hours(24);
+  options.time_zone = *paris;
+  auto job = LaborRetentionJob::Start(*labor_, nullptr, options);
+  StatusOr<LaborRetentionReport> before = job->RunOnce();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_TRUE(before->rolled_up.empty());  // Still the 19th in Paris.
+  EXPECT_EQ(*labor_->OpenDays(), std::vector<privacy::Date>{nov19});
+  now += 2;  // Midnight in Paris; 23:00 UTC. The job's thread wakes for it too, a second later.
+  ASSERT_TRUE(job->RunOnce().ok());
+  job->Stop();
+  EXPECT_EQ(labor_->WeeklyForWorker(kAlice, nov19)->totals.ms_per_zone.size(), 1u);
+  // Alice has not signed out: her night shift goes on in the 20th.
+  EXPECT_EQ(*labor_->OpenDays(), std::vector<privacy::Date>{privacy::AddDays(nov19, 1)});
+}
+
 TEST_F(LaborRecorderTest, UndecodableRecordsAreCountedAndSkipped) {
   LaborRecorder& recorder = StartRecorder();
   const store::JournalRecord junk{99, "", "not an entry"};
@@ -282,6 +322,7 @@ TEST_F(LaborRecorderTest, RetentionRollsUpExpiresAndAuditsEachStep) {
   LaborRecorder& recorder = StartRecorder();
   recorder.SignIn("HH-01", kAlice, now_);
   Scan("HH-01", Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle)});
+  recorder.SignOut("HH-01", now_ + 1);
   ASSERT_TRUE(recorder.Flush(kWait));
   auto audit = store::AuditLog::OpenInDirectory(dir_);
   ASSERT_TRUE(audit.ok()) << audit.status().ToString();
@@ -327,6 +368,7 @@ TEST_F(LaborRecorderTest, RetentionRollsUpExpiresAndAuditsEachStep) {
 
 TEST_F(LaborRecorderTest, TheJobRunsAtStartAndStopsPromptly) {
   StartRecorder().SignIn("HH-01", kAlice, now_);
+  recorder_->SignOut("HH-01", now_ + 1);
   ASSERT_TRUE(recorder_->Flush(kWait));
   LaborRetentionOptions options;
   options.now_ms = [] { return kStart + kDayMs; };

@@ -721,7 +721,10 @@ TEST_P(PostgresAuditLogTest, ADatabaseOfSchemaTwoGainsTheAuditTables) {
   {
     // Back to what the build before the audit tables left: schema version 2.
     testing::RawPostgres raw(url_);
-    raw.Exec("DROP TABLE entrepot_audit, entrepot_audit_chain");
+    raw.Exec(
+        "DROP TABLE entrepot_audit, entrepot_audit_chain, entrepot_account_notice_acks, "
+        "entrepot_account_device_sessions, entrepot_account_sessions, "
+        "entrepot_account_devices, entrepot_account_users");
     raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 2");
   }
   // Reading cannot migrate: there is no log yet.

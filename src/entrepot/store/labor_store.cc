@@ -11,6 +11,7 @@
 
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
+#include "entrepot/store/labor_keys.h"
 
 namespace entrepot::store {
 
@@ -18,13 +19,17 @@ namespace {
 
 using privacy::Pseudonym;
 using privacy::SecretKey;
+// The worker id of each day pseudonym (the roll-up's attribution).
+using WorkersByPseudonym = std::map<Pseudonym, int64_t>;
 
+// The keys are files of the key directory (labor_keys.h), never rows of labor.db; schemas 1
+// to 3 had them in tables day_keys and week_keys (see MoveKeysToFiles).
 constexpr const char* kSchema = R"sql(
   CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE day_keys(day TEXT PRIMARY KEY, key BLOB NOT NULL);
   CREATE TABLE closed_days(day TEXT PRIMARY KEY);
   CREATE TABLE sessions(id INTEGER PRIMARY KEY, day TEXT NOT NULL, device TEXT NOT NULL,
-                        pseudonym BLOB NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER);
+                        pseudonym BLOB NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER,
+                        carried INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX sessions_by_day ON sessions(day, pseudonym);
   CREATE UNIQUE INDEX open_session_by_device ON sessions(device) WHERE end_ms IS NULL;
   CREATE TABLE scans(id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, process TEXT NOT NULL,
@@ -34,7 +39,6 @@ constexpr const char* kSchema = R"sql(
   CREATE TABLE assignments(day TEXT NOT NULL, worker_id INTEGER NOT NULL, team TEXT NOT NULL,
                            shift TEXT NOT NULL, zone TEXT NOT NULL, supervisor INTEGER NOT NULL,
                            PRIMARY KEY(day, worker_id));
-  CREATE TABLE week_keys(week TEXT PRIMARY KEY, key BLOB NOT NULL);
   CREATE TABLE weekly(week TEXT NOT NULL, member BLOB NOT NULL, kind INTEGER NOT NULL,
                       name TEXT NOT NULL, value INTEGER NOT NULL,
                       PRIMARY KEY(week, member, kind, name)) WITHOUT ROWID;
@@ -57,6 +61,55 @@ constexpr const char* kTeamLeadsSchema = R"sql(
                                         worker_id INTEGER NOT NULL,
                                         PRIMARY KEY(week, team, worker_id)) WITHOUT ROWID;
 )sql";
+
+// Schema 4. The keys whose data a committed roll-up or expiry deleted ("day-2026-05-04",
+// "week-2026-05-04"): destroyed after the scrub, by the same call or, after a crash, by the
+// next Open. A name says which day or week, not whose.
+constexpr const char* kKeysToDestroySchema = R"sql(
+  CREATE TABLE IF NOT EXISTS keys_to_destroy(name TEXT PRIMARY KEY) WITHOUT ROWID;
+)sql";
+
+// Schema 4. AGG-02 across restarts: the cohorts each requester was answered, for the day
+// (scope "day", members from day pseudonyms) or for the ISO week of today (scope "week",
+// members are week tokens), as privacy::QueryGuard remembered them. Loaded when a period's
+// first query comes, deleted when the period changes, at the day's roll-up, and by Expire
+// for past weeks. Bounded by the guard's own caps (kMaxCohortsPerRequester, ...).
+constexpr const char* kQueryHistorySchema = R"sql(
+  CREATE TABLE IF NOT EXISTS query_history(scope TEXT NOT NULL, period TEXT NOT NULL,
+                                           requester TEXT NOT NULL, seq INTEGER NOT NULL,
+                                           cohort BLOB NOT NULL,
+                                           PRIMARY KEY(scope, period, requester, seq))
+                                           WITHOUT ROWID;
+)sql";
+
+// A cohort as stored: each (period, member) as two big-endian 64-bit words.
+std::vector<uint8_t> EncodeCohort(const privacy::QueryGuard::Cohort& cohort) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(cohort.size() * 16);
+  for (const auto& [period, member] : cohort) {
+    for (uint64_t word : {static_cast<uint64_t>(period), member}) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        bytes.push_back(static_cast<uint8_t>(word >> shift));
+      }
+    }
+  }
+  return bytes;
+}
+StatusOr<privacy::QueryGuard::Cohort> DecodeCohort(std::span<const uint8_t> bytes) {
+  if (bytes.size() % 16 != 0) {
+    return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored query history is torn");
+  }
+  privacy::QueryGuard::Cohort cohort;
+  cohort.reserve(bytes.size() / 16);
+  for (size_t at = 0; at < bytes.size(); at += 16) {
+    uint64_t words[2] = {0, 0};
+    for (size_t i = 0; i < 16; ++i) {
+      words[i / 8] = (words[i / 8] << 8) | bytes[at + i];
+    }
+    cohort.emplace_back(static_cast<int64_t>(words[0]), words[1]);
+  }
+  return cohort;
+}
 
 // The `kind` column of `weekly`. kTeam: a team the worker was in that week (rota, not as its
 // supervisor), value 1 whatever the number of days: no attendance count (IND-09).
@@ -157,6 +210,18 @@ class Stmt {
   sqlite3_stmt* stmt_;
 };
 
+// The first column of every row of `stmt`, in order.
+StatusOr<std::vector<std::string>> TextColumn(Stmt& stmt) {
+  std::vector<std::string> out;
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) {
+      return out;
+    }
+    out.push_back(stmt.Text(0));
+  }
+}
+
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
 class Transaction {
  public:
@@ -182,6 +247,21 @@ class Transaction {
 
 Status ValidateOptionalZone(std::string_view zone) {
   return zone.empty() ? OkStatus() : privacy::ValidateLaborLabel(zone, "zone");
+}
+
+std::string DayKeyName(std::string_view day_text) { return "day-" + std::string(day_text); }
+std::string WeekKeyName(std::string_view week_text) { return "week-" + std::string(week_text); }
+
+// The dates of the key files named `prefix` + date ("day-", "week-"), sorted.
+StatusOr<std::vector<std::string>> KeyDates(const LaborKeyDir& keys, std::string_view prefix) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> names, keys.Names());
+  std::vector<std::string> dates;
+  for (const std::string& name : names) {
+    if (name.starts_with(prefix) && privacy::ParseDate(name.substr(prefix.size())).ok()) {
+      dates.push_back(name.substr(prefix.size()));
+    }
+  }
+  return dates;
 }
 
 StatusOr<SecretKey> KeyFromBlob(std::span<const uint8_t> blob) {
@@ -217,6 +297,7 @@ struct LaborStore::Impl {
   // ends the device's session, RollUpDue rolls up days, roll-up and expiry scrub).
   std::recursive_mutex mutex;
   DatabasePtr db;
+  LaborKeyDir key_dir;
   privacy::Policy policy;
   privacy::KeySource* keys = nullptr;
   privacy::QueryGuard guard;
@@ -228,8 +309,10 @@ struct LaborStore::Impl {
   // fresh memory for them each time costs more in page faults than the query itself.
   std::vector<privacy::LaborFact> team_facts;
 
-  Impl(DatabasePtr database, const privacy::Policy& p, privacy::KeySource* source)
+  Impl(DatabasePtr database, LaborKeyDir key_directory, const privacy::Policy& p,
+       privacy::KeySource* source)
       : db(std::move(database)),
+        key_dir(std::move(key_directory)),
         policy(p),
         keys(source),
         guard(privacy::EffectiveMinGroupSize(p), p.aggregates.differencing_protection),
@@ -252,34 +335,22 @@ struct LaborStore::Impl {
     return OkStatus();
   }
 
-  // The key of `name` in `table` (day_keys or week_keys), if any.
-  StatusOr<std::optional<SecretKey>> LoadKey(std::string_view table, std::string_view column,
-                                             std::string_view name) {
-    const std::string sql =
-        "SELECT key FROM " + std::string(table) + " WHERE " + std::string(column) + " = ?1";
-    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), sql));
-    stmt.Bind(1, name);
-    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) {
-      return std::optional<SecretKey>();
-    }
-    ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, KeyFromBlob(stmt.Blob(0)));
-    return std::optional<SecretKey>(std::move(key));
-  }
-  StatusOr<SecretKey> LoadOrCreateKey(std::string_view table, std::string_view column,
-                                      std::string_view name) {
-    ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> existing, LoadKey(table, column, name));
+  // The key file `name` ("day-2026-05-04", "week-2026-05-04"), if any.
+  StatusOr<std::optional<SecretKey>> LoadKey(std::string_view name) { return key_dir.Load(name); }
+  // The key `name`, created on first use. The file is written and synced before the caller
+  // commits anything under it: no committed row ever waits for a key still in memory.
+  StatusOr<SecretKey> LoadOrCreateKey(std::string_view name) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> existing, LoadKey(name));
     if (existing.has_value()) {
       return std::move(*existing);
     }
     SecretKey key = privacy::NewKey(*keys);
-    const std::string sql =
-        "INSERT INTO " + std::string(table) + "(" + std::string(column) + ", key) VALUES(?1, ?2)";
-    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), sql));
-    stmt.Bind(1, name).BindBlob(2, key.bytes());
-    ENTREPOT_RETURN_IF_ERROR(stmt.Run());
+    ENTREPOT_RETURN_IF_ERROR(key_dir.Write(name, key));
     return key;
   }
+  // Destroys the key files recorded in keys_to_destroy, then forgets their names. Runs after
+  // the scrub of the roll-up or expiry that recorded them, and at Open after a crash.
+  Status DestroyRecordedKeys();
 
   StatusOr<std::optional<LaborAssignment>> AssignmentOf(const Date& day, int64_t worker_id) {
     ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
@@ -318,15 +389,44 @@ struct LaborStore::Impl {
   StatusOr<std::vector<privacy::LaborFact>> Facts(const Date& day);
   // The facts of `query` in team_facts (valid until the next call).
   StatusOr<std::span<const privacy::LaborFact>> TeamFacts(const WeeklyQuery& query);
-  StatusOr<privacy::DayRollUp> ReadDay(const Date& day, RollUpReport& report);
+  // A session still open when its day is rolled up.
+  struct OpenSession {
+    std::string device;
+    Pseudonym pseudonym{};
+    int64_t last_ms = 0;   // Its last event: the roll-up ends it there.
+    bool carried = false;  // It was itself carried over from the day before.
+  };
+  // The day's sessions and scans summed per pseudonym; `open` receives the sessions still
+  // open.
+  StatusOr<privacy::DayRollUp> ReadDay(const Date& day, RollUpReport& report,
+                                       std::vector<OpenSession>& open);
+  // The day pseudonym of each of `worker_ids`; nullopt when the day's key file is gone.
+  StatusOr<std::optional<WorkersByPseudonym>> DayWorkers(const Date& day,
+                                                         std::span<const int64_t> worker_ids);
   Status AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
-                    std::span<const int64_t> worker_ids, std::span<const LaborAssignment> rota,
+                    const WorkersByPseudonym& workers, std::span<const LaborAssignment> rota,
                     RollUpReport& report);
+  // A night shift: each attributed session of `open` goes on in the next day (unless that
+  // day is closed or the session was itself carried over), on the same device from its
+  // last event, under the worker's pseudonym of the next day.
+  Status CarryOver(const Date& day, std::span<const OpenSession> open,
+                   const WorkersByPseudonym& workers, RollUpReport& report);
   Status AddToTeamWeek(const std::string& week, uint64_t member, const LaborAssignment* assignment,
                        const privacy::Activities& activities);
   Status AddTeamLeads(const std::string& week, std::span<const LaborAssignment> rota);
   // The week key of the week containing `any_day`; kNotFound "week_not_kept" without one.
   StatusOr<SecretKey> KeptWeekKey(const Date& any_day);
+  // Makes `history` hold the differencing history of `period` (today, or the Monday of today's
+  // week) in `scope` ("day", "week"): when `loaded` is another period, forgets that one, in
+  // memory and in labor.db, and loads this one's from labor.db (AGG-02 across restarts).
+  Status UseHistoryOf(privacy::QueryGuard& history, std::optional<Date>& loaded,
+                      std::string_view scope, const Date& period);
+  // Stores the cohorts an answer added to `requester`'s history of `period`.
+  Status KeepHistory(std::string_view scope, const Date& period, std::string_view requester,
+                     std::span<const privacy::QueryGuard::Cohort> cohorts);
+  // Scrub(), then DestroyRecordedKeys(); the scrub's error, if any, after both ran.
+  Status ScrubThenDestroyKeys();
+  Status Scrub();
   Status DeleteDay(const Date& day);
 };
 
@@ -341,8 +441,32 @@ StatusOr<int64_t> PragmaInt(sqlite3* db, const char* sql) {
   return row ? stmt.Int(0) : 0;
 }
 
-// Creates the schema in a new file, or checks that an existing one is ours.
-Status PrepareSchema(sqlite3* db) {
+// Schemas 1 to 3 kept the keys in labor.db: writes each to its file (replacing a file a
+// crashed upgrade wrote) and drops the tables. The caller's transaction also sets
+// scrub_pending, so that the dropped keys' bytes are scrubbed before the store is used; a
+// crash before its commit leaves the tables, and the next Open moves them again.
+Status MoveKeysToFiles(sqlite3* db, const LaborKeyDir& keys) {
+  for (const auto& [table, prefix] : {std::pair{"day_keys", "day-"}, {"week_keys", "week-"}}) {
+    ENTREPOT_ASSIGN_OR_RETURN(
+        Stmt stmt, Stmt::Prepare(db, "SELECT * FROM " + std::string(table) + " ORDER BY 1"));
+    while (true) {
+      ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) {
+        break;
+      }
+      ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, KeyFromBlob(stmt.Blob(1)));
+      if (!privacy::ParseDate(stmt.Text(0)).ok()) {
+        return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored key has a bad name");
+      }
+      ENTREPOT_RETURN_IF_ERROR(keys.Write(prefix + stmt.Text(0), key));
+    }
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, ("DROP TABLE " + std::string(table)).c_str()));
+  }
+  return Exec(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('scrub_pending', 'keys')");
+}
+
+// Creates the schema in a new file, or checks that an existing one is ours and upgrades it.
+Status PrepareSchema(sqlite3* db, const LaborKeyDir& keys) {
   ENTREPOT_ASSIGN_OR_RETURN(int64_t tables, PragmaInt(db, "SELECT count(*) FROM sqlite_master"));
   ENTREPOT_ASSIGN_OR_RETURN(int64_t app_id, PragmaInt(db, "PRAGMA application_id"));
   ENTREPOT_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "PRAGMA user_version"));
@@ -354,6 +478,8 @@ Status PrepareSchema(sqlite3* db) {
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kSchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamLeadsSchema));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kKeysToDestroySchema));
+    ENTREPOT_RETURN_IF_ERROR(Exec(db, kQueryHistorySchema));
     ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
     return txn->Commit();
   }
@@ -369,12 +495,18 @@ Status PrepareSchema(sqlite3* db) {
     return OkStatus();
   }
   // Schema 1 had no team-week rows, schema 2 no team leads nor team rows: weeks rolled up
-  // before the upgrade have none.
+  // before the upgrade have none. Schemas 1 to 3 had the keys in labor.db.
   ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   if (version < 2) {
     ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamWeeklySchema));
   }
   ENTREPOT_RETURN_IF_ERROR(Exec(db, kTeamLeadsSchema));
+  ENTREPOT_RETURN_IF_ERROR(MoveKeysToFiles(db, keys));
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, kKeysToDestroySchema));
+  ENTREPOT_RETURN_IF_ERROR(Exec(db, kQueryHistorySchema));
+  // Schema 4: a session carried over from the day before (a night shift) is marked.
+  ENTREPOT_RETURN_IF_ERROR(
+      Exec(db, "ALTER TABLE sessions ADD COLUMN carried INTEGER NOT NULL DEFAULT 0"));
   ENTREPOT_RETURN_IF_ERROR(Exec(db, pragmas.c_str()));
   return txn->Commit();
 }
@@ -406,17 +538,21 @@ StatusOr<std::unique_ptr<LaborStore>> LaborStore::Open(const std::filesystem::pa
   ENTREPOT_RETURN_IF_ERROR(Exec(db.get(),
                                 "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;"
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"));
-  ENTREPOT_RETURN_IF_ERROR(PrepareSchema(db.get()));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      LaborKeyDir key_dir,
+      LaborKeyDir::Open(options.key_dir.empty() ? dir / kLaborKeyDirName : options.key_dir));
+  ENTREPOT_RETURN_IF_ERROR(PrepareSchema(db.get(), key_dir));
   privacy::KeySource* keys =
       options.key_source != nullptr ? options.key_source : &privacy::DefaultKeySource();
   auto store = std::unique_ptr<LaborStore>(
-      new LaborStore(std::make_unique<Impl>(std::move(db), policy, keys)));
+      new LaborStore(std::make_unique<Impl>(std::move(db), std::move(key_dir), policy, keys)));
   ENTREPOT_ASSIGN_OR_RETURN(
       int64_t pending,
       PragmaInt(store->impl_->raw(), "SELECT count(*) FROM meta WHERE key = 'scrub_pending'"));
-  if (pending > 0) {
-    ENTREPOT_RETURN_IF_ERROR(store->Scrub());  // A crash came between roll-up and scrub.
-  }
+  // A crash came between a roll-up's (or expiry's) commit and its scrub, or before the
+  // destruction of the keys of the data it deleted: finish both, in that order.
+  ENTREPOT_RETURN_IF_ERROR(pending > 0 ? store->impl_->ScrubThenDestroyKeys()
+                                       : store->impl_->DestroyRecordedKeys());
   return store;
 }
 
@@ -430,7 +566,7 @@ Status LaborStore::StartSession(const Date& day, std::string_view device, int64_
   ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
   ENTREPOT_RETURN_IF_ERROR(EndSession(device, at_ms));
   const std::string day_text = privacy::FormatDate(day);
-  ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, impl_->LoadOrCreateKey("day_keys", "day", day_text));
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, impl_->LoadOrCreateKey(DayKeyName(day_text)));
   // RET-01: only the day pseudonym is stored with the session, never the worker id.
   const Pseudonym pseudonym = privacy::PseudonymOf(key, worker_id);
   ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
@@ -633,7 +769,7 @@ StatusOr<std::vector<WorkerToday>> LaborStore::SupervisorView(const Date& today,
                  "you supervise zone " + own->zone + " today, not " + request.zone + " (ACC-01)");
   }
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
-                            impl_->LoadKey("day_keys", "day", privacy::FormatDate(today)));
+                            impl_->LoadKey(DayKeyName(privacy::FormatDate(today))));
   ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, impl_->Rota(today));
   std::vector<WorkerToday> view;
   for (const LaborAssignment& a : rota) {
@@ -652,8 +788,7 @@ StatusOr<std::vector<WorkerToday>> LaborStore::SupervisorView(const Date& today,
 StatusOr<OwnLaborDay> LaborStore::WorkerDay(const Date& day, int64_t worker_id) {
   std::lock_guard lock(impl_->mutex);
   const std::string day_text = privacy::FormatDate(day);
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
-                            impl_->LoadKey("day_keys", "day", day_text));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key, impl_->LoadKey(DayKeyName(day_text)));
   OwnLaborDay own;
   ENTREPOT_ASSIGN_OR_RETURN(own.today,
                             impl_->Today(day, key ? &*key : nullptr, worker_id, /*own=*/true));
@@ -703,7 +838,7 @@ StatusOr<OwnLaborDay> LaborStore::WorkerDay(const Date& day, int64_t worker_id) 
 
 StatusOr<std::vector<privacy::LaborFact>> LaborStore::Impl::Facts(const Date& day) {
   const std::string day_text = privacy::FormatDate(day);
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key, LoadKey("day_keys", "day", day_text));
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key, LoadKey(DayKeyName(day_text)));
   std::map<uint64_t, const LaborAssignment*> by_member;
   ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, Rota(day));
   if (key.has_value()) {
@@ -743,12 +878,14 @@ StatusOr<privacy::AggregateAnswer> LaborStore::QueryAggregates(
       ENTREPOT_RETURN_IF_ERROR(privacy::ValidateLaborLabel(*filter, "filter"));
     }
   }
-  if (impl_->guard_day != today) {
-    impl_->guard.Reset();  // A new day: new facts, new members, new history.
-    impl_->guard_day = today;
-  }
+  // A new day: new facts, new members, new history.
+  ENTREPOT_RETURN_IF_ERROR(impl_->UseHistoryOf(impl_->guard, impl_->guard_day, "day", today));
   ENTREPOT_ASSIGN_OR_RETURN(std::vector<privacy::LaborFact> facts, impl_->Facts(today));
-  return impl_->guard.Answer(requester, query, facts);
+  std::vector<privacy::QueryGuard::Cohort> remembered;
+  ENTREPOT_ASSIGN_OR_RETURN(privacy::AggregateAnswer answer,
+                            impl_->guard.Answer(requester, query, facts, &remembered));
+  ENTREPOT_RETURN_IF_ERROR(impl_->KeepHistory("day", today, requester, remembered));
+  return answer;
 }
 
 StatusOr<std::span<const privacy::LaborFact>> LaborStore::Impl::TeamFacts(
@@ -835,46 +972,52 @@ StatusOr<WeeklyAnswer> LaborStore::QueryWeekly(const Date& today, std::string_vi
                      " ISO weeks, the first not after the last (the retention keeps " +
                      std::to_string(kept) + ")");
   }
-  if (impl_->weekly_guard_week != privacy::WeekStart(today)) {
-    impl_->weekly_guard.Reset();  // A new week: the history of the last one is dropped.
-    impl_->weekly_guard_week = privacy::WeekStart(today);
-  }
+  // A new week: the history of the last one is dropped.
+  const Date this_week = privacy::WeekStart(today);
+  ENTREPOT_RETURN_IF_ERROR(
+      impl_->UseHistoryOf(impl_->weekly_guard, impl_->weekly_guard_week, "week", this_week));
   WeeklyAnswer answer{from, to, {}, {}};
-  ENTREPOT_ASSIGN_OR_RETURN(Stmt kept_weeks,
-                            Stmt::Prepare(impl_->raw(),
-                                          "SELECT week FROM week_keys WHERE week BETWEEN ?1 AND ?2 "
-                                          "ORDER BY week"));
-  kept_weeks.Bind(1, privacy::FormatDate(from)).Bind(2, privacy::FormatDate(to));
-  while (true) {
-    ENTREPOT_ASSIGN_OR_RETURN(bool row, kept_weeks.Step());
-    if (!row) {
-      break;
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> keyed, KeyDates(impl_->key_dir, "week-"));
+  for (const std::string& text : keyed) {
+    const Date week = *privacy::ParseDate(text);  // KeyDates keeps dates only.
+    if (privacy::WeekStart(week) == week && !(week < from) && !(to < week)) {
+      answer.weeks_kept.push_back(week);
     }
-    ENTREPOT_ASSIGN_OR_RETURN(Date week, StoredWeek(kept_weeks.Text(0)));
-    answer.weeks_kept.push_back(week);
   }
   ENTREPOT_ASSIGN_OR_RETURN(std::span<const privacy::LaborFact> facts, impl_->TeamFacts(query));
-  ENTREPOT_ASSIGN_OR_RETURN(answer.aggregate, impl_->weekly_guard.Answer(requester, q, facts));
+  std::vector<privacy::QueryGuard::Cohort> remembered;
+  ENTREPOT_ASSIGN_OR_RETURN(answer.aggregate,
+                            impl_->weekly_guard.Answer(requester, q, facts, &remembered));
+  ENTREPOT_RETURN_IF_ERROR(impl_->KeepHistory("week", this_week, requester, remembered));
   return answer;
 }
 
 // --- End of day --------------------------------------------------------------------------
 
-StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpReport& report) {
+StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpReport& report,
+                                                       std::vector<OpenSession>& open) {
   ENTREPOT_ASSIGN_OR_RETURN(
       Stmt stmt, Stmt::Prepare(raw(),
                                "SELECT s.id, s.pseudonym, s.start_ms, s.end_ms, sc.process, "
-                               "sc.zone, sc.outcome, sc.units, sc.at_ms FROM sessions s "
-                               "LEFT JOIN scans sc ON sc.session_id = s.id WHERE s.day = ?1 "
-                               "ORDER BY s.id, sc.at_ms, sc.id"));
+                               "sc.zone, sc.outcome, sc.units, sc.at_ms, s.device, s.carried "
+                               "FROM sessions s LEFT JOIN scans sc ON sc.session_id = s.id "
+                               "WHERE s.day = ?1 ORDER BY s.id, sc.at_ms, sc.id"));
   stmt.Bind(1, privacy::FormatDate(day));
   privacy::DayRollUp rollup;
   std::optional<int64_t> session;
   std::optional<int64_t> end_ms;
   int64_t last_ms = 0;
+  bool counted = false;
+  OpenSession current;
   auto close = [&] {
     if (session.has_value()) {
-      rollup.EndSession(end_ms.value_or(last_ms));  // Still open: closed at its last event.
+      if (counted) {
+        rollup.EndSession(end_ms.value_or(last_ms));  // Still open: closed at its last event.
+      }
+      if (!end_ms.has_value()) {
+        current.last_ms = last_ms;
+        open.push_back(current);
+      }
     }
   };
   while (true) {
@@ -892,8 +1035,16 @@ StatusOr<privacy::DayRollUp> LaborStore::Impl::ReadDay(const Date& day, RollUpRe
       session = stmt.Int(0);
       last_ms = stmt.Int(2);
       end_ms = stmt.IsNull(3) ? std::nullopt : std::optional<int64_t>(stmt.Int(3));
-      rollup.BeginSession(pseudonym, last_ms);
-      ++report.sessions;
+      current = OpenSession{stmt.Text(9), pseudonym, 0, stmt.Int(10) != 0};
+      // A session carried over from the day before counts from its first scan, and without
+      // one not at all: the hours between a sign-out forgotten in the evening and the next
+      // use of the device are nobody's work (IND-09).
+      counted = !current.carried || !stmt.IsNull(4);
+      if (counted) {
+        last_ms = current.carried ? stmt.Int(8) : last_ms;
+        rollup.BeginSession(pseudonym, last_ms);
+        ++report.sessions;
+      }
     }
     if (!stmt.IsNull(4)) {
       rollup.Scan(stmt.Text(4), stmt.Text(5), stmt.Text(6), std::max<int64_t>(0, stmt.Int(7)),
@@ -932,19 +1083,53 @@ Status LaborStore::Impl::AddToTeamWeek(const std::string& week, uint64_t member,
   return OkStatus();
 }
 
-Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
-                                    std::span<const int64_t> worker_ids,
-                                    std::span<const LaborAssignment> rota, RollUpReport& report) {
-  const std::string day_text = privacy::FormatDate(day);
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> day_key, LoadKey("day_keys", "day", day_text));
-  const std::string week = privacy::FormatDate(privacy::WeekStart(day));
-  ENTREPOT_ASSIGN_OR_RETURN(SecretKey week_key, LoadOrCreateKey("week_keys", "week", week));
-  std::map<Pseudonym, int64_t> workers;
-  if (day_key.has_value()) {
-    for (int64_t id : worker_ids) {
-      workers[privacy::PseudonymOf(*day_key, id)] = id;
-    }
+StatusOr<std::optional<WorkersByPseudonym>> LaborStore::Impl::DayWorkers(
+    const Date& day, std::span<const int64_t> worker_ids) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> day_key,
+                            LoadKey(DayKeyName(privacy::FormatDate(day))));
+  if (!day_key.has_value()) {
+    return std::optional<WorkersByPseudonym>();
   }
+  WorkersByPseudonym workers;
+  for (int64_t id : worker_ids) {
+    workers[privacy::PseudonymOf(*day_key, id)] = id;
+  }
+  return std::optional<WorkersByPseudonym>(std::move(workers));
+}
+
+Status LaborStore::Impl::CarryOver(const Date& day, std::span<const OpenSession> open,
+                                   const WorkersByPseudonym& workers, RollUpReport& report) {
+  const Date next = privacy::AddDays(day, 1);
+  ENTREPOT_ASSIGN_OR_RETURN(bool closed, IsClosed(next));
+  if (closed) {
+    return OkStatus();
+  }
+  const std::string next_text = privacy::FormatDate(next);
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
+                            Stmt::Prepare(raw(),
+                                          "INSERT INTO sessions(day, device, pseudonym, start_ms, "
+                                          "carried) VALUES(?1, ?2, ?3, ?4, 1)"));
+  for (const OpenSession& session : open) {
+    auto worker = workers.find(session.pseudonym);
+    // Once only: a sign-in forgotten on a device must not go on day after day (IND-12).
+    if (session.carried || worker == workers.end()) {
+      continue;
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(SecretKey key, LoadOrCreateKey(DayKeyName(next_text)));
+    insert.Reset();
+    insert.Bind(1, next_text).Bind(2, session.device);
+    insert.BindBlob(3, privacy::PseudonymOf(key, worker->second)).Bind(4, session.last_ms);
+    ENTREPOT_RETURN_IF_ERROR(insert.Run());
+    ++report.sessions_carried_over;
+  }
+  return OkStatus();
+}
+
+Status LaborStore::Impl::AddToWeeks(const Date& day, const privacy::DayRollUp& rollup,
+                                    const WorkersByPseudonym& workers,
+                                    std::span<const LaborAssignment> rota, RollUpReport& report) {
+  const std::string week = privacy::FormatDate(privacy::WeekStart(day));
+  ENTREPOT_ASSIGN_OR_RETURN(SecretKey week_key, LoadOrCreateKey(WeekKeyName(week)));
   std::map<int64_t, const LaborAssignment*> assignments;
   for (const LaborAssignment& a : rota) {
     assignments[a.worker_id] = &a;
@@ -1023,7 +1208,9 @@ Status LaborStore::Impl::DeleteDay(const Date& day) {
       "DELETE FROM scans WHERE session_id IN (SELECT id FROM sessions WHERE day = ?1)",
       "DELETE FROM sessions WHERE day = ?1",
       "DELETE FROM assignments WHERE day = ?1",
-      "DELETE FROM day_keys WHERE day = ?1",  // RET-01: the day key is destroyed.
+      // RET-01: the day key goes once the deleted rows are scrubbed (DestroyRecordedKeys).
+      "INSERT OR IGNORE INTO keys_to_destroy(name) VALUES('day-' || ?1)",
+      "DELETE FROM query_history WHERE scope = 'day' AND period = ?1",
       "INSERT INTO closed_days(day) VALUES(?1)",
       "INSERT OR REPLACE INTO meta(key, value) VALUES('scrub_pending', ?1)",
   };
@@ -1046,7 +1233,7 @@ StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const in
     return Error(StatusCode::kFailedPrecondition, "day_already_rolled_up",
                  "labor day " + privacy::FormatDate(day) + " was already rolled up");
   }
-  RollUpReport report{day, 0, 0, 0, 0};
+  RollUpReport report{day, 0, 0, 0, 0, false, 0};
   {
     ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(impl_->raw()));
     ENTREPOT_ASSIGN_OR_RETURN(std::vector<LaborAssignment> rota, impl_->Rota(day));
@@ -1054,34 +1241,153 @@ StatusOr<RollUpReport> LaborStore::RollUpDay(const Date& day, std::span<const in
     for (const LaborAssignment& a : rota) {
       ids.push_back(a.worker_id);
     }
-    ENTREPOT_ASSIGN_OR_RETURN(privacy::DayRollUp rollup, impl_->ReadDay(day, report));
-    ENTREPOT_RETURN_IF_ERROR(impl_->AddToWeeks(day, rollup, ids, rota, report));
+    std::vector<Impl::OpenSession> open;
+    ENTREPOT_ASSIGN_OR_RETURN(privacy::DayRollUp rollup, impl_->ReadDay(day, report, open));
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<WorkersByPseudonym> workers,
+                              impl_->DayWorkers(day, ids));
+    // RET-01: a day whose key file is gone cannot be linked to anyone any more; its sessions
+    // are counted unattributed and reported.
+    report.day_key_missing = !workers.has_value() && !rollup.totals().empty();
+    const WorkersByPseudonym none;
+    const WorkersByPseudonym& known = workers.has_value() ? *workers : none;
+    ENTREPOT_RETURN_IF_ERROR(impl_->AddToWeeks(day, rollup, known, rota, report));
     ENTREPOT_RETURN_IF_ERROR(impl_->DeleteDay(day));
+    ENTREPOT_RETURN_IF_ERROR(impl_->CarryOver(day, open, known, report));
     ENTREPOT_RETURN_IF_ERROR(txn->Commit());
   }
-  impl_->guard.Reset();  // Its members were the day's pseudonyms.
-  ENTREPOT_RETURN_IF_ERROR(Scrub());
+  if (impl_->guard_day == day) {
+    impl_->guard.Reset();  // Its members were the day's pseudonyms; its rows went with it.
+    impl_->guard_day.reset();
+  }
+  ENTREPOT_RETURN_IF_ERROR(impl_->ScrubThenDestroyKeys());
   return report;
+}
+
+Status LaborStore::Impl::DestroyRecordedKeys() {
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt names,
+                            Stmt::Prepare(raw(), "SELECT name FROM keys_to_destroy ORDER BY 1"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> doomed, TextColumn(names));
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt forget,
+                            Stmt::Prepare(raw(), "DELETE FROM keys_to_destroy WHERE name = ?1"));
+  for (const std::string& name : doomed) {
+    ENTREPOT_RETURN_IF_ERROR(key_dir.Destroy(name));
+    forget.Reset();
+    forget.Bind(1, name);
+    ENTREPOT_RETURN_IF_ERROR(forget.Run());
+  }
+  return OkStatus();
+}
+
+Status LaborStore::Impl::UseHistoryOf(privacy::QueryGuard& history, std::optional<Date>& loaded,
+                                      std::string_view scope, const Date& period) {
+  if (loaded == period) {
+    return OkStatus();
+  }
+  history.Reset();
+  loaded.reset();
+  const std::string period_text = privacy::FormatDate(period);
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt stale,
+                            Stmt::Prepare(raw(),
+                                          "DELETE FROM query_history WHERE scope = ?1 AND "
+                                          "period <> ?2"));
+  stale.Bind(1, scope).Bind(2, period_text);
+  ENTREPOT_RETURN_IF_ERROR(stale.Run());
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt rows, Stmt::Prepare(raw(),
+                                                     "SELECT requester, cohort FROM query_history "
+                                                     "WHERE scope = ?1 AND period = ?2 "
+                                                     "ORDER BY requester, seq"));
+  rows.Bind(1, scope).Bind(2, period_text);
+  std::string requester;
+  std::vector<privacy::QueryGuard::Cohort> cohorts;
+  auto remember = [&]() -> Status {
+    if (cohorts.empty()) {
+      return OkStatus();
+    }
+    Status done = history.Remember(requester, cohorts);
+    cohorts.clear();
+    return done.ok() ? done
+                     : Error(StatusCode::kDataLoss, "labor_corrupt",
+                             "a stored query history cannot be loaded: " + done.ToString());
+  };
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) {
+      break;
+    }
+    if (rows.Text(0) != requester) {
+      ENTREPOT_RETURN_IF_ERROR(remember());
+      requester = rows.Text(0);
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(privacy::QueryGuard::Cohort cohort, DecodeCohort(rows.Blob(1)));
+    cohorts.push_back(std::move(cohort));
+  }
+  ENTREPOT_RETURN_IF_ERROR(remember());
+  loaded = period;
+  return OkStatus();
+}
+
+Status LaborStore::Impl::KeepHistory(std::string_view scope, const Date& period,
+                                     std::string_view requester,
+                                     std::span<const privacy::QueryGuard::Cohort> cohorts) {
+  if (cohorts.empty()) {
+    return OkStatus();
+  }
+  const std::string period_text = privacy::FormatDate(period);
+  ENTREPOT_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(raw()));
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt last, Stmt::Prepare(raw(),
+                                                     "SELECT coalesce(max(seq), 0) FROM "
+                                                     "query_history WHERE scope = ?1 AND "
+                                                     "period = ?2 AND requester = ?3"));
+  last.Bind(1, scope).Bind(2, period_text).Bind(3, requester);
+  ENTREPOT_ASSIGN_OR_RETURN(bool row, last.Step());
+  int64_t seq = row ? last.Int(0) : 0;
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt insert, Stmt::Prepare(raw(),
+                                                       "INSERT INTO query_history(scope, period, "
+                                                       "requester, seq, cohort) "
+                                                       "VALUES(?1, ?2, ?3, ?4, ?5)"));
+  for (const privacy::QueryGuard::Cohort& cohort : cohorts) {
+    insert.Reset();
+    insert.Bind(1, scope).Bind(2, period_text).Bind(3, requester).Bind(4, ++seq);
+    insert.BindBlob(5, EncodeCohort(cohort));
+    ENTREPOT_RETURN_IF_ERROR(insert.Run());
+  }
+  return txn->Commit();
+}
+
+Status LaborStore::Impl::ScrubThenDestroyKeys() {
+  // The keys go even when the scrub is incomplete: the deleted rows left in the WAL are
+  // unlinkable without them, and the scrub is retried (Scrub, Open).
+  const Status scrubbed = Scrub();
+  ENTREPOT_RETURN_IF_ERROR(DestroyRecordedKeys());
+  return scrubbed;
 }
 
 StatusOr<std::vector<Date>> LaborStore::OpenDays() {
   std::lock_guard lock(impl_->mutex);
   ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt,
                             Stmt::Prepare(impl_->raw(),
-                                          "SELECT day FROM day_keys UNION SELECT day FROM sessions "
-                                          "UNION SELECT day FROM assignments ORDER BY 1"));
-  std::vector<Date> days;
-  while (true) {
-    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) {
-      return days;
-    }
-    StatusOr<Date> day = privacy::ParseDate(stmt.Text(0));
+                                          "SELECT day FROM sessions UNION SELECT day FROM "
+                                          "assignments"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> texts, TextColumn(stmt));
+  // A day key without events (a sign-in whose transaction failed) is rolled up too, so
+  // that its key goes; the key of a closed day awaits DestroyRecordedKeys.
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> keyed, KeyDates(impl_->key_dir, "day-"));
+  std::set<Date> days;
+  for (const std::string& text : texts) {
+    StatusOr<Date> day = privacy::ParseDate(text);
     if (!day.ok()) {
       return Error(StatusCode::kDataLoss, "labor_corrupt", "a stored labor day is not a date");
     }
-    days.push_back(*day);
+    days.insert(*day);
   }
+  for (const std::string& text : keyed) {
+    const Date day = *privacy::ParseDate(text);  // KeyDates keeps dates only.
+    ENTREPOT_ASSIGN_OR_RETURN(bool closed, impl_->IsClosed(day));
+    if (!closed) {
+      days.insert(day);
+    }
+  }
+  return std::vector<Date>(days.begin(), days.end());
 }
 
 StatusOr<std::vector<RollUpReport>> LaborStore::RollUpDue(const Date& today,
@@ -1090,32 +1396,50 @@ StatusOr<std::vector<RollUpReport>> LaborStore::RollUpDue(const Date& today,
   const int64_t keep_days =
       std::clamp<int64_t>(impl_->policy.retention.labor_events_days, 1, kMaxLaborEventDays);
   const Date last_due = privacy::AddDays(today, -keep_days);
-  ENTREPOT_ASSIGN_OR_RETURN(std::vector<Date> days, OpenDays());
+  ENTREPOT_RETURN_IF_ERROR(impl_->DestroyRecordedKeys());  // Left by a failed destruction.
   std::vector<RollUpReport> reports;
-  for (const Date& day : days) {
-    if (std::chrono::sys_days(day) > std::chrono::sys_days(last_due)) {
-      break;
+  // The oldest open day each time: a roll-up may carry a session over into the next day.
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::vector<Date> days, OpenDays());
+    if (days.empty() || std::chrono::sys_days(days.front()) > std::chrono::sys_days(last_due)) {
+      return reports;
     }
-    ENTREPOT_ASSIGN_OR_RETURN(RollUpReport report, RollUpDay(day, worker_ids));
+    ENTREPOT_ASSIGN_OR_RETURN(RollUpReport report, RollUpDay(days.front(), worker_ids));
     reports.push_back(report);
   }
-  return reports;
 }
 
 StatusOr<int64_t> LaborStore::Expire(const Date& today) {
   std::lock_guard lock(impl_->mutex);
-  ENTREPOT_ASSIGN_OR_RETURN(Stmt weeks, Stmt::Prepare(impl_->raw(), "SELECT week FROM week_keys"));
+  ENTREPOT_RETURN_IF_ERROR(impl_->DestroyRecordedKeys());  // Left by a failed destruction.
+  // The weekly differencing history of past weeks (its week is over).
+  const Date this_week = privacy::WeekStart(today);
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt past,
+                            Stmt::Prepare(impl_->raw(),
+                                          "DELETE FROM query_history WHERE scope = 'week' AND "
+                                          "period < ?1"));
+  past.Bind(1, privacy::FormatDate(this_week));
+  ENTREPOT_RETURN_IF_ERROR(past.Run());
+  if (impl_->weekly_guard_week.has_value() && *impl_->weekly_guard_week < this_week) {
+    impl_->weekly_guard.Reset();
+    impl_->weekly_guard_week.reset();
+  }
+  // Every week that holds rows or a key: rows whose key file was lost expire all the same.
+  ENTREPOT_ASSIGN_OR_RETURN(Stmt stored,
+                            Stmt::Prepare(impl_->raw(),
+                                          "SELECT week FROM weekly UNION SELECT week FROM "
+                                          "team_weekly UNION SELECT week FROM team_leads"));
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> texts, TextColumn(stored));
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> keyed, KeyDates(impl_->key_dir, "week-"));
+  std::set<std::string> weeks(texts.begin(), texts.end());
+  weeks.insert(keyed.begin(), keyed.end());
   std::vector<std::string> expired;
-  while (true) {
-    ENTREPOT_ASSIGN_OR_RETURN(bool row, weeks.Step());
-    if (!row) {
-      break;
-    }
-    ENTREPOT_ASSIGN_OR_RETURN(Date week, StoredWeek(weeks.Text(0)));
+  for (const std::string& text : weeks) {
+    ENTREPOT_ASSIGN_OR_RETURN(Date week, StoredWeek(text));
     const Date expiry = privacy::WeekExpiryDay(
         week, std::max<int64_t>(0, impl_->policy.retention.worker_weekly_weeks));
     if (std::chrono::sys_days(expiry) <= std::chrono::sys_days(today)) {
-      expired.push_back(weeks.Text(0));
+      expired.push_back(text);
     }
   }
   if (expired.empty()) {
@@ -1127,7 +1451,8 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
       for (const char* sql :
            {"DELETE FROM weekly WHERE week = ?1", "DELETE FROM team_weekly WHERE week = ?1",
             "DELETE FROM team_leads WHERE week = ?1",
-            "DELETE FROM week_keys WHERE week = ?1",  // RET-02.
+            // RET-02: the week key goes once the deleted rows are scrubbed.
+            "INSERT OR IGNORE INTO keys_to_destroy(name) VALUES('week-' || ?1)",
             "INSERT OR REPLACE INTO meta(key, value) "
             "VALUES('scrub_pending', ?1)"}) {
         ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(impl_->raw(), sql));
@@ -1137,18 +1462,21 @@ StatusOr<int64_t> LaborStore::Expire(const Date& today) {
     }
     ENTREPOT_RETURN_IF_ERROR(txn->Commit());
   }
-  ENTREPOT_RETURN_IF_ERROR(Scrub());
+  ENTREPOT_RETURN_IF_ERROR(impl_->ScrubThenDestroyKeys());
   return static_cast<int64_t>(expired.size());
 }
 
 Status LaborStore::Scrub() {
   std::lock_guard lock(impl_->mutex);
-  sqlite3* db = impl_->raw();
+  return impl_->Scrub();
+}
+
+Status LaborStore::Impl::Scrub() {
   // VACUUM rebuilds every page, so no free page keeps deleted bytes; the checkpoint copies the
   // rebuilt pages into the file and TRUNCATE empties the WAL, whose old frames still held
   // the deleted rows. The flag is cleared last and checkpointed again.
   auto checkpoint = [&]() -> Status {
-    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    ENTREPOT_ASSIGN_OR_RETURN(Stmt stmt, Stmt::Prepare(raw(), "PRAGMA wal_checkpoint(TRUNCATE)"));
     ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row || stmt.Int(0) != 0) {
       return Error(StatusCode::kUnavailable, "scrub_incomplete",
@@ -1157,9 +1485,9 @@ Status LaborStore::Scrub() {
     }
     return OkStatus();
   };
-  ENTREPOT_RETURN_IF_ERROR(Exec(db, "VACUUM"));
+  ENTREPOT_RETURN_IF_ERROR(Exec(raw(), "VACUUM"));
   ENTREPOT_RETURN_IF_ERROR(checkpoint());
-  ENTREPOT_RETURN_IF_ERROR(Exec(db, "DELETE FROM meta WHERE key = 'scrub_pending'"));
+  ENTREPOT_RETURN_IF_ERROR(Exec(raw(), "DELETE FROM meta WHERE key = 'scrub_pending'"));
   return checkpoint();
 }
 
@@ -1168,7 +1496,7 @@ Status LaborStore::Scrub() {
 StatusOr<SecretKey> LaborStore::Impl::KeptWeekKey(const Date& any_day) {
   const Date week_start = privacy::WeekStart(any_day);
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SecretKey> key,
-                            LoadKey("week_keys", "week", privacy::FormatDate(week_start)));
+                            LoadKey(WeekKeyName(privacy::FormatDate(week_start))));
   if (!key.has_value()) {
     return Error(StatusCode::kNotFound, "week_not_kept",
                  "no weekly aggregates are kept for " + privacy::IsoWeekName(week_start) +
@@ -1176,22 +1504,6 @@ StatusOr<SecretKey> LaborStore::Impl::KeptWeekKey(const Date& any_day) {
   }
   return std::move(*key);
 }
-
-namespace {
-
-// The first column of every row of `stmt`, in order.
-StatusOr<std::vector<std::string>> TextColumn(Stmt& stmt) {
-  std::vector<std::string> out;
-  while (true) {
-    ENTREPOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) {
-      return out;
-    }
-    out.push_back(stmt.Text(0));
-  }
-}
-
-}  // namespace
 
 StatusOr<WorkerWeek> LaborStore::WeeklyForWorker(int64_t worker_id, const Date& any_day) {
   std::lock_guard lock(impl_->mutex);

@@ -1,15 +1,18 @@
 // File: labor_store.h
 //
 // LaborStore: the labor stream on disk (DIR/labor.db, SQLite), the only place where a device
-// session is linked to a worker, and only under a day pseudonym (docs/LABOR.md). It holds:
-//   - day keys (table day_keys): one random 32-byte key per labor day (RET-01, AGG-04);
+// session is linked to a worker, and only under a day pseudonym (docs/LABOR.md). The keys
+// are not in labor.db: one random 32-byte key per labor day and per kept ISO week, each in
+// a file of the key directory (DIR/labor-keys/ by default, store/labor_keys.h), so that
+// labor.db or a backup of it links nobody without that directory (RET-01, AGG-04).
+// labor.db holds:
 //   - labor events: device sessions (device, day pseudonym, start, end) and the scans made
 //     in them (process, zone, outcome class, units, time). No worker id is ever stored with
 //     an event; operational events never carry the pseudonym (RET-01);
 //   - the day's rota (assignments: worker id -> team, shift, zone, supervisor or not), which
 //     scopes the supervisor's real-time view (ACC-01) and gives aggregates their team and
 //     shift; it is deleted with the day's events;
-//   - week keys and weekly per-worker aggregates under a week pseudonym (IND-08, RET-02);
+//   - weekly per-worker aggregates under a week pseudonym (IND-08, RET-02);
 //   - team leads: per ISO week, the teams each supervisor led (the supervisor lines of the
 //     rolled-up days' rota), and under the week pseudonym the teams each worker was in:
 //     they decide which weeks a line manager may read (ACC-02, scope own_team) and expire
@@ -20,9 +23,12 @@
 //     comparison (IND-06, AGG-01, AGG-02) and expire with the week (RET-02).
 //
 // End of day: RollUpDay() adds the day's totals to each worker's weekly aggregate, deletes
-// the day's events, rota and key, then scrubs the file (secure_delete, VACUUM, WAL
-// checkpoint TRUNCATE) so that neither the key nor a raw event survives in a table, a free
-// page or a WAL frame: the day becomes unlinkable (crypto-shredding). Expire() does the same
+// the day's events and rota and records the day key as to be destroyed (keys_to_destroy),
+// in one transaction; then scrubs the file (secure_delete, VACUUM, WAL checkpoint TRUNCATE)
+// so that no raw event survives in a table, a free page or a WAL frame; then destroys the
+// day key's file: the day becomes unlinkable (crypto-shredding). A crash between these steps
+// is finished by the next Open (scrub, then destroy the recorded keys); a crash before the
+// commit leaves the day whole, key and events, for the next roll-up. Expire() does the same
 // for weeks past the policy's retention.
 //
 // Access decisions by role are the caller's (the API, from the policy's [[access]] grants);
@@ -58,6 +64,8 @@ namespace entrepot::store {
 using privacy::Date;
 
 inline constexpr std::string_view kLaborFileName = "labor.db";
+// The default key directory, beside labor.db (LaborStoreOptions::key_dir).
+inline constexpr std::string_view kLaborKeyDirName = "labor-keys";
 inline constexpr size_t kMaxAssignmentsPerDay = 50'000;
 inline constexpr size_t kMaxRollUpWorkerIds = 200'000;
 // Scans recorded by one RecordScans call (one transaction).
@@ -72,6 +80,9 @@ struct LaborStoreOptions {
   // Tests inject known keys. Must outlive the store.
   privacy::KeySource* key_source = nullptr;
   int busy_timeout_ms = 5000;
+  // The directory of the day and week key files (labor_keys.h); empty: DIR/labor-keys.
+  // Keep it off the backups of labor.db (docs/LABOR.md).
+  std::filesystem::path key_dir{};
 };
 
 // One line of the day's rota.
@@ -177,17 +188,26 @@ struct RollUpReport {
   int64_t scans = 0;
   int64_t workers = 0;                // Workers whose weekly aggregate received totals.
   int64_t unattributed_sessions = 0;  // Pseudonyms matching none of the worker ids: dropped.
+  // The day's key file was gone (lost or removed by hand): none of its sessions could be
+  // linked to a worker, and all are counted unattributed.
+  bool day_key_missing = false;
+  // Attributed sessions still open at the roll-up, carried over into the next day (a night
+  // shift): they go on on the same device under the next day's pseudonym.
+  int64_t sessions_carried_over = 0;
 };
 
 class LaborStore {
  public:
   using Options = LaborStoreOptions;
-  // 2: team-week rows; 3: team leads (older files are upgraded at Open).
-  static constexpr int64_t kSchemaVersion = 3;
+  // 2: team-week rows; 3: team leads; 4: keys in files, not in labor.db (older files are
+  // upgraded at Open: their keys move to the key directory and are scrubbed from labor.db).
+  static constexpr int64_t kSchemaVersion = 4;
   static constexpr int32_t kApplicationId = 0x454C4252;  // "ELBR".
 
-  // Opens DIR/labor.db, creating it (and not DIR) when missing; finishes a scrub left
-  // pending by a crash. `policy` gives retention, k and the real-time settings. Errors:
+  // Opens DIR/labor.db and the key directory (options.key_dir), creating them (and not DIR)
+  // when missing; finishes a roll-up or expiry a crash interrupted (the scrub, then the
+  // destruction of the keys it recorded). `policy` gives retention, k and the real-time
+  // settings. Errors:
   // kNotFound "labor_dir_not_found"; kUnavailable "labor_unavailable"; kDataLoss
   // "labor_corrupt" (not a labor file); kFailedPrecondition "labor_schema_too_new".
   static StatusOr<std::unique_ptr<LaborStore>> Open(const std::filesystem::path& dir,
@@ -245,7 +265,9 @@ class LaborStore {
   // --- Aggregates (IND-06, AGG-01, AGG-02) -----------------------------------------------
   // Group figures over today's events, with team and shift from today's rota (workers not in
   // it count under team and shift ""). The differencing history is per requester and is
-  // cleared when `today` changes and at every roll-up; it lives in memory. Errors as
+  // cleared when `today` changes and at today's roll-up; it is kept in labor.db (table
+  // query_history) and loaded back after a restart, so a restarted store refuses what the
+  // history refused before (AGG-02). Errors as
   // privacy::QueryGuard::Answer; "bad_label" for a filter value; store errors.
   StatusOr<privacy::AggregateAnswer> QueryAggregates(const Date& today, std::string_view requester,
                                                      const privacy::AggregateQuery& query);
@@ -255,10 +277,10 @@ class LaborStore {
   // k-anonymity, differencing and suppression as QueryAggregates. Members are week tokens,
   // so a worker of several weeks is one member per week: `workers` counts worker-weeks, and
   // a cell is answered only when one of its weeks holds at least k distinct workers. The
-  // differencing history (separate from today's) is per requester and lives for the ISO week
-  // of `today`. Errors: kInvalidArgument "bad_week_range" (from after to, or more weeks than
-  // kMaxWeeklyQueryWeeks or the retention keeps), "bad_label" (a filter), "bad_standard";
-  // errors of privacy::QueryGuard::Answer; store errors.
+  // differencing history (separate from today's) is per requester, lives for the ISO week
+  // of `today` and is kept in labor.db like today's. Errors: kInvalidArgument "bad_week_range"
+  // (from after to, or more weeks than kMaxWeeklyQueryWeeks or the retention keeps), "bad_label" (a
+  // filter), "bad_standard"; errors of privacy::QueryGuard::Answer; store errors.
   StatusOr<WeeklyAnswer> QueryWeekly(const Date& today, std::string_view requester,
                                      const WeeklyQuery& query);
 
@@ -266,19 +288,28 @@ class LaborStore {
   // Rolls `day` up: adds each worker's totals to their weekly aggregate and their activity
   // to the team-week rows (team and shift from the day's rota, "" without), records the
   // week's team leads and each worker's team of the day (ACC-02), deletes the day's
-  // sessions, scans, rota and key, and scrubs the file. `worker_ids` are the workers who may
-  // have worked (all accounts of the site); today's rota is added to them. Sessions still
-  // open are closed at their last event. Errors: kFailedPrecondition
-  // "day_already_rolled_up"; kResourceExhausted "too_many_workers" (over
-  // kMaxRollUpWorkerIds); kUnavailable "scrub_incomplete" (the roll-up is committed but
-  // another connection kept the WAL from being truncated: call Scrub() again); store errors.
+  // sessions, scans and rota, scrubs the file, then destroys the day key's file.
+  // `worker_ids` are the workers who may have worked (all accounts of the site); today's rota
+  // is added to them. Sessions still open are closed at their last event; those of a worker
+  // found in `worker_ids` go on in the next day (a night shift), from that event, on the
+  // same device, under the worker's pseudonym of the next day; a carried session counts from
+  // its first scan (without one, not at all) and is not carried again (a sign-in forgotten
+  // on a device ends there). Without a day key file the sessions are counted unattributed
+  // (report.day_key_missing). Errors:
+  // kFailedPrecondition "day_already_rolled_up"; kResourceExhausted "too_many_workers" (over
+  // kMaxRollUpWorkerIds); kUnavailable "scrub_incomplete" (the roll-up is committed and the
+  // key destroyed, but another connection kept the WAL from being truncated: call Scrub()
+  // again); store errors (after the commit, a key that could not be destroyed is destroyed
+  // by the next roll-up, expiry or Open).
   StatusOr<RollUpReport> RollUpDay(const Date& day, std::span<const int64_t> worker_ids);
   // Rolls up every day holding a key or events that is at least the policy's
-  // retention.labor_events_days old (capped at 7, RET-01), oldest first.
+  // retention.labor_events_days old (capped at 7, RET-01), oldest first, including a day
+  // that a roll-up carried a session over into.
   StatusOr<std::vector<RollUpReport>> RollUpDue(const Date& today,
                                                 std::span<const int64_t> worker_ids);
-  // Deletes the weekly aggregates, team-week rows, team leads and week key of every week whose
-  // privacy::WeekExpiryDay(week, retention.worker_weekly_weeks) <= today, then scrubs.
+  // Deletes the weekly aggregates, team-week rows and team leads of every week whose
+  // privacy::WeekExpiryDay(week, retention.worker_weekly_weeks) <= today, scrubs, then
+  // destroys the week key files. A week counts whether its rows or its key remain.
   // Returns the number of weeks expired. Errors: "scrub_incomplete"; store errors.
   StatusOr<int64_t> Expire(const Date& today);
   // VACUUM and WAL checkpoint (TRUNCATE): erases deleted rows from free pages and the WAL.

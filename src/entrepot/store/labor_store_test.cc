@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -75,12 +76,47 @@ class LaborStoreTest : public ::testing::Test {
     return all;
   }
   template <typename Bytes>
-  bool FilesContain(const Bytes& needle) const {
-    const std::string haystack = FileBytes();
+  static bool Contains(const std::string& haystack, const Bytes& needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                        [](char a, auto b) {
                          return static_cast<uint8_t>(a) == static_cast<uint8_t>(b);
                        }) != haystack.end();
+  }
+  template <typename Bytes>
+  bool FilesContain(const Bytes& needle) const {
+    return Contains(FileBytes(), needle);
+  }
+  std::filesystem::path KeyDir() const { return dir_ / kLaborKeyDirName; }
+  std::filesystem::path KeyFile(const std::string& name) const {
+    return KeyDir() / (name + ".key");
+  }
+  // Every byte of every file of the key directory.
+  std::string KeyDirBytes() const {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator(KeyDir())) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+  static std::string ReadAll(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  static void WriteAll(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+  }
+  // Runs `sql` on labor.db with the store closed, then reopens the store.
+  void Rewrite(const std::string& sql) {
+    store_.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    Reopen();
   }
   // Workers 1..n in zone/shift/team, plus supervisor 1000 of zone A, shift morning.
   std::vector<LaborAssignment> Rota(int n, const std::string& zone, const std::string& team) {
@@ -92,11 +128,31 @@ class LaborStoreTest : public ::testing::Test {
     return rota;
   }
 
+  // Monday: workers 1..11 of team t1 and 12 of team t2 each pick 2 units in zone A.
+  void TwelveWorkersPickInZoneA() {
+    std::vector<LaborAssignment> rota = Rota(11, "A", "t1");
+    rota.push_back({12, "t2", "morning", "A", false});
+    const Date monday = D(2026, 5, 4);
+    ASSERT_TRUE(store_->SetAssignments(monday, rota).ok());
+    for (int64_t worker = 1; worker <= 12; ++worker) {
+      const std::string device = "HH-" + std::to_string(worker);
+      ASSERT_TRUE(store_->StartSession(monday, device, worker, 0).ok());
+      ASSERT_TRUE(*store_->RecordScan(device, "pick", "A", "ok", 2, 10));
+    }
+  }
+
   std::filesystem::path dir_;
   privacy::Policy policy_ = privacy::DefaultPolicy();
   CountingKeySource keys_;
   std::unique_ptr<LaborStore> store_;
 };
+
+// What schemas 1 to 3 had and schema 4 has not: the keys in labor.db.
+constexpr std::string_view kSchema3KeyTables =
+    "CREATE TABLE day_keys(day TEXT PRIMARY KEY, key BLOB NOT NULL);"
+    "CREATE TABLE week_keys(week TEXT PRIMARY KEY, key BLOB NOT NULL);"
+    "DROP TABLE keys_to_destroy;"
+    "ALTER TABLE sessions DROP COLUMN carried;";
 
 const Date kMonday = D(2026, 5, 4);
 const Date kTuesday = D(2026, 5, 5);
@@ -125,8 +181,8 @@ TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
   ASSERT_TRUE(store_->EndSession("HH-UNIQUE-7", 4000).ok());
   const std::vector<uint8_t> day_key = keys_.KeyBytes(0);
   const Pseudonym pseudonym = privacy::PseudonymOf(keys_.Key(0), 5);
-  // The control: before the roll-up the bytes are there to be found.
-  ASSERT_TRUE(FilesContain(day_key));
+  // The control: before the roll-up the bytes are there to be found (the key in its file).
+  ASSERT_TRUE(Contains(KeyDirBytes(), day_key));
   ASSERT_TRUE(FilesContain(pseudonym));
   ASSERT_TRUE(FilesContain(std::string("HH-UNIQUE-7")));
 
@@ -135,6 +191,9 @@ TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
   EXPECT_EQ(report->sessions, 1);
   EXPECT_EQ(report->scans, 2);
   EXPECT_EQ(report->workers, 1);
+  EXPECT_FALSE(report->day_key_missing);
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+  EXPECT_FALSE(Contains(KeyDirBytes(), day_key));
   EXPECT_FALSE(FilesContain(day_key));
   EXPECT_FALSE(FilesContain(pseudonym));
   EXPECT_FALSE(FilesContain(std::string("HH-UNIQUE-7")));
@@ -147,40 +206,44 @@ TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
 TEST_F(LaborStoreTest, RollUpLeavesNoDayOfTheWeek) {
   ASSERT_TRUE(store_->StartSession(kTuesday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(store_->RollUpDay(kTuesday, std::vector<int64_t>{5}).ok());
-  // Only closed_days remembers the date, to refuse a second roll-up; it names no one.
+  // Only closed_days remembers the date, to refuse a second roll-up, and the name of the
+  // destroyed key file until the next checkpoint (forgotten after the scrub); neither names
+  // anyone.
   const std::string haystack = FileBytes();
   size_t count = 0;
   for (size_t at = haystack.find("2026-05-05"); at != std::string::npos;
        at = haystack.find("2026-05-05", at + 1)) {
     ++count;
   }
-  EXPECT_LE(count, 2u);  // The closed_days row and its primary-key index entry.
-  EXPECT_FALSE(FilesContain(keys_.KeyBytes(0)));
+  EXPECT_LE(count, 3u);  // closed_days' row and its index entry, "day-2026-05-05".
+  EXPECT_FALSE(Contains(KeyDirBytes(), keys_.KeyBytes(0)));
 }
 
 // A crash between the roll-up's commit and its scrub leaves deleted bytes in free pages;
 // the next Open() finishes the scrub (the scrub_pending flag is committed with the roll-up).
 TEST_F(LaborStoreTest, OpenFinishesAnInterruptedScrub) {
   store_.reset();
-  const std::vector<uint8_t> key = keys_.KeyBytes(40);
+  const std::vector<uint8_t> pseudonym = keys_.KeyBytes(40);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* insert = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO day_keys(day, key) VALUES('2026-05-01', ?1)", -1,
-                               &insert, nullptr),
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO sessions(day, device, pseudonym, start_ms) "
+                               "VALUES('2026-05-01', 'HH-1', ?1, 0)",
+                               -1, &insert, nullptr),
             SQLITE_OK);
-  sqlite3_bind_blob(insert, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  sqlite3_bind_blob(insert, 1, pseudonym.data(), static_cast<int>(pseudonym.size()), SQLITE_STATIC);
   ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
   sqlite3_finalize(insert);
   ASSERT_EQ(sqlite3_exec(db,
-                         "PRAGMA secure_delete = OFF; DELETE FROM day_keys;"
+                         "PRAGMA secure_delete = OFF; DELETE FROM sessions;"
                          "INSERT INTO meta(key, value) VALUES('scrub_pending', 'x')",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  ASSERT_TRUE(FilesContain(key)) << "the simulated crash must leave the bytes behind";
+  ASSERT_TRUE(FilesContain(pseudonym)) << "the simulated crash must leave the bytes behind";
   Reopen();
-  EXPECT_FALSE(FilesContain(key));
+  EXPECT_FALSE(FilesContain(pseudonym));
 }
 
 // Another connection reading labor.db keeps the WAL from being truncated: the roll-up is
@@ -201,10 +264,166 @@ TEST_F(LaborStoreTest, ScrubBlockedByAReaderIsReported) {
   EXPECT_EQ(report.status().code(), StatusCode::kUnavailable);
   sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(reader);
+  // The key went with the commit's scrub attempt: the WAL's leftovers are unlinkable.
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
   EXPECT_TRUE(store_->Scrub().ok());
-  EXPECT_FALSE(FilesContain(keys_.KeyBytes(0)));
+  EXPECT_FALSE(FilesContain(privacy::PseudonymOf(keys_.Key(0), 5)));
   EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
             "day_already_rolled_up");
+}
+
+// AGG-04, RET-01: the keys are files of their own directory, never bytes of labor.db, so
+// a copy of labor.db made before the roll-up (a backup) links nobody; the roll-up destroys
+// the day key's file.
+TEST_F(LaborStoreTest, KeysAreFilesAndABackupOfLaborDbHoldsNone) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  const std::vector<uint8_t> day_key = keys_.KeyBytes(0);
+  ASSERT_EQ(ReadAll(KeyFile("day-2026-05-04")), std::string(day_key.begin(), day_key.end()));
+  struct stat info {};
+  ASSERT_EQ(stat(KeyFile("day-2026-05-04").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat(KeyDir().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  // The backup: labor.db and its WAL as they are before the roll-up.
+  const std::string backup = FileBytes();
+  ASSERT_TRUE(Contains(backup, privacy::PseudonymOf(keys_.Key(0), 5))) << "the control";
+  EXPECT_FALSE(Contains(backup, day_key));
+
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+  const std::vector<uint8_t> week_key = keys_.KeyBytes(1);
+  EXPECT_EQ(ReadAll(KeyFile("week-2026-05-04")), std::string(week_key.begin(), week_key.end()));
+  EXPECT_FALSE(FilesContain(week_key));
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 3);
+}
+
+TEST_F(LaborStoreTest, TheKeyDirectoryIsAnOption) {
+  store_.reset();
+  std::filesystem::remove_all(KeyDir());
+  const std::filesystem::path elsewhere = dir_ / "vault" / "keys";
+  std::filesystem::create_directory(dir_ / "vault");
+  auto opened = LaborStore::Open(dir_, policy_, {.key_source = &keys_, .key_dir = elsewhere});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(*opened);
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  EXPECT_TRUE(std::filesystem::exists(elsewhere / "day-2026-05-04.key"));
+  EXPECT_FALSE(std::filesystem::exists(KeyDir()));
+  // Its parent must exist: a mistyped path is an error, not a new tree.
+  EXPECT_EQ(LaborStore::Open(dir_, policy_, {.key_dir = dir_ / "no" / "such"}).status().reason(),
+            "labor_unavailable");
+}
+
+// A crash after the roll-up's commit, before its scrub and key destruction: the events are
+// gone, the key file and the record of it remain. The next Open scrubs, then destroys it.
+TEST_F(LaborStoreTest, OpenDestroysTheKeyOfARollUpCommittedBeforeACrash) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(store_->EndSession("HH-1", 2000).ok());
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  // The state the crash leaves: the key file back, its destruction recorded, scrub pending.
+  WriteAll(KeyFile("day-2026-05-04"), keys_.KeyBytes(0));
+  ASSERT_NO_FATAL_FAILURE(
+      Rewrite("INSERT INTO keys_to_destroy(name) VALUES('day-2026-05-04');"
+              "INSERT INTO meta(key, value) VALUES('scrub_pending', 'x');"));
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+  EXPECT_FALSE(Contains(KeyDirBytes(), keys_.KeyBytes(0)));
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{});
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.ms_per_zone.size(), 1u);
+}
+
+// A crash inside the roll-up, before its commit (here a failure after the week key file was
+// written): nothing is lost, and the next roll-up counts the day once, under the same keys.
+TEST_F(LaborStoreTest, ARollUpThatFailsBeforeItsCommitIsRedoneWhole) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  ASSERT_NO_FATAL_FAILURE(
+      Rewrite("CREATE TRIGGER crash BEFORE INSERT ON closed_days "
+              "BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;"));
+  EXPECT_FALSE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  EXPECT_TRUE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+  EXPECT_TRUE(std::filesystem::exists(KeyFile("week-2026-05-04")));
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{kMonday});
+  ASSERT_NO_FATAL_FAILURE(Rewrite("DROP TRIGGER crash;"));
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->workers, 1);
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 3);
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+}
+
+// A crash while a key file was written leaves its temporary file, maybe with key bytes:
+// Open destroys it.
+TEST_F(LaborStoreTest, OpenDestroysAKeyFileLeftHalfWritten) {
+  store_.reset();
+  WriteAll(KeyDir() / "day-2026-05-04.key.tmp", keys_.KeyBytes(30));
+  Reopen();
+  EXPECT_FALSE(std::filesystem::exists(KeyDir() / "day-2026-05-04.key.tmp"));
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{});
+}
+
+// RET-01: a day whose key file is gone (lost, deleted by hand) cannot be linked any more:
+// the roll-up counts its sessions unattributed and says why, and does not fail.
+TEST_F(LaborStoreTest, AMissingDayKeyLeavesTheDayUnattributed) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  std::filesystem::remove(KeyFile("day-2026-05-04"));
+  EXPECT_EQ(store_->WorkerDay(kMonday, 5)->sessions.size(), 0u);
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->day_key_missing);
+  EXPECT_EQ(report->unattributed_sessions, 1);
+  EXPECT_EQ(report->workers, 0);
+  EXPECT_TRUE(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.empty());
+}
+
+// Weekly rows whose week key file was lost still expire with their week (RET-02).
+TEST_F(LaborStoreTest, WeeklyRowsWithoutTheirKeyStillExpire) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "ZONE-WEEK", "ok", 4, 60'000));
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  std::filesystem::remove(KeyFile("week-2026-05-04"));
+  ASSERT_TRUE(FilesContain(std::string("ZONE-WEEK")));
+  EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
+  EXPECT_FALSE(FilesContain(std::string("ZONE-WEEK")));
+}
+
+// Schema 3 kept the keys in labor.db. Open moves each to its file (same bytes, so the day's
+// pseudonyms still link), drops the tables and scrubs the key bytes out of labor.db.
+TEST_F(LaborStoreTest, AVersion3FileIsUpgradedKeysOutOfLaborDb) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  store_.reset();
+  // Back to schema 3: the day key and a week key as rows, no key files.
+  const std::vector<uint8_t> day_key = keys_.KeyBytes(0);
+  const std::vector<uint8_t> week_key = keys_.KeyBytes(20);
+  std::filesystem::remove(KeyFile("day-2026-05-04"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, (std::string(kSchema3KeyTables) + "PRAGMA user_version = 3;").c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (const auto& [sql, key] :
+       {std::pair{"INSERT INTO day_keys VALUES('2026-05-04', ?1)", &day_key},
+        std::pair{"INSERT INTO week_keys VALUES('2026-04-27', ?1)", &week_key}}) {
+    sqlite3_stmt* insert = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &insert, nullptr), SQLITE_OK);
+    sqlite3_bind_blob(insert, 1, key->data(), static_cast<int>(key->size()), SQLITE_STATIC);
+    ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_finalize(insert);
+  }
+  sqlite3_close(db);
+  ASSERT_TRUE(FilesContain(day_key)) << "the control: schema 3 holds the key";
+
+  Reopen();
+  EXPECT_EQ(ReadAll(KeyFile("day-2026-05-04")), std::string(day_key.begin(), day_key.end()));
+  EXPECT_EQ(ReadAll(KeyFile("week-2026-04-27")), std::string(week_key.begin(), week_key.end()));
+  EXPECT_FALSE(FilesContain(day_key));
+  EXPECT_FALSE(FilesContain(week_key));
+  EXPECT_FALSE(FilesContain(std::string("day_keys")));
+  StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->workers, 1);  // The moved key still links the day's session.
+  EXPECT_TRUE(store_->WeeklyForWorker(5, D(2026, 4, 27)).ok());
 }
 
 // IND-08, IND-07: the weekly aggregate sums the days of the week with no day in it; a
@@ -232,13 +451,71 @@ TEST_F(LaborStoreTest, WeeklyAggregatesSumTheWeek) {
 // RET-01: a rolled-up day is closed: no second roll-up (double counting), no new events.
 TEST_F(LaborStoreTest, ARolledUpDayIsClosed) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
-  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{}).ok());
   EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
             "day_already_rolled_up");
   EXPECT_EQ(store_->StartSession(kMonday, "HH-1", 5, 0).reason(), "day_closed");
   EXPECT_EQ(store_->SetAssignments(kMonday, Rota(1, "A", "t")).reason(), "day_closed");
-  // The session still open at the roll-up was closed with it: its device records nothing.
+  // The session still open at the roll-up, of nobody known, was closed with it: its device
+  // records nothing.
   EXPECT_FALSE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 10));
+}
+
+// A night shift: the worker's session still open when their day is rolled up goes on in the
+// next day, on the same device, under the next day's pseudonym; once only, so that a sign-in
+// forgotten on a device ends (IND-12).
+TEST_F(LaborStoreTest, ANightShiftsSessionGoesOnInTheNextDayOnce) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());  // Key 0: Monday's.
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 2, 5000));
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-2", 6, 1000).ok());  // 6: known to nobody.
+  StatusOr<RollUpReport> monday = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(monday.ok()) << monday.status().ToString();
+  EXPECT_EQ(monday->sessions_carried_over, 1);
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.ms_per_zone.at("A"), 4000);
+  EXPECT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 9000));
+  EXPECT_FALSE(*store_->RecordScan("HH-2", "pick", "A", "ok", 3, 9000));
+  StatusOr<OwnLaborDay> tuesday = store_->WorkerDay(kTuesday, 5);
+  ASSERT_TRUE(tuesday.ok());
+  ASSERT_EQ(tuesday->sessions.size(), 1u);
+  EXPECT_EQ(tuesday->sessions[0].start_ms, 5000);  // From Monday's last event: no gap, no overlap.
+  EXPECT_EQ(tuesday->today.units, 3);
+  // Tuesday's roll-up does not carry it again.
+  StatusOr<RollUpReport> rolled = store_->RollUpDay(kTuesday, std::vector<int64_t>{5});
+  ASSERT_TRUE(rolled.ok()) << rolled.status().ToString();
+  EXPECT_EQ(rolled->sessions_carried_over, 0);
+  EXPECT_EQ(rolled->workers, 1);
+  EXPECT_FALSE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 20'000));
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 5);
+}
+
+// A sign-out forgotten in the evening: the carried session counts from its first scan of
+// the next day, and without one not at all, so the night adds no time to anyone (IND-09).
+TEST_F(LaborStoreTest, ACarriedSessionCountsFromItsFirstScan) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 2000));
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-2", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-2", "pick", "A", "ok", 1, 2000));
+  ASSERT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5})->sessions_carried_over, 2);
+  const int64_t hour = 3'600'000;
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "B", "ok", 1, 15 * hour));  // Next morning.
+  ASSERT_TRUE(store_->EndSession("HH-1", 16 * hour).ok());
+  ASSERT_TRUE(store_->EndSession("HH-2", 16 * hour).ok());  // Unused all night: nothing.
+  StatusOr<RollUpReport> tuesday = store_->RollUpDay(kTuesday, std::vector<int64_t>{5});
+  ASSERT_TRUE(tuesday.ok()) << tuesday.status().ToString();
+  EXPECT_EQ(tuesday->sessions, 1);
+  EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.ms_per_zone,
+            (std::map<std::string, int64_t>{{"A", 2000}, {"B", hour}}));
+}
+
+// A carried session lands in a day that RollUpDue then finds due as well.
+TEST_F(LaborStoreTest, RollUpDueRollsUpTheDayASessionWasCarriedInto) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  StatusOr<std::vector<RollUpReport>> due =
+      store_->RollUpDue(D(2026, 5, 6), std::vector<int64_t>{5});
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[1].day, kTuesday);
+  EXPECT_TRUE(store_->OpenDays()->empty());
 }
 
 // RET-01: the end-of-day job rolls up the days older than retention.labor_events_days.
@@ -259,14 +536,15 @@ TEST_F(LaborStoreTest, WeeklyAggregatesExpireAfterRetention) {
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 4, 60'000));
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
   const std::vector<uint8_t> week_key = keys_.KeyBytes(1);  // Key 0 was the day key.
-  ASSERT_TRUE(FilesContain(week_key));
+  ASSERT_EQ(ReadAll(KeyFile("week-2026-05-04")), std::string(week_key.begin(), week_key.end()));
   ASSERT_EQ(policy_.retention.worker_weekly_weeks, 13);
   // Kept through the 13 weeks after its own: the last kept day is Sunday 2026-08-09.
   EXPECT_EQ(*store_->Expire(D(2026, 8, 9)), 0);
   EXPECT_TRUE(store_->WeeklyForWorker(5, kMonday).ok());
   EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
   EXPECT_EQ(store_->WeeklyForWorker(5, kMonday).status().reason(), "week_not_kept");
-  EXPECT_FALSE(FilesContain(week_key));
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("week-2026-05-04")));
+  EXPECT_FALSE(Contains(KeyDirBytes(), week_key));
   EXPECT_FALSE(FilesContain(privacy::PseudonymOf(keys_.Key(1), 5)));
 }
 
@@ -361,14 +639,7 @@ TEST_F(LaborStoreTest, PolicySwitchesTheRealtimeView) {
 
 // IND-06, AGG-01, AGG-02 over today's events, with team and shift from the rota.
 TEST_F(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
-  std::vector<LaborAssignment> rota = Rota(11, "A", "t1");
-  rota.push_back({12, "t2", "morning", "A", false});
-  ASSERT_TRUE(store_->SetAssignments(kMonday, rota).ok());
-  for (int64_t worker = 1; worker <= 12; ++worker) {
-    const std::string device = "HH-" + std::to_string(worker);
-    ASSERT_TRUE(store_->StartSession(kMonday, device, worker, 0).ok());
-    ASSERT_TRUE(*store_->RecordScan(device, "pick", "A", "ok", 2, 10));
-  }
+  ASSERT_NO_FATAL_FAILURE(TwelveWorkersPickInZoneA());
   using privacy::AggregateQuery;
   using privacy::LaborDimension;
   StatusOr<privacy::AggregateAnswer> zone =
@@ -394,6 +665,33 @@ TEST_F(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
   EXPECT_EQ(narrowed->cells[0].suppression, privacy::Suppression::kDifferencing);
   // The history is the day's: the next day starts afresh.
   EXPECT_TRUE(store_->QueryAggregates(kTuesday, "manager", AggregateQuery{})->cells.empty());
+}
+
+// AGG-02 across a restart: the requester's answered cohorts are kept in labor.db, so a
+// restarted store refuses the same differencing query; they go with the day's roll-up.
+TEST_F(LaborStoreTest, ARestartedStoreRemembersWhatEachRequesterWasAnswered) {
+  ASSERT_NO_FATAL_FAILURE(TwelveWorkersPickInZoneA());
+  using privacy::AggregateQuery;
+  ASSERT_EQ(
+      store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A"})->cells[0].workers,
+      12);
+  Reopen();
+  StatusOr<privacy::AggregateAnswer> narrowed =
+      store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A", .team = "t1"});
+  ASSERT_TRUE(narrowed.ok()) << narrowed.status().ToString();
+  EXPECT_EQ(narrowed->cells[0].suppression, privacy::Suppression::kDifferencing);
+  // Another requester knows nothing yet; and the same cohort again is answered.
+  EXPECT_EQ(store_->QueryAggregates(kMonday, "other", AggregateQuery{.zone = "A", .team = "t1"})
+                ->cells[0]
+                .workers,
+            11);
+  EXPECT_EQ(
+      store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A"})->cells[0].workers,
+      12);
+  ASSERT_TRUE(FilesContain(std::string("manager")));
+  // The roll-up deletes the day's history with the day (and scrubs it).
+  ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{}).ok());
+  EXPECT_FALSE(FilesContain(std::string("manager")));
 }
 
 TEST_F(LaborStoreTest, BadInputIsRefusedWithReasons) {
@@ -488,14 +786,6 @@ class LaborWeeklyTest : public LaborStoreTest {
     return members;
   }
   // Closes the store, runs `sql` on labor.db (an older schema), and opens it again.
-  void Rewrite(const char* sql) {
-    store_.reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-    Reopen();
-  }
   const Date kToday = D(2026, 6, 1);  // W23: W19 to W23 are kept.
 };
 
@@ -572,6 +862,14 @@ TEST_F(LaborWeeklyTest, OverlappingWeeklyFiltersAreDifferencingProtected) {
   EXPECT_EQ(Weekly("other", kW19, kW19, {.team = "t1"})->aggregate.cells[0].workers, 10);
   // The weekly history is not today's: today's aggregates do not see it.
   EXPECT_TRUE(store_->QueryAggregates(kToday, "manager", {})->cells.empty());
+  // It survives a restart, for the week of today (AGG-02).
+  Reopen();
+  EXPECT_EQ(Weekly("manager", kW19, kW19, {.team = "t1"})->aggregate.cells[0].suppression,
+            privacy::Suppression::kDifferencing);
+  // Next week it is forgotten, in memory and on disk.
+  ASSERT_TRUE(store_->Expire(privacy::AddDays(kToday, 7)).ok());
+  Reopen();
+  EXPECT_FALSE(FilesContain(std::string("manager")));
 }
 
 // RET-02, AGG-04: the team-week rows carry a week token, never a worker id, a day or week
@@ -601,7 +899,7 @@ TEST_F(LaborWeeklyTest, TeamWeekRowsHoldNoIdAndExpireWithTheWeek) {
   EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
   EXPECT_TRUE(StoredTeamMembers().empty());
   EXPECT_FALSE(FilesContain(token_bytes));
-  EXPECT_FALSE(FilesContain(keys_.KeyBytes(1)));
+  EXPECT_FALSE(Contains(KeyDirBytes(), keys_.KeyBytes(1)));
   EXPECT_TRUE(Weekly("manager", kW19, kW19, {})->aggregate.cells.empty());
 }
 
@@ -635,7 +933,8 @@ TEST_F(LaborWeeklyTest, WeekRangesAreBounded) {
 
 // A labor.db of schema 1 (no team-week rows) is upgraded at Open.
 TEST_F(LaborWeeklyTest, SchemaOneIsUpgraded) {
-  ASSERT_NO_FATAL_FAILURE(Rewrite("DROP TABLE team_weekly; PRAGMA user_version = 1;"));
+  ASSERT_NO_FATAL_FAILURE(Rewrite(std::string("DROP TABLE team_weekly; PRAGMA user_version = 1;") +
+                                  std::string(kSchema3KeyTables)));
   WorkDay(kW19, Team("t1", 1, 10));
   EXPECT_EQ(StoredTeamMembers().size(), 10u);
 }
@@ -715,7 +1014,8 @@ TEST_F(LaborWeeklyTest, TheRollUpRecordsWhoLedWhichTeamInTheWeek) {
 
 // A labor.db of schema 2 (no team leads) is upgraded at Open; its weeks have no leads.
 TEST_F(LaborWeeklyTest, SchemaTwoIsUpgraded) {
-  ASSERT_NO_FATAL_FAILURE(Rewrite("DROP TABLE team_leads; PRAGMA user_version = 2;"));
+  ASSERT_NO_FATAL_FAILURE(Rewrite(std::string("DROP TABLE team_leads; PRAGMA user_version = 2;") +
+                                  std::string(kSchema3KeyTables)));
   ASSERT_TRUE(
       store_->SetAssignments(kW19, {{{1, "t1", "m", "A", false}, {9, "t1", "m", "A", true}}}).ok());
   ASSERT_TRUE(store_->StartSession(kW19, "HH-1", 1, 0).ok());

@@ -1,9 +1,11 @@
 // File: postgres_connection.h
 //
-// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease, the audit log) share:
+// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease, the audit log, and
+// the account store of auth/postgres_account_store.cc) share:
 // connecting through libpq, binary statement parameters, mapping server errors onto the store's
 // status codes, and the versioned schema with its migrations (docs/STORAGE.md). Internal to the
-// postgres_journal library: only its .cc files include this header (it includes libpq's).
+// PostgreSQL backends: only their .cc files include this header (it includes libpq's), those
+// of the postgres_journal library and auth/postgres_account_store.cc.
 #pragma once
 
 #include <libpq-fe.h>

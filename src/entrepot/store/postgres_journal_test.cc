@@ -129,9 +129,12 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
     ASSERT_TRUE(journal.ok()) << journal.status().ToString();
     ASSERT_TRUE((*journal)->Append(MakeBatch(1, 2)).ok());
   }
-  // Back to what the first build left: schema version 1, no lease or audit tables.
+  // Back to what the first build left: schema version 1, no lease, audit or account tables.
   testing::RawPostgres raw(fresh);
-  raw.Exec("DROP TABLE entrepot_leases, entrepot_audit, entrepot_audit_chain");
+  raw.Exec(
+      "DROP TABLE entrepot_leases, entrepot_audit, entrepot_audit_chain, "
+      "entrepot_account_notice_acks, entrepot_account_device_sessions, "
+      "entrepot_account_sessions, entrepot_account_devices, entrepot_account_users");
   raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 1");
   StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
@@ -141,6 +144,8 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_leases"), 0);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit_chain"), 0);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_devices"), 0);
 }
 
 // Design note 5: the COMMIT was sent but its answer never came.
