@@ -263,8 +263,12 @@ class Explainer {
 
   std::string LaborRetention() const {
     const int64_t days = policy_.retention.labor_events_days;
-    std::string until = days == 1 ? Say("Until the end of the day", "jusqu'à la fin de la journée")
-                                  : Count(days, "day", "days", "jour", "jours");
+    // The day ends at midnight in the site's zone (RET-01): the worker knows which midnight.
+    std::string until =
+        (days == 1 ? Say("Until the end of the day", "jusqu'à la fin de la journée")
+                   : Count(days, "day", "days", "jour", "jours")) +
+        Say(" (days end at midnight, " + policy_.labor.time_zone + " time)",
+            " (les journées se terminent à minuit, heure de " + policy_.labor.time_zone + ")");
     return until + Say(". Then the day's events are rolled into weekly totals and the key that "
                        "links them to you is destroyed.",
                        ". Ensuite, les événements de la journée sont regroupés en totaux "

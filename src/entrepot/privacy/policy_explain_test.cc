@@ -64,7 +64,8 @@ TEST(PolicyExplainTest, DefaultPolicySaysWhatWhyWhoAndHowLong) {
   // How long.
   EXPECT_TRUE(Contains(text, "How long: 10 years.")) << text;
   EXPECT_TRUE(Contains(text,
-                       "How long: Until the end of the day. Then the day's events are "
+                       "How long: Until the end of the day (days end at midnight, UTC time). "
+                       "Then the day's events are "
                        "rolled into weekly totals and the key that links them to you is "
                        "destroyed."))
       << text;
@@ -115,7 +116,7 @@ dpo_contact = "dpo@example.com"
         "after a delay of 90 minutes. Never counted per week.",
         "Why: Solving technical or process problems.", "Waiting times at shift start and end",
         "from 2 to 9 minutes", "less than 1100 ms apart", "The flag is also linked to you",
-        "How long: 3 days. Then", "Data protection officer: dpo@example.com.",
+        "How long: 3 days (days end at midnight, UTC time). Then", "Data protection officer: dpo@example.com.",
         "Works council (CSE) consulted on 2025-03-14 (CSE item 4).",
         "Data protection impact assessment: DPIA-2025-007, completed on 2025-02-20.",
         "Evaluation methods published on 2025-04-01 (handbook ch. 6)."}) {
@@ -125,7 +126,7 @@ dpo_contact = "dpo@example.com"
   // The default supervisor grant serves none of idle time's purposes: only the worker reads it.
   EXPECT_TRUE(Contains(text,
                        "Why: Solving technical or process problems. Who sees it: You. How "
-                       "long: 3 days."))
+                       "long: 3 days (days end"))
       << text;
   policy.access[0].purposes.push_back(Purpose::kProcessImprovement);
   text = Unwrapped(ExplainPolicy(policy));
@@ -188,6 +189,16 @@ TEST(PolicyExplainTest, FrenchNotice) {
     EXPECT_TRUE(Contains(text, part)) << part << "\n" << text;
   }
   EXPECT_FALSE(Contains(text, "Who sees it")) << text;
+}
+
+TEST(PolicyExplainTest, TheNoticeSaysWhichMidnightEndsTheDay) {
+  Policy policy = DefaultPolicy();
+  policy.labor.time_zone = "Europe/Paris";
+  EXPECT_TRUE(Contains(Unwrapped(ExplainPolicy(policy, Language::kFrench)),
+                       "jusqu'à la fin de la journée (les journées se terminent à minuit, heure "
+                       "de Europe/Paris)"));
+  EXPECT_TRUE(Contains(Unwrapped(ExplainPolicy(policy, Language::kEnglish)),
+                       "(days end at midnight, Europe/Paris time)"));
 }
 
 TEST(PolicyExplainTest, LinesAreShort) {

@@ -530,6 +530,14 @@ StatusOr<std::unique_ptr<LaborStore>> LaborStore::Open(const std::filesystem::pa
   if (rc != SQLITE_OK) {
     return SqliteStatus(db.get(), rc, "open " + path);
   }
+  // Worker-linked events: readable by the service account only. Set before WAL mode, so that
+  // SQLite gives the -wal and -shm files the same mode.
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, error);
+  if (error) {
+    return Error(StatusCode::kUnavailable, "labor_unavailable",
+                 "restrict " + path + " to its owner: " + error.message());
+  }
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
   // secure_delete: deleted rows are overwritten with zeros in their page, so a destroyed key
   // does not wait in a free page for the next VACUUM. temp_store: VACUUM's copy stays in

@@ -285,6 +285,11 @@ TEST_F(LaborStoreTest, KeysAreFilesAndABackupOfLaborDbHoldsNone) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   ASSERT_EQ(stat(KeyDir().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = (dir_ / (std::string(kLaborFileName) + suffix)).string();
+    ASSERT_EQ(stat(file.c_str(), &info), 0) << file;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << file;
+  }
   // The backup: labor.db and its WAL as they are before the roll-up.
   const std::string backup = FileBytes();
   ASSERT_TRUE(Contains(backup, privacy::PseudonymOf(keys_.Key(0), 5))) << "the control";
