@@ -4,7 +4,9 @@
 // handhelds retry their unanswered scans there, and every acknowledged scan is in the
 // journal exactly once, and a bearer token a person got from the first node works on the
 // second: the accounts are the site's, in PostgreSQL. Also: nodes of two sites side by side on
-// one database, and a clean stop that hands the site over at once. Needs the cluster whose conninfo
+// one database, and a clean stop that hands the site over at once, with a worker's badge
+// session and scan of the day readable on the node that took over (the labor stream is the
+// site's in PostgreSQL, its keys in a directory the nodes share). Needs the cluster whose conninfo
 // is in ENTREPOT_TEST_POSTGRES (CTest's fixture "postgres"); skips without it.
 #include <signal.h>
 #include <sys/wait.h>
@@ -60,9 +62,10 @@ bool WaitForLog(const std::string& log, const std::string& text,
 }
 
 // Starts `entrepot serve` for the site of `url` with DIR `data_dir`, a lease of
-// `lease_seconds`, and waits for its port.
+// `lease_seconds` and the `extra` arguments, and waits for its port.
 Node StartNode(const std::string& data_dir, const std::string& url, const std::string& site,
-               const std::string& log, int lease_seconds) {
+               const std::string& log, int lease_seconds,
+               const std::vector<std::string>& extra = {}) {
   Node node;
   node.log = log;
   std::vector<std::string> args = {ENTREPOT_BINARY,
@@ -79,6 +82,7 @@ Node StartNode(const std::string& data_dir, const std::string& url, const std::s
                                    std::to_string(lease_seconds),
                                    "--network-threads",
                                    "1"};
+  args.insert(args.end(), extra.begin(), extra.end());
   node.pid = fork();
   if (node.pid == 0) {
     FILE* out = std::freopen(log.c_str(), "w", stdout);
@@ -306,20 +310,68 @@ TEST_F(FailoverTest, StandbyTakesOverAfterSigkillAndEveryAcknowledgedScanIsThere
 TEST_F(FailoverTest, ACleanStopHandsTheSiteOverAtOnce) {
   const std::string dir_a = dir_.File("node-a");
   ASSERT_NO_FATAL_FAILURE(InitSite(dir_a, dir_.File("layout.toml")));
+  // A worker with a badge and a handheld, in the site's accounts.
+  std::string device_token;
+  {
+    auth::AccountStoreOptions options;
+    options.now_ms = [] { return int64_t{1'795'000'000'000}; };
+    options.hash_cost = auth::HashCost::kMinimum;
+    auto accounts = auth::OpenPostgresAccountStore(url_, kSite, options);
+    ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+    ASSERT_TRUE(
+        (*accounts)->AddUser({"w1", "", auth::Role::kWorker, {"*"}, kPassword, "BADGE-W1"}).ok());
+    auto device = (*accounts)->AddDevice("HH-01", 0);
+    ASSERT_TRUE(device.ok()) << device.status().ToString();
+    device_token = device->token;
+  }
+  // The labor keys in one directory for both nodes (docs/LABOR.md, "Failover and keys").
+  const std::string labor_keys = dir_.File("shared-labor-keys");
+  const std::vector<std::string> shared = {"--labor-keys", labor_keys};
   // A long lease: only the release can explain a quick takeover.
-  a_ = StartNode(dir_a, url_, kSite, dir_.File("a.log"), 300);
+  a_ = StartNode(dir_a, url_, kSite, dir_.File("a.log"), 300, shared);
   ASSERT_TRUE(WaitForLog(a_.log, "active for site FR-TST1 (lease token 1)"));
+  {
+    // The worker badges in on node A, acknowledges the notice and scans once.
+    testing::Client device(a_.port);
+    device.token = device_token;
+    testing::Reply signed_in =
+        device.Post("/api/v1/devices/session", json{{"badge", "BADGE-W1"}}.dump());
+    ASSERT_EQ(signed_in.status, 200u) << signed_in.body;
+    testing::Reply ack =
+        device.Post("/api/v1/devices/session/acknowledge",
+                    json{{"version", signed_in.Json()["notice"]["version"]}}.dump());
+    ASSERT_EQ(ack.status, 200u) << ack.body;
+    testing::Reply scan = device.Post(
+        "/api/v1/scans",
+        json{{"id", "labor-1"}, {"device", "HH-01"}, {"mode", "receive"}, {"code", "X"}}.dump());
+    ASSERT_EQ(scan.status, 200u) << scan.body;
+  }
   for (const char* node : {"node-b", "node-c"}) {
     std::filesystem::create_directories(dir_.File(node));
     std::filesystem::copy_file(dir_a + "/audit.key", dir_.File(node) + "/audit.key");
   }
-  b_ = StartNode(dir_.File("node-b"), url_, kSite, dir_.File("b.log"), 300);
+  b_ = StartNode(dir_.File("node-b"), url_, kSite, dir_.File("b.log"), 300, shared);
   ASSERT_TRUE(WaitForLog(b_.log, "standby for site FR-TST1"));
   const auto stopped_at = Clock::now();
-  EXPECT_EQ(StopNode(a_), 0) << testing::ReadFileText(a_.log);
+  EXPECT_EQ(StopNode(a_), 0) << testing::ReadFileText(a_.log);  // Writes its labor events.
   ASSERT_TRUE(WaitForLog(b_.log, "active for site FR-TST1 (lease token 2)"))
       << testing::ReadFileText(b_.log);
   EXPECT_LT(Clock::now() - stopped_at, std::chrono::seconds(60));  // Not 300 s.
+  {
+    // On node B the worker reads their day: the session and the scan recorded on A.
+    testing::Client login(b_.port);
+    testing::Reply session =
+        login.Post("/api/v1/login", json{{"login", "w1"}, {"password", kPassword}}.dump());
+    ASSERT_EQ(session.status, 200u) << session.body;
+    testing::Client worker(b_.port);
+    worker.token = session.Json()["token"].get<std::string>();
+    testing::Reply mine = worker.Get("/api/v1/labor/me");
+    ASSERT_EQ(mine.status, 200u) << mine.body;
+    const json today = mine.Json()["today"];
+    ASSERT_EQ(today["scans"].size(), 1u) << mine.body;
+    EXPECT_EQ(today["scans"][0]["process"], "receive");
+    EXPECT_EQ(today["current_task"]["process"], "receive") << "the session is still open";
+  }
   // A standby stopped while it waits exits cleanly too.
   Node c = StartNode(dir_.File("node-c"), url_, kSite, dir_.File("c.log"), 300);
   ASSERT_TRUE(WaitForLog(c.log, "standby for site FR-TST1"));

@@ -23,35 +23,11 @@ constexpr std::string_view kUniqueViolation = "23505";
 constexpr char kUserColumns[] =
     "id, login, display_name, role, scope, created_at_ms, disabled_at_ms, badge_hash";
 
-// The shared PostgreSQL helpers name the journal in their reasons ("journal_unavailable",
-// ...); these are the accounts'.
-Status Mapped(const Status& status) {
-  constexpr std::string_view kPrefix = "journal_";
-  if (status.reason().starts_with(kPrefix)) {
-    return Error(status.code(), "accounts_" + status.reason().substr(kPrefix.size()),
-                 status.message());
-  }
-  return status;
-}
+// The shared PostgreSQL helpers word errors as the journal's ("journal_unavailable", ...);
+// these are the accounts'.
+Status Mapped(const Status& status) { return pg::RenamedReason(status, "accounts"); }
 
-// The columns of a result row.
-class Row {
- public:
-  Row(const PGresult* result, int row) : result_(result), row_(row) {}
-  bool IsNull(int column) const { return PQgetisnull(result_, row_, column) != 0; }
-  int64_t Int(int column) const { return pg::GetInt8(result_, row_, column); }
-  std::string Text(int column) const { return std::string(pg::GetBytes(result_, row_, column)); }
-  std::optional<int64_t> OptionalInt(int column) const {
-    return IsNull(column) ? std::nullopt : std::optional<int64_t>(Int(column));
-  }
-  std::optional<std::string> OptionalText(int column) const {
-    return IsNull(column) ? std::nullopt : std::optional<std::string>(Text(column));
-  }
-
- private:
-  const PGresult* result_;
-  int row_;
-};
+using pg::Row;
 
 UserRecord ReadUser(const Row& row) {
   return UserRecord{
@@ -572,19 +548,13 @@ Status PostgresAccountStorage::WriteAll(const AccountRows& rows) {
 }
 
 StatusOr<pg::ConnectionPtr> ConnectForAccounts(const std::string& conninfo) {
-  StatusOr<pg::ConnectionPtr> connection = pg::Connect(conninfo, kConnectTimeoutS);
+  // Shared settings: a returned write (a session, a sign-in) survives the server's crash, so
+  // the node that takes over knows it.
+  StatusOr<pg::ConnectionPtr> connection =
+      pg::ConnectShared(conninfo, kConnectTimeoutS, kStatementTimeoutMs, kLockTimeoutMs);
   if (!connection.ok()) {
     return Mapped(connection.status());
   }
-  // synchronous_commit on: a returned write (a session, a sign-in) survives the server's
-  // crash, so the node that takes over knows it.
-  const std::string settings =
-      "SET synchronous_commit TO on; SET client_min_messages TO "
-      "warning; SET statement_timeout TO " +
-      std::to_string(kStatementTimeoutMs) + "; SET lock_timeout TO " +
-      std::to_string(kLockTimeoutMs) + ";";
-  ENTREPOT_RETURN_IF_ERROR(
-      Mapped(pg::Exec(connection->get(), settings.c_str(), "configure the session")));
   return connection;
 }
 

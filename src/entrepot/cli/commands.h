@@ -94,12 +94,16 @@ struct ServeOptions {
   // PostgreSQL store: how long this node's lease on the site lasts without renewal (1..600);
   // a standby node takes the site over this long after the active node stops renewing.
   int lease_seconds = 5;
+  // The directory of the labor stream's day and week keys; "": DIR/labor-keys. With a
+  // PostgreSQL store, point the nodes of a site at one shared directory (docs/LABOR.md).
+  std::string labor_keys;
   // The built web pages (web/dist) to serve at "/". None: the source tree's web/dist when it
   // was built, else the API alone; given, a missing or unreadable directory refuses to start.
   std::optional<std::string> web_dir;
 };
-// `entrepot serve --data DIR [--store postgresql://... [--site CODE]] [--listen HOST:PORT]
-// [--network-threads N] [--policy FILE] [--gln GLN] [--gcp-length N] [--web DIR]`: the HTTP
+// `entrepot serve --data DIR [--store postgresql://... [--site CODE]] [--labor-keys DIR]
+// [--listen HOST:PORT] [--network-threads N] [--policy FILE] [--gln GLN] [--gcp-length N]
+// [--web DIR]`: the HTTP
 // API (docs/API.md) and the web pages (docs/WEB.md) until SIGINT or SIGTERM. With --store the
 // journal is in PostgreSQL and DIR keeps the other files (docs/STORAGE.md). Refuses to start on a
 // policy that breaks a hard rule (docs/POLICY.md), printing each violation. Exit 1 for a bad

@@ -4,9 +4,10 @@
 // journal is opened read-only and never changed; its copy is made in batches (one transaction
 // each), then verified by replay: both journals are opened with a SiteEngine, and their last
 // seqs and encoded states must be equal. The accounts are copied row for row in one
-// transaction, the audit log record for record (its chain verified before and after). A site
-// that already has records, accounts or an audit log in the database is refused before
-// anything is written.
+// transaction, the audit log record for record (its chain verified before and after), the labor
+// stream (DIR/labor.db) row for row in one transaction; the labor keys are files and stay in
+// DIR/labor-keys (the operator copies them, docs/LABOR.md). A site that already has records,
+// accounts, an audit log or labor rows in the database is refused before anything is written.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -21,9 +22,12 @@
 #include "entrepot/cli/site_files.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/store/audit_log.h"
+#include "entrepot/store/labor_keys.h"
+#include "entrepot/store/labor_storage.h"
 #include "entrepot/store/postgres_audit_import.h"
 #include "entrepot/store/postgres_audit_log.h"
 #include "entrepot/store/postgres_journal.h"
+#include "entrepot/store/postgres_labor_store.h"
 #include "entrepot/store/sqlite_journal.h"
 
 namespace entrepot::cli {
@@ -180,6 +184,39 @@ StatusOr<std::string> CopyAuditLog(const std::string& data_dir, const std::strin
          ": copy it to every node of the site\n";
 }
 
+// Refuses a site whose labor rows are already in the database, before anything is copied.
+Status CheckNoLaborThere(const std::string& store_url, const std::string& site) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::LaborStorage> there,
+                            store::OpenPostgresLaborStorage(store_url, site));
+  ENTREPOT_ASSIGN_OR_RETURN(bool empty, there->IsEmpty());
+  return empty ? OkStatus() : store::LaborNotEmpty(there->location());
+}
+
+// Copies DIR/labor.db into the site's labor tables in the database, in one transaction that
+// refuses a site holding labor rows; a line for the report ("" when DIR has no labor.db). The
+// key directory is opened because a labor.db of schemas 1 to 3 moves its keys there first.
+StatusOr<std::string> CopyLabor(const std::string& data_dir, const std::string& store_url,
+                                const std::string& site) {
+  const std::filesystem::path dir(data_dir);
+  std::error_code error;
+  if (!std::filesystem::exists(dir / store::kLaborFileName, error)) {
+    return std::string();
+  }
+  const std::filesystem::path key_dir = dir / store::kLaborKeyDirName;
+  ENTREPOT_ASSIGN_OR_RETURN(store::LaborKeyDir keys, store::LaborKeyDir::Open(key_dir));
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::LaborStorage> from,
+                            store::OpenSqliteLaborStorage(dir, keys, 5000));
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<store::LaborStorage> to,
+                            store::OpenPostgresLaborStorage(store_url, site));
+  ENTREPOT_ASSIGN_OR_RETURN(store::LaborCopyReport copied, store::CopyLaborRows(*from, *to));
+  return "labor stream: " + std::to_string(copied.sessions) + " sessions, " +
+         std::to_string(copied.scans) + " scans, " + std::to_string(copied.weekly_rows) +
+         " weekly rows copied from " + from->location() + "; its keys stay files in " +
+         key_dir.string() +
+         ": give every node of the site that directory (shared storage) or a copy, as "
+         "--labor-keys\n";
+}
+
 }  // namespace
 
 int RunMigrate(const MigrateOptions& options) {
@@ -210,6 +247,9 @@ int RunMigrate(const MigrateOptions& options) {
       !absent.ok()) {
     return ReportError(absent, absent.code() == StatusCode::kFailedPrecondition ? 1 : 2);
   }
+  if (Status absent = CheckNoLaborThere(options.to_store, site); !absent.ok()) {
+    return ReportError(absent, absent.code() == StatusCode::kFailedPrecondition ? 1 : 2);
+  }
   StatusOr<std::string> accounts = CopyAccounts(options.from_dir, options.to_store, site);
   if (!accounts.ok()) {
     return ReportError(accounts.status(),
@@ -218,6 +258,10 @@ int RunMigrate(const MigrateOptions& options) {
   StatusOr<std::string> audit = CopyAuditLog(options.from_dir, options.to_store, site);
   if (!audit.ok()) {
     return ReportError(audit.status(), audit.status().reason() == "audit_log_not_empty" ? 1 : 2);
+  }
+  StatusOr<std::string> labor = CopyLabor(options.from_dir, options.to_store, site);
+  if (!labor.ok()) {
+    return ReportError(labor.status(), labor.status().reason() == "labor_not_empty" ? 1 : 2);
   }
   StatusOr<CopyReport> copied =
       Copy(*source->reader, engine.last_seq(), **target, options.batch_records);
@@ -236,12 +280,14 @@ int RunMigrate(const MigrateOptions& options) {
                                      : std::string("no snapshot"))
             << "\nverified by replay: same last seq and same state ("
             << engine.state().Encode().size() << " bytes encoded)\n"
-            << *accounts << *audit << options.from_dir << "/journal.db (and accounts.db, audit.db) "
-            << "are left as they were, no longer used; " << options.from_dir
-            << " keeps the site's other files (audit.key, labor.db, labor-keys/, epcis.db). Serve "
+            << *accounts << *audit << *labor << options.from_dir
+            << "/journal.db (and accounts.db, audit.db, labor.db) are left as they were, no "
+               "longer used; "
+            << options.from_dir
+            << " keeps the site's other files (audit.key, labor-keys/, epcis.db). Serve "
                "the site with:\n"
             << "  entrepot serve --data " << options.from_dir << " --store '<the URL>' --site "
-            << site << "\n";
+            << site << " [--labor-keys <the shared key directory>]\n";
   return 0;
 }
 

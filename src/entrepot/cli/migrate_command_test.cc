@@ -21,8 +21,10 @@
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/journal_test_util.h"
+#include "entrepot/store/labor_store.h"
 #include "entrepot/store/postgres_audit_log.h"
 #include "entrepot/store/postgres_journal.h"
+#include "entrepot/store/postgres_labor_store.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -305,6 +307,46 @@ TEST_F(MigrateCommandTest, RefusesASiteWhoseAccountsOrAuditLogAreThereAlready) {
   EXPECT_THAT(audit.out, HasSubstr("audit_log_not_empty"));
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_journal"), 0);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users"), 0);
+}
+
+// The labor stream moves too (docs/LABOR.md): with the same key directory, the worker's day
+// recorded in DIR/labor.db reads the same from the site's labor tables, and a second copy is
+// refused before anything is written.
+TEST_F(MigrateCommandTest, MovesTheLaborStreamAndRefusesASiteWithLaborRows) {
+  MakeSite(10);
+  const privacy::Date monday{std::chrono::year(2026), std::chrono::month(5), std::chrono::day(4)};
+  {
+    auto labor = store::LaborStore::Open(data_, privacy::DefaultPolicy());
+    ASSERT_TRUE(labor.ok()) << labor.status().ToString();
+    ASSERT_TRUE((*labor)->StartSession(monday, "HH-07", 7, 1000).ok());
+    ASSERT_TRUE(*(*labor)->RecordScan("HH-07", "pick", "A", "ok", 3, 2000));
+  }
+  store::testing::RawPostgres raw(url_);
+  {
+    // Another copy of the labor stream there already: refused, nothing written.
+    auto there = store::OpenPostgresLaborStore(url_, kSite, privacy::DefaultPolicy(),
+                                               {.key_dir = dir_.File("other-keys")});
+    ASSERT_TRUE(there.ok()) << there.status().ToString();
+    ASSERT_TRUE((*there)->StartSession(monday, "HH-01", 1, 0).ok());
+  }
+  testing::CommandResult refused = testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  EXPECT_EQ(refused.exit_status, 1) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("labor_not_empty"));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_journal"), 0);
+
+  raw.Exec("DELETE FROM entrepot_labor_sessions");
+  testing::CommandResult migrated =
+      testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  ASSERT_EQ(migrated.exit_status, 0) << migrated.out;
+  EXPECT_THAT(migrated.out, HasSubstr("labor stream: 1 sessions, 1 scans, 0 weekly rows copied"));
+  EXPECT_THAT(migrated.out, HasSubstr("--labor-keys"));
+  auto there = store::OpenPostgresLaborStore(url_, kSite, privacy::DefaultPolicy(),
+                                             {.key_dir = data_ + "/labor-keys"});
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  StatusOr<store::OwnLaborDay> day = (*there)->WorkerDay(monday, 7);
+  ASSERT_TRUE(day.ok()) << day.status().ToString();
+  EXPECT_EQ(day->today.units, 3);
+  EXPECT_EQ(day->sessions.size(), 1u);
 }
 
 TEST_F(MigrateCommandTest, RefusesASiteThatAlreadyHasRecordsThere) {

@@ -7,7 +7,8 @@
 // writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
 // snapshot and exits.
 //
-// With --store postgresql://..., the journal and the audit log are the site's in PostgreSQL
+// With --store postgresql://..., the journal, the audit log, the accounts and the labor stream
+// are the site's in PostgreSQL (the labor keys stay files: --labor-keys)
 // (the engine's writer, and read-only connections for the event feed, the movement index's
 // catch-ups and the EPCIS follower); DIR keeps the other files, index.db and epcis.db
 // included. The node first takes the site's lease, or waits as a standby until it can, and
@@ -51,6 +52,7 @@
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_store.h"
 #include "entrepot/store/postgres_audit_log.h"
+#include "entrepot/store/postgres_labor_store.h"
 #include "entrepot/store/postgres_lease.h"
 
 namespace entrepot::cli {
@@ -132,12 +134,17 @@ StatusOr<std::unique_ptr<store::AuditLog>> OpenAuditLog(const SiteLocation& loca
   return audit;
 }
 
-// Opens DIR/labor.db under the policy. A labor store that cannot be opened disables the labor
-// stream (badge sign-ins are then not recorded in it, the labor routes answer 503
+// Opens the labor stream under the policy: DIR/labor.db, or with a PostgreSQL store the site's
+// labor tables there, shared by the nodes of the site; its keys in `key_dir` (--labor-keys,
+// default DIR/labor-keys), which the nodes must share to keep a day attributable across a
+// takeover (docs/LABOR.md). A labor store that cannot be opened disables the labor stream
+// (badge sign-ins are then not recorded in it, the labor routes answer 503
 // "labor_unavailable"): labor data is not the truth of the stock, and scanning must not stop.
-std::unique_ptr<store::LaborStore> OpenLaborStore(const std::string& data_dir,
+std::unique_ptr<store::LaborStore> OpenLaborStore(const SiteLocation& location,
+                                                  const std::string& key_dir,
                                                   const privacy::Policy& policy) {
-  StatusOr<std::unique_ptr<store::LaborStore>> labor = store::LaborStore::Open(data_dir, policy);
+  StatusOr<std::unique_ptr<store::LaborStore>> labor = store::OpenSiteLaborStore(
+      location.data_dir, location.store, location.site, policy, {.key_dir = key_dir});
   if (!labor.ok()) {
     std::cerr << "warning: no labor stream: " << labor.status().ToString() << std::endl;
     return nullptr;
@@ -455,7 +462,7 @@ Status ServerStack::Serve(const ServeOptions& options, const SiteLocation& locat
   const std::string site_code = account_options.site_code;
   epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
   ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(location, parts.policy));
-  parts.labor = OpenLaborStore(options.data_dir, parts.policy);
+  parts.labor = OpenLaborStore(location, options.labor_keys, parts.policy);
   // The labor day's zone (LoadServePolicy refused a zone the tz database does not know).
   ENTREPOT_ASSIGN_OR_RETURN(server::LaborTimeZone labor_zone,
                             server::LaborTimeZone::Find(parts.policy.labor.time_zone));

@@ -724,7 +724,10 @@ TEST_P(PostgresAuditLogTest, ADatabaseOfSchemaTwoGainsTheAuditTables) {
     raw.Exec(
         "DROP TABLE entrepot_audit, entrepot_audit_chain, entrepot_account_notice_acks, "
         "entrepot_account_device_sessions, entrepot_account_sessions, "
-        "entrepot_account_devices, entrepot_account_users");
+        "entrepot_account_devices, entrepot_account_users, "
+        "entrepot_labor_scans, entrepot_labor_sessions, entrepot_labor_closed_days, "
+        "entrepot_labor_assignments, entrepot_labor_weekly, entrepot_labor_team_weekly, "
+        "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history");
     raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 2");
   }
   // Reading cannot migrate: there is no log yet.

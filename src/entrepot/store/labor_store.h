@@ -1,11 +1,12 @@
 // File: labor_store.h
 //
-// LaborStore: the labor stream on disk (DIR/labor.db, SQLite), the only place where a device
-// session is linked to a worker, and only under a day pseudonym (docs/LABOR.md). The keys
-// are not in labor.db: one random 32-byte key per labor day and per kept ISO week, each in
-// a file of the key directory (DIR/labor-keys/ by default, store/labor_keys.h), so that
-// labor.db or a backup of it links nobody without that directory (RET-01, AGG-04).
-// labor.db holds:
+// LaborStore: the labor stream, the only place where a device session is linked to a worker,
+// and only under a day pseudonym (docs/LABOR.md). Its rows are in DIR/labor.db (SQLite) or,
+// for a site served from PostgreSQL, in the site's rows of the entrepot_labor_* tables
+// (postgres_labor_store.h); labor_storage.h is the split between the two. The keys are never
+// rows: one random 32-byte key per labor day and per kept ISO week, each in a file of the key
+// directory (DIR/labor-keys/ by default, store/labor_keys.h), so that the rows or a backup of
+// them link nobody without that directory (RET-01, AGG-04). The rows hold:
 //   - labor events: device sessions (device, day pseudonym, start, end) and the scans made
 //     in them (process, zone, outcome class, units, time). No worker id is ever stored with
 //     an event; operational events never carry the pseudonym (RET-01);
@@ -24,9 +25,11 @@
 //
 // End of day: RollUpDay() adds the day's totals to each worker's weekly aggregate, deletes
 // the day's events and rota and records the day key as to be destroyed (keys_to_destroy),
-// in one transaction; then scrubs the file (secure_delete, VACUUM, WAL checkpoint TRUNCATE)
-// so that no raw event survives in a table, a free page or a WAL frame; then destroys the
-// day key's file: the day becomes unlinkable (crypto-shredding). A crash between these steps
+// in one transaction; then scrubs labor.db (secure_delete, VACUUM, WAL checkpoint TRUNCATE)
+// so that no raw event survives in a table, a free page or a WAL frame (PostgreSQL has no
+// such scrub: deleted rows linger in dead tuples, WAL and backups, and the keys alone carry
+// the guarantee); then destroys the day key's file: the day becomes unlinkable
+// (crypto-shredding). A crash between these steps
 // is finished by the next Open (scrub, then destroy the recorded keys); a crash before the
 // commit leaves the day whole, key and events, for the next roll-up. Expire() does the same
 // for weeks past the policy's retention.
@@ -37,7 +40,8 @@
 // differencing on aggregates (AGG-01, AGG-02). It reads no clock: `today` is a parameter.
 // Thread safety: every public method may be called from any thread; calls are serialised
 // by one mutex (the server's recorder thread, network threads and end-of-day job share one
-// store), so a roll-up's scrub holds the others for its duration. One LaborStore per file.
+// store), so a roll-up's scrub holds the others for its duration. One LaborStore per file,
+// or per site of a PostgreSQL database on its active node.
 #pragma once
 
 #include <cstdint>
@@ -57,9 +61,9 @@
 #include "entrepot/privacy/labor_rollup.h"
 #include "entrepot/privacy/policy.h"
 
-struct sqlite3;
-
 namespace entrepot::store {
+
+class LaborStorage;
 
 using privacy::Date;
 
@@ -199,7 +203,8 @@ struct RollUpReport {
 class LaborStore {
  public:
   using Options = LaborStoreOptions;
-  // 2: team-week rows; 3: team leads; 4: keys in files, not in labor.db (older files are
+  // The schema of labor.db (PostgreSQL's is PostgresJournal::kSchemaVersion). 2: team-week
+  // rows; 3: team leads; 4: keys in files, not in labor.db (older files are
   // upgraded at Open: their keys move to the key directory and are scrubbed from labor.db).
   static constexpr int64_t kSchemaVersion = 4;
   static constexpr int32_t kApplicationId = 0x454C4252;  // "ELBR".
@@ -213,6 +218,11 @@ class LaborStore {
   static StatusOr<std::unique_ptr<LaborStore>> Open(const std::filesystem::path& dir,
                                                     const privacy::Policy& policy,
                                                     Options options = {});
+  // The same over the rows of `storage` (labor_storage.h; PostgreSQL: postgres_labor_store.h)
+  // and the key directory options.key_dir (created when missing). REQUIRES: options.key_dir
+  // is not empty. Errors: "labor_unavailable" (the key directory); the storage's.
+  static StatusOr<std::unique_ptr<LaborStore>> Open(std::unique_ptr<LaborStorage> storage,
+                                                    const privacy::Policy& policy, Options options);
   ~LaborStore();
   LaborStore(const LaborStore&) = delete;
   LaborStore& operator=(const LaborStore&) = delete;
@@ -265,7 +275,7 @@ class LaborStore {
   // --- Aggregates (IND-06, AGG-01, AGG-02) -----------------------------------------------
   // Group figures over today's events, with team and shift from today's rota (workers not in
   // it count under team and shift ""). The differencing history is per requester and is
-  // cleared when `today` changes and at today's roll-up; it is kept in labor.db (table
+  // cleared when `today` changes and at today's roll-up; it is kept with the rows (table
   // query_history) and loaded back after a restart, so a restarted store refuses what the
   // history refused before (AGG-02). Errors as
   // privacy::QueryGuard::Answer; "bad_label" for a filter value; store errors.
@@ -278,7 +288,7 @@ class LaborStore {
   // so a worker of several weeks is one member per week: `workers` counts worker-weeks, and
   // a cell is answered only when one of its weeks holds at least k distinct workers. The
   // differencing history (separate from today's) is per requester, lives for the ISO week
-  // of `today` and is kept in labor.db like today's. Errors: kInvalidArgument "bad_week_range"
+  // of `today` and is kept with the rows like today's. Errors: kInvalidArgument "bad_week_range"
   // (from after to, or more weeks than kMaxWeeklyQueryWeeks or the retention keeps), "bad_label" (a
   // filter), "bad_standard"; errors of privacy::QueryGuard::Answer; store errors.
   StatusOr<WeeklyAnswer> QueryWeekly(const Date& today, std::string_view requester,

@@ -13,8 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "entrepot/store/journal_test_util.h"
+#include "entrepot/store/labor_storage.h"
+#include "entrepot/store/postgres_labor_store.h"
+
 namespace entrepot::store {
 namespace {
+
+using testing::RawPostgres;
 
 using privacy::Pseudonym;
 using privacy::SecretKey;
@@ -47,24 +53,64 @@ class CountingKeySource final : public privacy::KeySource {
   size_t count_ = 0;
 };
 
-class LaborStoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// The cases of the labor store, run against DIR/labor.db (Sqlite/) and against the rows of a
+// site of its own in PostgreSQL (Postgres/, which need ENTREPOT_TEST_POSTGRES and skip
+// without it). The key directory is DIR/labor-keys for both.
+class LaborStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "labor_store_test_XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
+    if (GetParam() == Backend::kPostgres) {
+      std::optional<std::string> url = testing::TestPostgresUrl();
+      if (!url) {
+        GTEST_SKIP() << testing::kHowToStartPostgres;
+      }
+      url_ = *url;
+      site_ = testing::UniqueSiteCode("labor");
+    }
     Reopen();
   }
   void TearDown() override {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+  bool postgres() const { return GetParam() == Backend::kPostgres; }
+  // A store on the same rows (another node of the site, for PostgreSQL) with `key_dir`.
+  StatusOr<std::unique_ptr<LaborStore>> OpenStore(const std::filesystem::path& key_dir) {
+    if (postgres()) {
+      return OpenPostgresLaborStore(url_, site_, policy_,
+                                    {.key_source = &keys_, .key_dir = key_dir});
+    }
+    return LaborStore::Open(dir_, policy_, {.key_source = &keys_, .key_dir = key_dir});
+  }
   void Reopen() {
     store_.reset();
-    auto opened = LaborStore::Open(dir_, policy_, {.key_source = &keys_});
+    auto opened = OpenStore(KeyDir());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(*opened);
+  }
+  // The rows of `table` (its SQLite name) matching `where` (SQL, may be empty).
+  int64_t Count(const std::string& table, const std::string& where = "") {
+    if (postgres()) {
+      RawPostgres raw(url_);
+      return raw.QueryInt("SELECT count(*) FROM entrepot_labor_" + table + " WHERE site = '" +
+                          site_ + "'" + (where.empty() ? "" : " AND " + where));
+    }
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql =
+        "SELECT count(*) FROM " + table + (where.empty() ? "" : " WHERE " + where);
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
   }
   // Every byte of labor.db and its WAL and shared-memory files.
   std::string FileBytes() const {
@@ -82,9 +128,35 @@ class LaborStoreTest : public ::testing::Test {
                          return static_cast<uint8_t>(a) == static_cast<uint8_t>(b);
                        }) != haystack.end();
   }
+  // SQLite: whether any byte of labor.db, its WAL or shared memory is `needle`, deleted rows
+  // included. PostgreSQL: whether a live row of the site's labor tables holds it (as text, or
+  // as bytes of a bytea: dead tuples are out of a client's reach, the keys guard them).
   template <typename Bytes>
-  bool FilesContain(const Bytes& needle) const {
-    return Contains(FileBytes(), needle);
+  bool StoredContains(const Bytes& needle) {
+    if (!postgres()) {
+      return Contains(FileBytes(), needle);
+    }
+    std::string hex;
+    bool printable = true;
+    for (auto byte : needle) {
+      const auto value = static_cast<uint8_t>(byte);
+      static constexpr char kDigits[] = "0123456789abcdef";
+      hex += kDigits[value >> 4];
+      hex += kDigits[value & 0xF];
+      printable = printable && value >= 0x20 && value < 0x7F && value != '\'' && value != '\\';
+    }
+    std::string rows;
+    for (const char* table : {"closed_days", "sessions", "scans", "assignments", "weekly",
+                              "team_weekly", "team_leads", "keys_to_destroy", "query_history"}) {
+      rows += std::string(rows.empty() ? "" : " UNION ALL ") + "SELECT t::text AS r FROM " +
+              "entrepot_labor_" + table + " t WHERE site = '" + site_ + "'";
+    }
+    std::string match = "strpos(r, '" + hex + "') > 0";
+    if (printable) {
+      match += " OR strpos(r, '" + std::string(needle.begin(), needle.end()) + "') > 0";
+    }
+    RawPostgres raw(url_);
+    return raw.QueryInt("SELECT count(*) FROM (" + rows + ") x WHERE " + match) > 0;
   }
   std::filesystem::path KeyDir() const { return dir_ / kLaborKeyDirName; }
   std::filesystem::path KeyFile(const std::string& name) const {
@@ -145,7 +217,14 @@ class LaborStoreTest : public ::testing::Test {
   privacy::Policy policy_ = privacy::DefaultPolicy();
   CountingKeySource keys_;
   std::unique_ptr<LaborStore> store_;
+  std::string url_;   // The test cluster (PostgreSQL only).
+  std::string site_;  // A site of its own in PostgreSQL.
 };
+
+// The cases that only DIR/labor.db has: its bytes on disk, its scrub, its older schemas.
+class SqliteLaborStoreTest : public LaborStoreTest {};
+// The cases that only PostgreSQL has: sites sharing a database, nodes sharing a site.
+class PostgresLaborStoreTest : public LaborStoreTest {};
 
 // What schemas 1 to 3 had and schema 4 has not: the keys in labor.db.
 constexpr std::string_view kSchema3KeyTables =
@@ -159,12 +238,13 @@ const Date kTuesday = D(2026, 5, 5);
 
 // RET-01: the worker id is never stored with a labor event; the session carries the day
 // pseudonym (HMAC under the day key), and scans are linked only to the device's session.
-TEST_F(LaborStoreTest, EventsCarryOnlyTheDayPseudonym) {
+TEST_P(LaborStoreTest, EventsCarryOnlyTheDayPseudonym) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-0042", 777001, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-0042", "pick", "A", "ok", 2, 2000));
   const Pseudonym pseudonym = privacy::PseudonymOf(keys_.Key(0), 777001);
-  EXPECT_TRUE(FilesContain(pseudonym));
-  EXPECT_FALSE(FilesContain(std::string("777001")));
+  EXPECT_TRUE(StoredContains(pseudonym));
+  EXPECT_FALSE(StoredContains(std::string("777001")));
+  EXPECT_FALSE(StoredContains(keys_.KeyBytes(0))) << "the key is a file, never a row";
   // A scan on a device nobody is signed in on is not a labor event.
   StatusOr<bool> recorded = store_->RecordScan("HH-0099", "pick", "A", "ok", 1, 2000);
   ASSERT_TRUE(recorded.ok());
@@ -173,7 +253,7 @@ TEST_F(LaborStoreTest, EventsCarryOnlyTheDayPseudonym) {
 
 // RET-01, AGG-04 (crypto-shredding): after the roll-up, no table, free page or WAL frame
 // of labor.db holds the day key, the day pseudonym or the raw events.
-TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
+TEST_P(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-UNIQUE-7", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-UNIQUE-7", "pick", "ZONE-RAW-ONLY", "ok", 3, 2000));
   ASSERT_TRUE(
@@ -183,8 +263,8 @@ TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
   const Pseudonym pseudonym = privacy::PseudonymOf(keys_.Key(0), 5);
   // The control: before the roll-up the bytes are there to be found (the key in its file).
   ASSERT_TRUE(Contains(KeyDirBytes(), day_key));
-  ASSERT_TRUE(FilesContain(pseudonym));
-  ASSERT_TRUE(FilesContain(std::string("HH-UNIQUE-7")));
+  ASSERT_TRUE(StoredContains(pseudonym));
+  ASSERT_TRUE(StoredContains(std::string("HH-UNIQUE-7")));
 
   StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -194,16 +274,16 @@ TEST_F(LaborStoreTest, RollUpDestroysTheDayKeyAndRawEventsOnDisk) {
   EXPECT_FALSE(report->day_key_missing);
   EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
   EXPECT_FALSE(Contains(KeyDirBytes(), day_key));
-  EXPECT_FALSE(FilesContain(day_key));
-  EXPECT_FALSE(FilesContain(pseudonym));
-  EXPECT_FALSE(FilesContain(std::string("HH-UNIQUE-7")));
-  EXPECT_FALSE(FilesContain(std::string("ZONE-RAW-ONLY")) &&
+  EXPECT_FALSE(StoredContains(day_key));
+  EXPECT_FALSE(StoredContains(pseudonym));
+  EXPECT_FALSE(StoredContains(std::string("HH-UNIQUE-7")));
+  EXPECT_FALSE(StoredContains(std::string("ZONE-RAW-ONLY")) &&
                !store_->WeeklyForWorker(5, kMonday)->totals.ms_per_zone.contains("ZONE-RAW-ONLY"))
       << "a zone name may remain only as a key of the weekly aggregate";
 }
 
 // The check above would miss a day string equal to the week start; this one uses a Tuesday.
-TEST_F(LaborStoreTest, RollUpLeavesNoDayOfTheWeek) {
+TEST_P(SqliteLaborStoreTest, RollUpLeavesNoDayOfTheWeek) {
   ASSERT_TRUE(store_->StartSession(kTuesday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(store_->RollUpDay(kTuesday, std::vector<int64_t>{5}).ok());
   // Only closed_days remembers the date, to refuse a second roll-up, and the name of the
@@ -221,7 +301,7 @@ TEST_F(LaborStoreTest, RollUpLeavesNoDayOfTheWeek) {
 
 // A crash between the roll-up's commit and its scrub leaves deleted bytes in free pages;
 // the next Open() finishes the scrub (the scrub_pending flag is committed with the roll-up).
-TEST_F(LaborStoreTest, OpenFinishesAnInterruptedScrub) {
+TEST_P(SqliteLaborStoreTest, OpenFinishesAnInterruptedScrub) {
   store_.reset();
   const std::vector<uint8_t> pseudonym = keys_.KeyBytes(40);
   sqlite3* db = nullptr;
@@ -241,14 +321,14 @@ TEST_F(LaborStoreTest, OpenFinishesAnInterruptedScrub) {
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  ASSERT_TRUE(FilesContain(pseudonym)) << "the simulated crash must leave the bytes behind";
+  ASSERT_TRUE(StoredContains(pseudonym)) << "the simulated crash must leave the bytes behind";
   Reopen();
-  EXPECT_FALSE(FilesContain(pseudonym));
+  EXPECT_FALSE(StoredContains(pseudonym));
 }
 
 // Another connection reading labor.db keeps the WAL from being truncated: the roll-up is
 // committed but reports scrub_incomplete, and Scrub() succeeds once the reader is gone.
-TEST_F(LaborStoreTest, ScrubBlockedByAReaderIsReported) {
+TEST_P(SqliteLaborStoreTest, ScrubBlockedByAReaderIsReported) {
   store_.reset();
   auto opened = LaborStore::Open(dir_, policy_, {.key_source = &keys_, .busy_timeout_ms = 50});
   ASSERT_TRUE(opened.ok());
@@ -267,7 +347,7 @@ TEST_F(LaborStoreTest, ScrubBlockedByAReaderIsReported) {
   // The key went with the commit's scrub attempt: the WAL's leftovers are unlinkable.
   EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
   EXPECT_TRUE(store_->Scrub().ok());
-  EXPECT_FALSE(FilesContain(privacy::PseudonymOf(keys_.Key(0), 5)));
+  EXPECT_FALSE(StoredContains(privacy::PseudonymOf(keys_.Key(0), 5)));
   EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
             "day_already_rolled_up");
 }
@@ -275,7 +355,7 @@ TEST_F(LaborStoreTest, ScrubBlockedByAReaderIsReported) {
 // AGG-04, RET-01: the keys are files of their own directory, never bytes of labor.db, so
 // a copy of labor.db made before the roll-up (a backup) links nobody; the roll-up destroys
 // the day key's file.
-TEST_F(LaborStoreTest, KeysAreFilesAndABackupOfLaborDbHoldsNone) {
+TEST_P(SqliteLaborStoreTest, KeysAreFilesAndABackupOfLaborDbHoldsNone) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
   const std::vector<uint8_t> day_key = keys_.KeyBytes(0);
@@ -299,11 +379,11 @@ TEST_F(LaborStoreTest, KeysAreFilesAndABackupOfLaborDbHoldsNone) {
   EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
   const std::vector<uint8_t> week_key = keys_.KeyBytes(1);
   EXPECT_EQ(ReadAll(KeyFile("week-2026-05-04")), std::string(week_key.begin(), week_key.end()));
-  EXPECT_FALSE(FilesContain(week_key));
+  EXPECT_FALSE(StoredContains(week_key));
   EXPECT_EQ(store_->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 3);
 }
 
-TEST_F(LaborStoreTest, TheKeyDirectoryIsAnOption) {
+TEST_P(SqliteLaborStoreTest, TheKeyDirectoryIsAnOption) {
   store_.reset();
   std::filesystem::remove_all(KeyDir());
   const std::filesystem::path elsewhere = dir_ / "vault" / "keys";
@@ -321,7 +401,7 @@ TEST_F(LaborStoreTest, TheKeyDirectoryIsAnOption) {
 
 // A crash after the roll-up's commit, before its scrub and key destruction: the events are
 // gone, the key file and the record of it remain. The next Open scrubs, then destroys it.
-TEST_F(LaborStoreTest, OpenDestroysTheKeyOfARollUpCommittedBeforeACrash) {
+TEST_P(SqliteLaborStoreTest, OpenDestroysTheKeyOfARollUpCommittedBeforeACrash) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(store_->EndSession("HH-1", 2000).ok());
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
@@ -338,7 +418,7 @@ TEST_F(LaborStoreTest, OpenDestroysTheKeyOfARollUpCommittedBeforeACrash) {
 
 // A crash inside the roll-up, before its commit (here a failure after the week key file was
 // written): nothing is lost, and the next roll-up counts the day once, under the same keys.
-TEST_F(LaborStoreTest, ARollUpThatFailsBeforeItsCommitIsRedoneWhole) {
+TEST_P(SqliteLaborStoreTest, ARollUpThatFailsBeforeItsCommitIsRedoneWhole) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
   ASSERT_NO_FATAL_FAILURE(
@@ -358,7 +438,7 @@ TEST_F(LaborStoreTest, ARollUpThatFailsBeforeItsCommitIsRedoneWhole) {
 
 // A crash while a key file was written leaves its temporary file, maybe with key bytes:
 // Open destroys it.
-TEST_F(LaborStoreTest, OpenDestroysAKeyFileLeftHalfWritten) {
+TEST_P(LaborStoreTest, OpenDestroysAKeyFileLeftHalfWritten) {
   store_.reset();
   WriteAll(KeyDir() / "day-2026-05-04.key.tmp", keys_.KeyBytes(30));
   Reopen();
@@ -368,7 +448,7 @@ TEST_F(LaborStoreTest, OpenDestroysAKeyFileLeftHalfWritten) {
 
 // RET-01: a day whose key file is gone (lost, deleted by hand) cannot be linked any more:
 // the roll-up counts its sessions unattributed and says why, and does not fail.
-TEST_F(LaborStoreTest, AMissingDayKeyLeavesTheDayUnattributed) {
+TEST_P(LaborStoreTest, AMissingDayKeyLeavesTheDayUnattributed) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
   std::filesystem::remove(KeyFile("day-2026-05-04"));
@@ -382,19 +462,19 @@ TEST_F(LaborStoreTest, AMissingDayKeyLeavesTheDayUnattributed) {
 }
 
 // Weekly rows whose week key file was lost still expire with their week (RET-02).
-TEST_F(LaborStoreTest, WeeklyRowsWithoutTheirKeyStillExpire) {
+TEST_P(LaborStoreTest, WeeklyRowsWithoutTheirKeyStillExpire) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "ZONE-WEEK", "ok", 4, 60'000));
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
   std::filesystem::remove(KeyFile("week-2026-05-04"));
-  ASSERT_TRUE(FilesContain(std::string("ZONE-WEEK")));
+  ASSERT_TRUE(StoredContains(std::string("ZONE-WEEK")));
   EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
-  EXPECT_FALSE(FilesContain(std::string("ZONE-WEEK")));
+  EXPECT_FALSE(StoredContains(std::string("ZONE-WEEK")));
 }
 
 // Schema 3 kept the keys in labor.db. Open moves each to its file (same bytes, so the day's
 // pseudonyms still link), drops the tables and scrubs the key bytes out of labor.db.
-TEST_F(LaborStoreTest, AVersion3FileIsUpgradedKeysOutOfLaborDb) {
+TEST_P(SqliteLaborStoreTest, AVersion3FileIsUpgradedKeysOutOfLaborDb) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
   store_.reset();
@@ -417,14 +497,14 @@ TEST_F(LaborStoreTest, AVersion3FileIsUpgradedKeysOutOfLaborDb) {
     sqlite3_finalize(insert);
   }
   sqlite3_close(db);
-  ASSERT_TRUE(FilesContain(day_key)) << "the control: schema 3 holds the key";
+  ASSERT_TRUE(StoredContains(day_key)) << "the control: schema 3 holds the key";
 
   Reopen();
   EXPECT_EQ(ReadAll(KeyFile("day-2026-05-04")), std::string(day_key.begin(), day_key.end()));
   EXPECT_EQ(ReadAll(KeyFile("week-2026-04-27")), std::string(week_key.begin(), week_key.end()));
-  EXPECT_FALSE(FilesContain(day_key));
-  EXPECT_FALSE(FilesContain(week_key));
-  EXPECT_FALSE(FilesContain(std::string("day_keys")));
+  EXPECT_FALSE(StoredContains(day_key));
+  EXPECT_FALSE(StoredContains(week_key));
+  EXPECT_FALSE(StoredContains(std::string("day_keys")));
   StatusOr<RollUpReport> report = store_->RollUpDay(kMonday, std::vector<int64_t>{5});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->workers, 1);  // The moved key still links the day's session.
@@ -433,7 +513,7 @@ TEST_F(LaborStoreTest, AVersion3FileIsUpgradedKeysOutOfLaborDb) {
 
 // IND-08, IND-07: the weekly aggregate sums the days of the week with no day in it; a
 // raw event can no longer be read back after the roll-up.
-TEST_F(LaborStoreTest, WeeklyAggregatesSumTheWeek) {
+TEST_P(LaborStoreTest, WeeklyAggregatesSumTheWeek) {
   for (const Date& d : {kMonday, kTuesday}) {
     ASSERT_TRUE(store_->StartSession(d, "HH-1", 5, 0).ok());
     ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 4, 60'000));
@@ -454,7 +534,7 @@ TEST_F(LaborStoreTest, WeeklyAggregatesSumTheWeek) {
 }
 
 // RET-01: a rolled-up day is closed: no second roll-up (double counting), no new events.
-TEST_F(LaborStoreTest, ARolledUpDayIsClosed) {
+TEST_P(LaborStoreTest, ARolledUpDayIsClosed) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{}).ok());
   EXPECT_EQ(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).status().reason(),
@@ -469,7 +549,7 @@ TEST_F(LaborStoreTest, ARolledUpDayIsClosed) {
 // A night shift: the worker's session still open when their day is rolled up goes on in the
 // next day, on the same device, under the next day's pseudonym; once only, so that a sign-in
 // forgotten on a device ends (IND-12).
-TEST_F(LaborStoreTest, ANightShiftsSessionGoesOnInTheNextDayOnce) {
+TEST_P(LaborStoreTest, ANightShiftsSessionGoesOnInTheNextDayOnce) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());  // Key 0: Monday's.
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 2, 5000));
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-2", 6, 1000).ok());  // 6: known to nobody.
@@ -495,7 +575,7 @@ TEST_F(LaborStoreTest, ANightShiftsSessionGoesOnInTheNextDayOnce) {
 
 // A sign-out forgotten in the evening: the carried session counts from its first scan of
 // the next day, and without one not at all, so the night adds no time to anyone (IND-09).
-TEST_F(LaborStoreTest, ACarriedSessionCountsFromItsFirstScan) {
+TEST_P(LaborStoreTest, ACarriedSessionCountsFromItsFirstScan) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 2000));
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-2", 5, 1000).ok());
@@ -513,7 +593,7 @@ TEST_F(LaborStoreTest, ACarriedSessionCountsFromItsFirstScan) {
 }
 
 // A carried session lands in a day that RollUpDue then finds due as well.
-TEST_F(LaborStoreTest, RollUpDueRollsUpTheDayASessionWasCarriedInto) {
+TEST_P(LaborStoreTest, RollUpDueRollsUpTheDayASessionWasCarriedInto) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
   StatusOr<std::vector<RollUpReport>> due =
       store_->RollUpDue(D(2026, 5, 6), std::vector<int64_t>{5});
@@ -524,7 +604,7 @@ TEST_F(LaborStoreTest, RollUpDueRollsUpTheDayASessionWasCarriedInto) {
 }
 
 // RET-01: the end-of-day job rolls up the days older than retention.labor_events_days.
-TEST_F(LaborStoreTest, RollUpDueTakesEveryDayOlderThanThePolicyAllows) {
+TEST_P(LaborStoreTest, RollUpDueTakesEveryDayOlderThanThePolicyAllows) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
   ASSERT_TRUE(store_->StartSession(kTuesday, "HH-2", 6, 0).ok());
   StatusOr<std::vector<RollUpReport>> none = store_->RollUpDue(kTuesday, {});
@@ -536,7 +616,7 @@ TEST_F(LaborStoreTest, RollUpDueTakesEveryDayOlderThanThePolicyAllows) {
 }
 
 // RET-02: weekly aggregates expire after the policy's retention, key and rows.
-TEST_F(LaborStoreTest, WeeklyAggregatesExpireAfterRetention) {
+TEST_P(LaborStoreTest, WeeklyAggregatesExpireAfterRetention) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 4, 60'000));
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{5}).ok());
@@ -550,10 +630,10 @@ TEST_F(LaborStoreTest, WeeklyAggregatesExpireAfterRetention) {
   EXPECT_EQ(store_->WeeklyForWorker(5, kMonday).status().reason(), "week_not_kept");
   EXPECT_FALSE(std::filesystem::exists(KeyFile("week-2026-05-04")));
   EXPECT_FALSE(Contains(KeyDirBytes(), week_key));
-  EXPECT_FALSE(FilesContain(privacy::PseudonymOf(keys_.Key(1), 5)));
+  EXPECT_FALSE(StoredContains(privacy::PseudonymOf(keys_.Key(1), 5)));
 }
 
-TEST_F(LaborStoreTest, RetentionComesFromThePolicy) {
+TEST_P(LaborStoreTest, RetentionComesFromThePolicy) {
   policy_.retention.worker_weekly_weeks = 2;
   Reopen();
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
@@ -563,7 +643,7 @@ TEST_F(LaborStoreTest, RetentionComesFromThePolicy) {
 }
 
 // The day key survives a restart, so a day's sessions keep one pseudonym per worker.
-TEST_F(LaborStoreTest, KeysAndEventsSurviveReopen) {
+TEST_P(LaborStoreTest, KeysAndEventsSurviveReopen) {
   ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 0).ok());
   ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 1, 10));
   Reopen();
@@ -579,7 +659,7 @@ TEST_F(LaborStoreTest, KeysAndEventsSurviveReopen) {
 
 // IND-04, IND-05, ACC-01: the supervisor of today's shift and zone sees today's units,
 // current task and quality errors of the workers of that shift and zone, and only them.
-TEST_F(LaborStoreTest, SupervisorSeesOwnShiftAndZoneToday) {
+TEST_P(LaborStoreTest, SupervisorSeesOwnShiftAndZoneToday) {
   std::vector<LaborAssignment> rota = Rota(2, "A", "t1");
   rota.push_back({3, "t1", "morning", "B", false});  // Another zone.
   rota.push_back({4, "t1", "night", "A", false});    // Another shift.
@@ -606,7 +686,7 @@ TEST_F(LaborStoreTest, SupervisorSeesOwnShiftAndZoneToday) {
 }
 
 // IND-04, ACC-01, GOV-02: every other request is refused, with a reason.
-TEST_F(LaborStoreTest, SupervisorRefusals) {
+TEST_P(LaborStoreTest, SupervisorRefusals) {
   std::vector<LaborAssignment> rota = Rota(2, "A", "t1");
   rota.push_back({2000, "leads", "morning", "B", true});
   ASSERT_TRUE(store_->SetAssignments(kTuesday, rota).ok());
@@ -625,7 +705,7 @@ TEST_F(LaborStoreTest, SupervisorRefusals) {
             StatusCode::kOk);
 }
 
-TEST_F(LaborStoreTest, PolicySwitchesTheRealtimeView) {
+TEST_P(LaborStoreTest, PolicySwitchesTheRealtimeView) {
   policy_.indicators.realtime_individual.link_quality_errors = false;
   Reopen();
   ASSERT_TRUE(store_->SetAssignments(kMonday, Rota(1, "A", "t1")).ok());
@@ -643,7 +723,7 @@ TEST_F(LaborStoreTest, PolicySwitchesTheRealtimeView) {
 }
 
 // IND-06, AGG-01, AGG-02 over today's events, with team and shift from the rota.
-TEST_F(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
+TEST_P(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
   ASSERT_NO_FATAL_FAILURE(TwelveWorkersPickInZoneA());
   using privacy::AggregateQuery;
   using privacy::LaborDimension;
@@ -674,7 +754,7 @@ TEST_F(LaborStoreTest, AggregatesAreKAnonymousAndProtectedAgainstDifferencing) {
 
 // AGG-02 across a restart: the requester's answered cohorts are kept in labor.db, so a
 // restarted store refuses the same differencing query; they go with the day's roll-up.
-TEST_F(LaborStoreTest, ARestartedStoreRemembersWhatEachRequesterWasAnswered) {
+TEST_P(LaborStoreTest, ARestartedStoreRemembersWhatEachRequesterWasAnswered) {
   ASSERT_NO_FATAL_FAILURE(TwelveWorkersPickInZoneA());
   using privacy::AggregateQuery;
   ASSERT_EQ(
@@ -693,13 +773,13 @@ TEST_F(LaborStoreTest, ARestartedStoreRemembersWhatEachRequesterWasAnswered) {
   EXPECT_EQ(
       store_->QueryAggregates(kMonday, "manager", AggregateQuery{.zone = "A"})->cells[0].workers,
       12);
-  ASSERT_TRUE(FilesContain(std::string("manager")));
+  ASSERT_TRUE(StoredContains(std::string("manager")));
   // The roll-up deletes the day's history with the day (and scrubs it).
   ASSERT_TRUE(store_->RollUpDay(kMonday, std::vector<int64_t>{}).ok());
-  EXPECT_FALSE(FilesContain(std::string("manager")));
+  EXPECT_FALSE(StoredContains(std::string("manager")));
 }
 
-TEST_F(LaborStoreTest, BadInputIsRefusedWithReasons) {
+TEST_P(LaborStoreTest, BadInputIsRefusedWithReasons) {
   EXPECT_EQ(store_->StartSession(kMonday, "", 1, 0).reason(), "bad_label");
   EXPECT_EQ(store_->StartSession(kMonday, "has space", 1, 0).reason(), "bad_label");
   EXPECT_EQ(store_->EndSession(std::string(100, 'x'), 0).reason(), "bad_label");
@@ -794,6 +874,8 @@ class LaborWeeklyTest : public LaborStoreTest {
   const Date kToday = D(2026, 6, 1);  // W23: W19 to W23 are kept.
 };
 
+class SqliteLaborWeeklyTest : public LaborWeeklyTest {};
+
 const Date kW19 = D(2026, 5, 4);
 const Date kW20 = D(2026, 5, 11);
 const Date kW21 = D(2026, 5, 18);
@@ -809,7 +891,7 @@ const privacy::AggregateCell* Cell(const WeeklyAnswer& answer, const std::string
 
 // IND-06, AGG-01: team-week figures, team and shift from the day's rota ("" without); a team
 // under k is suppressed and the smallest other team with it (complementary).
-TEST_F(LaborWeeklyTest, TeamWeeksAreKAnonymous) {
+TEST_P(LaborWeeklyTest, TeamWeeksAreKAnonymous) {
   WorkDay(kW19, Join(Join(Team("t1", 1, 11), Team("t2", 100, 1)), Team("", 200, 10)));
   WorkDay(D(2026, 5, 5), Team("t1", 1, 11));  // Same workers on Tuesday: one member each.
   StatusOr<WeeklyAnswer> teams =
@@ -841,7 +923,7 @@ TEST_F(LaborWeeklyTest, TeamWeeksAreKAnonymous) {
 
 // AGG-01 over weeks: a worker is a new member each week, so a range of small weeks is not a
 // large group: 4 workers in each of 3 weeks stay under k = 10.
-TEST_F(LaborWeeklyTest, SmallWeeksDoNotAddUpToK) {
+TEST_P(LaborWeeklyTest, SmallWeeksDoNotAddUpToK) {
   for (const Date& week : {kW19, kW20, kW21}) {
     WorkDay(week, Team("t1", 1, 4));
   }
@@ -853,7 +935,7 @@ TEST_F(LaborWeeklyTest, SmallWeeksDoNotAddUpToK) {
 
 // AGG-02: W19-W20 then W19 alone differ by the one worker of W20: suppressed for the same
 // requester, answered for another; asking the same range again is allowed.
-TEST_F(LaborWeeklyTest, OverlappingWeeklyFiltersAreDifferencingProtected) {
+TEST_P(LaborWeeklyTest, OverlappingWeeklyFiltersAreDifferencingProtected) {
   WorkDay(kW19, Team("t1", 1, 10));
   WorkDay(kW20, Team("t1", 1, 1));
   StatusOr<WeeklyAnswer> both = Weekly("manager", kW19, kW20, {.team = "t1"});
@@ -874,12 +956,12 @@ TEST_F(LaborWeeklyTest, OverlappingWeeklyFiltersAreDifferencingProtected) {
   // Next week it is forgotten, in memory and on disk.
   ASSERT_TRUE(store_->Expire(privacy::AddDays(kToday, 7)).ok());
   Reopen();
-  EXPECT_FALSE(FilesContain(std::string("manager")));
+  EXPECT_FALSE(StoredContains(std::string("manager")));
 }
 
 // RET-02, AGG-04: the team-week rows carry a week token, never a worker id, a day or week
 // pseudonym; at expiry they go with the week key, and no byte of the token remains.
-TEST_F(LaborWeeklyTest, TeamWeekRowsHoldNoIdAndExpireWithTheWeek) {
+TEST_P(SqliteLaborWeeklyTest, TeamWeekRowsHoldNoIdAndExpireWithTheWeek) {
   WorkDay(kW19, Team("t1", 777001, 10));
   // Keys: 0 the day key, 1 the week key.
   const int64_t token = static_cast<int64_t>(privacy::TeamMemberOf(keys_.Key(1), 777001));
@@ -895,22 +977,22 @@ TEST_F(LaborWeeklyTest, TeamWeekRowsHoldNoIdAndExpireWithTheWeek) {
                   (uint64_t{week_pseudonym[4]} << 24) | (uint64_t{week_pseudonym[5]} << 16) |
                   (uint64_t{week_pseudonym[6]} << 8) | uint64_t{week_pseudonym[7]});
   }
-  EXPECT_FALSE(FilesContain(std::string("777001")));
+  EXPECT_FALSE(StoredContains(std::string("777001")));
   std::vector<uint8_t> token_bytes;  // SQLite stores a large integer big-endian in 8 bytes.
   for (int shift = 56; shift >= 0; shift -= 8) {
     token_bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(token) >> shift));
   }
-  ASSERT_TRUE(FilesContain(token_bytes)) << "the control: the token is on disk before expiry";
+  ASSERT_TRUE(StoredContains(token_bytes)) << "the control: the token is on disk before expiry";
   EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
   EXPECT_TRUE(StoredTeamMembers().empty());
-  EXPECT_FALSE(FilesContain(token_bytes));
+  EXPECT_FALSE(StoredContains(token_bytes));
   EXPECT_FALSE(Contains(KeyDirBytes(), keys_.KeyBytes(1)));
   EXPECT_TRUE(Weekly("manager", kW19, kW19, {})->aggregate.cells.empty());
 }
 
 // Standard vs actual (team level): only processes with a standard are compared, over the
 // time attributed to them; the cell is as k-anonymous as any other.
-TEST_F(LaborWeeklyTest, StandardVsActualIsTeamLevel) {
+TEST_P(LaborWeeklyTest, StandardVsActualIsTeamLevel) {
   std::vector<DayWork> work = Team("t1", 1, 10, 150);  // 150 picks in an hour each.
   work.push_back({11, "t1", "stow", 30});              // One stower: no standard for stow.
   WorkDay(kW19, work);
@@ -928,7 +1010,7 @@ TEST_F(LaborWeeklyTest, StandardVsActualIsTeamLevel) {
   EXPECT_EQ(Weekly("manager", kW19, kW19, {}, &bad).status().reason(), "bad_standard");
 }
 
-TEST_F(LaborWeeklyTest, WeekRangesAreBounded) {
+TEST_P(LaborWeeklyTest, WeekRangesAreBounded) {
   EXPECT_EQ(Weekly("m", kW20, kW19, {}).status().reason(), "bad_week_range");
   // The retention keeps 13 weeks before this one: 14 in all.
   EXPECT_TRUE(Weekly("m", D(2026, 3, 2), kToday, {}).ok());
@@ -937,7 +1019,7 @@ TEST_F(LaborWeeklyTest, WeekRangesAreBounded) {
 }
 
 // A labor.db of schema 1 (no team-week rows) is upgraded at Open.
-TEST_F(LaborWeeklyTest, SchemaOneIsUpgraded) {
+TEST_P(SqliteLaborWeeklyTest, SchemaOneIsUpgraded) {
   ASSERT_NO_FATAL_FAILURE(Rewrite(std::string("DROP TABLE team_weekly; PRAGMA user_version = 1;") +
                                   std::string(kSchema3KeyTables)));
   WorkDay(kW19, Team("t1", 1, 10));
@@ -947,7 +1029,7 @@ TEST_F(LaborWeeklyTest, SchemaOneIsUpgraded) {
 // ACC-02 (scope own_team): the roll-up records who led which team in the week and, under the
 // week pseudonym, the teams each worker was in; a lead shares a team with a worker only in a
 // week they led it, and both records go with the week (RET-02).
-TEST_F(LaborWeeklyTest, TheRollUpRecordsWhoLedWhichTeamInTheWeek) {
+TEST_P(LaborWeeklyTest, TheRollUpRecordsWhoLedWhichTeamInTheWeek) {
   auto day = [this](const Date& d, std::vector<LaborAssignment> rota) {
     ASSERT_TRUE(store_->SetAssignments(d, rota).ok());
     for (const LaborAssignment& line : rota) {
@@ -990,35 +1072,24 @@ TEST_F(LaborWeeklyTest, TheRollUpRecordsWhoLedWhichTeamInTheWeek) {
   EXPECT_TRUE(lead->teams.empty());
 
   // The worker's team is stored under the week pseudonym, never beside a worker id.
-  auto count = [this](const char* sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open((dir_ / kLaborFileName).string().c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK);
-    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
-  };
-  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 3);  // (W19,t1,900) (W19,t2,901) (W20,t1,901)
-  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3"), 5);
-  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3 AND value != 1"), 0)
-      << "no count of days (IND-09)";
+  EXPECT_EQ(Count("team_leads"), 3);  // (W19,t1,900) (W19,t2,901) (W20,t1,901)
+  EXPECT_EQ(Count("weekly", "kind = 3"), 5);
+  EXPECT_EQ(Count("weekly", "kind = 3 AND value != 1"), 0) << "no count of days (IND-09)";
 
   // RET-02: W19 expires (kept through the 13 weeks after it), W20 not yet.
   EXPECT_EQ(*store_->Expire(D(2026, 8, 10)), 1);
   EXPECT_EQ(store_->TeamsLedFor(900, 1, kW19).status().reason(), "week_not_kept");
-  EXPECT_EQ(count("SELECT count(*) FROM team_leads WHERE week = '2026-05-04'"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE week = '2026-05-04'"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 1);
+  EXPECT_EQ(Count("team_leads", "week = '2026-05-04'"), 0);
+  EXPECT_EQ(Count("weekly", "week = '2026-05-04'"), 0);
+  EXPECT_EQ(Count("team_leads"), 1);
   EXPECT_EQ(*store_->TeamsLedFor(901, 1, kW20), Teams{"t1"});
   EXPECT_EQ(*store_->Expire(D(2026, 8, 17)), 1);
-  EXPECT_EQ(count("SELECT count(*) FROM team_leads"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM weekly WHERE kind = 3"), 0);
+  EXPECT_EQ(Count("team_leads"), 0);
+  EXPECT_EQ(Count("weekly", "kind = 3"), 0);
 }
 
 // A labor.db of schema 2 (no team leads) is upgraded at Open; its weeks have no leads.
-TEST_F(LaborWeeklyTest, SchemaTwoIsUpgraded) {
+TEST_P(SqliteLaborWeeklyTest, SchemaTwoIsUpgraded) {
   ASSERT_NO_FATAL_FAILURE(Rewrite(std::string("DROP TABLE team_leads; PRAGMA user_version = 2;") +
                                   std::string(kSchema3KeyTables)));
   ASSERT_TRUE(
@@ -1028,7 +1099,7 @@ TEST_F(LaborWeeklyTest, SchemaTwoIsUpgraded) {
   EXPECT_EQ(*store_->TeamsLedFor(9, 1, kW19), std::vector<std::string>{"t1"});
 }
 
-TEST_F(LaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
+TEST_P(SqliteLaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
   EXPECT_EQ(LaborStore::Open(dir_ / "missing", policy_).status().reason(), "labor_dir_not_found");
   const std::filesystem::path other = dir_ / "other";
   std::filesystem::create_directory(other);
@@ -1038,6 +1109,132 @@ TEST_F(LaborStoreTest, OpenRefusesMissingDirAndForeignFiles) {
   sqlite3_close(db);
   EXPECT_EQ(LaborStore::Open(other, policy_).status().reason(), "labor_corrupt");
 }
+
+// The rows are keyed by site: two sites of one database see none of each other's labor data.
+TEST_P(PostgresLaborStoreTest, TwoSitesOfADatabaseKeepTheirLaborApart) {
+  ASSERT_TRUE(store_->SetAssignments(kMonday, Rota(2, "A", "t1")).ok());
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 1, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  const std::string other_site = testing::UniqueSiteCode("labor-other");
+  auto other = OpenPostgresLaborStore(url_, other_site, policy_,
+                                      {.key_source = &keys_, .key_dir = dir_ / "other-keys"});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(*(*other)->OpenDays(), std::vector<Date>{});
+  StatusOr<bool> recorded = (*other)->RecordScan("HH-1", "pick", "A", "ok", 1, 3000);
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_FALSE(*recorded) << "HH-1 has a session at the first site only";
+  ASSERT_TRUE((*other)->SetAssignments(kMonday, {}).ok());
+  EXPECT_EQ(Count("assignments"), 3) << "the other site's rota is its own";
+  ASSERT_TRUE((*other)->RollUpDay(kMonday, std::vector<int64_t>{1}).ok());
+  EXPECT_EQ(store_->WorkerDay(kMonday, 1)->scans.size(), 1u);
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{kMonday});
+  EXPECT_EQ(OpenPostgresLaborStorage(url_, "bad site").status().reason(), "bad_site_code");
+  // Key names carry no site: a key directory serves one site only.
+  EXPECT_EQ(
+      OpenPostgresLaborStore(url_, other_site, policy_, {.key_dir = KeyDir()}).status().reason(),
+      "labor_keys_of_another_site");
+}
+
+// Failover with one key directory shared by the nodes (docs/LABOR.md, "Failover and keys"):
+// the node that takes over sees the worker's session and scans of the day, goes on recording
+// in the same session, and the roll-up attributes the whole day.
+TEST_P(PostgresLaborStoreTest, ANodeThatTakesOverWithTheSharedKeysAttributesTheDay) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  store_.reset();  // Node A dies.
+  auto b = OpenStore(KeyDir());
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  StatusOr<OwnLaborDay> day = (*b)->WorkerDay(kMonday, 5);
+  ASSERT_TRUE(day.ok()) << day.status().ToString();
+  EXPECT_EQ(day->sessions.size(), 1u);
+  ASSERT_EQ(day->scans.size(), 1u);
+  EXPECT_EQ(day->today.units, 3);
+  ASSERT_TRUE(*(*b)->RecordScan("HH-1", "pick", "A", "ok", 4, 3000));
+  StatusOr<RollUpReport> report = (*b)->RollUpDay(kMonday, std::vector<int64_t>{5});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->workers, 1);
+  EXPECT_EQ(report->unattributed_sessions, 0);
+  EXPECT_EQ((*b)->WeeklyForWorker(5, kMonday)->totals.units_per_process.at("pick"), 7);
+}
+
+// Failover with node-local key directories: the node that takes over has no key for the
+// day, so it starts one of its own; the sessions recorded before the takeover can no longer
+// be linked to anyone and roll up unattributed (their figures are lost, and nobody is
+// exposed). When the former node starts again, it destroys its key of the closed day.
+TEST_P(PostgresLaborStoreTest, ATakeoverWithNodeLocalKeysRollsTheEarlierDayUpUnattributed) {
+  ASSERT_TRUE(store_->StartSession(kMonday, "HH-1", 5, 1000).ok());
+  ASSERT_TRUE(*store_->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+  store_.reset();  // Node A dies; its key directory stays on its disk.
+  auto b = OpenStore(dir_ / "node-b-keys");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_TRUE((*b)->WorkerDay(kMonday, 5)->sessions.empty()) << "B cannot link A's session";
+  ASSERT_TRUE((*b)->StartSession(kMonday, "HH-2", 6, 5000).ok());
+  ASSERT_TRUE(*(*b)->RecordScan("HH-2", "pick", "A", "ok", 4, 6000));
+  ASSERT_TRUE((*b)->EndSession("HH-2", 7000).ok());
+  StatusOr<RollUpReport> report = (*b)->RollUpDay(kMonday, std::vector<int64_t>{5, 6});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->sessions, 2);
+  EXPECT_EQ(report->workers, 1);
+  EXPECT_EQ(report->unattributed_sessions, 1);
+  EXPECT_FALSE(report->day_key_missing) << "B has a key for the day: its own";
+  EXPECT_EQ((*b)->WeeklyForWorker(6, kMonday)->totals.units_per_process.at("pick"), 4);
+  EXPECT_TRUE((*b)->WeeklyForWorker(5, kMonday)->totals.units_per_process.empty());
+  EXPECT_EQ(Count("sessions") + Count("scans"), 0)
+      << "the raw events went with the day; A's open session, unattributed, is not carried";
+  b->reset();
+  ASSERT_TRUE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+  Reopen();  // Node A again.
+  EXPECT_FALSE(std::filesystem::exists(KeyFile("day-2026-05-04")));
+}
+
+// entrepot migrate: every row of a labor.db is copied into the site's rows; with the same key
+// directory the copy links and answers as the file did. A site that has rows is refused.
+TEST_P(PostgresLaborStoreTest, CopyFromLaborDbKeepsEveryRowAndRefusesAStoreWithRows) {
+  const std::filesystem::path from_dir = dir_ / "sqlite";
+  std::filesystem::create_directory(from_dir);
+  {
+    auto from = LaborStore::Open(from_dir, policy_, {.key_source = &keys_, .key_dir = KeyDir()});
+    ASSERT_TRUE(from.ok()) << from.status().ToString();
+    ASSERT_TRUE((*from)->SetAssignments(kMonday, Rota(2, "A", "t1")).ok());
+    ASSERT_TRUE((*from)->StartSession(kMonday, "HH-1", 1, 1000).ok());
+    ASSERT_TRUE(*(*from)->RecordScan("HH-1", "pick", "A", "ok", 3, 2000));
+    ASSERT_TRUE((*from)->RollUpDay(kMonday, std::vector<int64_t>{1, 2}).ok());
+    ASSERT_TRUE((*from)->SetAssignments(kTuesday, Rota(2, "A", "t1")).ok());
+    ASSERT_TRUE((*from)->StartSession(kTuesday, "HH-2", 2, 1000).ok());
+    ASSERT_TRUE(*(*from)->RecordScan("HH-2", "pack", "A", "wrong_location", 1, 2000));
+  }
+  auto keys = LaborKeyDir::Open(KeyDir());
+  ASSERT_TRUE(keys.ok());
+  auto from = OpenSqliteLaborStorage(from_dir, *keys, 1000);
+  ASSERT_TRUE(from.ok()) << from.status().ToString();
+  auto to = OpenPostgresLaborStorage(url_, site_);
+  ASSERT_TRUE(to.ok()) << to.status().ToString();
+  StatusOr<LaborCopyReport> copied = CopyLaborRows(**from, **to);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->sessions, 2) << "HH-2's, and HH-1's carried over into Tuesday";
+  EXPECT_EQ(copied->scans, 1);
+  EXPECT_EQ(CopyLaborRows(**from, **to).status().reason(), "labor_not_empty");
+
+  Reopen();
+  EXPECT_EQ(*store_->OpenDays(), std::vector<Date>{kTuesday});
+  EXPECT_EQ(store_->StartSession(kMonday, "HH-3", 3, 0).reason(), "day_closed");
+  EXPECT_EQ(store_->WeeklyForWorker(1, kMonday)->totals.units_per_process.at("pick"), 3);
+  EXPECT_EQ(store_->WeeklyForWorker(1, kMonday)->teams, std::vector<std::string>{"t1"});
+  EXPECT_EQ(store_->WeeklyForWorker(1000, kMonday)->teams_led, std::vector<std::string>{"leads"});
+  StatusOr<OwnLaborDay> tuesday = store_->WorkerDay(kTuesday, 2);
+  ASSERT_TRUE(tuesday.ok());
+  ASSERT_EQ(tuesday->scans.size(), 1u);
+  EXPECT_EQ(tuesday->today.errors_per_cause.at("wrong_location"), 1);
+  EXPECT_EQ(Count("assignments"), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, LaborStoreTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, LaborStoreTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, LaborWeeklyTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, LaborWeeklyTest, ::testing::Values(Backend::kPostgres));
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteLaborStoreTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteLaborWeeklyTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresLaborStoreTest, ::testing::Values(Backend::kPostgres));
 
 }  // namespace
 }  // namespace entrepot::store

@@ -142,6 +142,92 @@ constexpr std::array<Migration, kSchemaVersion> kMigrations = {{
         PRIMARY KEY (site, user_id, version),
         FOREIGN KEY (site, user_id) REFERENCES entrepot_account_users(site, id));
     )sql"},
+    // The labor stream of each site (store/postgres_labor_store.h): the tables of
+    // DIR/labor.db with a site column, shared by the nodes of the site. Never a key: the day
+    // and week keys stay files of the key directory, so that these rows, their dead tuples,
+    // the WAL, replicas and backups link nobody once a key file is destroyed (docs/LABOR.md).
+    // Session ids come from an identity sequence shared by the sites. Days and weeks are
+    // their text ("2026-05-04"), compared in the C collation.
+    {"labor stream", R"sql(
+      CREATE TABLE entrepot_labor_closed_days(
+        site text NOT NULL,
+        day text COLLATE "C" NOT NULL,
+        PRIMARY KEY (site, day));
+      CREATE TABLE entrepot_labor_sessions(
+        site text NOT NULL,
+        id bigint GENERATED ALWAYS AS IDENTITY,
+        day text COLLATE "C" NOT NULL,
+        device text NOT NULL,
+        pseudonym bytea NOT NULL,
+        start_ms bigint NOT NULL,
+        end_ms bigint,
+        carried boolean NOT NULL,
+        PRIMARY KEY (site, id));
+      CREATE INDEX entrepot_labor_sessions_by_day
+        ON entrepot_labor_sessions(site, day, pseudonym);
+      CREATE UNIQUE INDEX entrepot_labor_open_session_by_device
+        ON entrepot_labor_sessions(site, device) WHERE end_ms IS NULL;
+      CREATE TABLE entrepot_labor_scans(
+        site text NOT NULL,
+        id bigint GENERATED ALWAYS AS IDENTITY,
+        session_id bigint NOT NULL,
+        process text NOT NULL,
+        zone text NOT NULL,
+        outcome text NOT NULL,
+        units bigint NOT NULL,
+        at_ms bigint NOT NULL,
+        PRIMARY KEY (site, id),
+        FOREIGN KEY (site, session_id) REFERENCES entrepot_labor_sessions(site, id));
+      CREATE INDEX entrepot_labor_scans_by_session
+        ON entrepot_labor_scans(site, session_id, at_ms);
+      CREATE TABLE entrepot_labor_assignments(
+        site text NOT NULL,
+        day text COLLATE "C" NOT NULL,
+        worker_id bigint NOT NULL,
+        team text NOT NULL,
+        shift text NOT NULL,
+        zone text NOT NULL,
+        supervisor boolean NOT NULL,
+        PRIMARY KEY (site, day, worker_id));
+      CREATE TABLE entrepot_labor_weekly(
+        site text NOT NULL,
+        week text COLLATE "C" NOT NULL,
+        member bytea NOT NULL,
+        kind bigint NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        value bigint NOT NULL,
+        PRIMARY KEY (site, week, member, kind, name));
+      CREATE TABLE entrepot_labor_team_weekly(
+        site text NOT NULL,
+        week text COLLATE "C" NOT NULL,
+        team text NOT NULL,
+        shift text NOT NULL,
+        process text NOT NULL,
+        zone text NOT NULL,
+        member bigint NOT NULL,
+        units bigint NOT NULL,
+        errors bigint NOT NULL,
+        ms bigint NOT NULL,
+        PRIMARY KEY (site, week, team, shift, process, zone, member));
+      CREATE TABLE entrepot_labor_team_leads(
+        site text NOT NULL,
+        week text COLLATE "C" NOT NULL,
+        team text COLLATE "C" NOT NULL,
+        worker_id bigint NOT NULL,
+        PRIMARY KEY (site, week, team, worker_id));
+      CREATE TABLE entrepot_labor_keys_to_destroy(
+        site text NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        PRIMARY KEY (site, name));
+      CREATE TABLE entrepot_labor_query_history(
+        site text NOT NULL,
+        scope text NOT NULL,
+        period text COLLATE "C" NOT NULL,
+        requester text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL,
+        cohort bytea NOT NULL,
+        PRIMARY KEY (site, scope, period, requester, seq));
+    )sql"},
 }};
 
 constexpr const char* kMigrationsTableSql = R"sql(
@@ -340,6 +426,27 @@ StatusOr<ConnectionPtr> Connect(const std::string& conninfo, int connect_timeout
   PQsetNoticeProcessor(
       connection.get(), [](void*, const char*) {}, nullptr);
   return connection;
+}
+
+StatusOr<ConnectionPtr> ConnectShared(const std::string& conninfo, int connect_timeout_s,
+                                      int statement_timeout_ms, int lock_timeout_ms) {
+  ENTREPOT_ASSIGN_OR_RETURN(ConnectionPtr connection, Connect(conninfo, connect_timeout_s));
+  const std::string settings =
+      "SET synchronous_commit TO on; SET client_min_messages TO warning; "
+      "SET statement_timeout TO " +
+      std::to_string(statement_timeout_ms) + "; SET lock_timeout TO " +
+      std::to_string(lock_timeout_ms) + ";";
+  ENTREPOT_RETURN_IF_ERROR(Exec(connection.get(), settings.c_str(), "configure the session"));
+  return connection;
+}
+
+Status RenamedReason(const Status& status, std::string_view prefix) {
+  constexpr std::string_view kJournal = "journal_";
+  if (!status.reason().starts_with(kJournal)) {
+    return status;
+  }
+  return Error(status.code(), std::string(prefix) + "_" + status.reason().substr(kJournal.size()),
+               status.message());
 }
 
 // The schema version the database is at: 0 without a migrations table.

@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,6 +122,33 @@ class ArrayBuilder {
 int64_t GetInt8(const PGresult* result, int row, int column);
 std::string_view GetBytes(const PGresult* result, int row, int column);
 
+// The columns of one row of a binary result (int8, bool, text and bytea columns).
+class Row {
+ public:
+  Row(const PGresult* result, int row) : result_(result), row_(row) {}
+  bool IsNull(int column) const { return PQgetisnull(result_, row_, column) != 0; }
+  int64_t Int(int column) const { return GetInt8(result_, row_, column); }
+  bool Bool(int column) const {
+    const std::string_view bytes = GetBytes(result_, row_, column);
+    return !bytes.empty() && bytes[0] != 0;
+  }
+  std::string Text(int column) const { return std::string(GetBytes(result_, row_, column)); }
+  std::span<const uint8_t> Bytes(int column) const {
+    const std::string_view bytes = GetBytes(result_, row_, column);
+    return {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+  }
+  std::optional<int64_t> OptionalInt(int column) const {
+    return IsNull(column) ? std::nullopt : std::optional<int64_t>(Int(column));
+  }
+  std::optional<std::string> OptionalText(int column) const {
+    return IsNull(column) ? std::nullopt : std::optional<std::string>(Text(column));
+  }
+
+ private:
+  const PGresult* result_;
+  int row_;
+};
+
 // libpq's message without its trailing newline; "no message" for none.
 std::string Trimmed(const char* message);
 
@@ -157,6 +185,17 @@ StatusOr<std::string> DescribeConninfo(const std::string& conninfo);
 // Connects; kUnavailable "journal_unavailable" with libpq's message when it cannot.
 // Notices are silenced.
 StatusOr<ConnectionPtr> Connect(const std::string& conninfo, int connect_timeout_s);
+// Connects, then sets the session of a store the nodes of a site share (the accounts, the
+// labor stream): synchronous_commit on, so that a returned write survives the server's crash
+// and the node that takes over sees it; client_min_messages warning; the statement and lock
+// timeouts. Errors as Connect and Exec.
+StatusOr<ConnectionPtr> ConnectShared(const std::string& conninfo, int connect_timeout_s,
+                                      int statement_timeout_ms, int lock_timeout_ms);
+
+// `status` with a reason "journal_X" renamed "<prefix>_X", other statuses unchanged: the
+// helpers here word their errors as the journal's, and the accounts ("accounts") and the
+// labor stream ("labor") have reasons of their own.
+Status RenamedReason(const Status& status, std::string_view prefix);
 
 // The schema version the database is at: 0 without a migrations table.
 StatusOr<int64_t> SchemaVersion(PGconn* connection);

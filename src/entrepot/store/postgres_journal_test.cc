@@ -129,12 +129,16 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
     ASSERT_TRUE(journal.ok()) << journal.status().ToString();
     ASSERT_TRUE((*journal)->Append(MakeBatch(1, 2)).ok());
   }
-  // Back to what the first build left: schema version 1, no lease, audit or account tables.
+  // Back to what the first build left: schema version 1, no lease, audit, account or labor
+  // tables.
   testing::RawPostgres raw(fresh);
   raw.Exec(
       "DROP TABLE entrepot_leases, entrepot_audit, entrepot_audit_chain, "
       "entrepot_account_notice_acks, entrepot_account_device_sessions, "
-      "entrepot_account_sessions, entrepot_account_devices, entrepot_account_users");
+      "entrepot_account_sessions, entrepot_account_devices, entrepot_account_users, "
+      "entrepot_labor_scans, entrepot_labor_sessions, entrepot_labor_closed_days, "
+      "entrepot_labor_assignments, entrepot_labor_weekly, entrepot_labor_team_weekly, "
+      "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history");
   raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 1");
   StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
@@ -146,6 +150,7 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_audit"), 0);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users"), 0);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_devices"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_labor_sessions"), 0);
 }
 
 // Design note 5: the COMMIT was sent but its answer never came.
