@@ -36,6 +36,13 @@
 #   ENTREPOT_BENCH_DIR                where the site goes (default $TMPDIR): its file system's
 #                                     sync latency bounds durable ingest; /dev/shm shows what
 #                                     the server does when a sync costs nothing (not durable)
+#   ENTREPOT_BENCH_ENTREPOT           the `entrepot` binary to measure (default the build
+#                                     directory's), e.g. a copy of an earlier build, to compare
+#                                     two builds run after run on a noisy machine
+#   ENTREPOT_BENCH_BUILD              0: do not build (the binaries must exist)
+#   ENTREPOT_BENCH_SIMULATOR          0: skip the simulator's shifts (load 7)
+# A shorter run (about a minute and a half):
+#   ENTREPOT_BENCH_RUNS=3 ENTREPOT_BENCH_SIMULATOR=0 tools/bench_http.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +56,9 @@ readonly RUNS="${ENTREPOT_BENCH_RUNS:-5}"
 readonly DURATION="${ENTREPOT_BENCH_DURATION:-3}"
 readonly WARMUP="${ENTREPOT_BENCH_WARMUP:-1}"
 readonly LAYOUT="$ROOT/examples/fc-lyon/layout.toml"
+readonly ENTREPOT="${ENTREPOT_BENCH_ENTREPOT:-$BUILD_DIR/src/entrepot/cli/entrepot}"
+readonly BUILD="${ENTREPOT_BENCH_BUILD:-1}"
+readonly SIMULATOR="${ENTREPOT_BENCH_SIMULATOR:-1}"
 cd "$ROOT"
 
 log() { echo "bench_http.sh: $*" >&2; }
@@ -96,7 +106,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_entrepot() {
-  local entrepot="$BUILD_DIR/src/entrepot/cli/entrepot" name token i
+  local entrepot="$ENTREPOT" name token i
   "$entrepot" init --data "$work/site" --layout "$LAYOUT" >/dev/null
   : >"$work/devices.txt"
   for ((i = 1; i <= CONNECTIONS; i++)); do
@@ -207,7 +217,7 @@ load() {
 # do not leave), with another seed each time; prints one RESULT line per run, like
 # http_load's, from the simulator's report.
 simulate() {
-  local entrepot="$BUILD_DIR/src/entrepot/cli/entrepot" run site port password token report
+  local entrepot="$ENTREPOT" run site port password token report
   for ((run = 1; run <= RUNS; run++)); do
     site="$work/sim-site-$run"
     "$entrepot" init --data "$site" --layout "$LAYOUT" >/dev/null
@@ -256,8 +266,11 @@ result() {
 
 main() {
   command -v nginx >/dev/null 2>&1 || { tools/bootstrap.sh >/dev/null; }
-  log "building entrepot and http_load in $BUILD_DIR"
-  build
+  if [[ "$BUILD" != 0 ]]; then
+    log "building entrepot and http_load in $BUILD_DIR"
+    build
+  fi
+  log "measuring $ENTREPOT"
   work="$(mktemp -d "${ENTREPOT_BENCH_DIR:-${TMPDIR:-/tmp}}/entrepot-bench-XXXXXX")"
   log "site in $work ($(df -T "$work" | awk 'NR == 2 { print $2 }') file system), $CONNECTIONS devices"
   start_entrepot
@@ -282,8 +295,10 @@ main() {
     --mode open --rate "$RATE" --process 0
   load "$server_pid" --label entrepot_batch --port "$entrepot_port" \
     --connections "$BATCH_CONNECTIONS" --mode batch --batch-scans 1000 --process 3
-  log "the simulator's shift, $RUNS runs"
-  simulate
+  if [[ "$SIMULATOR" != 0 ]]; then
+    log "the simulator's shift, $RUNS runs"
+    simulate
+  fi
 
   local ceiling single ratio
   ceiling="$(result nginx requests_per_s)"
@@ -308,13 +323,17 @@ main() {
   printf '%-44s %12s %10s %10s\n' "entrepot batches of 1,000 scans (scans/s)" \
     "$(result entrepot_batch scans_per_s)" "$(result entrepot_batch p50_ms)" \
     "$(result entrepot_batch p99_ms)"
-  printf '%-44s %12s %10s %10s\n' "simulator shift, $CONNECTIONS connections (scans/s)" \
-    "$(median_of simulator scans_per_s)" "$(median_of simulator p50_ms)" \
-    "$(median_of simulator p99_ms)"
+  if [[ "$SIMULATOR" != 0 ]]; then
+    printf '%-44s %12s %10s %10s\n' "simulator shift, $CONNECTIONS connections (scans/s)" \
+      "$(median_of simulator scans_per_s)" "$(median_of simulator p50_ms)" \
+      "$(median_of simulator p99_ms)"
+  fi
   echo "ratio entrepot/nginx (single scans, closed loop): $ratio (target >= 0.5)"
-  echo "ratio simulator/nginx: $(awk -v a="$(median_of simulator scans_per_s)" -v b="$ceiling" \
-    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'); surprises per run:" \
-    "$(sed -n 's/^RESULT label=simulator .*surprises=\([0-9]*\).*/\1/p' "$work/load.log" | xargs)"
+  if [[ "$SIMULATOR" != 0 ]]; then
+    echo "ratio simulator/nginx: $(awk -v a="$(median_of simulator scans_per_s)" -v b="$ceiling" \
+      'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'); surprises per run:" \
+      "$(sed -n 's/^RESULT label=simulator .*surprises=\([0-9]*\).*/\1/p' "$work/load.log" | xargs)"
+  fi
   echo "scans accepted ok: closed $(result entrepot ok_percent)%, open" \
     "$(result entrepot_open ok_percent)%, batch $(result entrepot_batch ok_percent)%"
   # Stops the server (SIGTERM: it commits what is queued and writes a snapshot), then checks
@@ -322,7 +341,7 @@ main() {
   kill -TERM "$server_pid"
   wait "$server_pid" || true
   server_pid=""
-  if "$BUILD_DIR/src/entrepot/cli/entrepot" verify --data "$work/site" >"$work/verify.log" 2>&1; then
+  if "$ENTREPOT" verify --data "$work/site" >"$work/verify.log" 2>&1; then
     echo "entrepot verify: the journal and its replay check out after the run"
   else
     cat "$work/verify.log"

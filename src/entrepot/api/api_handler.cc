@@ -1,7 +1,11 @@
 #include "entrepot/api/api_handler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,12 +29,49 @@ HttpResponse JsonResponse(const json& body) {
   return HttpResponse{200, "application/json", DumpJson(body) + "\n", "", ""};
 }
 
-json ReplyJson(const engine::ScanReply& reply) {
-  return {{"outcome", core::OutcomeName(reply.reply.outcome)},
-          {"message", reply.reply.message},
-          {"prompt", reply.reply.prompt},
-          {"seq", reply.seq},
-          {"replayed", reply.replayed}};
+// Appends `text` as a JSON string, as DumpJson writes it: plain printable ASCII as is, the
+// rest through nlohmann::json (escapes, UTF-8, invalid bytes replaced).
+void AppendJsonString(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += DumpJson(json(text));
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+// A scan's reply as one JSON line without its newline, the keys in DumpJson's (sorted)
+// order, with "line" first when given. Written directly rather than through a json object:
+// the batch route writes one per scan, up to 300,000 a second.
+std::string ReplyLine(const engine::ScanReply& reply, std::optional<size_t> line = std::nullopt) {
+  std::string out;
+  out.reserve(96 + reply.reply.message.size() + reply.reply.prompt.size());
+  out += '{';
+  if (line) {
+    out += "\"line\":";
+    out += std::to_string(*line);
+    out += ',';
+  }
+  out += "\"message\":";
+  AppendJsonString(out, reply.reply.message);
+  out += ",\"outcome\":";
+  AppendJsonString(out, core::OutcomeName(reply.reply.outcome));
+  out += ",\"prompt\":";
+  AppendJsonString(out, reply.reply.prompt);
+  out += ",\"replayed\":";
+  out += reply.replayed ? "true" : "false";
+  out += ",\"seq\":";
+  out += std::to_string(reply.seq);
+  out += '}';
+  return out;
+}
+
+HttpResponse ReplyResponse(const engine::ScanReply& reply) {
+  return HttpResponse{200, "application/json", ReplyLine(reply) + "\n", "", ""};
 }
 
 // A device posts its own scans only: its sequence state is keyed by the record's device.
@@ -345,7 +386,7 @@ void ApiHandler::HandleScan(HttpRequest& request, const auth::Principal& device,
           return;
         }
         metrics_.CountOutcome(replies->front().reply.outcome);
-        (*shared)(JsonResponse(ReplyJson(replies->front())));
+        (*shared)(ReplyResponse(replies->front()));
       });
   if (!submitted.ok()) {
     (*shared)(ErrorResponse(submitted));
@@ -418,9 +459,7 @@ void ApiHandler::HandleBatch(HttpRequest& request, const auth::Principal& device
         }
         for (size_t i = 0; i < replies->size(); ++i) {
           metrics_.CountOutcome((*replies)[i].reply.outcome);
-          json line = ReplyJson((*replies)[i]);
-          line["line"] = batch->line_numbers[i];
-          batch->lines[batch->scan_slots[i]] = DumpJson(line);
+          batch->lines[batch->scan_slots[i]] = ReplyLine((*replies)[i], batch->line_numbers[i]);
         }
         (*shared)(finish(*batch));
       });

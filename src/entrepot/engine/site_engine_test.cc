@@ -2,13 +2,18 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
 #include "entrepot/core/codec.h"
 #include "entrepot/core/site_test_util.h"
+#include "entrepot/engine/controlled_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 
@@ -65,6 +70,14 @@ class SiteEngineTest : public ::testing::Test {
   int64_t DockUnits(const SiteEngine& engine) {
     return engine.state().FindLocation("DOCK-01")->units;
   }
+  // Appends the seq of every record the engine's commit listener sees to `seen`.
+  static void ListenForSeqs(SiteEngine& engine, std::vector<uint64_t>& seen) {
+    engine.set_commit_listener([&seen](std::span<const store::JournalRecord> records) {
+      for (const store::JournalRecord& record : records) {
+        seen.push_back(record.seq);
+      }
+    });
+  }
 
   std::string path_;
   int tick_ = 0;
@@ -86,11 +99,7 @@ TEST_F(SiteEngineTest, ExecuteRepliesInOrderAfterCommit) {
 TEST_F(SiteEngineTest, CommitListenerSeesEachCommittedBatchInOrder) {
   std::unique_ptr<SiteEngine> engine = OpenInitialised();
   std::vector<uint64_t> seen;
-  engine->set_commit_listener([&seen](std::span<const store::JournalRecord> records) {
-    for (const store::JournalRecord& record : records) {
-      seen.push_back(record.seq);
-    }
-  });
+  ListenForSeqs(*engine, seen);
   uint64_t before = engine->last_seq();
   ASSERT_TRUE(engine->Execute(ReceiveBatch("a", 2)).ok());
   // A batch of replays only commits nothing, so the listener hears nothing.
@@ -222,6 +231,169 @@ TEST_F(SiteEngineTest, FailedCommitStopsTheEngineUntilReopened) {
   EXPECT_TRUE(reopened->Execute(ReceiveBatch("a", 1)).ok());
 }
 
+// --- Pipelined group commit (ExecuteAsync) ------------------------------------------------
+
+class PipelineTest : public SiteEngineTest {
+ protected:
+  // An initialised site whose journal holds its appends until controls_.hold is cleared.
+  std::unique_ptr<SiteEngine> OpenGated(EngineOptions options = {}) {
+    { OpenInitialised(); }
+    auto sqlite = store::SqliteJournal::Open(path_);
+    EXPECT_TRUE(sqlite.ok());
+    controls_.hold = true;
+    auto engine = SiteEngine::Open(
+        std::make_unique<testing::ControlledJournal>(*std::move(sqlite), &controls_), options);
+    EXPECT_TRUE(engine.ok());
+    return *std::move(engine);
+  }
+  // The seq a fresh reader of the journal file sees.
+  uint64_t DurableSeq() {
+    auto reader = store::SqliteJournal::Open(path_);
+    EXPECT_TRUE(reader.ok());
+    return (*reader)->LastSeq();
+  }
+
+  // What each ExecuteAsync callback saw, in the order they ran.
+  struct Answer {
+    int batch = 0;
+    StatusOr<std::vector<ScanReply>> replies;
+    uint64_t durable_seq = 0;  // Read from the file when the callback ran.
+  };
+  SiteEngine::ScanDone Record(int batch) {
+    return [this, batch](StatusOr<std::vector<ScanReply>> replies) {
+      const uint64_t durable = DurableSeq();
+      std::lock_guard lock(mutex_);
+      answers_.push_back(Answer{batch, std::move(replies), durable});
+    };
+  }
+
+  testing::JournalControls controls_;
+  std::mutex mutex_;
+  std::vector<Answer> answers_;  // Guarded by mutex_.
+};
+
+TEST_F(PipelineTest, BatchesAreDecidedAtOnceAndAnsweredInOrderAfterTheirCommit) {
+  std::unique_ptr<SiteEngine> engine = OpenGated();
+  const uint64_t before = engine->last_seq();
+  for (int batch = 0; batch < 3; ++batch) {
+    ASSERT_TRUE(
+        engine->ExecuteAsync(ReceiveBatch("b" + std::to_string(batch), 2), Record(batch)).ok());
+    controls_.AwaitEntered(1);  // The writer holds the first batch.
+  }
+  // Decided and applied while nothing is written yet: the next batch sees them.
+  EXPECT_EQ(DockUnits(*engine), 6);
+  EXPECT_EQ(engine->last_seq(), before + 9);
+  EXPECT_EQ(engine->committed_seq(), before);
+  EXPECT_EQ(DurableSeq(), before);
+  {
+    std::lock_guard lock(mutex_);
+    EXPECT_TRUE(answers_.empty());
+  }
+  controls_.hold = false;
+  ASSERT_TRUE(engine->Drain().ok());
+  ASSERT_EQ(answers_.size(), 3u);
+  for (int batch = 0; batch < 3; ++batch) {
+    const Answer& answer = answers_[static_cast<size_t>(batch)];
+    EXPECT_EQ(answer.batch, batch);
+    ASSERT_TRUE(answer.replies.ok()) << answer.replies.status().ToString();
+    ASSERT_EQ(answer.replies->size(), 3u);
+    // Every reply of the batch was durable when its callback ran.
+    EXPECT_GE(answer.durable_seq, answer.replies->back().seq);
+    EXPECT_EQ(answer.replies->front().seq, before + 3 * static_cast<uint64_t>(batch) + 1);
+  }
+  // The first batch was being written when the others queued: they shared one transaction.
+  EXPECT_EQ(controls_.appended.load(), 2);
+  EXPECT_EQ(engine->committed_seq(), before + 9);
+  StatusOr<VerifyReport> report = engine->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->state_matches);
+}
+
+TEST_F(PipelineTest, FailedCommitRefusesItsBatchAndEveryLaterOneAndWritesNothingAfter) {
+  std::unique_ptr<SiteEngine> engine = OpenGated();
+  const uint64_t before = engine->last_seq();
+  controls_.fail = true;
+  for (int batch = 0; batch < 3; ++batch) {
+    ASSERT_TRUE(
+        engine->ExecuteAsync(ReceiveBatch("f" + std::to_string(batch), 1), Record(batch)).ok());
+  }
+  controls_.hold = false;
+  EXPECT_EQ(engine->Drain().reason(), "engine_failed");
+  EXPECT_TRUE(engine->failed());
+  ASSERT_EQ(answers_.size(), 3u);
+  EXPECT_EQ(answers_[0].replies.status().reason(), "commit_failed");
+  for (const Answer& answer : answers_) {
+    EXPECT_EQ(answer.replies.status().code(), StatusCode::kUnavailable);
+  }
+  // After the failed append nothing else was tried, and nothing is durable.
+  EXPECT_EQ(controls_.appended.load(), 1);
+  EXPECT_EQ(DurableSeq(), before);
+  EXPECT_EQ(engine->committed_seq(), before);
+  EXPECT_EQ(engine->ExecuteAsync(ReceiveBatch("late", 1), Record(9)).reason(), "engine_failed");
+  EXPECT_EQ(engine->Execute(ReceiveBatch("late", 1)).status().reason(), "engine_failed");
+  EXPECT_EQ(engine->WriteSnapshot().reason(), "engine_failed");
+  EXPECT_EQ(answers_.size(), 3u);
+  engine.reset();
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->last_seq(), before);
+  EXPECT_EQ(DockUnits(*reopened), 0);
+}
+
+TEST_F(PipelineTest, RepeatedKeyOfABatchStillBeingWrittenGetsItsFirstReply) {
+  std::unique_ptr<SiteEngine> engine = OpenGated();
+  std::vector<ScanCommand> first = ReceiveBatch("k", 1);
+  ASSERT_TRUE(engine->ExecuteAsync(first, Record(0)).ok());
+  // The repeat must read the first reply back from the journal, so it waits for the commit.
+  std::thread opener([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    controls_.hold = false;
+  });
+  ASSERT_TRUE(engine->ExecuteAsync(first, Record(1)).ok());
+  opener.join();
+  ASSERT_TRUE(engine->Drain().ok());
+  ASSERT_EQ(answers_.size(), 2u);
+  ASSERT_TRUE(answers_[0].replies.ok() && answers_[1].replies.ok());
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_TRUE((*answers_[1].replies)[i].replayed);
+    EXPECT_EQ((*answers_[1].replies)[i].seq, (*answers_[0].replies)[i].seq);
+  }
+  EXPECT_EQ(DockUnits(*engine), 1);
+}
+
+TEST_F(PipelineTest, SynchronousCallsWaitForTheBatchesBeforeThem) {
+  std::unique_ptr<SiteEngine> engine = OpenGated();
+  std::vector<uint64_t> seen;
+  ListenForSeqs(*engine, seen);
+  const uint64_t before = engine->last_seq();
+  ASSERT_TRUE(engine->ExecuteAsync(ReceiveBatch("a", 1), Record(0)).ok());
+  std::thread opener([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    controls_.hold = false;
+  });
+  StatusOr<std::vector<ScanReply>> replies = engine->Execute(ReceiveBatch("b", 1));
+  opener.join();
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(replies->front().seq, before + 3);
+  ASSERT_EQ(answers_.size(), 1u);  // Answered before Execute returned.
+  EXPECT_EQ(seen, (std::vector<uint64_t>{before + 1, before + 2, before + 3, before + 4}));
+  ASSERT_TRUE(engine->WriteSnapshot().ok());
+  std::unique_ptr<SiteEngine> reopened = Open();
+  EXPECT_EQ(reopened->state().Encode(), engine->state().Encode());
+}
+
+TEST_F(PipelineTest, DestroyingTheEngineCommitsWhatIsQueued) {
+  uint64_t decided = 0;
+  {
+    std::unique_ptr<SiteEngine> engine = OpenGated();
+    ASSERT_TRUE(engine->ExecuteAsync(ReceiveBatch("a", 2), Record(0)).ok());
+    decided = engine->last_seq();
+    controls_.hold = false;
+  }
+  ASSERT_EQ(answers_.size(), 1u);
+  EXPECT_TRUE(answers_[0].replies.ok());
+  EXPECT_EQ(DurableSeq(), decided);
+}
+
 // --- Master-data changes while the site runs ---------------------------------------------
 
 domain::Location StowBin(std::string code, std::string zone, int64_t capacity) {
@@ -236,11 +408,7 @@ domain::Location StowBin(std::string code, std::string zone, int64_t capacity) {
 TEST_F(SiteEngineTest, MasterDataChangeIsOneCommittedRecordSeenByTheListener) {
   std::unique_ptr<SiteEngine> engine = OpenInitialised();
   std::vector<uint64_t> seen;
-  engine->set_commit_listener([&seen](std::span<const store::JournalRecord> records) {
-    for (const store::JournalRecord& record : records) {
-      seen.push_back(record.seq);
-    }
-  });
+  ListenForSeqs(*engine, seen);
   const uint64_t before = engine->last_seq();
   StatusOr<MasterDataReply> zone =
       engine->ChangeMasterData(domain::Zone{"B", "Stow B"}, core::testing::kStart);

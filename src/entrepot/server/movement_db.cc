@@ -803,8 +803,12 @@ StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriterOnce(const std::stri
                      std::to_string(kSchemaVersion));
   }
   ENTREPOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL", "set WAL mode"));
-  ENTREPOT_RETURN_IF_ERROR(
-      db->Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384", "set pragmas"));
+  // Checkpoints every 8,192 WAL pages (32 MiB) rather than SQLite's 1,000: the index rewrites
+  // the same B-tree pages batch after batch, and a rarer checkpoint writes each of them back
+  // (and syncs the file) once for many batches.
+  ENTREPOT_RETURN_IF_ERROR(db->Exec(
+      "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192",
+      "set pragmas"));
   if (tables == 0) {
     // Schema and version in one transaction: a file either has both or neither.
     ENTREPOT_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE", "begin schema"));

@@ -6,8 +6,11 @@
 // docs/STORAGE.md), maintained from the journal:
 //
 //  - Live: the engine's commit listener calls Publish() with each committed batch, on the
-//    sequencer thread. Publish copies the records into a bounded queue and returns at once;
-//    a background thread indexes them in batches, one transaction per batch.
+//    thread that committed it. Publish copies the records into a bounded queue and returns at
+//    once; a background thread, at a lower CPU priority than the request path
+//    (options.thread_nice), takes everything queued at most every batch_interval and indexes
+//    it, batch_records_max records per transaction. It never holds the queue's lock for more
+//    than a swap, so Publish never waits for indexing.
 //  - Catch-up: the journal is the truth. The thread scans it (a read-only journal: a
 //    SqliteJournal on the journal file, or whatever options.open_journal opens, such as the
 //    site's PostgresJournal; reopened for each catch-up, so it sees what the writer committed
@@ -32,7 +35,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,6 +42,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "entrepot/base/status.h"
 #include "entrepot/server/movement.h"
@@ -66,6 +69,11 @@ struct MovementIndexOptions {
   size_t queue_bytes_max = size_t{64} << 20;
   // Records indexed per transaction.
   size_t batch_records_max = 8'192;
+  // Added to the nice value of the index's thread (Linux; 0 keeps the process's): on a
+  // loaded machine the request path gets the cores first and the index catches up when they
+  // are free, or from the journal after its queue overflowed. At 10 the thread weighs about a
+  // tenth of a normal one, so it still advances while the server is busy.
+  int thread_nice = 10;
   // After indexing live records, the thread waits this long (unless batch_records_max are
   // queued, or it is stopping) so that many small commits are indexed in one transaction:
   // the index is derived data and may lag a little; the request path must not pay for it.
@@ -146,9 +154,9 @@ class MovementIndex {
                 std::unique_ptr<internal::MovementDb> reader);
 
   void Run();
-  // Indexes the queued records that follow the watermark; kAborted "index_gap" when they
-  // do not start right after it.
-  Status IndexQueued(std::deque<store::JournalRecord>& records);
+  // Indexes the queued records that follow the watermark, batch_records_max per
+  // transaction; kAborted "index_gap" when they do not start right after it.
+  Status IndexQueued(std::span<const store::JournalRecord> records);
   // Scans the journal from the watermark to its end, rebuilding first when the journal no
   // longer holds the watermark record.
   Status CatchUp();
@@ -164,13 +172,13 @@ class MovementIndex {
   std::unique_ptr<internal::MovementDb> reader_;  // Guarded by reader_mutex_.
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;            // The thread: work or stop.
-  std::condition_variable indexed_;         // WaitForSeq: the watermark moved.
-  std::deque<store::JournalRecord> queue_;  // Guarded by mutex_.
-  size_t queue_bytes_ = 0;                  // Guarded by mutex_.
-  bool catch_up_requested_ = false;         // Guarded by mutex_.
-  bool stopping_ = false;                   // Guarded by mutex_.
-  MovementIndexStats stats_;                // Guarded by mutex_ (but indexed_seq).
+  std::condition_variable wake_;             // The thread: work or stop.
+  std::condition_variable indexed_;          // WaitForSeq: the watermark moved.
+  std::vector<store::JournalRecord> queue_;  // Guarded by mutex_.
+  size_t queue_bytes_ = 0;                   // Guarded by mutex_.
+  bool catch_up_requested_ = false;          // Guarded by mutex_.
+  bool stopping_ = false;                    // Guarded by mutex_.
+  MovementIndexStats stats_;                 // Guarded by mutex_ (but indexed_seq).
 
   std::atomic<uint64_t> indexed_seq_{0};
   std::mutex stop_mutex_;  // Serialises Stop().

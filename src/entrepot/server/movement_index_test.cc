@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -196,6 +197,14 @@ class MovementIndexTest : public ::testing::Test {
   void Lifecycle() {
     ReceiveAndStow();
     PickPackShip();
+  }
+  // The lifecycle, then ten receipts of two cables, one commit each; waits until indexed.
+  void LifecycleAndTenReceipts() {
+    Lifecycle();
+    for (int i = 0; i < 10; ++i) {
+      Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kCable), Item(kCable)});
+    }
+    WaitIndexed();
   }
 
   // The dump of an index built from scratch from the journal alone, at another path.
@@ -433,14 +442,56 @@ TEST_F(MovementIndexTest, OverflowingThePublishQueueStillEndsWithACompleteIndex)
   options.queue_records_max = 2;  // Every batch of the lifecycle overflows it.
   options.batch_records_max = 3;
   MovementIndex& index = OpenIndex(options);
-  Lifecycle();
-  for (int i = 0; i < 10; ++i) {
-    Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kCable), Item(kCable)});
-  }
-  WaitIndexed();
+  LifecycleAndTenReceipts();
   EXPECT_GT(index.stats().overflows, 0u);
   EXPECT_EQ(index.stats().errors, 0u) << index.stats().last_error;
   EXPECT_EQ(DumpDatabase(IndexPath()), RebuiltDump());
+}
+
+TEST_F(MovementIndexTest, EverythingQueuedIsIndexedInBoundedTransactionsLikeARebuild) {
+  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
+  options.batch_records_max = 3;  // Each pass takes all that queued, indexed 3 per transaction.
+  options.batch_interval = std::chrono::milliseconds(200);
+  MovementIndex& index = OpenIndex(options);
+  WaitIndexed();
+  LifecycleAndTenReceipts();
+  EXPECT_EQ(index.stats().overflows, 0u);
+  EXPECT_EQ(index.stats().errors, 0u) << index.stats().last_error;
+  EXPECT_EQ(DumpDatabase(IndexPath()), RebuiltDump());
+}
+
+// The nice value in a /proc stat file (field 19; the fields after the command name, which
+// ends at the last ')', start with field 3).
+int NiceIn(const std::filesystem::path& stat_path) {
+  std::ifstream stat(stat_path);
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i <= 19 && fields >> field; ++i) {
+  }
+  return std::stoi(field);
+}
+
+// The nice value of every thread of this process.
+std::vector<int> ThreadNiceValues() {
+  std::vector<int> values;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    values.push_back(NiceIn(task.path() / "stat"));
+  }
+  return values;
+}
+
+TEST_F(MovementIndexTest, IndexThreadRunsAtALowerPriorityThanTheRequestPath) {
+  const int before = NiceIn("/proc/self/stat");  // The main thread's.
+  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
+  options.thread_nice = 5;
+  OpenIndex(options);
+  Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kCable)});
+  WaitIndexed();  // The thread has run (and lowered its priority first).
+  std::vector<int> values = ThreadNiceValues();
+  EXPECT_EQ(NiceIn("/proc/self/stat"), before);
+  EXPECT_NE(std::find(values.begin(), values.end(), std::min(before + 5, 19)), values.end());
 }
 
 TEST_F(MovementIndexTest, RecordsCommittedBeforeTheListenerAreFoundThroughTheGap) {

@@ -1,5 +1,6 @@
 #include "entrepot/server/sequencer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -18,7 +19,7 @@ Sequencer::Sequencer(std::unique_ptr<engine::SiteEngine> engine, SequencerOption
     : engine_(std::move(engine)), options_(std::move(options)) {
   ENTREPOT_CHECK(engine_ != nullptr);
   ENTREPOT_CHECK(options_.batch_commands_max > 0);
-  last_seq_.store(engine_->last_seq(), std::memory_order_release);
+  last_seq_.store(engine_->committed_seq(), std::memory_order_release);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -155,11 +156,21 @@ void Sequencer::Run() {
     RunQueries(items);
     items.clear();
   }
+  // Stopping: every queued scan is decided; wait for its commit and its answer.
+  if (!engine_->Drain().ok()) {
+    failed_.store(true, std::memory_order_release);
+  }
 }
 
 void Sequencer::ExecuteBatch(std::vector<Item>& items) {
   std::vector<core::ScanCommand> commands;
+  // Each unit's callback and size, in submission order, for the writer thread.
+  auto units = std::make_shared<std::vector<std::pair<size_t, ScanCallback>>>();
   for (Item& item : items) {
+    if (item.commands.empty()) {
+      continue;
+    }
+    units->emplace_back(item.commands.size(), std::move(item.scan_done));
     for (core::ScanCommand& command : item.commands) {
       commands.push_back(std::move(command));
     }
@@ -167,37 +178,55 @@ void Sequencer::ExecuteBatch(std::vector<Item>& items) {
   if (commands.empty()) {
     return;
   }
-  StatusOr<std::vector<engine::ScanReply>> replies = EngineFailed();
+  Status queued = EngineFailed();
   if (!failed_.load(std::memory_order_acquire)) {
-    auto start = std::chrono::steady_clock::now();
-    replies = engine_->Execute(commands);
-    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    if (replies.ok()) {
-      last_seq_.store(engine_->last_seq(), std::memory_order_release);
-      batches_.fetch_add(1, std::memory_order_relaxed);
-      commands_.fetch_add(commands.size(), std::memory_order_relaxed);
-      if (options_.on_commit) {
-        options_.on_commit(commands.size(), took.count());
-      }
-    } else {
-      // The state may be ahead of the journal: refuse everything from now on.
-      failed_.store(true, std::memory_order_release);
-      replies = Error(StatusCode::kUnavailable, "engine_failed",
-                      "the journal could not commit: " + replies.status().ToString());
+    // Decided and applied now; committed by the engine's writer thread while this thread
+    // decides what follows (pipelined group commit). The replies leave after the commit.
+    queued = engine_->ExecuteAsync(
+        commands, [this, units, count = commands.size(), start = std::chrono::steady_clock::now()](
+                      StatusOr<std::vector<engine::ScanReply>> replies) {
+          if (replies.ok()) {
+            std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+            last_seq_.store(engine_->committed_seq(), std::memory_order_release);
+            batches_.fetch_add(1, std::memory_order_relaxed);
+            commands_.fetch_add(count, std::memory_order_relaxed);
+            if (options_.on_commit) {
+              options_.on_commit(count, took.count());
+            }
+          } else {
+            replies = CommitFailed(replies.status());
+          }
+          Answer(*units, std::move(replies));
+        });
+    if (!queued.ok()) {
+      queued = CommitFailed(queued);
     }
   }
+  if (!queued.ok()) {
+    Answer(*units, queued);
+  }
+}
+
+Status Sequencer::CommitFailed(const Status& status) {
+  // The state may be ahead of the journal: refuse everything from now on.
+  failed_.store(true, std::memory_order_release);
+  if (status.reason() == "engine_failed") {
+    return status;
+  }
+  return Error(StatusCode::kUnavailable, "engine_failed",
+               "the journal could not commit: " + status.ToString());
+}
+
+void Sequencer::Answer(std::vector<std::pair<size_t, ScanCallback>>& units,
+                       StatusOr<std::vector<engine::ScanReply>> replies) {
   // Hand each unit its slice of the replies, in submission order.
   size_t next = 0;
-  for (Item& item : items) {
-    if (item.commands.empty()) {
-      continue;
-    }
-    size_t count = item.commands.size();
+  for (auto& [count, done] : units) {
     if (!replies.ok()) {
-      item.scan_done(replies.status());
+      done(replies.status());
     } else {
       auto first = replies->begin() + static_cast<std::ptrdiff_t>(next);
-      item.scan_done(std::vector<engine::ScanReply>(
+      done(std::vector<engine::ScanReply>(
           std::make_move_iterator(first),
           std::make_move_iterator(first + static_cast<std::ptrdiff_t>(count))));
     }
@@ -224,7 +253,7 @@ void Sequencer::ChangeMasterData(std::vector<Item>& items) {
                              "the journal could not commit: " + reply.status().ToString()));
       continue;
     }
-    last_seq_.store(engine_->last_seq(), std::memory_order_release);
+    last_seq_.store(engine_->committed_seq(), std::memory_order_release);
     item.change_done(std::move(reply));
   }
 }
@@ -246,12 +275,18 @@ void Sequencer::ExecuteOrders(std::vector<Item>& items) {
                             "the journal could not commit: " + reply.status().ToString()));
       continue;
     }
-    last_seq_.store(engine_->last_seq(), std::memory_order_release);
+    last_seq_.store(engine_->committed_seq(), std::memory_order_release);
     item.order_done(std::move(reply));
   }
 }
 
 void Sequencer::RunQueries(std::vector<Item>& items) {
+  const bool any = std::any_of(items.begin(), items.end(),
+                               [](const Item& item) { return static_cast<bool>(item.query); });
+  // A query reads only what is durable: the scans decided before it must be committed first.
+  if (any && !engine_->Drain().ok()) {
+    failed_.store(true, std::memory_order_release);
+  }
   for (Item& item : items) {
     if (!item.query) {
       continue;

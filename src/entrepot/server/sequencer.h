@@ -3,27 +3,31 @@
 // Sequencer runs one site's engine::SiteEngine on a thread of its own. Network threads
 // submit work through a bounded queue and are answered through callbacks:
 //
-//  - Scan units (one HTTP request's commands) queue up while the engine commits. The thread
-//    takes every queued unit (up to batch_commands_max commands), calls SiteEngine::Execute
-//    once for all of them (group commit: one transaction, one sync), and only then calls each
-//    unit's callback with its replies. A reply therefore always means "durable".
+//  - Scan units (one HTTP request's commands) queue up while the engine decides. The thread
+//    takes every queued unit (up to batch_commands_max commands) and hands them to
+//    SiteEngine::ExecuteAsync as one batch: decided and applied at once, then committed by
+//    the engine's journal writer thread (group commit: one transaction, one sync, batches
+//    queued meanwhile merged) while this thread decides the next batch. Each unit's callback
+//    gets its replies only after its batch's commit, in submission order. A reply therefore
+//    always means "durable".
 //  - Master-data changes (core/master_data.h) and order commands (core/orders.h) are
 //    committed one by one, each in its own
 //    transaction, in their place in the queue: scans queued before a change are decided
 //    before it, scans queued after it see it. The callback gets the reply after the commit.
 //  - Queries (read-only closures over core::SiteState) run on the same thread after the
-//    batch they were queued with, so the state needs no locks and a query sees every scan
-//    and change acknowledged before it was submitted.
+//    batch they were queued with, once every scan decided before them is committed, so the
+//    state needs no locks, a query sees every scan and change acknowledged before it was
+//    submitted, and it never sees one that is not durable.
 //
 // The queue is bounded in commands (a query and a master-data change count as one): when it is
 // full, Submit fails at once, so a network thread never waits for the sequencer. If a commit fails
-// the engine is unusable (see site_engine.h): the sequencer answers everything queued and
-// everything submitted later with kUnavailable and reports unhealthy; the operator restarts the
-// server, which reopens the site from its journal.
+// the engine is unusable (see site_engine.h): the sequencer answers that batch, every batch
+// decided after it, everything queued and everything submitted later with kUnavailable and
+// reports unhealthy; the operator restarts the server, which reopens the site from its journal.
 //
 // Thread safety: Submit*, healthy(), last_seq(), queue_depth() and Stop() may be called from
-// any thread. Callbacks run on the sequencer thread: they must be quick and must not call
-// Stop().
+// any thread. Scan callbacks (and on_commit) run on the engine's journal writer thread, the
+// others on the sequencer thread: they must be quick and must not call Stop().
 #pragma once
 
 #include <atomic>
@@ -36,6 +40,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "entrepot/base/status.h"
@@ -56,9 +61,9 @@ struct SequencerOptions {
   // At most this many commands per SiteEngine::Execute call. REQUIRES: not above the
   // engine's own batch_commands_max. A unit is never split across commits.
   size_t batch_commands_max = kDefaultBatchCommandsMax;
-  // Called on the sequencer thread after each successful commit of scans: commands in the
-  // batch and the seconds Execute took (master-data changes are not reported here). Used for
-  // metrics; may be empty.
+  // Called on the engine's writer thread after each successful commit of scans: commands in
+  // the batch and the seconds from its decision to its commit (master-data changes are not
+  // reported here). Used for metrics; may be empty.
   std::function<void(size_t commands, double seconds)> on_commit;
   // Write a snapshot when Stop() has drained the queue (skipped when the engine failed).
   bool snapshot_on_stop = true;
@@ -148,7 +153,13 @@ class Sequencer {
   void Run();
   // Takes the next group of items off the queue; false when stopping and the queue is empty.
   bool TakeBatch(std::vector<Item>& items);
+  // Decides the scans of `items` and queues them for commit (SiteEngine::ExecuteAsync).
   void ExecuteBatch(std::vector<Item>& items);
+  // Marks the sequencer failed; `status` as kUnavailable "engine_failed".
+  Status CommitFailed(const Status& status);
+  // Calls each unit's callback with its slice of `replies` (or the error), in order.
+  static void Answer(std::vector<std::pair<size_t, ScanCallback>>& units,
+                     StatusOr<std::vector<engine::ScanReply>> replies);
   void ChangeMasterData(std::vector<Item>& items);
   void ExecuteOrders(std::vector<Item>& items);
   void RunQueries(std::vector<Item>& items);

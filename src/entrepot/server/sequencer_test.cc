@@ -3,14 +3,17 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <latch>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "entrepot/core/site_test_util.h"
+#include "entrepot/engine/controlled_journal.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 
@@ -19,35 +22,6 @@ namespace {
 
 using core::Mode;
 using core::ScanCommand;
-
-// Delegates to a real journal; Append fails once `fail` is set, as a full disk would.
-class FailingJournal : public store::Journal {
- public:
-  FailingJournal(std::unique_ptr<store::Journal> inner, std::atomic<bool>* fail)
-      : inner_(std::move(inner)), fail_(fail) {}
-  Status Append(std::span<const store::JournalRecord> records) override {
-    if (fail_->load()) {
-      return Error(StatusCode::kUnavailable, "disk_full", "injected failure");
-    }
-    return inner_->Append(records);
-  }
-  uint64_t LastSeq() const override { return inner_->LastSeq(); }
-  Status Scan(uint64_t after,
-              const std::function<Status(const store::JournalRecord&)>& visit) const override {
-    return inner_->Scan(after, visit);
-  }
-  Status WriteSnapshot(const store::Snapshot& snapshot) override {
-    return inner_->WriteSnapshot(snapshot);
-  }
-  StatusOr<std::optional<store::Snapshot>> LatestSnapshot() const override {
-    return inner_->LatestSnapshot();
-  }
-  Status CheckIntegrity() const override { return inner_->CheckIntegrity(); }
-
- private:
-  std::unique_ptr<store::Journal> inner_;
-  std::atomic<bool>* fail_;
-};
 
 class SequencerTest : public ::testing::Test {
  protected:
@@ -64,7 +38,7 @@ class SequencerTest : public ::testing::Test {
     auto journal = store::SqliteJournal::Open((dir_ / "journal.db").string());
     EXPECT_TRUE(journal.ok()) << journal.status().ToString();
     auto engine = engine::SiteEngine::Open(
-        std::make_unique<FailingJournal>(*std::move(journal), &fail_commits_));
+        std::make_unique<engine::testing::ControlledJournal>(*std::move(journal), &journal_));
     EXPECT_TRUE(engine.ok()) << engine.status().ToString();
     if (initialise) {
       EXPECT_TRUE((*engine)->LoadLayout(core::testing::SmallLayout()).ok());
@@ -112,8 +86,14 @@ class SequencerTest : public ::testing::Test {
     return release;
   }
 
+  // The seq a fresh reader of the journal file sees: what is durable.
+  uint64_t DurableSeq() const {
+    auto reader = store::SqliteJournal::Open((dir_ / "journal.db").string());
+    EXPECT_TRUE(reader.ok());
+    return reader.ok() ? (*reader)->LastSeq() : 0;
+  }
   std::filesystem::path dir_;
-  std::atomic<bool> fail_commits_{false};
+  engine::testing::JournalControls journal_;
 };
 
 TEST_F(SequencerTest, RepliesAfterCommitInCommandOrder) {
@@ -274,7 +254,7 @@ TEST_F(SequencerTest, StopDrainsTheQueueAndRefusesNewWork) {
 TEST_F(SequencerTest, CommitFailureMakesItUnhealthy) {
   Sequencer sequencer(OpenEngine(true));
   ASSERT_TRUE(Run(sequencer, Dock("ok")).ok());
-  fail_commits_ = true;
+  journal_.fail = true;
   auto failed = Run(sequencer, Dock("lost"));
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(failed.status().reason(), "engine_failed");
@@ -400,7 +380,7 @@ TEST_F(SequencerTest, MasterDataChangesShareTheQueueLimit) {
 
 TEST_F(SequencerTest, FailedMasterDataCommitMakesItUnhealthy) {
   Sequencer sequencer(OpenEngine(true));
-  fail_commits_ = true;
+  journal_.fail = true;
   MasterDataResult failed = Change(sequencer, domain::Zone{"B", "Stow B"});
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(failed.status().reason(), "engine_failed");
@@ -409,6 +389,111 @@ TEST_F(SequencerTest, FailedMasterDataCommitMakesItUnhealthy) {
             "engine_failed");
   EXPECT_EQ(sequencer.SubmitScans(Dock("after"), [](auto) {}).reason(), "engine_failed");
   EXPECT_EQ(sequencer.Stop().reason(), "engine_failed");
+}
+
+// --- Pipelined group commit ----------------------------------------------------------------
+
+// What a scan callback saw: its replies and what was durable when it ran.
+struct Answered {
+  StatusOr<std::vector<engine::ScanReply>> replies;
+  uint64_t durable_seq = 0;
+};
+
+TEST_F(SequencerTest, NextBatchIsDecidedWhileTheBatchBeforeIsWrittenAndAnsweredAfterIt) {
+  Sequencer sequencer(OpenEngine(true));
+  const uint64_t before = sequencer.last_seq();
+  const int appends = journal_.entered.load();
+  journal_.hold = true;
+  std::mutex mutex;
+  std::vector<Answered> answers;
+  auto record = [&](StatusOr<std::vector<engine::ScanReply>> replies) {
+    const uint64_t durable = DurableSeq();
+    std::lock_guard lock(mutex);
+    answers.push_back(Answered{std::move(replies), durable});
+  };
+  ASSERT_TRUE(sequencer.SubmitScans(Dock("a"), record).ok());
+  journal_.AwaitEntered(appends + 1);  // The first batch is being written.
+  ASSERT_TRUE(sequencer.SubmitScans(Dock("b"), record).ok());
+  ASSERT_TRUE(sequencer.SubmitScans(Dock("c"), record).ok());
+  // The sequencer took the later units off its queue and decided them meanwhile.
+  while (sequencer.queue_depth() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(answers.empty());
+  }
+  EXPECT_EQ(sequencer.last_seq(), before);
+  journal_.hold = false;
+  ASSERT_TRUE(sequencer.Stop().ok());
+  ASSERT_EQ(answers.size(), 3u);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    ASSERT_TRUE(answers[i].replies.ok());
+    EXPECT_EQ(answers[i].replies->front().seq, before + i + 1);  // In submission order.
+    EXPECT_GE(answers[i].durable_seq, before + i + 1);           // Durable when answered.
+  }
+  EXPECT_EQ(sequencer.last_seq(), before + 3);
+}
+
+TEST_F(SequencerTest, FailedCommitRefusesEveryBatchDecidedAfterIt) {
+  Sequencer sequencer(OpenEngine(true));
+  const uint64_t before = sequencer.last_seq();
+  const int appends = journal_.entered.load();
+  journal_.hold = true;
+  journal_.fail = true;
+  std::mutex mutex;
+  std::vector<Answered> answers;
+  auto record = [&](StatusOr<std::vector<engine::ScanReply>> replies) {
+    std::lock_guard lock(mutex);
+    answers.push_back(Answered{std::move(replies), 0});
+  };
+  ASSERT_TRUE(sequencer.SubmitScans(Dock("a"), record).ok());
+  journal_.AwaitEntered(appends + 1);
+  ASSERT_TRUE(sequencer.SubmitScans(Dock("b"), record).ok());
+  while (sequencer.queue_depth() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  journal_.hold = false;
+  while (sequencer.healthy()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(sequencer.SubmitScans(Dock("c"), record).reason(), "engine_failed");
+  EXPECT_EQ(sequencer.Stop().reason(), "engine_failed");
+  ASSERT_EQ(answers.size(), 2u);
+  for (const Answered& answer : answers) {
+    EXPECT_EQ(answer.replies.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(answer.replies.status().reason(), "engine_failed");
+  }
+  // The batch decided after the failed one was never written.
+  EXPECT_EQ(journal_.entered.load(), appends + 1);
+  EXPECT_EQ(DurableSeq(), before);
+}
+
+TEST_F(SequencerTest, QueryWaitsUntilTheScansBeforeItAreDurable) {
+  Sequencer sequencer(OpenEngine(true));
+  const int appends = journal_.entered.load();
+  journal_.hold = true;
+  std::promise<StatusOr<std::vector<engine::ScanReply>>> scanned;
+  ASSERT_TRUE(sequencer
+                  .SubmitScans({Command("a", "HH", core::testing::LocationLabel("DOCK-01")),
+                                Command("b", "HH", core::testing::Item(core::testing::kKettle))},
+                               [&](auto replies) { scanned.set_value(std::move(replies)); })
+                  .ok());
+  journal_.AwaitEntered(appends + 1);
+  std::promise<std::pair<int64_t, uint64_t>> seen;  // Units received, durable seq.
+  ASSERT_TRUE(sequencer
+                  .SubmitQuery([&](StatusOr<const core::SiteState*> state) {
+                    ASSERT_TRUE(state.ok());
+                    seen.set_value({(*state)->counters().units_received, DurableSeq()});
+                  })
+                  .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  journal_.hold = false;
+  auto replies = scanned.get_future().get();
+  ASSERT_TRUE(replies.ok());
+  auto [units, durable] = seen.get_future().get();
+  EXPECT_EQ(units, 1);
+  EXPECT_GE(durable, replies->back().seq);
 }
 
 }  // namespace
