@@ -42,6 +42,7 @@
 #include "entrepot/privacy/audit_chain.h"
 #include "entrepot/privacy/policy.h"
 #include "entrepot/privacy/policy_check.h"
+#include "entrepot/server/epcis_postgres.h"
 #include "entrepot/server/epcis_repository.h"
 #include "entrepot/server/event_feed.h"
 #include "entrepot/server/labor_day.h"
@@ -177,6 +178,10 @@ std::unique_ptr<server::EpcisRepository> OpenEpcis(const SiteLocation& location,
       [&]() -> StatusOr<std::unique_ptr<server::EpcisRepository>> {
     if (!site.store.empty()) {
       ENTREPOT_ASSIGN_OR_RETURN(options.open_journal, ReadOnlyJournalFactory(site));
+      // Partners' captures are the site's, shared by its nodes (docs/EPCIS.md).
+      options.open_shared_captures = [url = site.store, code = site.site] {
+        return server::OpenPostgresEpcisCaptures(url, code);
+      };
     }
     return server::EpcisRepository::Open(std::move(options));
   }();

@@ -11,8 +11,6 @@
 namespace entrepot::server::internal {
 namespace {
 
-using nlohmann::json;
-
 constexpr const char* kSchema = R"sql(
   CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE capture_job(
@@ -129,45 +127,6 @@ StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
   return db;
-}
-
-json ErrorsJson(const std::vector<CaptureError>& errors) {
-  json out = json::array();
-  for (const CaptureError& error : errors) {
-    out.push_back({{"index", error.index},
-                   {"eventID", error.event_id},
-                   {"pointer", error.pointer},
-                   {"code", error.code},
-                   {"message", error.message}});
-  }
-  return out;
-}
-
-std::vector<CaptureError> ErrorsOfJson(const std::string& text) {
-  std::vector<CaptureError> errors;
-  json parsed = json::parse(text, nullptr, false);
-  if (!parsed.is_array()) {
-    return errors;
-  }
-  for (const json& error : parsed) {
-    if (!error.is_object()) {
-      continue;
-    }
-    errors.push_back(CaptureError{error.value("index", size_t{0}), error.value("eventID", ""),
-                                  error.value("pointer", ""), error.value("code", ""),
-                                  error.value("message", "")});
-  }
-  return errors;
-}
-
-CaptureState StateOfName(std::string_view name) {
-  for (CaptureState state :
-       {CaptureState::kSucceeded, CaptureState::kPartial, CaptureState::kFailed}) {
-    if (CaptureStateName(state) == name) {
-      return state;
-    }
-  }
-  return CaptureState::kFailed;
 }
 
 // The SQL and values of the filters of `query` (" AND ..." clauses).
@@ -328,9 +287,8 @@ StatusOr<EpcisDb::InsertOutcome> EpcisDb::InsertCaptured(const NewEvent& event, 
                                                          int64_t record_time_ms) {
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<StoredEvent> stored, FindEvent(event.event_id));
   if (stored) {
-    const json mine = json::parse(event.body, nullptr, false);
-    const json theirs = json::parse(stored->body, nullptr, false);
-    return mine == theirs ? InsertOutcome::kSameContent : InsertOutcome::kConflict;
+    return SameEventContent(event.body, stored->body) ? InsertOutcome::kSameContent
+                                                      : InsertOutcome::kConflict;
   }
   ENTREPOT_ASSIGN_OR_RETURN(
       std::unique_ptr<Statement> insert,
@@ -379,7 +337,7 @@ StatusOr<int64_t> EpcisDb::InsertJob(const CaptureJob& job) {
   insert->Text(CaptureStateName(job.state)).Int(static_cast<int64_t>(job.event_count));
   insert->Int(static_cast<int64_t>(job.captured_count));
   insert->Int(static_cast<int64_t>(job.duplicate_count));
-  insert->Int(static_cast<int64_t>(job.error_count)).Text(ErrorsJson(job.errors).dump());
+  insert->Int(static_cast<int64_t>(job.error_count)).Text(CaptureErrorsJson(job.errors).dump());
   ENTREPOT_RETURN_IF_ERROR(insert->Run());
   const int64_t id = sqlite3_last_insert_rowid(db_);
   ENTREPOT_ASSIGN_OR_RETURN(
@@ -399,7 +357,9 @@ Status EpcisDb::UpdateJob(int64_t id, const CaptureJob& job) {
   update->Int(job.finished_ms).Text(CaptureStateName(job.state));
   update->Int(static_cast<int64_t>(job.captured_count));
   update->Int(static_cast<int64_t>(job.duplicate_count));
-  update->Int(static_cast<int64_t>(job.error_count)).Text(ErrorsJson(job.errors).dump()).Int(id);
+  update->Int(static_cast<int64_t>(job.error_count))
+      .Text(CaptureErrorsJson(job.errors).dump())
+      .Int(id);
   return update->Run();
 }
 
@@ -462,12 +422,12 @@ StatusOr<std::optional<CaptureJob>> EpcisDb::FindJob(int64_t id) {
   job.finished_ms = find->ColumnInt(1);
   StatusOr<CaptureBehaviour> behaviour = ParseCaptureBehaviour(find->ColumnText(2));
   job.behaviour = behaviour.ok() ? *behaviour : CaptureBehaviour::kRollback;
-  job.state = StateOfName(find->ColumnText(3));
+  job.state = CaptureStateOfName(find->ColumnText(3));
   job.event_count = static_cast<size_t>(find->ColumnInt(4));
   job.captured_count = static_cast<size_t>(find->ColumnInt(5));
   job.duplicate_count = static_cast<size_t>(find->ColumnInt(6));
   job.error_count = static_cast<size_t>(find->ColumnInt(7));
-  job.errors = ErrorsOfJson(find->ColumnText(8));
+  job.errors = CaptureErrorsOfJson(find->ColumnText(8));
   return std::optional<CaptureJob>(std::move(job));
 }
 

@@ -8,10 +8,12 @@
 //    event's JSON without recordTime, and the namespaces of its extensions;
 //  - event_epc: (epc, role, position) for every identifier of an event;
 //  - capture_job: one row per capture, with its errors as JSON;
-//  - meta: the journal watermark (seq, CRC-32C of its payload) and the digest of the
-//    identifier options the site's events were written with.
+//  - meta: the journal watermark (seq, CRC-32C of its payload), the digest of the
+//    identifier options the site's events were written with and, for a site whose captured
+//    events are shared (SharedEpcisCaptureStore), the seq of the last one copied here.
 // Captured events are partner data: the file is never deleted or recreated; a file that is
-// not an EPCIS repository (application_id "EPCS") is refused.
+// not an EPCIS repository (application_id "EPCS") is refused. For a shared site the file
+// holds copies (and capture_job stays empty): the truth is the shared store.
 //
 // Errors of every method: the SQLite errors of epcis_repository.h.
 // Thread safety: none; one thread uses an EpcisDb at a time (WAL: one writer and readers).
@@ -25,20 +27,13 @@
 #include <vector>
 
 #include "entrepot/base/status.h"
+#include "entrepot/server/epcis_capture_store.h"
 #include "entrepot/server/epcis_query.h"
 #include "entrepot/server/epcis_repository.h"
 
 struct sqlite3;
 
 namespace entrepot::server::internal {
-
-// An event ready to store.
-struct NewEvent {
-  std::string event_id;
-  EventFacts facts;
-  std::string body;        // The event's JSON, with eventID, without recordTime.
-  std::string namespaces;  // JSON object {prefix: IRI}.
-};
 
 // An event as read back.
 struct StoredEvent {
@@ -48,7 +43,7 @@ struct StoredEvent {
   std::string namespaces;
 };
 
-class EpcisDb {
+class EpcisDb final : public EpcisCaptureStore {
  public:
   // PRAGMA application_id of an EPCIS repository: "EPCS".
   static constexpr int32_t kApplicationId = 0x45504353;
@@ -62,28 +57,28 @@ class EpcisDb {
   // Opens a read-only connection on a repository OpenWriter created.
   static StatusOr<std::unique_ptr<EpcisDb>> OpenReader(const std::string& path);
 
-  ~EpcisDb();
+  ~EpcisDb() override;
   EpcisDb(const EpcisDb&) = delete;
   EpcisDb& operator=(const EpcisDb&) = delete;
 
   // BEGIN IMMEDIATE, COMMIT, ROLLBACK (which cannot fail usefully: errors are dropped).
-  Status Begin();
-  Status Commit();
-  void Rollback();
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
 
   // --- Writes, inside a transaction ---------------------------------------------------
-  enum class InsertOutcome { kInserted, kSameContent, kConflict };
   // Stores a captured event of job `job`, unless its event_id is stored: then kSameContent
-  // when the stored JSON equals event.body (as JSON values), kConflict otherwise.
+  // when the stored JSON equals event.body (as JSON values), kConflict otherwise. Also how
+  // a node copies the events of a SharedEpcisCaptureStore.
   StatusOr<InsertOutcome> InsertCaptured(const NewEvent& event, int64_t job,
-                                         int64_t record_time_ms);
+                                         int64_t record_time_ms) override;
   // Stores one of the site's events (journal `seq`); one whose event_id is stored is
   // skipped (the same event: its id is the hash of its content).
   Status InsertSite(const NewEvent& event, uint64_t seq, int64_t record_time_ms);
   // Stores `job` as a new job and returns its id (job.id is ignored).
-  StatusOr<int64_t> InsertJob(const CaptureJob& job);
+  StatusOr<int64_t> InsertJob(const CaptureJob& job) override;
   // Replaces the row of job `id` with `job`'s state, counts and errors.
-  Status UpdateJob(int64_t id, const CaptureJob& job);
+  Status UpdateJob(int64_t id, const CaptureJob& job) override;
   // Deletes the site's events (captured ones stay).
   Status ClearSiteEvents();
   Status SetMeta(std::string_view key, int64_t value);
@@ -91,7 +86,7 @@ class EpcisDb {
   // --- Reads ----------------------------------------------------------------------------
   StatusOr<int64_t> GetMeta(std::string_view key);  // 0 when absent.
   StatusOr<std::optional<StoredEvent>> FindEvent(std::string_view event_id);
-  StatusOr<std::optional<CaptureJob>> FindJob(int64_t id);
+  StatusOr<std::optional<CaptureJob>> FindJob(int64_t id) override;
   // The events `query` selects after query.after_position, in position order: at most
   // query.per_page of them, stopping after the first that brings the bodies to `max_bytes`;
   // `more` when other events follow.

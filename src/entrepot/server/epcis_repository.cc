@@ -15,6 +15,7 @@
 #include "entrepot/epcis/event_hash.h"
 #include "entrepot/epcis/event_mapping.h"
 #include "entrepot/epcis/schema.h"
+#include "entrepot/server/epcis_capture_store.h"
 #include "entrepot/server/epcis_db.h"
 #include "entrepot/store/journal.h"
 
@@ -32,6 +33,10 @@ namespace {
 
 // How many schema violations the "invalid_document" message lists.
 constexpr size_t kListedViolations = 5;
+// The meta key of the seq of the last shared captured event copied into DIR/epcis.db.
+constexpr char kSharedSeqKey[] = "shared_capture_seq";
+// Shared captured events copied per transaction.
+constexpr size_t kCopyBatch = 1'000;
 
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code error;
@@ -183,6 +188,11 @@ StatusOr<std::unique_ptr<EpcisRepository>> EpcisRepository::Open(EpcisRepository
   ENTREPOT_ASSIGN_OR_RETURN(int64_t watermark, writer->GetMeta("watermark_seq"));
   std::unique_ptr<EpcisRepository> repository(
       new EpcisRepository(std::move(options), std::move(writer), std::move(reader)));
+  if (repository->options_.open_shared_captures != nullptr) {
+    ENTREPOT_ASSIGN_OR_RETURN(repository->shared_, repository->options_.open_shared_captures());
+    // A node that takes the site over answers at once every capture its former active node did.
+    ENTREPOT_RETURN_IF_ERROR(repository->CopySharedIfAny());
+  }
   // With a journal, the watermark counts once the thread checked it is this journal's.
   repository->followed_seq_.store(journal != nullptr ? 0 : static_cast<uint64_t>(watermark),
                                   std::memory_order_release);
@@ -292,18 +302,19 @@ void EpcisRepository::PrepareEvents(const json& document, std::vector<Prepared>&
 StatusOr<CaptureJob> EpcisRepository::Store(std::vector<Prepared>& prepared,
                                             std::vector<CaptureError> errors, CaptureJob job) {
   std::lock_guard lock(writer_mutex_);
-  internal::EpcisDb& db = *writer_;
+  EpcisCaptureStore& db = shared_ != nullptr ? static_cast<EpcisCaptureStore&>(*shared_)
+                                             : static_cast<EpcisCaptureStore&>(*writer_);
   ENTREPOT_RETURN_IF_ERROR(db.Begin());
   auto store = [&]() -> Status {
     ENTREPOT_ASSIGN_OR_RETURN(int64_t id, db.InsertJob(job));
     const bool all_or_nothing = job.behaviour == CaptureBehaviour::kRollback;
     if (!all_or_nothing || errors.empty()) {
       for (const Prepared& event : prepared) {
-        ENTREPOT_ASSIGN_OR_RETURN(internal::EpcisDb::InsertOutcome outcome,
+        ENTREPOT_ASSIGN_OR_RETURN(EpcisCaptureStore::InsertOutcome outcome,
                                   db.InsertCaptured(event.event, id, job.created_ms));
-        if (outcome == internal::EpcisDb::InsertOutcome::kInserted) {
+        if (outcome == EpcisCaptureStore::InsertOutcome::kInserted) {
           ++job.captured_count;
-        } else if (outcome == internal::EpcisDb::InsertOutcome::kSameContent) {
+        } else if (outcome == EpcisCaptureStore::InsertOutcome::kSameContent) {
           ++job.duplicate_count;
         } else {
           errors.push_back(CaptureError{event.index, event.event.event_id,
@@ -336,7 +347,51 @@ StatusOr<CaptureJob> EpcisRepository::Store(std::vector<Prepared>& prepared,
     db.Rollback();
     return status;
   }
+  if (shared_ != nullptr) {
+    // The capture is stored (the shared store is the truth): a failed copy is only retried
+    // before the next query.
+    (void)CopyShared();
+  }
   return job;
+}
+
+Status EpcisRepository::CopyShared() {
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t after, writer_->GetMeta(kSharedSeqKey));
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::vector<SharedEpcisCaptureStore::Captured> batch,
+                              shared_->CapturedAfter(after, kCopyBatch));
+    if (batch.empty()) {
+      return OkStatus();
+    }
+    ENTREPOT_RETURN_IF_ERROR(writer_->Begin());
+    auto copy = [&]() -> Status {
+      for (const SharedEpcisCaptureStore::Captured& captured : batch) {
+        const json event = json::parse(captured.body, nullptr, false);
+        ENTREPOT_ASSIGN_OR_RETURN(EventFacts facts, DescribeEvent(event));
+        internal::NewEvent copied{event.value("eventID", ""), std::move(facts), captured.body,
+                                  captured.namespaces};
+        // kSameContent: already copied. kConflict: this file holds another event under the
+        // id (one captured here before the site's captures were shared); it stays.
+        ENTREPOT_RETURN_IF_ERROR(
+            writer_->InsertCaptured(copied, captured.job, captured.record_time_ms).status());
+        after = captured.seq;
+      }
+      ENTREPOT_RETURN_IF_ERROR(writer_->SetMeta(kSharedSeqKey, after));
+      return writer_->Commit();
+    };
+    if (Status status = copy(); !status.ok()) {
+      writer_->Rollback();
+      return status;
+    }
+  }
+}
+
+Status EpcisRepository::CopySharedIfAny() {
+  if (options_.open_shared_captures == nullptr) {
+    return OkStatus();  // Without the lock: SQLite sites' queries do not wait on the follower.
+  }
+  std::lock_guard lock(writer_mutex_);
+  return CopyShared();
 }
 
 StatusOr<CaptureJob> EpcisRepository::Capture(std::string_view body, CaptureBehaviour behaviour,
@@ -358,8 +413,13 @@ StatusOr<CaptureJob> EpcisRepository::GetCaptureJob(std::string_view id) {
   auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
   StatusOr<std::optional<CaptureJob>> job = std::optional<CaptureJob>();
   if (error == std::errc() && end == id.data() + id.size() && number > 0) {
-    std::lock_guard lock(reader_mutex_);
-    job = reader_->FindJob(number);
+    if (options_.open_shared_captures != nullptr) {
+      std::lock_guard lock(writer_mutex_);
+      job = shared_->FindJob(number);
+    } else {
+      std::lock_guard lock(reader_mutex_);
+      job = reader_->FindJob(number);
+    }
   }
   if (!job.ok()) {
     return job.status();
@@ -374,6 +434,7 @@ StatusOr<CaptureJob> EpcisRepository::GetCaptureJob(std::string_view id) {
 }
 
 StatusOr<EventPage> EpcisRepository::Query(const EventQuery& query) {
+  ENTREPOT_RETURN_IF_ERROR(CopySharedIfAny());
   StatusOr<internal::EpcisDb::Selection> selection = [&] {
     std::lock_guard lock(reader_mutex_);
     return reader_->SelectEvents(query, kMaxEventPageBytes);
@@ -391,6 +452,7 @@ StatusOr<EventPage> EpcisRepository::Query(const EventQuery& query) {
 }
 
 StatusOr<EventPage> EpcisRepository::GetEvent(std::string_view event_id) {
+  ENTREPOT_RETURN_IF_ERROR(CopySharedIfAny());
   StatusOr<std::optional<internal::StoredEvent>> found = [&] {
     std::lock_guard lock(reader_mutex_);
     return reader_->FindEvent(event_id);

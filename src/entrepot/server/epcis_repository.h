@@ -22,6 +22,15 @@
 //    last seq is below it, or the record differs: another journal), or the identifier options
 //    changed, the site's events are dropped and derived again; captured events stay.
 //
+// For a site in PostgreSQL (options.open_shared_captures), the captured events and capture
+// jobs live in the site's rows there (epcis_postgres.h), shared by the site's nodes: a capture
+// is stored there, in one transaction, and each node copies the captured events into its
+// DIR/epcis.db, where its queries read them with the site's own events (which every node
+// derives from the journal). A node copies what it lacks at Open, after each capture and
+// before each query or GetEvent, so a node that takes the site over answers every capture the
+// former active node answered. Page tokens are positions in a node's file: a token is for the
+// node that gave it.
+//
 // Every event gets its recordTime when it enters the repository, from the caller's clock
 // (Capture's now_ms, options.now_ms for the site's events): the repository reads no clock.
 // Queries (EventQuery, epcis_query.h) select by time, type, action, business step,
@@ -70,6 +79,8 @@ namespace entrepot::server {
 namespace internal {
 class EpcisDb;
 }  // namespace internal
+class EpcisCaptureStore;
+class SharedEpcisCaptureStore;
 
 // Limits of one capture. The body limit is the API's (api::kMaxBodyBytes).
 inline constexpr size_t kMaxCaptureBodyBytes = size_t{4} << 20;
@@ -155,6 +166,11 @@ struct EpcisRepositoryOptions {
   // whose journal is in PostgreSQL, a read-only PostgresJournal of that site. Called at Open
   // and again after each failed poll; each call must return a new reader of the same journal.
   JournalOpener open_journal;
+  // Opens the store shared by the site's nodes that keeps the captured events and capture
+  // jobs (epcis_capture_store.h), such as OpenPostgresEpcisCaptures (epcis_postgres.h); unset:
+  // they are kept in db_path. Called once, at Open; the store reconnects by itself.
+  using CaptureStoreOpener = std::function<StatusOr<std::unique_ptr<SharedEpcisCaptureStore>>()>;
+  CaptureStoreOpener open_shared_captures;
   // How the site's events write identifiers. REQUIRES: epcis::ValidateIdOptions(ids).ok().
   epcis::IdOptions ids;
   // The recordTime of the site's events (Unix ms). REQUIRED when a journal is followed.
@@ -190,7 +206,7 @@ class EpcisRepository {
   //    database or is not one, "unsupported_format" when a newer Entrepôt wrote it;
   //  - the read-only journal's errors ("journal_not_found", "journal_corrupt",
   //    "journal_unavailable", ...), or open_journal's;
-  //  - the SQLite errors above.
+  //  - the SQLite errors above, and those of open_shared_captures and of copying its events.
   static StatusOr<std::unique_ptr<EpcisRepository>> Open(EpcisRepositoryOptions options);
 
   // Stops the thread (see Stop).
@@ -206,7 +222,7 @@ class EpcisRepository {
   //    "not_an_epcis_document" (not an object of type EPCISDocument with an epcisBody
   //    holding an eventList array), "invalid_document" (the document, events aside, breaks
   //    the schema; the message lists the first violations);
-  //  - the SQLite errors.
+  //  - the SQLite errors, or those of the shared store.
   // Per-event errors are in the job: "schema_violation" (with the first violation's pointer),
   // "bad_event" (no canonical id can be computed), "bad_event_time", "event_id_conflict"
   // (stored, or earlier in the document, with other content).
@@ -249,6 +265,11 @@ class EpcisRepository {
                      std::vector<CaptureError>& errors, size_t& duplicates) const;
   StatusOr<CaptureJob> Store(std::vector<Prepared>& prepared, std::vector<CaptureError> errors,
                              CaptureJob job);
+  // Copies into writer_ the shared store's captured events it lacks, batch by batch.
+  // REQUIRES: writer_mutex_ held, shared_ set.
+  Status CopyShared();
+  // CopyShared under writer_mutex_; nothing without a shared store.
+  Status CopySharedIfAny();
 
   // The journal follower (epcis_follower.cc).
   // Whether `options` follow a journal (open_journal, or a journal_path).
@@ -271,6 +292,8 @@ class EpcisRepository {
 
   std::mutex writer_mutex_;
   std::unique_ptr<internal::EpcisDb> writer_;  // Guarded by writer_mutex_.
+  // Guarded by writer_mutex_; null without open_shared_captures.
+  std::unique_ptr<SharedEpcisCaptureStore> shared_;
   std::mutex reader_mutex_;
   std::unique_ptr<internal::EpcisDb> reader_;  // Guarded by reader_mutex_.
 

@@ -18,6 +18,7 @@
 #include "entrepot/core/site_test_util.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/epcis/document.h"
+#include "entrepot/server/epcis_test_documents.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 
@@ -34,6 +35,8 @@ using core::testing::kParcel1;
 using core::testing::kStart;
 using core::testing::LocationLabel;
 using core::testing::Sscc;
+using epcis_testing::Document;
+using epcis_testing::Receipt;
 using nlohmann::json;
 
 constexpr std::chrono::seconds kWait{20};
@@ -59,26 +62,6 @@ std::string ReadText(const std::string& path) {
 
 std::string Example(const char* name) {
   return ReadText(std::string(ENTREPOT_EPCIS_DATA_DIR) + "/" + name);
-}
-
-json Document(const std::vector<json>& events,
-              const json& context = json::array({std::string(epcis::kEpcisContext)})) {
-  return {{"@context", context},
-          {"type", "EPCISDocument"},
-          {"schemaVersion", "2.0"},
-          {"creationDate", "2026-11-28T08:00:00Z"},
-          {"epcisBody", {{"eventList", events}}}};
-}
-
-// A valid ObjectEvent: serial `n` of one GTIN received at second `n`.
-json Receipt(int n, const std::string& step = "receiving") {
-  return {{"eventID", "urn:uuid:00000000-0000-4000-8000-" + std::to_string(100'000'000'000 + n)},
-          {"type", "ObjectEvent"},
-          {"eventTime", epcis::FormatEpcisTime(kStart + n * 1000)},
-          {"eventTimeZoneOffset", "+00:00"},
-          {"action", "OBSERVE"},
-          {"bizStep", step},
-          {"epcList", {"urn:epc:id:sgtin:0614141.107346.S" + std::to_string(n)}}};
 }
 
 json WithoutRecordTime(json event) {

@@ -727,7 +727,8 @@ TEST_P(PostgresAuditLogTest, ADatabaseOfSchemaTwoGainsTheAuditTables) {
         "entrepot_account_devices, entrepot_account_users, "
         "entrepot_labor_scans, entrepot_labor_sessions, entrepot_labor_closed_days, "
         "entrepot_labor_assignments, entrepot_labor_weekly, entrepot_labor_team_weekly, "
-        "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history");
+        "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history, "
+        "entrepot_epcis_counters, entrepot_epcis_capture_jobs, entrepot_epcis_events");
     raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 2");
   }
   // Reading cannot migrate: there is no log yet.

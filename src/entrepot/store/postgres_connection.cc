@@ -228,6 +228,42 @@ constexpr std::array<Migration, kSchemaVersion> kMigrations = {{
         cohort bytea NOT NULL,
         PRIMARY KEY (site, scope, period, requester, seq));
     )sql"},
+    // The events partners capture through POST /epcis/capture and their capture jobs, per
+    // site (server/epcis_postgres.h), shared by the site's nodes; each node copies the events
+    // into its DIR/epcis.db, beside the site's own events it derives from the journal. The
+    // counters row of a site numbers its jobs and events, and its lock serialises captures.
+    // Bodies are the events' JSON text, without recordTime.
+    {"captured EPCIS events", R"sql(
+      CREATE TABLE entrepot_epcis_counters(
+        site text PRIMARY KEY,
+        last_job bigint NOT NULL,
+        last_event bigint NOT NULL);
+      CREATE TABLE entrepot_epcis_capture_jobs(
+        site text NOT NULL,
+        id bigint NOT NULL,
+        created_ms bigint NOT NULL,
+        finished_ms bigint NOT NULL,
+        behaviour text NOT NULL,
+        state text NOT NULL,
+        event_count bigint NOT NULL,
+        captured_count bigint NOT NULL,
+        duplicate_count bigint NOT NULL,
+        error_count bigint NOT NULL,
+        errors text NOT NULL,
+        PRIMARY KEY (site, id));
+      CREATE INDEX entrepot_epcis_capture_jobs_by_creation
+        ON entrepot_epcis_capture_jobs(site, created_ms);
+      CREATE TABLE entrepot_epcis_events(
+        site text NOT NULL,
+        seq bigint NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        capture_job bigint NOT NULL,
+        record_time_ms bigint NOT NULL,
+        body text NOT NULL,
+        namespaces text NOT NULL,
+        PRIMARY KEY (site, seq),
+        UNIQUE (site, event_id));
+    )sql"},
 }};
 
 constexpr const char* kMigrationsTableSql = R"sql(

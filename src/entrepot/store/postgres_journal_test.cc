@@ -129,8 +129,8 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
     ASSERT_TRUE(journal.ok()) << journal.status().ToString();
     ASSERT_TRUE((*journal)->Append(MakeBatch(1, 2)).ok());
   }
-  // Back to what the first build left: schema version 1, no lease, audit, account or labor
-  // tables.
+  // Back to what the first build left: schema version 1, no lease, audit, account, labor or
+  // EPCIS tables.
   testing::RawPostgres raw(fresh);
   raw.Exec(
       "DROP TABLE entrepot_leases, entrepot_audit, entrepot_audit_chain, "
@@ -138,7 +138,8 @@ TEST_F(PostgresJournalTest, ADatabaseOfTheFirstSchemaGainsTheLaterTablesAndKeeps
       "entrepot_account_sessions, entrepot_account_devices, entrepot_account_users, "
       "entrepot_labor_scans, entrepot_labor_sessions, entrepot_labor_closed_days, "
       "entrepot_labor_assignments, entrepot_labor_weekly, entrepot_labor_team_weekly, "
-      "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history");
+      "entrepot_labor_team_leads, entrepot_labor_keys_to_destroy, entrepot_labor_query_history, "
+      "entrepot_epcis_counters, entrepot_epcis_capture_jobs, entrepot_epcis_events");
   raw.Exec("DELETE FROM entrepot_schema_migrations WHERE version > 1");
   StatusOr<std::unique_ptr<PostgresJournal>> journal = PostgresJournal::Open(fresh, site_);
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
