@@ -35,12 +35,13 @@ UserRecord ReadUser(const Row& row) {
       row.Int(5), !row.IsNull(6), !row.IsNull(7)};
 }
 
-// Statement parameters, the site first ($1).
+// Statement parameters, the site first ($1). Each value is copied: callers pass temporaries
+// (a role's name, an optional's value) that die before the statement runs.
 class Params {
  public:
-  explicit Params(const std::string& site) { params_.AddText(site); }
+  explicit Params(const std::string& site) { Text(site); }
   Params& Text(const std::string& text) {
-    params_.AddText(text);
+    params_.AddOwned(pg::kTextOid, text);
     return *this;
   }
   Params& Int(int64_t value) {

@@ -116,7 +116,8 @@ dpo_contact = "dpo@example.com"
         "after a delay of 90 minutes. Never counted per week.",
         "Why: Solving technical or process problems.", "Waiting times at shift start and end",
         "from 2 to 9 minutes", "less than 1100 ms apart", "The flag is also linked to you",
-        "How long: 3 days (days end at midnight, UTC time). Then", "Data protection officer: dpo@example.com.",
+        "How long: 3 days (days end at midnight, UTC time). Then",
+        "Data protection officer: dpo@example.com.",
         "Works council (CSE) consulted on 2025-03-14 (CSE item 4).",
         "Data protection impact assessment: DPIA-2025-007, completed on 2025-02-20.",
         "Evaluation methods published on 2025-04-01 (handbook ch. 6)."}) {
