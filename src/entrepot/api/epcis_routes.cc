@@ -28,6 +28,7 @@
 #include "entrepot/epcis/document.h"
 #include "entrepot/epcis/partner_shipments.h"
 #include "entrepot/server/epcis_repository.h"
+#include "entrepot/server/order_json.h"
 #include "entrepot/server/sequencer.h"
 
 namespace entrepot::api {
@@ -202,13 +203,7 @@ void ConfirmPartnerDeliveries(server::Sequencer& sequencer, int64_t now_ms,
                                     std::move(delivery.partner)};
     SubmitForEntry(sequencer, now_ms, std::move(command), pending, "deliveries", i,
                    [](json& entry, const engine::OrderReply& reply) {
-                     json problems = json::array();
-                     for (const core::DeliveryProblem& problem : reply.decision.delivery_problems) {
-                       problems.push_back({{"parcel", problem.parcel}, {"reason", problem.reason}});
-                     }
-                     entry["delivered"] = reply.decision.delivered;
-                     entry["problems"] = std::move(problems);
-                     entry["seq"] = reply.seq == 0 ? json(nullptr) : json(reply.seq);
+                     entry.update(server::DeliveryOutcomeJson(reply.decision, reply.seq));
                    });
   }
 }

@@ -462,14 +462,9 @@ json LoadListJson(const core::SiteState& state, const LoadPage& page) {
 }
 
 json DeliveredJson(const engine::OrderReply& reply) {
-  json problems = json::array();
-  for (const core::DeliveryProblem& problem : reply.decision.delivery_problems) {
-    problems.push_back({{"parcel", problem.parcel}, {"reason", problem.reason}});
-  }
-  return {{"delivered", reply.decision.delivered},
-          {"problems", std::move(problems)},
-          {"summary", reply.decision.summary},
-          {"seq", reply.seq == 0 ? json(nullptr) : json(reply.seq)}};
+  json out = server::DeliveryOutcomeJson(reply.decision, reply.seq);
+  out["summary"] = reply.decision.summary;
+  return out;
 }
 
 json WorkloadJson(const core::WorkloadPlan& plan) {

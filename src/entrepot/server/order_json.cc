@@ -333,6 +333,16 @@ StatusOr<core::ConfirmDeliveries> ParseDeliveries(const std::string& body, int64
   return confirmed;
 }
 
+nlohmann::json DeliveryOutcomeJson(const core::OrderDecision& decision, uint64_t seq) {
+  json problems = json::array();
+  for (const core::DeliveryProblem& problem : decision.delivery_problems) {
+    problems.push_back({{"parcel", problem.parcel}, {"reason", problem.reason}});
+  }
+  return {{"delivered", decision.delivered},
+          {"problems", std::move(problems)},
+          {"seq", seq == 0 ? json(nullptr) : json(seq)}};
+}
+
 StatusOr<core::DefinePickFace> ParsePickFace(const std::string& code, const std::string& body) {
   ENTREPOT_ASSIGN_OR_RETURN(json object, ParseOrderObject(body, {"gtin", "min", "max"}));
   core::DefinePickFace face{code, "", 0, 0};

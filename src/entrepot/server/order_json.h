@@ -115,4 +115,9 @@ StatusOr<core::RequestCounts> ParseCountRequest(const std::string& body);
 // starts at `now_ms`. Errors: ParseOrderObject's, "bad_field".
 StatusOr<core::WorkloadRequest> ParseWorkload(const std::string& body, int64_t now_ms);
 
+// What a core::ConfirmDeliveries recorded, as POST /api/v1/deliveries and each entry of a
+// capture's "deliveries" answer it: {"delivered": [parcels], "problems": [{"parcel",
+// "reason"}], "seq"} with "seq" null when nothing was journaled (seq 0).
+nlohmann::json DeliveryOutcomeJson(const core::OrderDecision& decision, uint64_t seq);
+
 }  // namespace entrepot::server
