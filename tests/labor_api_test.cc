@@ -14,6 +14,7 @@
 
 #include "entrepot/auth/account_store.h"
 #include "entrepot/domain/labels.h"
+#include "entrepot/server/labor_day.h"
 #include "entrepot/server/labor_recorder.h"
 #include "entrepot/store/audit_log.h"
 #include "gtest/gtest.h"
@@ -29,7 +30,7 @@ using testing::Client;
 using testing::Reply;
 
 constexpr char kKettle[] = "(01)09506000134352";
-constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T10:13:20Z.
+constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T11:06:40Z.
 constexpr char kToday[] = "2026-11-18";
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
@@ -39,9 +40,12 @@ std::string Label(const std::string& code) {
 
 class LaborApiTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartServer(privacy::DefaultPolicy()); }
+
+  void StartServer(privacy::Policy policy) {
     testing::TestServerOptions options;
     options.now_ms = [this] { return now_.load(); };
+    options.policy = std::move(policy);
     options.users = {{"admin", auth::Role::kAdmin},
                      {"manager", auth::Role::kSiteManager},
                      {"sup", auth::Role::kSupervisor},
@@ -81,9 +85,9 @@ class LaborApiTest : public ::testing::Test {
   }
   void Flush() { ASSERT_TRUE(server_.labor_recorder().Flush(std::chrono::seconds(20))); }
   // The end-of-day job as serve runs it, at the server's clock.
-  void RunRetention() {
+  void RunRetention(const server::LaborTimeZone& zone = {}) {
     auto report =
-        server::RunLaborRetention(server_.labor(), &server_.audit(), server::LaborDayOf(now_),
+        server::RunLaborRetention(server_.labor(), &server_.audit(), server::LaborDayOf(now_, zone),
                                   server_.user_ids(), now_, [](const std::string&) {});
     ASSERT_TRUE(report.ok()) << report.status().ToString();
   }
@@ -100,7 +104,7 @@ class LaborApiTest : public ::testing::Test {
     }
     return records;
   }
-  void SetRota() {
+  void SetRota(const std::string& day = kToday) {
     json rota = {{"assignments",
                   {{{"worker", "alice"}, {"team", "T1"}, {"shift", "early"}, {"zone", "INB"}},
                    {{"worker", "bob"}, {"team", "T1"}, {"shift", "early"}, {"zone", "A"}},
@@ -114,7 +118,7 @@ class LaborApiTest : public ::testing::Test {
                     {"shift", "early"},
                     {"zone", "A"},
                     {"supervisor", true}}}}};
-    Reply set = As("manager").Put(std::string("/api/v1/labor/assignments/") + kToday, rota.dump());
+    Reply set = As("manager").Put("/api/v1/labor/assignments/" + day, rota.dump());
     ASSERT_EQ(set.status, 200u) << set.body;
     EXPECT_EQ(set.Json()["assignments"], 4);
   }
@@ -679,6 +683,74 @@ TEST_F(LaborApiTest, AnExpiredWeekIsNotKeptForAnyone) {
   EXPECT_EQ(kept.Json()["weeks"][0]["week"], "2026-W47");
   EXPECT_EQ(Outcome(As("sup"), "/api/v1/labor/workers/alice/weeks?purpose=planning"),
             "403 not_your_team");
+}
+
+// The labor day is the site's local day (the policy's labor.time_zone), not the UTC day: in
+// Paris in November (UTC+1) 23:30 UTC is already tomorrow, and the day ends, and is rolled up
+// (RET-01), at local midnight.
+class LaborApiParisTest : public LaborApiTest {
+ protected:
+  static constexpr int64_t kParisHalfPastMidnight = 1'795'044'600'000;  // 2026-11-18T23:30Z.
+  static constexpr int64_t kHourMs = 3600 * 1000;
+
+  void SetUp() override {
+    privacy::Policy policy = privacy::DefaultPolicy();
+    policy.labor.time_zone = "Europe/Paris";
+    auto zone = server::LaborTimeZone::Find(policy.labor.time_zone);
+    ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+    paris_ = *zone;
+    now_ = kParisHalfPastMidnight;
+    StartServer(std::move(policy));
+  }
+
+  server::LaborTimeZone paris_;
+};
+
+TEST_F(LaborApiParisTest, TheLaborDayIsTheSitesLocalDayAndEndsAtLocalMidnight) {
+  SetRota("2026-11-19");
+  SignIn(0, "BADGE-A");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  EXPECT_EQ(Scan(0, "receive", kKettle), "ok");
+  Flush();
+
+  Reply mine = As("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(mine.status, 200u) << mine.body;
+  EXPECT_EQ(mine.Json()["today"]["day"], "2026-11-19") << "the UTC day is still the 18th";
+  EXPECT_EQ(mine.Json()["today"]["units"], 1);
+
+  // IND-04: "today" for the supervisor is the Paris day too; the UTC day is yesterday there.
+  Client sup = As("sup");
+  Reply team = sup.Get("/api/v1/labor/team?purpose=flow_management&shift=early&zone=INB");
+  ASSERT_EQ(team.status, 200u) << team.body;
+  ASSERT_EQ(team.Json()["workers"].size(), 1u) << team.body;
+  EXPECT_EQ(team.Json()["workers"][0]["units"], 1);
+  EXPECT_EQ(Outcome(sup,
+                    "/api/v1/labor/team?purpose=flow_management&shift=early&zone=INB"
+                    "&day=2026-11-19"),
+            "200 ");
+  EXPECT_EQ(Outcome(sup,
+                    "/api/v1/labor/team?purpose=flow_management&shift=early&zone=INB"
+                    "&day=2026-11-18"),
+            "403 not_today");
+
+  // 23:30 in Paris on the 19th (22:30 UTC): the day is not over, the job leaves it whole.
+  now_ = kParisHalfPastMidnight + 23 * kHourMs;
+  RunRetention(paris_);
+  Reply late = As("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(late.status, 200u) << late.body;
+  EXPECT_EQ(late.Json()["today"]["day"], "2026-11-19");
+  EXPECT_EQ(late.Json()["today"]["scans"].size(), 2u) << late.body;
+  EXPECT_TRUE(late.Json()["weeks"].empty());
+
+  // Just after midnight in Paris (23:00:30 UTC) the day is rolled up into the week.
+  now_ = kParisHalfPastMidnight + 23 * kHourMs + 30 * 60'000 + 30'000;
+  RunRetention(paris_);
+  Reply next_day = As("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(next_day.status, 200u) << next_day.body;
+  EXPECT_EQ(next_day.Json()["today"]["day"], "2026-11-20");
+  ASSERT_EQ(next_day.Json()["weeks"].size(), 1u) << next_day.body;
+  EXPECT_EQ(next_day.Json()["weeks"][0]["week"], "2026-W47");
+  EXPECT_EQ(next_day.Json()["weeks"][0]["units_per_process"]["receive"], 1);
 }
 
 }  // namespace

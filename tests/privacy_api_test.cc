@@ -32,7 +32,7 @@ using nlohmann::json;
 using testing::Client;
 using testing::Reply;
 
-constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T10:13:20Z.
+constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18T11:06:40Z.
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 class PrivacyApiTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 
 #include "entrepot/domain/layout.h"
 #include "entrepot/epcis/identifiers.h"
+#include "entrepot/server/labor_day.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
 
@@ -63,6 +64,9 @@ TestServer::~TestServer() { Stop(); }
 
 void TestServer::Start(const std::string& data_dir, TestServerOptions options) {
   now_ms_ = options.now_ms ? options.now_ms : [] { return kTestNowMs; };
+  if (options.policy) {
+    policy_ = *options.policy;
+  }
   std::unique_ptr<engine::SiteEngine> engine;
   ASSERT_NO_FATAL_FAILURE(OpenEngine(data_dir, options.layout_toml, &engine));
   ASSERT_NO_FATAL_FAILURE(OpenServices(data_dir, options, *engine));
@@ -107,6 +111,9 @@ void TestServer::OpenServices(const std::string& data_dir, const TestServerOptio
     labor_ = *std::move(labor);
     server::LaborRecorderOptions recorder_options;
     recorder_options.log = [](const std::string&) {};
+    auto zone = server::LaborTimeZone::Find(policy_.labor.time_zone);
+    ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+    recorder_options.time_zone = *zone;
     labor_recorder_ = server::LaborRecorder::Start(
         *labor_, server::ScanZones::FromState(engine.state()), recorder_options);
   }

@@ -74,7 +74,7 @@ pid_t StartServe(const std::string& data_dir, const std::string& log, uint16_t* 
 
 // The password of every user a TestServer creates (TestServerOptions::users).
 inline constexpr char kTestPassword[] = "a password for the tests";
-// The server time of a TestServer whose options give no clock: 2026-11-18T10:13:20Z.
+// The server time of a TestServer whose options give no clock: 2026-11-18T11:06:40Z.
 inline constexpr int64_t kTestNowMs = 1'795'000'000'000;
 
 // A user TestServer::Start creates, with the password kTestPassword and the scope "*".
@@ -103,10 +103,12 @@ struct TestServerOptions {
   bool movement_index = false;
   // store::AuditLog in DIR (ApiServices::audit): reads of personal data are recorded.
   bool audit = false;
-  // store::LaborStore in DIR under privacy::DefaultPolicy() and a server::LaborRecorder
-  // writing the committed scans and badge sign-ins into it, silently (ApiServices::labor,
-  // labor_recorder, policy).
+  // store::LaborStore in DIR under `policy` and a server::LaborRecorder writing the committed
+  // scans and badge sign-ins into it, silently, with labor days in the policy's
+  // labor.time_zone (ApiServices::labor, labor_recorder, policy).
   bool labor = false;
+  // The active policy of the labor routes; nullopt: privacy::DefaultPolicy().
+  std::optional<privacy::Policy> policy;
   // A server::EventFeed and the api::EventRoutes of GET /api/v1/events with these options
   // (ApiServices::events); nullopt: none, the route answers 503.
   std::optional<api::EventRoutesOptions> events;

@@ -434,9 +434,15 @@ Status ApiHandler::NoticeGate(const auth::Principal& device) {
                    "(POST /api/v1/devices/session/acknowledge), then scan again");
 }
 
-// The active policy and its check as of today (UTC): every rule with its verdict.
+// The active policy and its check as of today in the site's time zone (the policy's
+// labor.time_zone, checked at start): every rule with its verdict.
 HttpResponse ApiHandler::PrivacyPolicy() {
-  const privacy::Date today = server::LaborDayOf(now_ms_());
+  StatusOr<privacy::Date> labor_today =
+      server::LaborDayOf(now_ms_(), active_policy_->labor.time_zone);
+  if (!labor_today.ok()) {
+    return Refuse(labor_today.status());
+  }
+  const privacy::Date today = *labor_today;
   return Answer({{"policy", PolicyJson(*active_policy_)},
                  {"check", CheckJson(privacy::CheckPolicy(*active_policy_, today), today)}});
 }
