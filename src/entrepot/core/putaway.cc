@@ -27,25 +27,24 @@ std::optional<PutawayProposal> Refill(const SiteState& state, const std::string&
   return std::nullopt;
 }
 
+// The bin holding the most of `gtin` with room, the first in code order on a tie: the bins
+// come ranked so (SiteState::BinsMostHeldFirst), and the first with room is the one.
 std::optional<PutawayProposal> SameProduct(const SiteState& state, const std::string& gtin,
                                            int64_t units) {
-  const std::map<std::string, int64_t>* bins = state.BinsHolding(gtin);
+  const RankedBins* bins = state.BinsMostHeldFirst(gtin);
   if (bins == nullptr) {
     return std::nullopt;
   }
-  const std::string* best = nullptr;
-  int64_t best_units = 0;
-  for (const auto& [code, held] : *bins) {  // Code order: the first wins a tie.
+  for (const auto& [held, code] : *bins) {
+    if (held <= 0) {
+      break;  // Only a bin that holds some of the product qualifies.
+    }
     const LocationState* bin = state.FindLocation(code);
-    if (bin != nullptr && held > best_units && HasRoom(*bin, units)) {
-      best = &code;
-      best_units = held;
+    if (bin != nullptr && HasRoom(*bin, units)) {
+      return PutawayProposal{code, PutawayRule::kSameProduct};
     }
   }
-  if (best == nullptr) {
-    return std::nullopt;
-  }
-  return PutawayProposal{*best, PutawayRule::kSameProduct};
+  return std::nullopt;
 }
 
 // The first empty stow bin of `zone` with room and no flag.

@@ -2,7 +2,11 @@
 // count tasks that go with it (counts requested, counting directed through them).
 #include "entrepot/core/putaway.h"
 
+#include <cstdint>
+#include <iterator>
+#include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -137,6 +141,158 @@ TEST_F(PutawayTest, SnapshotRebuildsWhatProposalsRead) {
   }
   EXPECT_EQ(decoded->flagged_locations(), site_.state().flagged_locations());
   EXPECT_EQ(decoded->FindLocation(kZoneBBin)->containers, 1);
+}
+
+// --- the ranked index against a walk over every bin holding the product ---------------------
+
+// The "same product" rule as it was first written: a walk over every bin holding the product,
+// keeping the one with the most units and room, the first in code order on a tie.
+std::optional<std::string> SameProductByWalk(const SiteState& state, const std::string& gtin,
+                                             int64_t units) {
+  const std::map<std::string, int64_t>* bins = state.BinsHolding(gtin);
+  if (bins == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<std::string> best;
+  int64_t best_units = 0;
+  for (const auto& [code, held] : *bins) {
+    const LocationState* bin = state.FindLocation(code);
+    const int64_t capacity = bin == nullptr ? 0 : bin->location.capacity_units;
+    if (bin != nullptr && held > best_units && bin->flag.empty() &&
+        (capacity == 0 || bin->units + units <= capacity)) {
+      best = code;
+      best_units = held;
+    }
+  }
+  return best;
+}
+
+// Random stock, flags and capacities over a few stow bins and pick faces, applied as events
+// (with few units, so that ties between bins are common).
+class RandomStock {
+ public:
+  static constexpr const char* kProducts[] = {"09506000134352", "09506000134369", "09506000134376"};
+
+  explicit RandomStock(uint64_t seed) : random_(seed) {
+    state_.Apply(ZoneDefined{{"A", "Stow A"}});
+    state_.Apply(ZoneDefined{{"B", "Stow B"}});
+    Define("DOCK-01", "A", domain::LocationType::kDock);
+    for (int bin = 1; bin <= 12; ++bin) {
+      Define("A-01-" + std::to_string(100 + bin) + "-1-1", bin <= 9 ? "A" : "B",
+             domain::LocationType::kStowBin);
+    }
+    for (int face = 1; face <= 3; ++face) {
+      Define("P-01-00" + std::to_string(face) + "-1-1", "A", domain::LocationType::kPickFace);
+    }
+  }
+
+  const SiteState& state() const { return state_; }
+
+  // One random change: units received or taken (adjusted, or moved to another location), a
+  // flag set or cleared, or a location's capacity changed.
+  void Step() {
+    const std::string& location = codes_[Below(codes_.size())];
+    const int action = static_cast<int>(Below(10));
+    if (action < 4) {
+      const domain::ItemKey item{kProducts[Below(3)], Below(2) == 0 ? "L1" : "L2", "", ""};
+      state_.Apply(UnitsReceived{item, 1 + static_cast<int64_t>(Below(3)),
+                                 domain::Holder::AtLocation(location)});
+    } else if (action < 7 && !state_.stock().empty()) {
+      auto line = std::next(state_.stock().begin(),
+                            static_cast<std::ptrdiff_t>(Below(state_.stock().size())));
+      const domain::Holder from = line->first.holder;
+      const domain::ItemKey item = line->first.item;
+      const int64_t quantity =
+          1 + static_cast<int64_t>(Below(static_cast<uint64_t>(line->second.units)));
+      if (action == 6 && location != from.id) {
+        state_.Apply(UnitsMoved{item, quantity, from, domain::Holder::AtLocation(location)});
+      } else {
+        state_.Apply(StockAdjusted{item, from, -quantity, "cycle_count"});
+      }
+    } else if (action == 7) {
+      state_.Apply(LocationFlagged{location, "count_requested"});
+    } else if (action == 8) {
+      state_.Apply(LocationCounted{location});
+    } else {
+      domain::Location redefined = state_.FindLocation(location)->location;
+      redefined.capacity_units = RandomCapacity();
+      state_.Apply(LocationDefined{redefined});
+    }
+  }
+
+ private:
+  uint64_t Below(uint64_t n) { return random_() % n; }
+  int64_t RandomCapacity() {
+    constexpr int64_t kCapacities[] = {0, 0, 2, 3, 5, 8};
+    return kCapacities[Below(6)];
+  }
+  void Define(const std::string& code, const std::string& zone, domain::LocationType type) {
+    domain::Location location;
+    location.code = code;
+    location.zone = zone;
+    location.type = type;
+    location.capacity_units = RandomCapacity();
+    state_.Apply(LocationDefined{location});
+    codes_.push_back(code);
+  }
+
+  std::mt19937_64 random_;
+  SiteState state_;
+  std::vector<std::string> codes_;
+};
+
+// The ranked index holds exactly the bins of BinsHolding, as (units, code).
+void ExpectRankedMatchesHolding(const SiteState& state, const std::string& gtin) {
+  const std::map<std::string, int64_t>* holding = state.BinsHolding(gtin);
+  const RankedBins* ranked = state.BinsMostHeldFirst(gtin);
+  ASSERT_EQ(holding == nullptr, ranked == nullptr) << gtin;
+  if (holding == nullptr) {
+    return;
+  }
+  RankedBins expected;
+  for (const auto& [code, held] : *holding) {
+    expected.emplace(held, code);
+  }
+  EXPECT_EQ(*ranked, expected) << gtin;
+}
+
+TEST(PutawayIndexTest, RankedProposalEqualsTheWalkOverEveryBinOnRandomStates) {
+  for (uint64_t seed : {1U, 2U, 3U, 42U, 2026U}) {
+    RandomStock stock(seed);
+    int same_product = 0;
+    for (int step = 0; step < 600; ++step) {
+      stock.Step();
+      for (const char* gtin : RandomStock::kProducts) {
+        ExpectRankedMatchesHolding(stock.state(), gtin);
+        for (int64_t units : {1, 3}) {
+          std::optional<PutawayProposal> proposal = ProposeBin(stock.state(), gtin, units);
+          std::optional<std::string> walked = SameProductByWalk(stock.state(), gtin, units);
+          if (walked) {
+            ++same_product;
+            EXPECT_EQ(proposal, (PutawayProposal{*walked, PutawayRule::kSameProduct}))
+                << "seed " << seed << " step " << step << " " << gtin;
+          } else {
+            EXPECT_TRUE(!proposal || proposal->rule != PutawayRule::kSameProduct)
+                << "seed " << seed << " step " << step << " " << gtin;
+          }
+        }
+      }
+    }
+    EXPECT_GT(same_product, 1000) << "seed " << seed;  // The rule was exercised.
+
+    // A snapshot rebuilds the ranked index identically.
+    StatusOr<SiteState> decoded = SiteState::Decode(stock.state().Encode());
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    for (const char* gtin : RandomStock::kProducts) {
+      const RankedBins* live = stock.state().BinsMostHeldFirst(gtin);
+      const RankedBins* restored = decoded->BinsMostHeldFirst(gtin);
+      ASSERT_EQ(live == nullptr, restored == nullptr) << "seed " << seed << " " << gtin;
+      if (live != nullptr) {
+        EXPECT_EQ(*restored, *live) << "seed " << seed << " " << gtin;
+      }
+      EXPECT_EQ(ProposeBin(*decoded, gtin), ProposeBin(stock.state(), gtin));
+    }
+  }
 }
 
 // --- count tasks ----------------------------------------------------------------------------

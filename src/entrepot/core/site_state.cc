@@ -14,9 +14,11 @@ using domain::ItemKey;
 
 void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
   ENTREPOT_CHECK(delta != 0);
-  auto it = stock_.find(StockKeyView{holder, item});
-  if (it == stock_.end()) {
-    it = stock_.emplace(StockKey{holder, item}, StockLine{0, ++arrivals_}).first;
+  const StockKeyView key{holder, item};
+  auto it = stock_.lower_bound(key);
+  if (it == stock_.end() || StockKeyLess()(key, it->first)) {
+    // A new line, placed where the search ended: one walk down the tree, not two.
+    it = stock_.emplace_hint(it, StockKey{holder, item}, StockLine{0, ++arrivals_});
   }
   it->second.units += delta;
   ENTREPOT_CHECK(it->second.units >= 0);
@@ -29,15 +31,7 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     location->second.units += delta;
     if (IsPickable(location->second.location.type)) {
       order_book_.OnPickableStock(item.gtin, delta);
-      std::map<std::string, int64_t>& bins = bins_by_product_[item.gtin];
-      auto bin = bins.try_emplace(holder.id, 0).first;
-      bin->second += delta;
-      if (bin->second == 0) {
-        bins.erase(bin);
-        if (bins.empty()) {
-          bins_by_product_.erase(item.gtin);
-        }
-      }
+      AddHeld(item.gtin, holder.id, delta);
     }
     if (location->second.units == 0 || location->second.units == delta) {
       UpdateVacancy(location->second);  // It became empty, or it was.
@@ -54,6 +48,31 @@ void SiteState::Add(const Holder& holder, const ItemKey& item, int64_t delta) {
     } else {
       serials_.emplace(std::make_pair(item.gtin, item.serial), holder);
     }
+  }
+}
+
+void SiteState::AddHeld(const std::string& gtin, const std::string& code, int64_t delta) {
+  ProductBins& bins = bins_by_product_[gtin];
+  auto bin = bins.by_code.try_emplace(code, 0).first;
+  const int64_t held = bin->second;
+  bin->second += delta;
+  // Re-rank the bin, reusing its node when it was ranked (no allocation on a change).
+  RankedBins::node_type node;
+  if (held != 0) {
+    auto ranked = bins.ranked.find(std::pair<int64_t, std::string_view>(held, code));
+    ENTREPOT_CHECK(ranked != bins.ranked.end());
+    node = bins.ranked.extract(ranked);
+  }
+  if (bin->second == 0) {
+    bins.by_code.erase(bin);
+    if (bins.by_code.empty()) {
+      bins_by_product_.erase(gtin);
+    }
+  } else if (node) {
+    node.value().first = bin->second;
+    bins.ranked.insert(std::move(node));
+  } else {
+    bins.ranked.emplace(bin->second, code);
   }
 }
 
@@ -193,7 +212,12 @@ void SiteState::Apply(const Event& event) {
 
 const std::map<std::string, int64_t>* SiteState::BinsHolding(const std::string& gtin) const {
   auto it = bins_by_product_.find(gtin);
-  return it == bins_by_product_.end() ? nullptr : &it->second;
+  return it == bins_by_product_.end() ? nullptr : &it->second.by_code;
+}
+
+const RankedBins* SiteState::BinsMostHeldFirst(const std::string& gtin) const {
+  auto it = bins_by_product_.find(gtin);
+  return it == bins_by_product_.end() ? nullptr : &it->second.ranked;
 }
 
 const std::set<std::string>* SiteState::EmptyStowBins(const std::string& zone) const {

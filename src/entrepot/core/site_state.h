@@ -12,9 +12,9 @@
 //      parent chain has no cycles (the sequencer refuses moves that would make one).
 //  (3) A shipped container and everything nested in it leave the stock map; the container
 //      record stays, marked shipped, so a later scan of its label is answered precisely.
-//  (4) Some lookups are indexes derived from the rest (the bins holding each product, the
-//      empty stow bins of each zone, the flagged locations): kept up to date by Apply and
-//      rebuilt by Decode, never encoded.
+//  (4) Some lookups are indexes derived from the rest (the bins holding each product, by
+//      code and ranked by units held, the empty stow bins of each zone, the flagged
+//      locations): kept up to date by Apply and rebuilt by Decode, never encoded.
 //  (5) Apply() trusts its events: they were validated when decided. A violation of the
 //      invariants above is a bug and stops the process (ENTREPOT_CHECK).
 #pragma once
@@ -24,7 +24,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -48,17 +47,28 @@ struct StockKeyView {
   const domain::ItemKey& item;
 };
 
-// Orders StockKey and StockKeyView alike: the order of StockKey's operator<=>.
+// Orders StockKey and StockKeyView alike: the order of StockKey's operator<=>, field by field
+// (on the scan path: every stock lookup compares keys down a tree of all stock lines).
 struct StockKeyLess {
   using is_transparent = void;
-  template <typename Key>
-  static auto Tie(const Key& key) {
-    return std::tie(key.holder.kind, key.holder.id, key.item.gtin, key.item.lot, key.item.expiry,
-                    key.item.serial);
-  }
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return (Tie(a) <=> Tie(b)) < 0;
+    if (a.holder.kind != b.holder.kind) {
+      return a.holder.kind < b.holder.kind;
+    }
+    if (const int order = a.holder.id.compare(b.holder.id); order != 0) {
+      return order < 0;
+    }
+    if (const int order = a.item.gtin.compare(b.item.gtin); order != 0) {
+      return order < 0;
+    }
+    if (const int order = a.item.lot.compare(b.item.lot); order != 0) {
+      return order < 0;
+    }
+    if (const int order = a.item.expiry.compare(b.item.expiry); order != 0) {
+      return order < 0;
+    }
+    return a.item.serial.compare(b.item.serial) < 0;
   }
 };
 
@@ -72,6 +82,21 @@ struct StockLine {
 };
 
 using StockMap = std::map<StockKey, StockLine, StockKeyLess>;
+
+// Orders (units held, location code) pairs most units first, then by code: the order in which
+// directed putaway tries the bins already holding a product (putaway.h). Transparent, so that
+// a lookup can borrow the code.
+struct MostHeldFirst {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    if (a.first != b.first) {
+      return a.first > b.first;
+    }
+    return std::string_view(a.second) < std::string_view(b.second);
+  }
+};
+using RankedBins = std::set<std::pair<int64_t, std::string>, MostHeldFirst>;
 
 struct LocationState {
   domain::Location location;
@@ -142,6 +167,9 @@ class SiteState {
   // The stow bins and pick faces holding product `gtin` directly: code -> units (nullptr:
   // none). For directed putaway (putaway.h).
   const std::map<std::string, int64_t>* BinsHolding(const std::string& gtin) const;
+  // The same bins as (units, code), most units first, then in code order (nullptr: none):
+  // directed putaway takes the first with room instead of walking them all.
+  const RankedBins* BinsMostHeldFirst(const std::string& gtin) const;
   // The stow bins of `zone` that hold no unit and no container, in code order (nullptr:
   // none).
   const std::set<std::string>* EmptyStowBins(const std::string& zone) const;
@@ -201,7 +229,13 @@ class SiteState {
   std::map<std::pair<std::string, std::string>, domain::Holder, SerialLess> serials_;
   std::unordered_map<std::string, DeviceState> devices_;
   // Derived indexes (design note 4).
-  std::unordered_map<std::string, std::map<std::string, int64_t>> bins_by_product_;
+  struct ProductBins {
+    std::map<std::string, int64_t> by_code;  // Stow bins and pick faces: code -> units.
+    RankedBins ranked;                       // The same entries as (units, code).
+  };
+  // Adds `delta` units of product `gtin` at pickable location `code` to the indexes above.
+  void AddHeld(const std::string& gtin, const std::string& code, int64_t delta);
+  std::unordered_map<std::string, ProductBins> bins_by_product_;
   std::unordered_map<std::string, std::set<std::string>> empty_stow_bins_;  // zone -> codes
   std::set<std::string> flagged_;
   SiteCounters counters_;

@@ -470,5 +470,29 @@ TEST(CivilYearTest, MatchesKnownDates) {
   EXPECT_EQ(CivilYear(-1), 1969);
 }
 
+// The stock map's comparator is written field by field for speed: it must order keys exactly
+// as StockKey's operator<=> does, or snapshots would list stock in another order.
+TEST(StockKeyLessTest, OrdersKeysAsStockKeyComparisonDoes) {
+  std::vector<StockKey> keys;
+  for (const Holder& holder : {kDock, kBin, kBigBin, kTote, kTote2, Holder::AtLocation("A")}) {
+    for (const char* gtin : {"", kKettle, kCable}) {
+      for (const char* lot : {"", "L1", "L10", "L2"}) {
+        for (const char* expiry : {"", "2027-06-30"}) {
+          for (const char* serial : {"", "S1"}) {
+            keys.push_back(StockKey{holder, ItemKey{gtin, lot, expiry, serial}});
+          }
+        }
+      }
+    }
+  }
+  const StockKeyLess less;
+  for (const StockKey& a : keys) {
+    for (const StockKey& b : keys) {
+      ASSERT_EQ(less(a, b), a < b);
+      ASSERT_EQ(less(StockKeyView{a.holder, a.item}, b), a < b);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace entrepot::core
