@@ -371,6 +371,22 @@ TEST_F(FailoverTest, ACleanStopHandsTheSiteOverAtOnce) {
     ASSERT_EQ(today["scans"].size(), 1u) << mine.body;
     EXPECT_EQ(today["scans"][0]["process"], "receive");
     EXPECT_EQ(today["current_task"]["process"], "receive") << "the session is still open";
+
+    // The badge sign-in made on A is sealed under a sign-in key of the shared directory: B
+    // still knows who is on the device, and its next scan goes on in the worker's session.
+    testing::Client device(b_.port);
+    device.token = device_token;
+    testing::Reply scan = device.Post(
+        "/api/v1/scans",
+        json{{"id", "labor-2"}, {"device", "HH-01"}, {"mode", "receive"}, {"code", "X"}}.dump());
+    ASSERT_EQ(scan.status, 200u) << scan.body;
+    size_t scans = 0;
+    for (const auto deadline = Clock::now() + std::chrono::seconds(20);
+         scans < 2 && Clock::now() < deadline;
+         std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+      scans = worker.Get("/api/v1/labor/me").Json()["today"]["scans"].size();
+    }
+    EXPECT_EQ(scans, 2u) << "the labor recorder of B attributes the scan to the worker";
   }
   // A standby stopped while it waits exits cleanly too.
   Node c = StartNode(dir_.File("node-c"), url_, kSite, dir_.File("c.log"), 300);

@@ -43,8 +43,8 @@ class LaborApiTest : public ::testing::Test {
   void SetUp() override { StartServer(privacy::DefaultPolicy()); }
 
   void StartServer(privacy::Policy policy) {
-    testing::TestServerOptions options;
-    options.now_ms = [this] { return now_.load(); };
+    testing::TestServerOptions options = RestartOptions();
+    options.layout_toml = testing::SmallLayoutToml();
     options.policy = std::move(policy);
     options.users = {{"admin", auth::Role::kAdmin},
                      {"manager", auth::Role::kSiteManager},
@@ -54,9 +54,16 @@ class LaborApiTest : public ::testing::Test {
                      {"alice", auth::Role::kWorker, "BADGE-A"},
                      {"bob", auth::Role::kWorker, "BADGE-B"}};
     options.devices = {"HH-01", "HH-02"};
+    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
+  }
+  // What a server restarted on the site of server_ is given: no layout, users or devices.
+  testing::TestServerOptions RestartOptions() {
+    testing::TestServerOptions options;
+    options.layout_toml = "";
+    options.now_ms = [this] { return now_.load(); };
     options.audit = true;
     options.labor = true;
-    ASSERT_NO_FATAL_FAILURE(server_.Start(dir_.path(), std::move(options)));
+    return options;
   }
 
   Client As(const std::string& login) { return server_.Login(login); }
@@ -277,6 +284,35 @@ TEST_F(LaborApiTest, AWorkerSeesTheirOwnDayThenTheirWeekAndNobodyElseDoes) {
     job_recorded |= access["actor_kind"] == "system" && access["action"] == "roll_up";
   }
   EXPECT_TRUE(job_recorded) << rolled_day.body;
+}
+
+// A badge sign-in is kept sealed in accounts.db (under the day's sign-in key, docs/LABOR.md):
+// a restarted server still knows who is signed in on the device, and the scans after the
+// restart go on in the worker's labor session.
+TEST_F(LaborApiTest, ABadgeSignInSurvivesARestart) {
+  SignIn(0, "BADGE-A");
+  EXPECT_EQ(Scan(0, "receive", Label("DOCK-01")), "ok");
+  Flush();
+  const std::string device_token = server_.DeviceToken("HH-01");
+  server_.Stop();
+
+  testing::TestServer restarted;
+  ASSERT_NO_FATAL_FAILURE(restarted.Start(dir_.path(), RestartOptions()));
+  Client device(restarted.port());
+  device.token = device_token;
+  json record = {
+      {"id", "after-restart"}, {"device", "HH-01"}, {"mode", "receive"}, {"code", kKettle}};
+  now_ += 1000;
+  Reply scanned = device.Post("/api/v1/scans", record.dump());
+  ASSERT_EQ(scanned.status, 200u) << scanned.body;
+  EXPECT_EQ(scanned.Json()["outcome"], "ok");
+  ASSERT_TRUE(restarted.labor_recorder().Flush(std::chrono::seconds(20)));
+
+  Reply mine = restarted.Login("alice").Get("/api/v1/labor/me");
+  ASSERT_EQ(mine.status, 200u) << mine.body;
+  EXPECT_EQ(mine.Json()["today"]["scans"].size(), 2u) << mine.body;
+  EXPECT_EQ(mine.Json()["today"]["units"], 1);
+  EXPECT_EQ(mine.Json()["today"]["sessions"].size(), 1u) << "the session went on";
 }
 
 TEST_F(LaborApiTest, SignOutEndsTheLaborSessionOfTheDevice) {

@@ -29,10 +29,12 @@ void InitialiseSite(const std::string& data_dir) {
 }
 
 std::unique_ptr<auth::AccountStore> OpenTestAccounts(const std::string& data_dir,
-                                                     std::function<int64_t()> now_ms) {
+                                                     std::function<int64_t()> now_ms,
+                                                     auth::SessionKeys* keys) {
   auth::AccountStoreOptions options;
   options.now_ms = std::move(now_ms);
   options.hash_cost = auth::HashCost::kMinimum;
+  options.session_keys = keys;
   auto accounts = auth::AccountStore::Open(data_dir + "/accounts.db", options);
   EXPECT_TRUE(accounts.ok()) << accounts.status().ToString();
   return accounts.ok() ? *std::move(accounts) : nullptr;
@@ -146,7 +148,13 @@ void TestServer::OpenServices(const std::string& data_dir, const TestServerOptio
 }
 
 void TestServer::OpenAccounts(const std::string& data_dir, const TestServerOptions& options) {
-  accounts_ = OpenTestAccounts(data_dir, now_ms_);
+  // Device sessions are sealed under the labor day's sign-in key, in DIR/labor-keys.
+  auto zone = server::LaborTimeZone::Find(policy_.labor.time_zone);
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  auto keys = server::SignInKeyDir::Open(data_dir + "/labor-keys", *zone, now_ms_);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  signin_keys_ = *std::move(keys);
+  accounts_ = OpenTestAccounts(data_dir, now_ms_, signin_keys_.get());
   ASSERT_NE(accounts_, nullptr);
   for (const TestUser& user : options.users) {
     auto added =

@@ -62,10 +62,12 @@ std::string UrlEncode(const std::string& text);
 // Initialises DIR/journal.db with testing::SmallLayoutToml() (site FR-TST1).
 void InitialiseSite(const std::string& data_dir);
 
-// The account store DIR/accounts.db with the minimum Argon2id cost; null (and a test
-// failure) when it cannot be opened.
+// The account store DIR/accounts.db with the minimum Argon2id cost and `keys` (the sign-in
+// keys of its device sessions; null: none, as the command line); null (and a test failure)
+// when it cannot be opened.
 std::unique_ptr<auth::AccountStore> OpenTestAccounts(const std::string& data_dir,
-                                                     std::function<int64_t()> now_ms);
+                                                     std::function<int64_t()> now_ms,
+                                                     auth::SessionKeys* keys = nullptr);
 
 // Starts `entrepot serve --data DIR --listen 127.0.0.1:0` (ENTREPOT_BINARY) as a child
 // process whose stdout goes to the file `log`, and returns its pid (-1 when fork failed).
@@ -193,6 +195,7 @@ class TestServer {
   std::unique_ptr<api::EventRoutes> event_routes_;
   std::unique_ptr<server::EpcisRepository> epcis_;
   std::unique_ptr<server::Sequencer> sequencer_;
+  std::unique_ptr<server::SignInKeyDir> signin_keys_;  // DIR/labor-keys, as `serve`.
   std::unique_ptr<auth::AccountStore> accounts_;
   std::vector<int64_t> user_ids_;
   std::mutex devices_mutex_;

@@ -55,11 +55,17 @@ struct DeviceRow {
   int64_t created_at_ms = 0;
   std::optional<int64_t> revoked_at_ms;
 };
+// A device session as stored: the device and the sealed blob of who and since when
+// (session_keys.h); never the user id or the time in clear (RET-01).
+struct SealedDeviceSession {
+  int64_t device_id = 0;
+  std::string sealed;
+};
 struct AccountRows {
   std::vector<UserRow> users;
   std::vector<SessionRow> sessions;
   std::vector<DeviceRow> devices;
-  std::vector<DeviceSession> device_sessions;
+  std::vector<SealedDeviceSession> device_sessions;  // Copied sealed, as they are.
   std::vector<NoticeAcknowledgement> notice_acks;
 };
 
@@ -86,7 +92,8 @@ struct BadgeHolder {
 };
 
 // One UpdateUser, applied in one transaction: the fields set change; with end_sessions, the
-// user's live sessions are revoked at now_ms and their device sessions deleted.
+// user's live sessions are revoked at now_ms; the device sessions of end_device_sessions are
+// deleted (the store finds the user's by unsealing them: the rows cannot say whose they are).
 struct UserUpdate {
   std::optional<std::string> display_name;
   std::optional<Role> role;
@@ -95,6 +102,7 @@ struct UserUpdate {
   std::optional<std::string> password_hash;
   std::optional<std::optional<std::string>> badge_hash;  // Inner nullopt removes the badge.
   bool end_sessions = false;
+  std::vector<int64_t> end_device_sessions;  // Device ids.
   int64_t now_ms = 0;
 };
 
@@ -126,12 +134,17 @@ class AccountStorage {
   // Revokes a live device and deletes its device session; false when no live device has id.
   virtual StatusOr<bool> RevokeDevice(int64_t device_id, int64_t now_ms) = 0;
 
-  // Device sessions.
+  // Device sessions, sealed (the store seals and unseals them).
   virtual StatusOr<std::optional<BadgeHolder>> FindBadge(const std::string& badge_hash) = 0;
-  virtual Status PutDeviceSession(const DeviceSession& session) = 0;  // Replaces the device's.
+  virtual Status PutDeviceSession(const SealedDeviceSession& session) = 0;  // Replaces.
   virtual Status DeleteDeviceSession(int64_t device_id) = 0;
-  virtual StatusOr<std::optional<DeviceSession>> FindDeviceSession(int64_t device_id) = 0;
-  virtual StatusOr<std::vector<DeviceSession>> ListDeviceSessions() = 0;
+  virtual StatusOr<std::optional<SealedDeviceSession>> FindDeviceSession(int64_t device_id) = 0;
+  virtual StatusOr<std::vector<SealedDeviceSession>> ListDeviceSessions() = 0;  // By device.
+  // In one transaction: the sealed blob of each row of `resealed` replaces that of its device
+  // (a device whose session is gone meanwhile stays without one), and the sessions of the
+  // devices `deleted` are deleted. A key rotation, or the sessions no key opens any more.
+  virtual Status RewriteDeviceSessions(const std::vector<SealedDeviceSession>& resealed,
+                                       const std::vector<int64_t>& deleted) = 0;
 
   // Notice acknowledgements. AddAcknowledgement keeps an existing one and returns the stored
   // time; nullopt when no user has user_id.

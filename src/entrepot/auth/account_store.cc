@@ -70,6 +70,18 @@ Status BadCredentials() {
   return Error(StatusCode::kUnauthenticated, "bad_credentials", "wrong login or password");
 }
 
+Status NoSessionKeys() {
+  return Error(StatusCode::kFailedPrecondition, "no_session_keys",
+               "this account store was opened without the sign-in keys (the labor key "
+               "directory) that seal device sessions: only `entrepot serve` handles them");
+}
+
+// A stored session opened, and the key that opened it.
+struct OpenedSession {
+  std::string key_name;
+  DeviceSession session;
+};
+
 }  // namespace
 
 Status AccountsUnavailable(const std::string& location, const std::string& what,
@@ -131,6 +143,12 @@ class AccountStore::Impl {
 
   Status LoadDeviceSessionsLocked();
   Status LoadAcknowledgementsLocked(int64_t user_id);
+  // Sign-in keys (session_keys.h). REQUIRES for each: options_.session_keys set.
+  Status RefreshKeysLocked();
+  StatusOr<std::string> CurrentKeyLocked();  // Its name; the key is then in keys_.
+  StatusOr<std::optional<OpenedSession>> UnsealLocked(const SealedDeviceSession& row);
+  // The device ids of the stored sessions of `user_id` (any key held).
+  StatusOr<std::vector<int64_t>> DeviceSessionsOfLocked(int64_t user_id);
   StatusOr<UserRecord> FindUserLocked(const std::string& login);
   bool TooManyAttemptsLocked(const std::string& login, int64_t now);
   void CountFailureLocked(const std::string& login, int64_t now);
@@ -149,19 +167,103 @@ class AccountStore::Impl {
   // The notice versions each user acknowledged, for the users signed in on a device since
   // Open (loaded at sign-in): the scan path's TRN-01 check reads no storage. Guarded.
   std::unordered_map<int64_t, std::unordered_set<std::string>> acknowledged_;
+  // The sign-in keys loaded, by name (names sort by day). Guarded by mutex_.
+  std::map<std::string, SessionKey> keys_;
+  size_t dropped_ = 0;  // device_sessions_dropped(). Guarded by mutex_.
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };
 
 Status AccountStore::Impl::LoadDeviceSessionsLocked() {
-  ENTREPOT_ASSIGN_OR_RETURN(std::vector<DeviceSession> sessions, storage_->ListDeviceSessions());
   device_sessions_.clear();
   acknowledged_.clear();
-  for (const DeviceSession& session : sessions) {
-    device_sessions_[session.device_id] = session;
-    ENTREPOT_RETURN_IF_ERROR(LoadAcknowledgementsLocked(session.user_id));
+  if (options_.session_keys == nullptr) {
+    return OkStatus();  // Nothing can be unsealed; nothing is deleted either.
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<SealedDeviceSession> rows, storage_->ListDeviceSessions());
+  std::vector<int64_t> unopened;
+  for (const SealedDeviceSession& row : rows) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<OpenedSession> opened, UnsealLocked(row));
+    if (!opened) {
+      unopened.push_back(row.device_id);
+      continue;
+    }
+    device_sessions_[row.device_id] = opened->session;
+    ENTREPOT_RETURN_IF_ERROR(LoadAcknowledgementsLocked(opened->session.user_id));
+  }
+  if (!unopened.empty()) {
+    // Their key is gone: nobody can tell whose they are, this store included.
+    ENTREPOT_RETURN_IF_ERROR(storage_->RewriteDeviceSessions({}, unopened));
+    dropped_ += unopened.size();
   }
   return OkStatus();
+}
+
+Status AccountStore::Impl::RefreshKeysLocked() {
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.session_keys->Names());
+  std::map<std::string, SessionKey> held;
+  for (const std::string& name : names) {
+    if (auto known = keys_.find(name); known != keys_.end()) {
+      held.emplace(name, std::move(known->second));
+      continue;
+    }
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<SessionKey> key, options_.session_keys->Load(name));
+    if (key) {
+      held.emplace(name, *std::move(key));
+    }
+  }
+  keys_ = std::move(held);  // A key destroyed elsewhere is forgotten here too.
+  return OkStatus();
+}
+
+StatusOr<std::string> AccountStore::Impl::CurrentKeyLocked() {
+  std::string name = options_.session_keys->CurrentName();
+  if (keys_.contains(name)) {
+    return name;
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SessionKey> key, options_.session_keys->Load(name));
+  if (!key) {
+    key = SessionKey::Random();
+    ENTREPOT_RETURN_IF_ERROR(options_.session_keys->Write(name, *key));
+  }
+  keys_.insert_or_assign(name, *std::move(key));
+  return name;
+}
+
+StatusOr<std::optional<OpenedSession>> AccountStore::Impl::UnsealLocked(
+    const SealedDeviceSession& row) {
+  auto try_keys = [&]() -> std::optional<OpenedSession> {
+    for (auto key = keys_.rbegin(); key != keys_.rend(); ++key) {  // Newest first.
+      if (auto opened = UnsealDeviceSession(key->second, row.device_id, row.sealed)) {
+        return OpenedSession{key->first, {row.device_id, opened->user_id, opened->since_ms}};
+      }
+    }
+    return std::nullopt;
+  };
+  if (std::optional<OpenedSession> opened = try_keys()) {
+    return opened;
+  }
+  // Sealed under a key this process has not loaded yet (written by another node).
+  ENTREPOT_RETURN_IF_ERROR(RefreshKeysLocked());
+  return try_keys();
+}
+
+StatusOr<std::vector<int64_t>> AccountStore::Impl::DeviceSessionsOfLocked(int64_t user_id) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<SealedDeviceSession> rows, storage_->ListDeviceSessions());
+  std::vector<int64_t> devices;
+  if (rows.empty()) {
+    return devices;
+  }
+  if (options_.session_keys == nullptr) {
+    return NoSessionKeys();
+  }
+  for (const SealedDeviceSession& row : rows) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<OpenedSession> opened, UnsealLocked(row));
+    if (opened && opened->session.user_id == user_id) {
+      devices.push_back(row.device_id);
+    }
+  }
+  return devices;
 }
 
 Status AccountStore::Impl::LoadAcknowledgementsLocked(int64_t user_id) {
@@ -320,6 +422,10 @@ StatusOr<UserRecord> AccountStore::UpdateUser(const std::string& login, const Us
   update.now_ms = impl_->options_.now_ms();
   std::lock_guard lock(impl_->mutex_);
   ENTREPOT_ASSIGN_OR_RETURN(UserRecord user, impl_->FindUserLocked(login));
+  if (update.end_sessions) {
+    // The rows cannot say whose they are: the store opens them to find the user's.
+    ENTREPOT_ASSIGN_OR_RETURN(update.end_device_sessions, impl_->DeviceSessionsOfLocked(user.id));
+  }
   ENTREPOT_RETURN_IF_ERROR(impl_->storage_->UpdateUser(user.id, update));
   if (update.end_sessions) {
     std::erase_if(impl_->device_sessions_,
@@ -445,10 +551,16 @@ StatusOr<DeviceSession> AccountStore::StartDeviceSession(int64_t device_id,
     return Error(StatusCode::kPermissionDenied, "forbidden",
                  "site " + impl_->options_.site_code + " is outside this account's scope");
   }
+  if (impl_->options_.session_keys == nullptr) {
+    return NoSessionKeys();
+  }
   DeviceSession session{device_id, holder->user_id, now};
+  ENTREPOT_ASSIGN_OR_RETURN(std::string key_name, impl_->CurrentKeyLocked());
+  const SealedDeviceSession row{
+      device_id, SealDeviceSession(impl_->keys_.at(key_name), device_id, session.user_id, now)};
   // Before the session exists: the scan path must know what this worker acknowledged.
   ENTREPOT_RETURN_IF_ERROR(impl_->LoadAcknowledgementsLocked(session.user_id));
-  ENTREPOT_RETURN_IF_ERROR(impl_->storage_->PutDeviceSession(session));
+  ENTREPOT_RETURN_IF_ERROR(impl_->storage_->PutDeviceSession(row));
   impl_->device_sessions_[device_id] = session;
   return session;
 }
@@ -462,7 +574,74 @@ Status AccountStore::EndDeviceSession(int64_t device_id) {
 
 StatusOr<std::optional<DeviceSession>> AccountStore::CurrentDeviceSession(int64_t device_id) {
   std::lock_guard lock(impl_->mutex_);
-  return impl_->storage_->FindDeviceSession(device_id);
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<SealedDeviceSession> row,
+                            impl_->storage_->FindDeviceSession(device_id));
+  if (!row) {
+    return std::optional<DeviceSession>();
+  }
+  if (impl_->options_.session_keys == nullptr) {
+    return NoSessionKeys();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<OpenedSession> opened, impl_->UnsealLocked(*row));
+  return opened ? std::optional<DeviceSession>(opened->session) : std::nullopt;
+}
+
+StatusOr<SessionKeyRotation> AccountStore::RotateSessionKey() {
+  std::lock_guard lock(impl_->mutex_);
+  SessionKeys* keys = impl_->options_.session_keys;
+  if (keys == nullptr) {
+    return NoSessionKeys();
+  }
+  SessionKeyRotation rotation;
+  ENTREPOT_ASSIGN_OR_RETURN(rotation.key_name, impl_->CurrentKeyLocked());
+  ENTREPOT_RETURN_IF_ERROR(impl_->RefreshKeysLocked());  // Every older key on file.
+  if (!impl_->keys_.contains(rotation.key_name)) {
+    return Error(StatusCode::kUnavailable, "accounts_unavailable",
+                 "the sign-in key " + rotation.key_name + " was written but cannot be read back");
+  }
+  // A copy: unsealing may reload keys_.
+  const SessionKey current(impl_->keys_.at(rotation.key_name).bytes());
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<SealedDeviceSession> rows,
+                            impl_->storage_->ListDeviceSessions());
+  std::vector<SealedDeviceSession> resealed;
+  std::vector<int64_t> unopened;
+  for (const SealedDeviceSession& row : rows) {
+    ENTREPOT_ASSIGN_OR_RETURN(std::optional<OpenedSession> opened, impl_->UnsealLocked(row));
+    if (!opened) {
+      unopened.push_back(row.device_id);
+    } else if (opened->key_name != rotation.key_name) {
+      resealed.push_back(
+          {row.device_id, SealDeviceSession(current, row.device_id, opened->session.user_id,
+                                            opened->session.since_ms)});
+    }
+  }
+  if (!resealed.empty() || !unopened.empty()) {
+    ENTREPOT_RETURN_IF_ERROR(impl_->storage_->RewriteDeviceSessions(resealed, unopened));
+  }
+  for (int64_t device_id : unopened) {
+    impl_->device_sessions_.erase(device_id);
+  }
+  rotation.resealed = resealed.size();
+  rotation.dropped = unopened.size();
+  // Only now that no stored row needs them: the older keys go, and with them every copy of
+  // the rows they sealed.
+  std::vector<std::string> older;
+  for (const auto& entry : impl_->keys_) {
+    if (entry.first != rotation.key_name) {
+      older.push_back(entry.first);
+    }
+  }
+  for (const std::string& name : older) {
+    ENTREPOT_RETURN_IF_ERROR(keys->Destroy(name));
+    impl_->keys_.erase(name);
+    rotation.destroyed.push_back(name);
+  }
+  return rotation;
+}
+
+size_t AccountStore::device_sessions_dropped() const {
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->dropped_;
 }
 
 StatusOr<NoticeAcknowledgement> AccountStore::AcknowledgeNotice(int64_t user_id,

@@ -3,7 +3,8 @@
 // AccountStore keeps the site's accounts: users (login, display name, role, site scope,
 // Argon2id password hash, optional badge hash, created, disabled), bearer sessions (token
 // hash, expiry, revoked), devices (name, token hash, registered by, revoked) and device
-// sessions (which worker is signed in on which device, since when) and the acknowledgements
+// sessions (which worker is signed in on which device, since when: persisted only sealed
+// under the labor day's sign-in key, see "Device sessions" below) and the acknowledgements
 // of the privacy notice (which user acknowledged which version of the notice, when: TRN-01;
 // never the device it was done on). It is deliberately not the operational journal: accounts
 // are personal data, have their own retention, and nothing in them ever reaches an
@@ -11,9 +12,10 @@
 // is returned once.
 //
 // Two backends store the rows (account_storage.h), with the same behaviour:
-//  - DIR/accounts.db, an SQLite file of the node (Open below). Schema versions: 1 (users,
-//    sessions, devices, device sessions); 2 adds notice_acks. Opening a version-1 file
-//    migrates it in place (one transaction);
+//  - DIR/accounts.db, an SQLite file of the node (Open below), with secure_delete on. Schema
+//    versions: 1 (users, sessions, devices, device sessions); 2 adds notice_acks; 3 seals
+//    the device sessions. Opening an older file migrates it in place; from 1 or 2 its clear
+//    device sessions are dropped (the workers badge again) and the file rebuilt (VACUUM);
 //  - for a site whose journal is in PostgreSQL, the site's rows of the entrepot_account_*
 //    tables there (OpenPostgresAccountStore, postgres_account_store.h), shared by every node
 //    of the site, so that a token, a user or a device made on one node works on the others.
@@ -28,6 +30,20 @@
 // process last saw it. That suits failover: only the active node of a site serves (and so
 // writes device sessions and revocations), and a node that takes a site over opens its store
 // then, loading what the former active node left.
+//
+// Device sessions (RET-01). The journal records the device and the time of every scan, and
+// the labor stream links a device session to a worker only under a day pseudonym whose key
+// is destroyed at the end of the labor day. A device session row in clear (device, user,
+// since) would join the two for ever, from any old copy of the row. So the row holds the
+// device id and a blob sealed under the current labor day's sign-in key (session_keys.h,
+// options.session_keys); RotateSessionKey, run by the server's end-of-day job and at start,
+// re-seals the live sessions under the new day's key and destroys the older keys. A session
+// whose key is gone when the store loads them (a node-local key directory after a failover,
+// a key removed by hand) is deleted and counted (device_sessions_dropped): its worker badges
+// again. Without options.session_keys (the command line's `user add`, `device add`,
+// `migrate`) the store loads no device session, and the calls that must seal or unseal one
+// fail with kFailedPrecondition "no_session_keys"; CopyInto copies the sealed rows as they
+// are.
 //
 // Time comes only from options.now_ms, so expiry and the login-attempt limit are testable
 // (the limit is per process: each node counts its own failures).
@@ -46,6 +62,7 @@
 
 #include "entrepot/auth/access.h"
 #include "entrepot/auth/secrets.h"
+#include "entrepot/auth/session_keys.h"
 #include "entrepot/base/status.h"
 
 namespace entrepot::auth {
@@ -54,7 +71,7 @@ class AccountStorage;  // account_storage.h
 
 inline constexpr int64_t kDefaultSessionTtlMs = int64_t{12} * 3600 * 1000;
 inline constexpr int kDefaultLoginAttemptsPerMinute = 10;
-inline constexpr int kAccountSchemaVersion = 2;  // Of DIR/accounts.db.
+inline constexpr int kAccountSchemaVersion = 3;  // Of DIR/accounts.db.
 // The file of the SQLite backend in a site's DIR.
 inline constexpr std::string_view kAccountsFileName = "accounts.db";
 // Longest notice version accepted (AcknowledgeNotice).
@@ -71,6 +88,9 @@ struct AccountStoreOptions {
   // refused; an empty value neither checks nor records.
   std::string site_code;
   bool create_if_missing = true;
+  // The sign-in keys that seal the device sessions (session_keys.h); must outlive the store.
+  // Null: no device session can be started, read or loaded ("no_session_keys").
+  SessionKeys* session_keys = nullptr;
 };
 
 // A user as returned to callers: never the password hash, never the badge.
@@ -141,6 +161,14 @@ struct AccountCopyReport {
   size_t notice_acks = 0;
 };
 
+// What one RotateSessionKey did.
+struct SessionKeyRotation {
+  std::string key_name;                // The key every live session is now sealed under.
+  size_t resealed = 0;                 // Sessions moved to it from an older key.
+  size_t dropped = 0;                  // Sessions no key held opens any more: deleted.
+  std::vector<std::string> destroyed;  // The older sign-in keys destroyed.
+};
+
 // The worker signed in on a device, as the store's memory holds it (SignedInWorker).
 struct DeviceWorker {
   int64_t user_id = 0;
@@ -195,14 +223,30 @@ class AccountStore {
   // when already revoked).
   Status RevokeDevice(int64_t device_id);
 
-  // Signs the badge's user in on the device, replacing any previous session there. Errors:
+  // Signs the badge's user in on the device, replacing any previous session there; the row
+  // is sealed under the current sign-in key (written first when it is new). Errors:
   // kNotFound "unknown_badge"; kPermissionDenied "forbidden" (user disabled, or the site is
-  // outside the user's scope).
+  // outside the user's scope); kFailedPrecondition "no_session_keys"; the keys' errors.
   StatusOr<DeviceSession> StartDeviceSession(int64_t device_id, const std::string& badge);
-  // Ends the device's session, if any (idempotent).
+  // Ends the device's session, if any (idempotent; needs no key).
   Status EndDeviceSession(int64_t device_id);
-  // The device's current session, if any.
+  // The device's current session as stored (by this process or another), if any; nullopt
+  // too when no key held opens it. Errors: kFailedPrecondition "no_session_keys" when there
+  // is a row to open.
   StatusOr<std::optional<DeviceSession>> CurrentDeviceSession(int64_t device_id);
+
+  // The end of the labor day (RET-01): writes the current sign-in key
+  // (SessionKeys::CurrentName) when it is new, re-seals under it every stored session sealed
+  // under an older key, in one transaction, deleting those no key held opens, then destroys
+  // every other sign-in key. Once it returns, every copy of a former row, wherever it lies,
+  // is ciphertext under a destroyed key. Cheap when nothing changed (the hourly runs).
+  // Errors: kFailedPrecondition "no_session_keys"; the storage's and the keys' (a failure
+  // before the commit leaves rows and keys as they were; after it, the older keys that could
+  // not be destroyed are destroyed by the next rotation).
+  StatusOr<SessionKeyRotation> RotateSessionKey();
+  // The device sessions deleted when the store loaded them (at Open, or after CopyInto)
+  // because no key held opens them any more.
+  size_t device_sessions_dropped() const;
 
   // TRN-01: records that `user_id` acknowledged the notice `version` today (options.now_ms,
   // kept to the day: NoticeAcknowledgement), durably. Acknowledging a version again changes nothing
@@ -219,7 +263,8 @@ class AccountStore {
   std::optional<DeviceWorker> SignedInWorker(int64_t device_id, std::string_view notice_version);
 
   // Copies every row of every table of this store into `target`, keeping ids, hashes and
-  // times (`entrepot migrate`), in one transaction of the target, which then reloads its
+  // times (`entrepot migrate`), and the device sessions sealed as they are (their keys are
+  // files: copied or shared apart), in one transaction of the target, which then reloads its
   // memory. Errors: kFailedPrecondition "accounts_not_empty" (the target holds a user or a
   // device: nothing is written), kUnavailable "accounts_unavailable". REQUIRES: target is
   // another store.

@@ -7,13 +7,17 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/store/journal_test_util.h"
@@ -27,6 +31,56 @@ using store::testing::RawPostgres;
 constexpr char kPassword[] = "correct horse battery";
 
 enum class Backend { kSqlite, kPostgres };
+
+// The sign-in keys in memory, as the key directory the nodes of a site share holds them (the
+// server's implementation over files is server/labor_recorder.h's SignInKeyDir).
+class FakeSessionKeys final : public SessionKeys {
+ public:
+  std::string CurrentName() override { return "signin-" + day; }
+  StatusOr<std::optional<SessionKey>> Load(const std::string& name) override {
+    auto found = held.find(name);
+    if (found == held.end()) {
+      return std::optional<SessionKey>();
+    }
+    return std::optional<SessionKey>(SessionKey(found->second));
+  }
+  Status Write(const std::string& name, const SessionKey& key) override {
+    held[name].assign(key.bytes().begin(), key.bytes().end());
+    return OkStatus();
+  }
+  Status Destroy(const std::string& name) override {
+    held.erase(name);
+    return OkStatus();
+  }
+  StatusOr<std::vector<std::string>> Names() override {
+    std::vector<std::string> names;
+    for (const auto& entry : held) {
+      names.push_back(entry.first);
+    }
+    return names;
+  }
+
+  std::string day = "2026-11-29";  // The labor day now.
+  std::map<std::string, std::vector<uint8_t>> held;
+};
+
+// Whether `haystack` holds `value` as SQLite or PostgreSQL may write an integer: 8 bytes
+// big- or little-endian, or the 6 big-endian bytes of SQLite's 48-bit integers.
+bool HoldsInteger(const std::string& haystack, int64_t value) {
+  std::string big(8, '\0');
+  std::string little(8, '\0');
+  for (size_t i = 0; i < 8; ++i) {
+    big[7 - i] = static_cast<char>((static_cast<uint64_t>(value) >> (8 * i)) & 0xFF);
+    little[i] = big[7 - i];
+  }
+  return haystack.find(big) != std::string::npos || haystack.find(little) != std::string::npos ||
+         haystack.find(big.substr(2)) != std::string::npos;
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 class AccountStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -54,6 +108,7 @@ class AccountStoreTest : public ::testing::TestWithParam<Backend> {
     options.now_ms = [this] { return now_.load(); };
     options.hash_cost = HashCost::kMinimum;
     options.site_code = site_;
+    options.session_keys = &keys_;
     return options;
   }
   // Another store on the same accounts: another connection, process or node.
@@ -70,6 +125,87 @@ class AccountStoreTest : public ::testing::TestWithParam<Backend> {
     store_ = *std::move(store);
   }
   std::string path() const { return dir_ + "/accounts.db"; }
+  // Runs SQL on the SQLite file, as another program would.
+  void Sql(const std::string& statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  // The stored row of a device session as a copy of the store shows it: its columns, and the
+  // sealed blob ("" when there is no row).
+  std::vector<std::string> SessionColumns() {
+    std::vector<std::string> columns;
+    if (GetParam() == Backend::kPostgres) {
+      RawPostgres raw(url_);
+      for (const char* name : {"site", "device_id", "sealed", "user_id", "since_ms"}) {
+        if (raw.QueryInt("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                         "'entrepot_account_device_sessions' AND column_name = '" +
+                         std::string(name) + "'") == 1) {
+          columns.push_back(name);
+        }
+      }
+      return columns;
+    }
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* info = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('device_sessions')", -1, &info,
+                       nullptr);
+    while (sqlite3_step(info) == SQLITE_ROW) {
+      columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 0)));
+    }
+    sqlite3_finalize(info);
+    sqlite3_close(db);
+    return columns;
+  }
+  std::string SealedRow(int64_t device_id) {
+    const std::string id = std::to_string(device_id);
+    std::string sealed;
+    if (GetParam() == Backend::kPostgres) {
+      RawPostgres raw(url_);
+      const std::string row = "FROM entrepot_account_device_sessions WHERE site = '" + site_ +
+                              "' AND device_id = " + id;
+      const int64_t length =
+          raw.QueryInt("SELECT coalesce((SELECT length(sealed) " + row + "), 0)");
+      for (int64_t i = 0; i < length; ++i) {
+        sealed.push_back(static_cast<char>(
+            raw.QueryInt("SELECT get_byte(sealed, " + std::to_string(i) + ") " + row)));
+      }
+      return sealed;
+    }
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* select = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT sealed FROM device_sessions WHERE device_id = " + id).c_str(),
+                       -1, &select, nullptr);
+    if (sqlite3_step(select) == SQLITE_ROW) {
+      sealed.assign(static_cast<const char*>(sqlite3_column_blob(select, 0)),
+                    static_cast<size_t>(sqlite3_column_bytes(select, 0)));
+    }
+    sqlite3_finalize(select);
+    sqlite3_close(db);
+    return sealed;
+  }
+  // A worker w1 with a badge, signed in on a new device HH-07 at a time no other row holds.
+  struct SignedIn {
+    UserRecord worker;
+    NewDevice device;
+    int64_t since_ms = 0;
+  };
+  SignedIn SignInWorker() {
+    Add("spare-1", Role::kWorker);  // So that the worker's id is not 1.
+    SignedIn signed_in{Add("w1", Role::kWorker, "BADGE-0001"), {}, 0};
+    auto device = store_->AddDevice("HH-07", 0);
+    EXPECT_TRUE(device.ok());
+    signed_in.device = device.ok() ? *device : NewDevice{};
+    now_ += 4'321;
+    auto session = store_->StartDeviceSession(signed_in.device.id, "BADGE-0001");
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    signed_in.since_ms = now_.load();
+    return signed_in;
+  }
   UserRecord Add(const std::string& login, Role role, std::string badge = "",
                  AccountStore* store = nullptr) {
     NewUser user{login, "", role, {"*"}, kPassword, std::move(badge)};
@@ -82,6 +218,7 @@ class AccountStoreTest : public ::testing::TestWithParam<Backend> {
   std::string url_;               // The test cluster (PostgreSQL only).
   std::string site_ = "FR-LYS1";  // A site of its own in PostgreSQL.
   std::atomic<int64_t> now_{1'795'000'000'000};
+  FakeSessionKeys keys_;
   std::unique_ptr<AccountStore> store_;
 };
 
@@ -348,11 +485,146 @@ TEST_P(SqliteAccountStoreTest, MigratesASchemaVersion1Store) {
   ASSERT_TRUE(store_->AcknowledgeNotice(worker.id, "v1").ok());
   EXPECT_TRUE(store_->FindNoticeAcknowledgement(worker.id, "v1")->has_value());
   store_.reset();
-  sql("PRAGMA user_version = 3;");  // A newer build's store is refused, not downgraded.
+  // A newer build's store is refused, not downgraded.
+  sql(("PRAGMA user_version = " + std::to_string(kAccountSchemaVersion + 1)).c_str());
   AccountStoreOptions options;
   options.now_ms = [this] { return now_.load(); };
   EXPECT_EQ(AccountStore::Open(path(), options).status().reason(), "accounts_schema_too_new");
-  sql("PRAGMA user_version = 2;");
+  sql(("PRAGMA user_version = " + std::to_string(kAccountSchemaVersion)).c_str());
+}
+
+// RET-01: a version-2 store kept device sessions in clear (user id, since). The upgrade drops
+// them (the worker badges again) and rebuilds the file: neither the file nor its WAL keeps
+// the clear time, and the table has no clear column left.
+TEST_P(SqliteAccountStoreTest, UpgradeDropsTheClearDeviceSessionsOfAVersion2Store) {
+  UserRecord worker = Add("w1", Role::kWorker, "BADGE-0001");
+  auto device = store_->AddDevice("HH-07", 0);
+  ASSERT_TRUE(device.ok());
+  store_.reset();
+  constexpr int64_t kClearSince = 1'777'777'777'777;
+  const std::string id = std::to_string(device->id);
+  Sql("DROP TABLE device_sessions; CREATE TABLE device_sessions(device_id INTEGER PRIMARY KEY "
+      "REFERENCES devices(id), user_id INTEGER NOT NULL REFERENCES users(id), since_ms INTEGER "
+      "NOT NULL); INSERT INTO device_sessions VALUES(" +
+      id + ", " + std::to_string(worker.id) + ", " + std::to_string(kClearSince) +
+      "); PRAGMA user_version = 2;");
+  ASSERT_TRUE(HoldsInteger(FileBytes(path()) + FileBytes(path() + "-wal"), kClearSince));
+
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(SessionColumns(), (std::vector<std::string>{"device_id", "sealed"}));
+  EXPECT_FALSE(store_->SignedInWorker(device->id, "v1").has_value());
+  EXPECT_FALSE(store_->CurrentDeviceSession(device->id)->has_value());
+  EXPECT_FALSE(HoldsInteger(FileBytes(path()) + FileBytes(path() + "-wal"), kClearSince));
+  ASSERT_TRUE(store_->StartDeviceSession(device->id, "BADGE-0001").ok());  // Badges again.
+  EXPECT_EQ(store_->CurrentDeviceSession(device->id)->value().user_id, worker.id);
+}
+
+// RET-01: what a copy of the store shows of a badge sign-in is the device and ciphertext: no
+// column for the user or the time, and neither in the row (nor, for the SQLite file, in any
+// byte of the file or its WAL).
+TEST_P(AccountStoreTest, AStoredDeviceSessionHoldsNeitherTheUserNorTheTime) {
+  SignedIn signed_in = SignInWorker();
+  auto current = store_->CurrentDeviceSession(signed_in.device.id);
+  ASSERT_TRUE(current.ok() && current->has_value()) << current.status().ToString();
+  EXPECT_EQ((*current)->user_id, signed_in.worker.id);
+  EXPECT_EQ((*current)->since_ms, signed_in.since_ms);
+  const std::vector<std::string> expected =
+      GetParam() == Backend::kPostgres ? std::vector<std::string>{"site", "device_id", "sealed"}
+                                       : std::vector<std::string>{"device_id", "sealed"};
+  EXPECT_EQ(SessionColumns(), expected);
+  const std::string sealed = SealedRow(signed_in.device.id);
+  EXPECT_EQ(sealed.size(), kSealedSessionBytes);
+  EXPECT_FALSE(HoldsInteger(sealed, signed_in.worker.id));
+  EXPECT_FALSE(HoldsInteger(sealed, signed_in.since_ms));
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_FALSE(HoldsInteger(FileBytes(path()) + FileBytes(path() + "-wal"), signed_in.since_ms));
+  } else {
+    RawPostgres raw(url_);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_device_sessions d WHERE "
+                           "strpos(d::text, '" +
+                           std::to_string(signed_in.since_ms) + "') > 0"),
+              0);
+  }
+  // The blob opens under the day's key, for its own device only.
+  const SessionKey key(keys_.held.at("signin-2026-11-29"));
+  EXPECT_EQ(UnsealDeviceSession(key, signed_in.device.id, sealed)->user_id, signed_in.worker.id);
+  EXPECT_FALSE(UnsealDeviceSession(key, signed_in.device.id + 1, sealed).has_value());
+}
+
+// The end of the labor day: the live session is sealed again under the new day's key, the old
+// key is destroyed, and what the old row held opens under no key left; the worker stays
+// signed in, and so after a restart.
+TEST_P(AccountStoreTest, RotationReSealsTheLiveSessionsAndDestroysTheOldKey) {
+  SignedIn signed_in = SignInWorker();
+  const int64_t device_id = signed_in.device.id;
+  const std::string old_row = SealedRow(device_id);
+  ASSERT_EQ(old_row.size(), kSealedSessionBytes);
+
+  keys_.day = "2026-11-30";
+  auto rotated = store_->RotateSessionKey();
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_EQ(rotated->key_name, "signin-2026-11-30");
+  EXPECT_EQ(rotated->resealed, 1u);
+  EXPECT_EQ(rotated->dropped, 0u);
+  EXPECT_EQ(rotated->destroyed, std::vector<std::string>{"signin-2026-11-29"});
+  EXPECT_EQ(keys_.Names().value(), std::vector<std::string>{"signin-2026-11-30"});
+  const std::string new_row = SealedRow(device_id);
+  EXPECT_NE(new_row, old_row);
+  const SessionKey key(keys_.held.at("signin-2026-11-30"));
+  EXPECT_FALSE(UnsealDeviceSession(key, device_id, old_row).has_value());
+  EXPECT_EQ(UnsealDeviceSession(key, device_id, new_row)->since_ms, signed_in.since_ms);
+
+  ASSERT_TRUE(store_->SignedInWorker(device_id, "v1").has_value());
+  EXPECT_EQ(store_->SignedInWorker(device_id, "v1")->user_id, signed_in.worker.id);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  std::optional<DeviceWorker> restored = store_->SignedInWorker(device_id, "v1");
+  ASSERT_TRUE(restored.has_value());
+  EXPECT_EQ(restored->user_id, signed_in.worker.id);
+  EXPECT_EQ(restored->since_ms, signed_in.since_ms);
+  EXPECT_EQ(store_->device_sessions_dropped(), 0u);
+
+  // The hourly runs of the same day change nothing.
+  auto again = store_->RotateSessionKey();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->resealed, 0u);
+  EXPECT_TRUE(again->destroyed.empty());
+  EXPECT_EQ(SealedRow(device_id), new_row);
+}
+
+// A session whose key is gone (a node-local key directory after a failover, a key removed by
+// hand) is dropped when the store loads, and counted; the worker badges again.
+TEST_P(AccountStoreTest, OpenDropsTheSessionsWhoseKeyIsGone) {
+  SignedIn signed_in = SignInWorker();
+  keys_.held.clear();
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(store_->device_sessions_dropped(), 1u);
+  EXPECT_FALSE(store_->SignedInWorker(signed_in.device.id, "v1").has_value());
+  EXPECT_TRUE(SealedRow(signed_in.device.id).empty());
+  EXPECT_TRUE(store_->StartDeviceSession(signed_in.device.id, "BADGE-0001").ok());
+  EXPECT_TRUE(store_->SignedInWorker(signed_in.device.id, "v1").has_value());
+}
+
+// The command line opens the store without the keys: accounts work, device sessions fail
+// with a clear error and are neither read nor deleted.
+TEST_P(AccountStoreTest, WithoutSessionKeysDeviceSessionsFailCleanly) {
+  SignedIn signed_in = SignInWorker();
+  AccountStoreOptions options = Options();
+  options.session_keys = nullptr;
+  auto keyless = OpenOther(options);
+  ASSERT_TRUE(keyless.ok()) << keyless.status().ToString();
+  Add("w2", Role::kWorker, "BADGE-0002", keyless->get());
+  EXPECT_EQ((*keyless)->StartDeviceSession(signed_in.device.id, "BADGE-0002").status().reason(),
+            "no_session_keys");
+  EXPECT_EQ((*keyless)->CurrentDeviceSession(signed_in.device.id).status().reason(),
+            "no_session_keys");
+  EXPECT_EQ((*keyless)->RotateSessionKey().status().reason(), "no_session_keys");
+  EXPECT_FALSE((*keyless)->SignedInWorker(signed_in.device.id, "v1").has_value());
+  UserChange disable;
+  disable.disabled = true;
+  EXPECT_EQ((*keyless)->UpdateUser("w1", disable).status().reason(), "no_session_keys");
+  keyless->reset();
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_TRUE(store_->SignedInWorker(signed_in.device.id, "v1").has_value());
 }
 
 TEST_P(SqliteAccountStoreTest, RefusesTheStoreOfAnotherSite) {
@@ -519,6 +791,41 @@ TEST_P(PostgresAccountStoreTest, SecretsAreStoredOnlyAsHashes) {
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_users WHERE site = '" + site_ +
                          "' AND password_hash LIKE '$argon2id$%'"),
             1);
+}
+
+// Schema migration 7 (store/postgres_connection.cc) drops the clear device sessions of a
+// database of schema 6 and their columns, in a database of its own.
+TEST_P(PostgresAccountStoreTest, Migration7DropsTheClearDeviceSessions) {
+  const std::string name = "entrepot_accounts_upgrade_" + std::to_string(getpid());
+  const std::string url = store::testing::CreateDatabase(url_, name);
+  {
+    auto opened = OpenPostgresAccountStore(url, site_, Options());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    Add("w1", Role::kWorker, "BADGE-0001", opened->get());
+    ASSERT_TRUE((*opened)->AddDevice("HH-07", 0).ok());
+  }
+  {
+    RawPostgres raw(url);
+    raw.Exec(
+        "ALTER TABLE entrepot_account_device_sessions DROP COLUMN sealed, ADD COLUMN user_id "
+        "bigint NOT NULL, ADD COLUMN since_ms bigint NOT NULL; INSERT INTO "
+        "entrepot_account_device_sessions(site, device_id, user_id, since_ms) SELECT site, id, "
+        "(SELECT id FROM entrepot_account_users LIMIT 1), 1777777777777 FROM "
+        "entrepot_account_devices; DELETE FROM entrepot_schema_migrations WHERE version = 7");
+    ASSERT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_device_sessions"), 1);
+  }
+  {
+    auto upgraded = OpenPostgresAccountStore(url, site_, Options());
+    ASSERT_TRUE(upgraded.ok()) << upgraded.status().ToString();
+    RawPostgres raw(url);
+    EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM entrepot_schema_migrations"), 7);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_account_device_sessions"), 0);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                           "'entrepot_account_device_sessions' AND column_name IN ('user_id', "
+                           "'since_ms')"),
+              0);
+  }
+  store::testing::DropDatabase(url_, name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, AccountStoreTest, ::testing::Values(Backend::kSqlite));

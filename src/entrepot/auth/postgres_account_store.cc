@@ -48,6 +48,10 @@ class Params {
     params_.AddInt8(value);
     return *this;
   }
+  Params& Bytes(const std::string& bytes) {
+    params_.AddOwned(pg::kByteaOid, bytes);
+    return *this;
+  }
   // NULL when absent: a null value pointer (pg::Params sends only non-null ones).
   Params& OptionalText(const std::optional<std::string>& text) {
     return text ? Text(*text) : Null(pg::kTextOid);
@@ -89,10 +93,12 @@ class PostgresAccountStorage final : public AccountStorage {
   StatusOr<std::optional<Principal>> FindLiveDevice(const std::string& token_hash) override;
   StatusOr<bool> RevokeDevice(int64_t device_id, int64_t now_ms) override;
   StatusOr<std::optional<BadgeHolder>> FindBadge(const std::string& badge_hash) override;
-  Status PutDeviceSession(const DeviceSession& session) override;
+  Status PutDeviceSession(const SealedDeviceSession& session) override;
   Status DeleteDeviceSession(int64_t device_id) override;
-  StatusOr<std::optional<DeviceSession>> FindDeviceSession(int64_t device_id) override;
-  StatusOr<std::vector<DeviceSession>> ListDeviceSessions() override;
+  StatusOr<std::optional<SealedDeviceSession>> FindDeviceSession(int64_t device_id) override;
+  StatusOr<std::vector<SealedDeviceSession>> ListDeviceSessions() override;
+  Status RewriteDeviceSessions(const std::vector<SealedDeviceSession>& resealed,
+                               const std::vector<int64_t>& deleted) override;
   StatusOr<std::optional<int64_t>> AddAcknowledgement(
       const NoticeAcknowledgement& acknowledgement) override;
   StatusOr<std::optional<int64_t>> FindAcknowledgement(int64_t user_id,
@@ -246,17 +252,17 @@ Status PostgresAccountStorage::UpdateUser(int64_t user_id, const UserUpdate& upd
             "WHERE site = $1 AND id = $2",
             params, "update a user", [](std::string_view) { return BadgeTaken(); })
             .status());
-    if (!update.end_sessions) {
-      return OkStatus();
+    if (update.end_sessions) {
+      ENTREPOT_RETURN_IF_ERROR(
+          Run("UPDATE entrepot_account_sessions SET revoked_at_ms = $3 WHERE site = $1 AND "
+              "user_id = $2 AND revoked_at_ms IS NULL",
+              SiteParams().Int(user_id).Int(update.now_ms), "revoke the user's sessions")
+              .status());
     }
-    ENTREPOT_RETURN_IF_ERROR(
-        Run("UPDATE entrepot_account_sessions SET revoked_at_ms = $3 WHERE site = $1 AND "
-            "user_id = $2 AND revoked_at_ms IS NULL",
-            SiteParams().Int(user_id).Int(update.now_ms), "revoke the user's sessions")
-            .status());
-    return Run("DELETE FROM entrepot_account_device_sessions WHERE site = $1 AND user_id = $2",
-               SiteParams().Int(user_id), "end the user's device sessions")
-        .status();
+    for (int64_t device_id : update.end_device_sessions) {
+      ENTREPOT_RETURN_IF_ERROR(DeleteDeviceSession(device_id));
+    }
+    return OkStatus();
   });
 }
 
@@ -359,12 +365,11 @@ StatusOr<std::optional<BadgeHolder>> PostgresAccountStorage::FindBadge(
       });
 }
 
-Status PostgresAccountStorage::PutDeviceSession(const DeviceSession& session) {
-  return Run("INSERT INTO entrepot_account_device_sessions(site, device_id, user_id, since_ms) "
-             "VALUES($1, $2, $3, $4) ON CONFLICT (site, device_id) DO UPDATE SET "
-             "user_id = excluded.user_id, since_ms = excluded.since_ms",
-             SiteParams().Int(session.device_id).Int(session.user_id).Int(session.since_ms),
-             "start a device session")
+Status PostgresAccountStorage::PutDeviceSession(const SealedDeviceSession& session) {
+  return Run("INSERT INTO entrepot_account_device_sessions(site, device_id, sealed) "
+             "VALUES($1, $2, $3) ON CONFLICT (site, device_id) DO UPDATE SET "
+             "sealed = excluded.sealed",
+             SiteParams().Int(session.device_id).Bytes(session.sealed), "start a device session")
       .status();
 }
 
@@ -374,26 +379,43 @@ Status PostgresAccountStorage::DeleteDeviceSession(int64_t device_id) {
       .status();
 }
 
-StatusOr<std::optional<DeviceSession>> PostgresAccountStorage::FindDeviceSession(
+StatusOr<std::optional<SealedDeviceSession>> PostgresAccountStorage::FindDeviceSession(
     int64_t device_id) {
-  return FirstRow<DeviceSession>(
-      Run("SELECT device_id, user_id, since_ms FROM entrepot_account_device_sessions WHERE "
-          "site = $1 AND device_id = $2",
+  return FirstRow<SealedDeviceSession>(
+      Run("SELECT device_id, sealed FROM entrepot_account_device_sessions WHERE site = $1 AND "
+          "device_id = $2",
           SiteParams().Int(device_id), "read a device session"),
       [](const Row& row) {
-        return DeviceSession{row.Int(0), row.Int(1), row.Int(2)};
+        return SealedDeviceSession{row.Int(0), row.Text(1)};
       });
 }
 
-StatusOr<std::vector<DeviceSession>> PostgresAccountStorage::ListDeviceSessions() {
-  std::vector<DeviceSession> sessions;
+StatusOr<std::vector<SealedDeviceSession>> PostgresAccountStorage::ListDeviceSessions() {
+  std::vector<SealedDeviceSession> sessions;
   ENTREPOT_RETURN_IF_ERROR(
-      EachRow("SELECT device_id, user_id, since_ms FROM entrepot_account_device_sessions WHERE "
-              "site = $1 ORDER BY device_id",
+      EachRow("SELECT device_id, sealed FROM entrepot_account_device_sessions WHERE site = $1 "
+              "ORDER BY device_id",
               SiteParams(), "read the device sessions", [&](const Row& row) {
-                sessions.push_back(DeviceSession{row.Int(0), row.Int(1), row.Int(2)});
+                sessions.push_back(SealedDeviceSession{row.Int(0), row.Text(1)});
               }));
   return sessions;
+}
+
+Status PostgresAccountStorage::RewriteDeviceSessions(
+    const std::vector<SealedDeviceSession>& resealed, const std::vector<int64_t>& deleted) {
+  return InTransaction("BEGIN", [&]() -> Status {
+    for (const SealedDeviceSession& session : resealed) {
+      ENTREPOT_RETURN_IF_ERROR(
+          Run("UPDATE entrepot_account_device_sessions SET sealed = $3 WHERE site = $1 AND "
+              "device_id = $2",
+              SiteParams().Int(session.device_id).Bytes(session.sealed), "re-seal a device session")
+              .status());
+    }
+    for (int64_t device_id : deleted) {
+      ENTREPOT_RETURN_IF_ERROR(DeleteDeviceSession(device_id));
+    }
+    return OkStatus();
+  });
 }
 
 StatusOr<std::optional<int64_t>> PostgresAccountStorage::AddAcknowledgement(
@@ -521,7 +543,7 @@ Status PostgresAccountStorage::WriteAll(const AccountRows& rows) {
               "copy a device")
               .status());
     }
-    for (const DeviceSession& session : rows.device_sessions) {
+    for (const SealedDeviceSession& session : rows.device_sessions) {
       ENTREPOT_RETURN_IF_ERROR(PutDeviceSession(session));
     }
     for (const NoticeAcknowledgement& ack : rows.notice_acks) {

@@ -2,7 +2,7 @@
 //
 // The accounts of a site whose journal is in PostgreSQL (docs/STORAGE.md, "Failover"): the
 // same AccountStore (account_store.h) and behaviour as DIR/accounts.db, stored in the site's
-// rows of five tables of the database (schema migration 4, store/postgres_connection.cc):
+// rows of five tables of the database (schema migrations 4 and 7, store/postgres_connection.cc):
 // entrepot_account_users, entrepot_account_sessions, entrepot_account_devices,
 // entrepot_account_device_sessions and entrepot_account_notice_acks, each keyed by site. Every
 // node of the site reads and writes the same rows: a bearer token issued by one node, or a

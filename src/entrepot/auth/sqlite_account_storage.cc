@@ -12,7 +12,8 @@ namespace entrepot::auth {
 namespace {
 
 // The whole schema, every statement idempotent: a new file gets it all, and a file of an
-// older version gets what it lacks (version 1 -> 2: notice_acks) in the same transaction.
+// older version gets what it lacks (version 1 -> 2: notice_acks; 2 -> 3: device_sessions
+// sealed, see Open) in the same transaction.
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users(
@@ -41,8 +42,7 @@ CREATE TABLE IF NOT EXISTS devices(
 CREATE UNIQUE INDEX IF NOT EXISTS devices_live_name ON devices(name) WHERE revoked_at_ms IS NULL;
 CREATE TABLE IF NOT EXISTS device_sessions(
   device_id INTEGER PRIMARY KEY REFERENCES devices(id),
-  user_id INTEGER NOT NULL REFERENCES users(id),
-  since_ms INTEGER NOT NULL);
+  sealed BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS notice_acks(
   user_id INTEGER NOT NULL REFERENCES users(id),
   version TEXT NOT NULL,
@@ -70,6 +70,10 @@ class Statement {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
   }
+  Statement& BindBlob(int index, const std::string& bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Statement& BindNull(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;
@@ -85,6 +89,12 @@ class Statement {
     return text ? std::string(reinterpret_cast<const char*>(text),
                               static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
                 : std::string();
+  }
+  std::string Blob(int column) const {
+    const void* bytes = sqlite3_column_blob(stmt_, column);
+    return bytes ? std::string(static_cast<const char*>(bytes),
+                               static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+                 : std::string();
   }
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
@@ -136,10 +146,12 @@ class SqliteAccountStorage final : public AccountStorage {
   StatusOr<std::optional<Principal>> FindLiveDevice(const std::string& token_hash) override;
   StatusOr<bool> RevokeDevice(int64_t device_id, int64_t now_ms) override;
   StatusOr<std::optional<BadgeHolder>> FindBadge(const std::string& badge_hash) override;
-  Status PutDeviceSession(const DeviceSession& session) override;
+  Status PutDeviceSession(const SealedDeviceSession& session) override;
   Status DeleteDeviceSession(int64_t device_id) override;
-  StatusOr<std::optional<DeviceSession>> FindDeviceSession(int64_t device_id) override;
-  StatusOr<std::vector<DeviceSession>> ListDeviceSessions() override;
+  StatusOr<std::optional<SealedDeviceSession>> FindDeviceSession(int64_t device_id) override;
+  StatusOr<std::vector<SealedDeviceSession>> ListDeviceSessions() override;
+  Status RewriteDeviceSessions(const std::vector<SealedDeviceSession>& resealed,
+                               const std::vector<int64_t>& deleted) override;
   StatusOr<std::optional<int64_t>> AddAcknowledgement(
       const NoticeAcknowledgement& acknowledgement) override;
   StatusOr<std::optional<int64_t>> FindAcknowledgement(int64_t user_id,
@@ -178,6 +190,7 @@ class SqliteAccountStorage final : public AccountStorage {
     return rc == SQLITE_DONE ? OkStatus() : Unavailable(what);
   }
   Status CheckSite(const std::string& site_code);
+  Status Upgrade(int64_t found);
 
   const std::string path_;
   sqlite3* db_ = nullptr;
@@ -197,25 +210,48 @@ Status SqliteAccountStorage::Open(const AccountStoreOptions& options) {
   std::filesystem::permissions(
       path_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, error);
   sqlite3_busy_timeout(db_, 5000);
-  ENTREPOT_RETURN_IF_ERROR(Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "configure"));
-  Statement version(db_, "PRAGMA user_version");
-  if (version.Step() != SQLITE_ROW) {
-    return Unavailable("read the schema version");
+  // secure_delete: a deleted or replaced row (a device session, a revoked token's row) is
+  // overwritten with zeros, not left in a free page for a copy of the file to show.
+  ENTREPOT_RETURN_IF_ERROR(
+      Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+           "PRAGMA secure_delete=ON;",
+           "configure"));
+  int64_t found = 0;
+  {
+    // Finalised before the upgrade: a live statement would lock the tables it drops.
+    Statement version(db_, "PRAGMA user_version");
+    if (version.Step() != SQLITE_ROW) {
+      return Unavailable("read the schema version");
+    }
+    found = version.Int(0);
   }
-  int64_t found = version.Int(0);
   if (found > kAccountSchemaVersion) {
     return Error(StatusCode::kFailedPrecondition, "accounts_schema_too_new",
                  path_ + " has schema version " + std::to_string(found) + "; this build knows " +
                      std::to_string(kAccountSchemaVersion) + ": upgrade entrepot");
   }
   if (found < kAccountSchemaVersion) {
-    ENTREPOT_RETURN_IF_ERROR(
-        Exec(std::string("BEGIN IMMEDIATE;") + kSchema +
-                 "PRAGMA user_version=" + std::to_string(kAccountSchemaVersion) + "; COMMIT;",
-             "create the schema"));
+    ENTREPOT_RETURN_IF_ERROR(Upgrade(found));
   }
   return options.site_code.empty() ? OkStatus() : CheckSite(options.site_code);
+}
+
+// Brings a file of schema `found` (0: a new file) to kAccountSchemaVersion. Versions 1 and 2
+// kept device sessions in clear (user id, since): those rows are dropped, not sealed (the
+// workers badge again once), with secure_delete on so that their pages are zeroed; then the
+// file is rebuilt (VACUUM) and the WAL emptied, so that no older free page or WAL frame keeps
+// them. The version is written last: an upgrade cut short is done again at the next Open.
+Status SqliteAccountStorage::Upgrade(int64_t found) {
+  ENTREPOT_RETURN_IF_ERROR(Exec(std::string("BEGIN IMMEDIATE; DROP TABLE IF EXISTS "
+                                            "device_sessions;") +
+                                    kSchema + "COMMIT;",
+                                "create the schema"));
+  if (found > 0) {
+    ENTREPOT_RETURN_IF_ERROR(Exec("VACUUM", "rebuild the file without the clear device sessions"));
+    ENTREPOT_RETURN_IF_ERROR(Exec("PRAGMA wal_checkpoint(TRUNCATE)", "empty the WAL"));
+  }
+  return Exec("PRAGMA user_version=" + std::to_string(kAccountSchemaVersion),
+              "record the schema version");
 }
 
 // The first site to open the file is recorded; another one is refused.
@@ -308,8 +344,10 @@ Status SqliteAccountStorage::UpdateUser(int64_t user_id, const UserUpdate& updat
     if (update.end_sessions) {
       set("UPDATE sessions SET revoked_at_ms = ?1 WHERE user_id = ?2 AND revoked_at_ms IS NULL",
           update.now_ms);
-      Statement end(db_, "DELETE FROM device_sessions WHERE user_id = ?");
-      results.push_back(end.Bind(1, user_id).Step());
+    }
+    for (int64_t device_id : update.end_device_sessions) {
+      Statement end(db_, "DELETE FROM device_sessions WHERE device_id = ?");
+      results.push_back(end.Bind(1, device_id).Step());
     }
     for (int rc : results) {
       if (rc == SQLITE_CONSTRAINT) {
@@ -444,12 +482,9 @@ StatusOr<std::optional<BadgeHolder>> SqliteAccountStorage::FindBadge(
   return std::optional<BadgeHolder>();
 }
 
-Status SqliteAccountStorage::PutDeviceSession(const DeviceSession& session) {
-  Statement upsert(db_,
-                   "INSERT OR REPLACE INTO device_sessions(device_id, user_id, since_ms) "
-                   "VALUES(?, ?, ?)");
-  if (upsert.Bind(1, session.device_id).Bind(2, session.user_id).Bind(3, session.since_ms).Step() !=
-      SQLITE_DONE) {
+Status SqliteAccountStorage::PutDeviceSession(const SealedDeviceSession& session) {
+  Statement upsert(db_, "INSERT OR REPLACE INTO device_sessions(device_id, sealed) VALUES(?, ?)");
+  if (upsert.Bind(1, session.device_id).BindBlob(2, session.sealed).Step() != SQLITE_DONE) {
     return Unavailable("start a device session");
   }
   return OkStatus();
@@ -463,28 +498,45 @@ Status SqliteAccountStorage::DeleteDeviceSession(int64_t device_id) {
   return OkStatus();
 }
 
-StatusOr<std::optional<DeviceSession>> SqliteAccountStorage::FindDeviceSession(int64_t device_id) {
-  Statement find(db_, "SELECT user_id, since_ms FROM device_sessions WHERE device_id = ?");
+StatusOr<std::optional<SealedDeviceSession>> SqliteAccountStorage::FindDeviceSession(
+    int64_t device_id) {
+  Statement find(db_, "SELECT sealed FROM device_sessions WHERE device_id = ?");
   int rc = find.Bind(1, device_id).Step();
   if (rc == SQLITE_ROW) {
-    return std::optional<DeviceSession>(DeviceSession{device_id, find.Int(0), find.Int(1)});
+    return std::optional<SealedDeviceSession>(SealedDeviceSession{device_id, find.Blob(0)});
   }
   if (rc != SQLITE_DONE) {
     return Unavailable("read a device session");
   }
-  return std::optional<DeviceSession>();
+  return std::optional<SealedDeviceSession>();
 }
 
-StatusOr<std::vector<DeviceSession>> SqliteAccountStorage::ListDeviceSessions() {
-  Statement list(db_, "SELECT device_id, user_id, since_ms FROM device_sessions");
-  std::vector<DeviceSession> sessions;
+StatusOr<std::vector<SealedDeviceSession>> SqliteAccountStorage::ListDeviceSessions() {
+  Statement list(db_, "SELECT device_id, sealed FROM device_sessions ORDER BY device_id");
+  std::vector<SealedDeviceSession> sessions;
   ENTREPOT_RETURN_IF_ERROR(EachRow(
       list,
       [&](const Statement& row) {
-        sessions.push_back(DeviceSession{row.Int(0), row.Int(1), row.Int(2)});
+        sessions.push_back(SealedDeviceSession{row.Int(0), row.Blob(1)});
       },
       "read the device sessions"));
   return sessions;
+}
+
+Status SqliteAccountStorage::RewriteDeviceSessions(const std::vector<SealedDeviceSession>& resealed,
+                                                   const std::vector<int64_t>& deleted) {
+  return InTransaction([&]() -> Status {
+    for (const SealedDeviceSession& session : resealed) {
+      Statement update(db_, "UPDATE device_sessions SET sealed = ? WHERE device_id = ?");
+      if (update.BindBlob(1, session.sealed).Bind(2, session.device_id).Step() != SQLITE_DONE) {
+        return Unavailable("re-seal a device session");
+      }
+    }
+    for (int64_t device_id : deleted) {
+      ENTREPOT_RETURN_IF_ERROR(DeleteDeviceSession(device_id));
+    }
+    return OkStatus();
+  });
 }
 
 StatusOr<std::optional<int64_t>> SqliteAccountStorage::AddAcknowledgement(
@@ -626,7 +678,7 @@ Status SqliteAccountStorage::WriteAll(const AccountRows& rows) {
                                         .Bind(6, device.revoked_at_ms)
                                         .Step()));
     }
-    for (const DeviceSession& session : rows.device_sessions) {
+    for (const SealedDeviceSession& session : rows.device_sessions) {
       ENTREPOT_RETURN_IF_ERROR(PutDeviceSession(session));
     }
     for (const NoticeAcknowledgement& ack : rows.notice_acks) {

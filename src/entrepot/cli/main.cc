@@ -136,9 +136,10 @@ int main(int argc, char** argv) {
                    "node stops renewing")
       ->check(CLI::Range(1, 600));
   serve->add_option("--labor-keys", serve_options.labor_keys,
-                    "The labor stream's key directory (default DIR/labor-keys), one per site; "
-                    "with --store, one directory shared by the site's nodes keeps a day "
-                    "attributable across a takeover (docs/LABOR.md)");
+                    "The directory of the labor stream's day and week keys and of the "
+                    "sign-in keys that seal badge sign-ins (default DIR/labor-keys), one per "
+                    "site; with --store, one directory shared by the site's nodes keeps a day "
+                    "attributable and the workers signed in across a takeover (docs/LABOR.md)");
   serve->add_option("--web", serve_options.web_dir,
                     "The built web pages to serve at / (default: web/dist of the source tree)");
   serve->callback([&] { status = entrepot::cli::RunServe(serve_options); });

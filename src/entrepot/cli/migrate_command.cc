@@ -6,8 +6,10 @@
 // seqs and encoded states must be equal. The accounts are copied row for row in one
 // transaction, the audit log record for record (its chain verified before and after), the labor
 // stream (DIR/labor.db) row for row in one transaction; the labor keys are files and stay in
-// DIR/labor-keys (the operator copies them, docs/LABOR.md). A site that already has records,
-// accounts, an audit log or labor rows in the database is refused before anything is written.
+// DIR/labor-keys (the operator copies them, docs/LABOR.md). The device sessions are copied
+// sealed, as they are: their sign-in keys are files of that directory too. A site that already has
+// records, accounts, an audit log or labor rows in the database is refused before anything is
+// written.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -213,8 +215,8 @@ StatusOr<std::string> CopyLabor(const std::string& data_dir, const std::string& 
          std::to_string(copied.scans) + " scans, " + std::to_string(copied.weekly_rows) +
          " weekly rows copied from " + from->location() + "; its keys stay files in " +
          key_dir.string() +
-         ": give every node of the site that directory (shared storage) or a copy, as "
-         "--labor-keys\n";
+         " (with the sign-in keys of the device sessions): give every node of the site that "
+         "directory (shared storage) or a copy, as --labor-keys\n";
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/cli/postgres_test_database.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/server/labor_recorder.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/journal_test_util.h"
 #include "entrepot/store/labor_store.h"
@@ -46,10 +47,12 @@ int64_t NowMs() {
       .count();
 }
 
-auth::AccountStoreOptions AccountOptions() {
+// `keys`: the sign-in keys of the device sessions (null: none, as the command line).
+auth::AccountStoreOptions AccountOptions(auth::SessionKeys* keys = nullptr) {
   auth::AccountStoreOptions options;
   options.now_ms = NowMs;
   options.hash_cost = auth::HashCost::kMinimum;
+  options.session_keys = keys;
   return options;
 }
 
@@ -94,6 +97,17 @@ class MigrateCommandTest : public ::testing::Test {
     ASSERT_EQ(ingest.exit_status, 0) << ingest.out;
   }
 
+  // The sign-in keys in DIR/labor-keys, as `entrepot serve` keeps them. REQUIRES: DIR exists.
+  auth::SessionKeys* SignInKeys() {
+    if (signin_keys_ == nullptr) {
+      auto keys = server::SignInKeyDir::Open(std::filesystem::path(data_) / "labor-keys",
+                                             server::LaborTimeZone{}, NowMs);
+      EXPECT_TRUE(keys.ok()) << keys.status().ToString();
+      signin_keys_ = keys.ok() ? *std::move(keys) : nullptr;
+    }
+    return signin_keys_.get();
+  }
+
   // The site's accounts.db: an admin with a session and a worker signed in on a handheld.
   struct Accounts {
     std::string session_token;
@@ -102,7 +116,7 @@ class MigrateCommandTest : public ::testing::Test {
   };
   Accounts MakeAccounts() {
     Accounts made;
-    auto store = auth::AccountStore::Open(data_ + "/accounts.db", AccountOptions());
+    auto store = auth::AccountStore::Open(data_ + "/accounts.db", AccountOptions(SignInKeys()));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (!store.ok()) {
       return made;
@@ -142,7 +156,8 @@ class MigrateCommandTest : public ::testing::Test {
   testing::TempDir dir_;
   std::string data_;
   testing::PostgresTestDatabase database_;
-  std::string url_;  // This test's database.
+  std::string url_;                                    // This test's database.
+  std::unique_ptr<server::SignInKeyDir> signin_keys_;  // SignInKeys().
 };
 
 std::unique_ptr<engine::SiteEngine> OpenPostgresSite(const std::string& url) {
@@ -253,7 +268,9 @@ TEST_F(MigrateCommandTest, MovesTheAccountsAndTheAuditLogWithTheJournal) {
   EXPECT_THAT(migrated.out, HasSubstr("audit log: 3 records (to seq " + std::to_string(head) +
                                       ", pruned up to seq 2) copied"));
 
-  auto there = auth::OpenPostgresAccountStore(url_, kSite, AccountOptions());
+  // The badge sign-in came sealed as it was: it opens with the key directory that stayed in
+  // DIR (copied or shared apart, as the labor keys).
+  auto there = auth::OpenPostgresAccountStore(url_, kSite, AccountOptions(SignInKeys()));
   ASSERT_TRUE(there.ok()) << there.status().ToString();
   EXPECT_EQ((*there)->Authenticate(accounts.session_token)->name, "boss");
   EXPECT_EQ((*there)->Authenticate(accounts.device_token)->name, "HH-07");

@@ -2,10 +2,10 @@
 // sequencer thread and the network threads, and the engine's commits to the event feed
 // (GET /api/v1/events), the movement index (history, flow) and the labor recorder (DIR/labor.db,
 // docs/LABOR.md), opens the EPCIS repository (DIR/epcis.db, whose thread follows the journal),
-// starts the hourly labor retention job, prints the address, then waits for SIGINT or SIGTERM;
-// on either it stops accepting (ending event streams), commits and answers what is queued,
-// writes what the labor recorder holds, stops the job and the EPCIS follower, writes a
-// snapshot and exits.
+// starts the hourly end-of-day job (sign-in key rotation, labor retention), prints the address,
+// then waits for SIGINT or SIGTERM; on either it stops accepting (ending event streams), commits
+// and answers what is queued, writes what the labor recorder holds, stops the job and the EPCIS
+// follower, writes a snapshot and exits.
 //
 // With --store postgresql://..., the journal, the audit log, the accounts and the labor stream
 // are the site's in PostgreSQL (the labor keys stay files: --labor-keys)
@@ -21,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <span>
@@ -250,9 +251,11 @@ StatusOr<Followers> OpenFollowers(const SiteLocation& location, engine::SiteEngi
   return followers;
 }
 
-// The hourly end-of-day job (RET-01, RET-02): rolls up the labor days due for every account
-// of the site and expires weekly aggregates past retention, with a system audit record each.
-std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& labor,
+// The hourly end-of-day job (RET-01, RET-02): rotates the sign-in key of the device sessions,
+// rolls up the labor days due for every account of the site and expires weekly aggregates past
+// retention, with a system audit record each. Without a labor stream (`labor` null) it still
+// rotates the sign-in key and prunes the audit log.
+std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore* labor,
                                                              store::AuditLog* audit,
                                                              auth::AccountStore& accounts,
                                                              const privacy::Policy& policy,
@@ -263,6 +266,7 @@ std::unique_ptr<server::LaborRetentionJob> StartRetentionJob(store::LaborStore& 
   // OpenAuditLog pruned at start; the job prunes once a day from tomorrow (RET-03).
   options.audit_log_months = policy.retention.audit_log_months;
   options.audit_pruned_at_start = true;
+  options.accounts = &accounts;  // Its first run, at start, ends a day the server slept through.
   options.worker_ids = [&accounts]() -> StatusOr<std::vector<int64_t>> {
     ENTREPOT_ASSIGN_OR_RETURN(std::vector<auth::UserRecord> users, accounts.ListUsers());
     std::vector<int64_t> ids;
@@ -295,6 +299,7 @@ struct ServerStack::Parts {
   std::unique_ptr<store::PostgresSiteLease> lease;
   std::unique_ptr<server::SiteLeaseKeeper> lease_keeper;
   std::string node_name;
+  std::unique_ptr<server::SignInKeyDir> signin_keys;  // Outlives `accounts`, which uses it.
   std::unique_ptr<auth::AccountStore> accounts;
   std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<store::LaborStore> labor;
@@ -455,29 +460,39 @@ Status ServerStack::Serve(const ServeOptions& options, const SiteLocation& locat
                             OpenSite(location, OpenMode::kExisting));
   if (hooks.inspect)
     hooks.inspect(engine->state());
+  // The labor day's zone (LoadServePolicy refused a zone the tz database does not know).
+  ENTREPOT_ASSIGN_OR_RETURN(server::LaborTimeZone labor_zone,
+                            server::LaborTimeZone::Find(parts.policy.labor.time_zone));
   // The accounts are kept apart from the journal (never in operational events): in
   // DIR/accounts.db, or with a PostgreSQL store in the site's account tables there, shared by
-  // the nodes of the site, so that tokens issued by a former active node still work.
+  // the nodes of the site, so that tokens issued by a former active node still work. Their
+  // device sessions are sealed under the labor day's sign-in key, a file of the labor key
+  // directory (RET-01), which the nodes of a site share as they share the day keys.
+  const std::filesystem::path key_dir =
+      options.labor_keys.empty() ? std::filesystem::path(options.data_dir) / store::kLaborKeyDirName
+                                 : std::filesystem::path(options.labor_keys);
+  ENTREPOT_ASSIGN_OR_RETURN(parts.signin_keys,
+                            server::SignInKeyDir::Open(key_dir, labor_zone, SystemNowMs));
   auth::AccountStoreOptions account_options;
   account_options.now_ms = SystemNowMs;
   account_options.site_code = engine->state().site_code();
+  account_options.session_keys = parts.signin_keys.get();
   ENTREPOT_ASSIGN_OR_RETURN(
       parts.accounts,
       auth::OpenSiteAccountStore(options.data_dir, location.store, location.site, account_options));
+  if (const size_t dropped = parts.accounts->device_sessions_dropped(); dropped > 0) {
+    std::cerr << "warning: " << dropped << " badge sign-ins dropped: their sign-in key is not in "
+              << key_dir.string() << " (the workers badge again)" << std::endl;
+  }
   const std::string site_code = account_options.site_code;
   epcis::IdOptions epcis_ids = EpcisIdsFor(site_code, options.gln, options.gcp_length);
   ENTREPOT_ASSIGN_OR_RETURN(parts.audit, OpenAuditLog(location, parts.policy));
   parts.labor = OpenLaborStore(location, options.labor_keys, parts.policy);
-  // The labor day's zone (LoadServePolicy refused a zone the tz database does not know).
-  ENTREPOT_ASSIGN_OR_RETURN(server::LaborTimeZone labor_zone,
-                            server::LaborTimeZone::Find(parts.policy.labor.time_zone));
   ENTREPOT_ASSIGN_OR_RETURN(parts.followers,
                             OpenFollowers(location, *engine, parts.labor.get(), labor_zone));
   parts.epcis = OpenEpcis(location, std::move(epcis_ids));
-  if (parts.labor != nullptr) {
-    parts.retention = StartRetentionJob(*parts.labor, parts.audit.get(), *parts.accounts,
-                                        parts.policy, labor_zone);
-  }
+  parts.retention = StartRetentionJob(parts.labor.get(), parts.audit.get(), *parts.accounts,
+                                      parts.policy, labor_zone);
   parts.event_routes = std::make_unique<api::EventRoutes>(*parts.followers.feed);
   server::SequencerOptions sequencer_options;
   sequencer_options.on_commit = [metrics = &parts.metrics](size_t commands, double seconds) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "entrepot/auth/account_store.h"
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/core/codec.h"
@@ -436,7 +437,43 @@ StatusOr<LaborRetentionReport> RunLaborRetention(
   return report;
 }
 
-std::unique_ptr<LaborRetentionJob> LaborRetentionJob::Start(store::LaborStore& store,
+// --- Sign-in keys ---------------------------------------------------------------------------
+
+StatusOr<std::unique_ptr<SignInKeyDir>> SignInKeyDir::Open(const std::filesystem::path& dir,
+                                                           LaborTimeZone zone,
+                                                           std::function<int64_t()> now_ms) {
+  ENTREPOT_CHECK(now_ms != nullptr);
+  ENTREPOT_ASSIGN_OR_RETURN(store::LaborKeyDir keys, store::LaborKeyDir::Open(dir));
+  return std::unique_ptr<SignInKeyDir>(new SignInKeyDir(std::move(keys), zone, std::move(now_ms)));
+}
+
+std::string SignInKeyDir::CurrentName() {
+  return std::string(kPrefix) + privacy::FormatDate(LaborDayOf(now_ms_(), zone_));
+}
+
+StatusOr<std::optional<auth::SessionKey>> SignInKeyDir::Load(const std::string& name) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<privacy::SecretKey> key, keys_.Load(name));
+  if (!key) {
+    return std::optional<auth::SessionKey>();
+  }
+  return std::optional<auth::SessionKey>(auth::SessionKey(key->bytes()));
+}
+
+Status SignInKeyDir::Write(const std::string& name, const auth::SessionKey& key) {
+  return keys_.Write(name, privacy::SecretKey(key.bytes()));
+}
+
+Status SignInKeyDir::Destroy(const std::string& name) { return keys_.Destroy(name); }
+
+StatusOr<std::vector<std::string>> SignInKeyDir::Names() {
+  ENTREPOT_ASSIGN_OR_RETURN(std::vector<std::string> names, keys_.Names());
+  std::erase_if(names, [](const std::string& name) { return !name.starts_with(kPrefix); });
+  return names;
+}
+
+// --- The end-of-day job ----------------------------------------------------------------------
+
+std::unique_ptr<LaborRetentionJob> LaborRetentionJob::Start(store::LaborStore* store,
                                                             store::AuditLog* audit,
                                                             LaborRetentionOptions options) {
   ENTREPOT_CHECK(options.now_ms && options.worker_ids);
@@ -446,7 +483,7 @@ std::unique_ptr<LaborRetentionJob> LaborRetentionJob::Start(store::LaborStore& s
   return job;
 }
 
-LaborRetentionJob::LaborRetentionJob(store::LaborStore& store, store::AuditLog* audit,
+LaborRetentionJob::LaborRetentionJob(store::LaborStore* store, store::AuditLog* audit,
                                      LaborRetentionOptions options)
     : store_(store), audit_(audit), options_(std::move(options)) {
   if (options_.audit_pruned_at_start) {
@@ -468,14 +505,39 @@ void LaborRetentionJob::Stop() {
   }
 }
 
+void LaborRetentionJob::RotateSignInKey() {
+  if (options_.accounts == nullptr) {
+    return;
+  }
+  StatusOr<auth::SessionKeyRotation> rotated = options_.accounts->RotateSessionKey();
+  if (!rotated.ok()) {
+    options_.log("warning: sign-in key not rotated (retried in an hour): " +
+                 rotated.status().ToString());
+    return;
+  }
+  if (!rotated->destroyed.empty() || rotated->dropped > 0) {
+    std::string destroyed;
+    for (const std::string& name : rotated->destroyed) {
+      destroyed += (destroyed.empty() ? "" : ", ") + name;
+    }
+    options_.log("device sessions: " + std::to_string(rotated->resealed) + " sealed again under " +
+                 rotated->key_name + ", " + std::to_string(rotated->dropped) +
+                 " dropped (their key was gone); sign-in keys destroyed: " +
+                 (destroyed.empty() ? "none" : destroyed));
+  }
+}
+
 StatusOr<LaborRetentionReport> LaborRetentionJob::RunOnce() {
   std::lock_guard run_lock(run_mutex_);
   const int64_t now_ms = options_.now_ms();
-  StatusOr<std::vector<int64_t>> ids = options_.worker_ids();
-  StatusOr<LaborRetentionReport> report =
-      ids.ok() ? RunLaborRetention(store_, audit_, LaborDayOf(now_ms, options_.time_zone), *ids,
-                                   now_ms, options_.log)
-               : StatusOr<LaborRetentionReport>(ids.status());
+  RotateSignInKey();
+  StatusOr<LaborRetentionReport> report = LaborRetentionReport{};
+  if (store_ != nullptr) {
+    StatusOr<std::vector<int64_t>> ids = options_.worker_ids();
+    report = ids.ok() ? RunLaborRetention(*store_, audit_, LaborDayOf(now_ms, options_.time_zone),
+                                          *ids, now_ms, options_.log)
+                      : StatusOr<LaborRetentionReport>(ids.status());
+  }
   if (!report.ok()) {
     options_.log("warning: labor retention job failed (retried in an hour): " +
                  report.status().ToString());

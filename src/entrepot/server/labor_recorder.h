@@ -11,9 +11,12 @@
 //    what does not fit is dropped, counted and logged, and scanning never waits (the
 //    journal stays whole; the labor stream then misses those scans).
 //  - RunLaborRetention and LaborRetentionJob: the end-of-day job (RET-01, RET-02). Every
-//    hour, and just after each local midnight, it rolls up the days due (RollUpDue) and
-//    expires weeks past retention (Expire), logs what it did and writes a system audit
-//    record for each roll-up and expiry.
+//    hour, and just after each local midnight, it rotates the sign-in key of the account
+//    store's device sessions (AccountStore::RotateSessionKey), rolls up the days due
+//    (RollUpDue) and expires weeks past retention (Expire), logs what it did and writes a
+//    system audit record for each roll-up and expiry.
+//  - SignInKeyDir: the sign-in keys that seal the device sessions (auth/session_keys.h), as
+//    files "signin-<labor day>.key" of the labor key directory, beside the day keys.
 //
 // Why sign-in and sign-out go through the recorder's queue: a scan is published to the
 // recorder before its reply reaches the device, so a sign-out (or the next worker's
@@ -34,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,21 +45,27 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
 
+#include "entrepot/auth/session_keys.h"
 #include "entrepot/base/status.h"
 #include "entrepot/core/events.h"
 #include "entrepot/core/site_state.h"
 #include "entrepot/privacy/policy.h"
 #include "entrepot/server/labor_day.h"
 #include "entrepot/store/journal.h"
+#include "entrepot/store/labor_keys.h"
 #include "entrepot/store/labor_store.h"
 
 namespace entrepot::store {
 class AuditLog;  // store/audit_log.h
 }  // namespace entrepot::store
+namespace entrepot::auth {
+class AccountStore;  // auth/account_store.h
+}  // namespace entrepot::auth
 
 namespace entrepot::server {
 
@@ -216,6 +226,37 @@ StatusOr<LaborRetentionReport> RunLaborRetention(
     std::span<const int64_t> worker_ids, int64_t now_ms,
     const std::function<void(const std::string&)>& log);
 
+// The sign-in keys of the device sessions (auth/session_keys.h, RET-01) as files of the
+// labor key directory (store/labor_keys.h: atomic writes, destruction by overwrite), named
+// "signin-" and the labor day in the site's time zone ("signin-2026-11-29"), so that they are
+// kept, shared between the nodes of a PostgreSQL site and left off backups as the day keys
+// are (docs/LABOR.md, "Sign-in keys"). Not thread-safe: the AccountStore serialises its calls.
+class SignInKeyDir final : public auth::SessionKeys {
+ public:
+  static constexpr std::string_view kPrefix = "signin-";
+
+  // Opens (creates) the key directory `dir`. Errors: those of LaborKeyDir::Open.
+  static StatusOr<std::unique_ptr<SignInKeyDir>> Open(const std::filesystem::path& dir,
+                                                      LaborTimeZone zone,
+                                                      std::function<int64_t()> now_ms);
+
+  // "signin-" and LaborDayOf(now_ms(), zone).
+  std::string CurrentName() override;
+  StatusOr<std::optional<auth::SessionKey>> Load(const std::string& name) override;
+  Status Write(const std::string& name, const auth::SessionKey& key) override;
+  Status Destroy(const std::string& name) override;
+  // The names of the key files that start with "signin-" (not the day or week keys).
+  StatusOr<std::vector<std::string>> Names() override;
+
+ private:
+  SignInKeyDir(store::LaborKeyDir keys, LaborTimeZone zone, std::function<int64_t()> now_ms)
+      : keys_(std::move(keys)), zone_(zone), now_ms_(std::move(now_ms)) {}
+
+  store::LaborKeyDir keys_;
+  LaborTimeZone zone_;
+  std::function<int64_t()> now_ms_;
+};
+
 struct LaborRetentionOptions {
   // Runs at most this far apart, and also just after each local midnight of time_zone.
   std::chrono::milliseconds every{std::chrono::hours(1)};
@@ -231,22 +272,29 @@ struct LaborRetentionOptions {
   int64_t audit_log_months = 0;
   // The caller pruned the audit log at start: the first prune is due the next UTC day.
   bool audit_pruned_at_start = false;
+  // RET-01: when set, each run first rotates the sign-in key of its device sessions
+  // (AccountStore::RotateSessionKey: to the current labor day's key, older keys destroyed),
+  // so that the run just after midnight, and the first run after a start, end the day's key.
+  // Must outlive the job.
+  auth::AccountStore* accounts = nullptr;
 };
 
 // Runs RunLaborRetention at start, then every `every` and just after each local midnight
 // (UntilNextRun), on its own thread, until Stop.
 class LaborRetentionJob {
  public:
-  // REQUIRES: options.now_ms and options.worker_ids set. `store` and `audit` (may be null)
-  // must outlive the job.
-  static std::unique_ptr<LaborRetentionJob> Start(store::LaborStore& store, store::AuditLog* audit,
+  // REQUIRES: options.now_ms and options.worker_ids set. `store` (null when the site has no
+  // labor stream: the job then only rotates the sign-in key and prunes the audit log) and
+  // `audit` (may be null) must outlive the job.
+  static std::unique_ptr<LaborRetentionJob> Start(store::LaborStore* store, store::AuditLog* audit,
                                                   LaborRetentionOptions options);
   ~LaborRetentionJob();
   LaborRetentionJob(const LaborRetentionJob&) = delete;
   LaborRetentionJob& operator=(const LaborRetentionJob&) = delete;
 
-  // Runs the job now, on the calling thread (serialised with the thread's runs): the labor
-  // retention, then the daily audit prune when due (see audit_log_months).
+  // Runs the job now, on the calling thread (serialised with the thread's runs): the sign-in
+  // key rotation (options.accounts), the labor retention, then the daily audit prune when due
+  // (see audit_log_months). The report is empty without a labor store.
   StatusOr<LaborRetentionReport> RunOnce();
   uint64_t runs() const { return runs_.load(std::memory_order_acquire); }
 
@@ -254,13 +302,14 @@ class LaborRetentionJob {
   void Stop();
 
  private:
-  LaborRetentionJob(store::LaborStore& store, store::AuditLog* audit,
+  LaborRetentionJob(store::LaborStore* store, store::AuditLog* audit,
                     LaborRetentionOptions options);
   void Run();
+  void RotateSignInKey();
   // Prunes the audit log when audit_log_months > 0 and no prune ran yet on `today`.
   void PruneAuditLogIfDue(int64_t now_ms);
 
-  store::LaborStore& store_;
+  store::LaborStore* store_;  // May be null.
   store::AuditLog* audit_;
   LaborRetentionOptions options_;
   std::mutex run_mutex_;                          // One run at a time.

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "entrepot/auth/account_store.h"
 #include "entrepot/core/site_test_util.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/store/audit_log.h"
@@ -254,7 +255,7 @@ TEST_F(LaborRecorderTest, LaborDaysFollowTheSitesTimeZone) {
   options.log = [](const std::string&) {};
   options.every = std::chrono::hours(24);
   options.time_zone = *paris;
-  auto job = LaborRetentionJob::Start(*labor_, nullptr, options);
+  auto job = LaborRetentionJob::Start(labor_.get(), nullptr, options);
   StatusOr<LaborRetentionReport> before = job->RunOnce();
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_TRUE(before->rolled_up.empty());  // Still the 19th in Paris.
@@ -374,7 +375,7 @@ TEST_F(LaborRecorderTest, TheJobRunsAtStartAndStopsPromptly) {
   options.now_ms = [] { return kStart + kDayMs; };
   options.worker_ids = [] { return StatusOr<std::vector<int64_t>>(std::vector<int64_t>{kAlice}); };
   options.log = [](const std::string&) {};
-  auto job = LaborRetentionJob::Start(*labor_, nullptr, options);
+  auto job = LaborRetentionJob::Start(labor_.get(), nullptr, options);
   const auto deadline = std::chrono::steady_clock::now() + kWait;
   while (job->runs() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -387,6 +388,71 @@ TEST_F(LaborRecorderTest, TheJobRunsAtStartAndStopsPromptly) {
   job->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_EQ(job->runs(), 1u);
+}
+
+// RET-01: the badge sign-in persisted by the account store is sealed under the labor day's
+// sign-in key, a file of the labor key directory; the job's first run after midnight seals it
+// again under the new day's key and destroys the old file, the worker staying signed in, also
+// after a restart. Without a labor stream the job still rotates.
+TEST_F(LaborRecorderTest, TheJobRotatesTheSignInKeyAtTheEndOfTheLaborDay) {
+  StartRecorder().SignIn("HH-01", kAlice, now_);  // A day key in the same directory.
+  ASSERT_TRUE(recorder_->Flush(kWait));
+  std::atomic<int64_t> now{kStart};
+  const std::filesystem::path key_dir = std::filesystem::path(dir_) / store::kLaborKeyDirName;
+  auto keys = SignInKeyDir::Open(key_dir, LaborTimeZone{}, [&now] { return now.load(); });
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  auth::AccountStoreOptions account_options;
+  account_options.now_ms = [&now] { return now.load(); };
+  account_options.hash_cost = auth::HashCost::kMinimum;
+  account_options.session_keys = keys->get();
+  auto open_accounts = [&] {
+    return auth::AccountStore::Open(dir_ + "/accounts.db", account_options);
+  };
+  auto accounts = open_accounts();
+  ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+  auto worker = (*accounts)->AddUser(
+      {"w1", "", auth::Role::kWorker, {"*"}, "correct horse battery", "BADGE-1"});
+  ASSERT_TRUE(worker.ok()) << worker.status().ToString();
+  auto device = (*accounts)->AddDevice("HH-01", 0);
+  ASSERT_TRUE(device.ok());
+  ASSERT_TRUE((*accounts)->StartDeviceSession(device->id, "BADGE-1").ok());
+  const std::string first = "signin-" + privacy::FormatDate(LaborDayOf(kStart));
+  const std::string second = "signin-" + privacy::FormatDate(LaborDayOf(kStart + kDayMs));
+  EXPECT_EQ((*keys)->CurrentName(), first);
+  EXPECT_EQ((*keys)->Names().value(), std::vector<std::string>{first});  // Not the day key.
+  EXPECT_TRUE(std::filesystem::exists(key_dir / (first + ".key")));
+
+  now = kStart + kDayMs;
+  LaborRetentionOptions options;
+  options.now_ms = [&now] { return now.load(); };
+  options.worker_ids = [] { return StatusOr<std::vector<int64_t>>(std::vector<int64_t>{}); };
+  std::vector<std::string> lines;
+  std::mutex lines_mutex;
+  options.log = [&](const std::string& line) {
+    std::lock_guard lock(lines_mutex);
+    lines.push_back(line);
+  };
+  options.accounts = accounts->get();
+  auto job = LaborRetentionJob::Start(nullptr, nullptr, options);
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (job->runs() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  job->Stop();
+  ASSERT_EQ(job->runs(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(key_dir / (first + ".key")));
+  EXPECT_TRUE(std::filesystem::exists(key_dir / (second + ".key")));
+  EXPECT_EQ((*keys)->Names().value(), std::vector<std::string>{second});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("1 sealed again under " + second), std::string::npos) << lines[0];
+  ASSERT_TRUE((*accounts)->SignedInWorker(device->id, "v1").has_value());
+  accounts->reset();
+  auto restarted = open_accounts();
+  ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
+  std::optional<auth::DeviceWorker> signed_in = (*restarted)->SignedInWorker(device->id, "v1");
+  ASSERT_TRUE(signed_in.has_value());
+  EXPECT_EQ(signed_in->user_id, worker->id);
+  EXPECT_EQ(signed_in->since_ms, kStart);
 }
 
 TEST_F(LaborRecorderTest, TheJobPrunesTheAuditLogOncePerDay) {
@@ -410,7 +476,7 @@ TEST_F(LaborRecorderTest, TheJobPrunesTheAuditLogOncePerDay) {
   options.log = [](const std::string&) {};
   options.audit_log_months = 12;
   options.every = std::chrono::hours(24);
-  auto job = LaborRetentionJob::Start(*labor_, audit->get(), options);
+  auto job = LaborRetentionJob::Start(labor_.get(), audit->get(), options);
   job->Stop();
   auto prunes = [&audit] {
     store::AuditQuery query;
@@ -432,7 +498,7 @@ TEST_F(LaborRecorderTest, TheJobPrunesTheAuditLogOncePerDay) {
 
   // A server that pruned at start asks for the next prune tomorrow.
   options.audit_pruned_at_start = true;
-  auto restarted = LaborRetentionJob::Start(*labor_, audit->get(), options);
+  auto restarted = LaborRetentionJob::Start(labor_.get(), audit->get(), options);
   restarted->Stop();
   EXPECT_EQ(prunes(), 2);
   now += kDayMs;

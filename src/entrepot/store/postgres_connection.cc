@@ -264,6 +264,19 @@ constexpr std::array<Migration, kSchemaVersion> kMigrations = {{
         PRIMARY KEY (site, seq),
         UNIQUE (site, event_id));
     )sql"},
+    // RET-01: a device session no longer holds the user and the time in clear, only a blob
+    // sealed under the day's sign-in key (auth/session_keys.h), a key file the database never
+    // sees. The clear rows are dropped (the workers badge again once), not sealed: the
+    // database cannot seal. TRUNCATE, not DELETE: the table gets new files and the old ones,
+    // with their clear tuples, are unlinked at commit (the WAL and backups made before keep
+    // them until they are recycled: docs/LABOR.md).
+    {"sealed device sessions", R"sql(
+      TRUNCATE entrepot_account_device_sessions;
+      ALTER TABLE entrepot_account_device_sessions
+        DROP COLUMN user_id,
+        DROP COLUMN since_ms,
+        ADD COLUMN sealed bytea NOT NULL;
+    )sql"},
 }};
 
 constexpr const char* kMigrationsTableSql = R"sql(

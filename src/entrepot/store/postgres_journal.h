@@ -86,8 +86,9 @@ class PostgresJournal final : public Journal {
   // The schema version this code migrates to and reads (entrepot_schema_migrations):
   // 1 sites, journal and snapshots; 2 site leases (postgres_lease.h); 3 the audit log
   // (postgres_audit_log.h); 4 the accounts (auth/postgres_account_store.h); 5 the labor
-  // stream (postgres_labor_store.h); 6 the captured EPCIS events (server/epcis_postgres.h).
-  static constexpr int64_t kSchemaVersion = 6;
+  // stream (postgres_labor_store.h); 6 the captured EPCIS events (server/epcis_postgres.h);
+  // 7 device sessions sealed (auth/session_keys.h).
+  static constexpr int64_t kSchemaVersion = 7;
   // The key of the advisory lock held while migrating ("EJRN").
   static constexpr int64_t kMigrationLockKey = 0x454A524E;
 

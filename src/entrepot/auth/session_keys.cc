@@ -1,0 +1,96 @@
+#include "entrepot/auth/session_keys.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "entrepot/base/status_macros.h"
+
+namespace entrepot::auth {
+namespace {
+
+static_assert(kSessionKeyBytes == crypto_secretbox_KEYBYTES);
+static_assert(kSealedSessionBytes ==
+              crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 3 * sizeof(int64_t));
+
+constexpr size_t kPlainBytes = 3 * sizeof(int64_t);
+
+void PutInt(uint8_t* out, int64_t value) {
+  const auto bits = static_cast<uint64_t>(value);
+  for (size_t i = 0; i < 8; ++i) {
+    out[i] = static_cast<uint8_t>(bits >> (8 * i));
+  }
+}
+
+int64_t GetInt(const uint8_t* in) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    bits |= static_cast<uint64_t>(in[i]) << (8 * i);
+  }
+  return static_cast<int64_t>(bits);
+}
+
+}  // namespace
+
+SessionKey SessionKey::Random() {
+  SessionKey key;
+  randombytes_buf(key.bytes_.data(), key.bytes_.size());
+  return key;
+}
+
+SessionKey::SessionKey(std::span<const uint8_t> bytes) {
+  ENTREPOT_CHECK(bytes.size() == kSessionKeyBytes);
+  std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+}
+
+SessionKey::~SessionKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
+
+SessionKey::SessionKey(SessionKey&& other) noexcept : bytes_(other.bytes_) {
+  sodium_memzero(other.bytes_.data(), other.bytes_.size());
+}
+
+SessionKey& SessionKey::operator=(SessionKey&& other) noexcept {
+  if (this != &other) {
+    bytes_ = other.bytes_;
+    sodium_memzero(other.bytes_.data(), other.bytes_.size());
+  }
+  return *this;
+}
+
+std::string SealDeviceSession(const SessionKey& key, int64_t device_id, int64_t user_id,
+                              int64_t since_ms) {
+  std::array<uint8_t, kPlainBytes> plain{};
+  PutInt(plain.data(), device_id);
+  PutInt(plain.data() + 8, user_id);
+  PutInt(plain.data() + 16, since_ms);
+  std::string sealed(kSealedSessionBytes, '\0');
+  auto* out = reinterpret_cast<uint8_t*>(sealed.data());
+  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain.data(), plain.size(), out,
+                        key.bytes().data());
+  sodium_memzero(plain.data(), plain.size());
+  return sealed;
+}
+
+std::optional<UnsealedSession> UnsealDeviceSession(const SessionKey& key, int64_t device_id,
+                                                   std::string_view sealed) {
+  if (sealed.size() != kSealedSessionBytes) {
+    return std::nullopt;
+  }
+  const auto* in = reinterpret_cast<const uint8_t*>(sealed.data());
+  std::array<uint8_t, kPlainBytes> plain{};
+  if (crypto_secretbox_open_easy(plain.data(), in + crypto_secretbox_NONCEBYTES,
+                                 sealed.size() - crypto_secretbox_NONCEBYTES, in,
+                                 key.bytes().data()) != 0) {
+    return std::nullopt;
+  }
+  std::optional<UnsealedSession> session;
+  if (GetInt(plain.data()) == device_id) {  // Not a blob moved from another device's row.
+    session = UnsealedSession{GetInt(plain.data() + 8), GetInt(plain.data() + 16)};
+  }
+  sodium_memzero(plain.data(), plain.size());
+  return session;
+}
+
+}  // namespace entrepot::auth
