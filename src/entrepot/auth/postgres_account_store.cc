@@ -35,43 +35,7 @@ UserRecord ReadUser(const Row& row) {
       row.Int(5), !row.IsNull(6), !row.IsNull(7)};
 }
 
-// Statement parameters, the site first ($1). Each value is copied: callers pass temporaries
-// (a role's name, an optional's value) that die before the statement runs.
-class Params {
- public:
-  explicit Params(const std::string& site) { Text(site); }
-  Params& Text(const std::string& text) {
-    params_.AddOwned(pg::kTextOid, text);
-    return *this;
-  }
-  Params& Int(int64_t value) {
-    params_.AddInt8(value);
-    return *this;
-  }
-  Params& Bytes(const std::string& bytes) {
-    params_.AddOwned(pg::kByteaOid, bytes);
-    return *this;
-  }
-  // NULL when absent: a null value pointer (pg::Params sends only non-null ones).
-  Params& OptionalText(const std::optional<std::string>& text) {
-    return text ? Text(*text) : Null(pg::kTextOid);
-  }
-  Params& OptionalInt(const std::optional<int64_t>& value) {
-    return value ? Int(*value) : Null(pg::kInt8Oid);
-  }
-  const pg::Params& get() const { return params_; }
-  // NULL parameters, by their 0-based position.
-  const std::vector<int>& nulls() const { return nulls_; }
-
- private:
-  Params& Null(Oid type) {
-    nulls_.push_back(params_.size());
-    params_.AddOwned(type, std::string());
-    return *this;
-  }
-  pg::Params params_;
-  std::vector<int> nulls_;
-};
+using Params = pg::SiteParams;
 
 class PostgresAccountStorage final : public AccountStorage {
  public:
@@ -139,12 +103,8 @@ StatusOr<pg::ResultPtr> PostgresAccountStorage::Run(
     const char* sql, const Params& params, std::string_view what,
     const std::function<Status(std::string_view constraint)>& on_unique) {
   const pg::Params& values = params.get();
-  std::vector<const char*> pointers(values.values(), values.values() + values.size());
-  for (int null : params.nulls()) {
-    pointers[static_cast<size_t>(null)] = nullptr;
-  }
   PGconn* connection = Connection();
-  pg::ResultPtr result(PQexecParams(connection, sql, values.size(), values.types(), pointers.data(),
+  pg::ResultPtr result(PQexecParams(connection, sql, values.size(), values.types(), values.values(),
                                     values.lengths(), values.formats(), 1));
   if (pg::Succeeded(result.get())) {
     return result;

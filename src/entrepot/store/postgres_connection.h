@@ -1,7 +1,7 @@
 // File: postgres_connection.h
 //
-// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease, the audit log, and
-// the account store of auth/postgres_account_store.cc) share:
+// What the PostgreSQL store's classes (PostgresJournal, PostgresSiteLease, the audit log, the
+// labor stream, and the account store of auth/postgres_account_store.cc) share:
 // connecting through libpq, binary statement parameters, mapping server errors onto the store's
 // status codes, and the versioned schema with its migrations (docs/STORAGE.md). Internal to the
 // PostgreSQL backends: only their .cc files include this header (it includes libpq's), those
@@ -26,6 +26,7 @@
 namespace entrepot::store::pg {
 
 // Type OIDs of pg_type (stable across PostgreSQL versions).
+inline constexpr Oid kBoolOid = 16;
 inline constexpr Oid kInt8Oid = 20;
 inline constexpr Oid kByteaOid = 17;
 inline constexpr Oid kTextOid = 25;
@@ -57,6 +58,13 @@ class Params {
   void AddBytes(std::string_view bytes) { Add(kByteaOid, bytes); }
   // A one-dimensional array, built by the caller with ArrayBuilder.
   void AddOwned(Oid type, std::string bytes) { Add(type, owned_.emplace_back(std::move(bytes))); }
+  // SQL NULL of `type`.
+  void AddNull(Oid type) {
+    types_.push_back(type);
+    values_.push_back(nullptr);
+    lengths_.push_back(0);
+    formats_.push_back(1);
+  }
 
   int size() const { return static_cast<int>(values_.size()); }
   const Oid* types() const { return types_.data(); }
@@ -84,6 +92,51 @@ class Params {
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+};
+
+// Statement parameters for the stores that keep a site's rows in tables shared by sites (the
+// account store, the labor stream): the site first ($1), then values that are each copied,
+// so that a builder may be fed temporaries (a role's name, an optional's value), and NULLs.
+// Not copyable: Params points into its own strings.
+class SiteParams {
+ public:
+  explicit SiteParams(std::string_view site) { Text(site); }
+  SiteParams(const SiteParams&) = delete;
+  SiteParams& operator=(const SiteParams&) = delete;
+
+  SiteParams& Text(std::string_view text) {
+    params_.AddOwned(kTextOid, std::string(text));
+    return *this;
+  }
+  SiteParams& Bytes(std::string_view bytes) {
+    params_.AddOwned(kByteaOid, std::string(bytes));
+    return *this;
+  }
+  SiteParams& Bytes(std::span<const uint8_t> bytes) {
+    return Bytes(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  }
+  SiteParams& Int(int64_t value) {
+    params_.AddInt8(value);
+    return *this;
+  }
+  SiteParams& Bool(bool value) {
+    params_.AddOwned(kBoolOid, std::string(1, value ? '\1' : '\0'));
+    return *this;
+  }
+  SiteParams& OptionalText(const std::optional<std::string>& text) {
+    return text ? Text(*text) : Null(kTextOid);
+  }
+  SiteParams& OptionalInt(const std::optional<int64_t>& value) {
+    return value ? Int(*value) : Null(kInt8Oid);
+  }
+  SiteParams& Null(Oid type) {
+    params_.AddNull(type);
+    return *this;
+  }
+  const Params& get() const { return params_; }
+
+ private:
+  Params params_;
 };
 
 // The binary form of a one-dimensional array (PostgreSQL's array_send): header, then each

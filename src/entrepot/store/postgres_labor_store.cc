@@ -19,60 +19,12 @@ using privacy::Pseudonym;
 constexpr int kConnectTimeoutS = 10;
 constexpr int kStatementTimeoutMs = 30'000;
 constexpr int kLockTimeoutMs = 5'000;
-constexpr Oid kBoolOid = 16;
 
 // The shared PostgreSQL helpers word errors as the journal's ("journal_unavailable", ...);
 // these are the labor stream's.
 Status Mapped(const Status& status) { return pg::RenamedReason(status, "labor"); }
 
-std::string_view BytesOf(std::span<const uint8_t> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-// Statement parameters, the site first ($1). Every value is copied, so a builder may be fed
-// temporaries; NULLs are allowed.
-class Params {
- public:
-  explicit Params(const std::string& site) { Text(site); }
-  // pg::Params points into its own strings: a copy would point into the original's.
-  Params(const Params&) = delete;
-  Params& operator=(const Params&) = delete;
-  Params& Text(std::string_view text) { return Add(pg::kTextOid, std::string(text)); }
-  Params& Bytes(std::span<const uint8_t> bytes) {
-    return Add(pg::kByteaOid, std::string(BytesOf(bytes)));
-  }
-  Params& Int(int64_t value) {
-    std::string bytes;
-    pg::Params::AppendBigEndian(bytes, static_cast<uint64_t>(value), 8);
-    return Add(pg::kInt8Oid, std::move(bytes));
-  }
-  Params& Bool(bool value) { return Add(kBoolOid, std::string(1, value ? '\1' : '\0')); }
-  Params& OptionalInt(const std::optional<int64_t>& value) {
-    if (value.has_value()) {
-      return Int(*value);
-    }
-    nulls_.push_back(params_.size());
-    return Add(pg::kInt8Oid, std::string());
-  }
-  // The values for libpq: null pointers for NULLs.
-  std::vector<const char*> Values() const {
-    std::vector<const char*> values(params_.values(), params_.values() + params_.size());
-    for (int null : nulls_) {
-      values[static_cast<size_t>(null)] = nullptr;
-    }
-    return values;
-  }
-  const pg::Params& get() const { return params_; }
-
- private:
-  Params& Add(Oid type, std::string bytes) {
-    params_.AddOwned(type, std::move(bytes));
-    return *this;
-  }
-  pg::Params params_;
-  std::vector<int> nulls_;
-};
-
+using Params = pg::SiteParams;
 using pg::Row;
 
 LaborAssignment ReadAssignment(const Row& row, int first) {
@@ -527,10 +479,9 @@ class PostgresLaborStorage final : public LaborStorage {
   }
   StatusOr<pg::ResultPtr> Run(const char* sql, const Params& params, std::string_view what) {
     const pg::Params& values = params.get();
-    const std::vector<const char*> pointers = params.Values();
     PGconn* connection = Connection();
     pg::ResultPtr result(PQexecParams(connection, sql, values.size(), values.types(),
-                                      pointers.data(), values.lengths(), values.formats(), 1));
+                                      values.values(), values.lengths(), values.formats(), 1));
     if (pg::Succeeded(result.get())) {
       return result;
     }
