@@ -36,6 +36,10 @@ constexpr const char* kSchema = R"sql(
   CREATE INDEX event_epc_by_position ON event_epc(position);
 )sql";
 
+// The writer's page cache (KiB) and its WAL checkpoint threshold (pages).
+constexpr int kWriterCacheKib = 32 * 1024;
+constexpr int kWalCheckpointPages = 8192;
+
 // event.source
 constexpr int64_t kCaptured = 0;
 constexpr int64_t kSite = 1;
@@ -49,9 +53,11 @@ using Value = std::variant<int64_t, std::string>;
 // One prepared statement: binds in order, steps, finalizes on destruction.
 class Statement {
  public:
-  static StatusOr<std::unique_ptr<Statement>> Prepare(sqlite3* db, const std::string& sql) {
+  // `flags`: SQLITE_PREPARE_PERSISTENT for a statement kept for the connection's life.
+  static StatusOr<std::unique_ptr<Statement>> Prepare(sqlite3* db, const std::string& sql,
+                                                      unsigned flags = 0) {
     sqlite3_stmt* raw = nullptr;
-    const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+    const int rc = sqlite3_prepare_v3(db, sql.c_str(), -1, flags, &raw, nullptr);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(raw);
       return SqliteStatus(db, rc, "epcis: prepare");
@@ -198,9 +204,30 @@ std::string SelectSql(const EventQuery& query, std::vector<Value>& binds) {
 
 }  // namespace
 
-EpcisDb::EpcisDb(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+// Preparing a statement costs more than running it: the follower's inserts, one or more per
+// event of every journal entry, are prepared once per connection and reset after each use.
+struct EpcisDb::Cached {
+  std::unique_ptr<Statement> insert_site;
+  std::unique_ptr<Statement> insert_epc;
+  std::unique_ptr<Statement> set_meta;
 
-EpcisDb::~EpcisDb() { sqlite3_close_v2(db_); }
+  // The statement in `slot`, prepared on first use, with no bindings.
+  static StatusOr<Statement*> Get(sqlite3* db, std::unique_ptr<Statement>& slot, const char* sql) {
+    if (slot == nullptr) {
+      ENTREPOT_ASSIGN_OR_RETURN(slot, Statement::Prepare(db, sql, SQLITE_PREPARE_PERSISTENT));
+    }
+    slot->Reset();  // Also after a failed step, which leaves the statement unreset.
+    return slot.get();
+  }
+};
+
+EpcisDb::EpcisDb(std::string path, sqlite3* db)
+    : path_(std::move(path)), db_(db), cached_(std::make_unique<Cached>()) {}
+
+EpcisDb::~EpcisDb() {
+  cached_.reset();
+  sqlite3_close_v2(db_);
+}
 
 Status EpcisDb::Exec(const char* sql, std::string_view what) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -237,6 +264,14 @@ StatusOr<std::unique_ptr<EpcisDb>> EpcisDb::OpenWriter(const std::string& path) 
   ENTREPOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL", "set WAL mode"));
   // Captured events are partner data that exists nowhere else once the capture is answered.
   ENTREPOT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL", "set synchronous"));
+  // The follower stores thousands of events per transaction, each in the event table and
+  // its indexes (event_id and the EPCs are random keys): with SQLite's default 2 MiB cache
+  // the transaction's dirty pages spilled to the WAL before the commit and pages were read
+  // back from the file again and again. A larger cache and rarer checkpoints write each
+  // page once per transaction and copy it into the file less often.
+  const std::string cache = "PRAGMA cache_size=-" + std::to_string(kWriterCacheKib) +
+                            "; PRAGMA wal_autocheckpoint=" + std::to_string(kWalCheckpointPages);
+  ENTREPOT_RETURN_IF_ERROR(db->Exec(cache.c_str(), "set the cache"));
   if (fresh) {
     // Schema and version in one transaction: a file either has both or neither.
     ENTREPOT_RETURN_IF_ERROR(db->Begin());
@@ -271,10 +306,9 @@ Status EpcisDb::InsertEpcs(const EventFacts& facts, int64_t position) {
     return OkStatus();
   }
   ENTREPOT_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> insert,
-      Statement::Prepare(db_,
-                         "INSERT OR IGNORE INTO event_epc(epc, role, position) "
-                         "VALUES(?,?,?)"));
+      Statement * insert,
+      Cached::Get(db_, cached_->insert_epc,
+                  "INSERT OR IGNORE INTO event_epc(epc, role, position) VALUES(?,?,?)"));
   for (const auto& [role, epc] : facts.epcs) {
     insert->Text(epc).Int(static_cast<int64_t>(role)).Int(position);
     ENTREPOT_RETURN_IF_ERROR(insert->Run());
@@ -308,22 +342,21 @@ StatusOr<EpcisDb::InsertOutcome> EpcisDb::InsertCaptured(const NewEvent& event, 
 
 Status EpcisDb::InsertSite(const NewEvent& event, uint64_t seq, int64_t record_time_ms) {
   ENTREPOT_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> insert,
-      Statement::Prepare(
-          db_,
-          "INSERT OR IGNORE INTO event(event_id, source, capture_job, seq, type, "
-          "event_time_ms, record_time_ms, action, biz_step, disposition, read_point, "
-          "biz_location, body, namespaces) VALUES(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?)"));
+      Statement * insert,
+      Cached::Get(db_, cached_->insert_site,
+                  "INSERT OR IGNORE INTO event(event_id, source, capture_job, seq, type, "
+                  "event_time_ms, record_time_ms, action, biz_step, disposition, read_point, "
+                  "biz_location, body, namespaces) VALUES(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?)"));
   const EventFacts& facts = event.facts;
   insert->Text(event.event_id).Int(kSite).Int(static_cast<int64_t>(seq)).Text(facts.type);
   insert->Int(facts.event_time_ms).Int(record_time_ms).Text(facts.action).Text(facts.biz_step);
   insert->Text(facts.disposition).Text(facts.read_point).Text(facts.biz_location);
   insert->Text(event.body).Text(event.namespaces);
   ENTREPOT_RETURN_IF_ERROR(insert->Run());
-  if (sqlite3_changes(db_) == 0) {
-    return OkStatus();  // Already stored.
-  }
-  return InsertEpcs(facts, sqlite3_last_insert_rowid(db_));
+  const bool inserted = sqlite3_changes(db_) > 0;
+  const int64_t position = sqlite3_last_insert_rowid(db_);
+  insert->Reset();
+  return inserted ? InsertEpcs(facts, position) : OkStatus();  // Or already stored.
 }
 
 StatusOr<int64_t> EpcisDb::InsertJob(const CaptureJob& job) {
@@ -371,13 +404,14 @@ Status EpcisDb::ClearSiteEvents() {
 }
 
 Status EpcisDb::SetMeta(std::string_view key, int64_t value) {
-  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<Statement> set,
-                            Statement::Prepare(db_,
-                                               "INSERT INTO meta(key, value) VALUES(?,?) ON "
-                                               "CONFLICT(key) DO UPDATE SET value = "
-                                               "excluded.value"));
+  ENTREPOT_ASSIGN_OR_RETURN(Statement * set,
+                            Cached::Get(db_, cached_->set_meta,
+                                        "INSERT INTO meta(key, value) VALUES(?,?) ON "
+                                        "CONFLICT(key) DO UPDATE SET value = excluded.value"));
   set->Text(key).Int(value);
-  return set->Run();
+  Status status = set->Run();
+  set->Reset();
+  return status;
 }
 
 StatusOr<int64_t> EpcisDb::GetMeta(std::string_view key) {

@@ -97,12 +97,16 @@ class EpcisDb final : public EpcisCaptureStore {
   StatusOr<Selection> SelectEvents(const EventQuery& query, size_t max_bytes);
 
  private:
+  // The statements run for every event the follower stores, prepared once (epcis_db.cc).
+  struct Cached;
+
   EpcisDb(std::string path, sqlite3* db);
   Status Exec(const char* sql, std::string_view what);
   Status InsertEpcs(const EventFacts& facts, int64_t position);
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Cached> cached_;  // Finalized before db_ is closed.
 };
 
 }  // namespace entrepot::server::internal

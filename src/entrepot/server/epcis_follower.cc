@@ -2,6 +2,8 @@
 // epcis::EpcisMapper (see epcis_repository.h). It polls instead of listening to commits: it
 // is a follower of the truth on disk, never on the sequencer's path, and after any error it
 // starts again from what the journal and its watermark say.
+#include <pthread.h>
+
 #include <utility>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "entrepot/epcis/event_mapping.h"
 #include "entrepot/server/epcis_db.h"
 #include "entrepot/server/epcis_repository.h"
+#include "entrepot/server/thread_priority.h"
 #include "entrepot/store/crc32c.h"
 #include "entrepot/store/sqlite_journal.h"
 
@@ -70,6 +73,8 @@ StatusOr<std::unique_ptr<store::Journal>> EpcisRepository::OpenJournal(
 }
 
 void EpcisRepository::Run() {
+  pthread_setname_np(pthread_self(), "epcis-follower");  // For top -H, perf and gdb.
+  LowerThreadPriority(options_.thread_nice);
   while (true) {
     Status status = Poll();
     std::chrono::milliseconds wait = options_.poll_interval;
@@ -84,9 +89,12 @@ void EpcisRepository::Run() {
       wait = options_.retry_delay;
     }
     std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, wait, [this] { return stopping_; })) {
+    // A waiter asking for a poll does not shorten the delay after a failed one.
+    if (wake_.wait_for(lock, wait, [&] { return stopping_ || (poll_now_ && status.ok()); }) &&
+        stopping_) {
       return;
     }
+    poll_now_ = false;
   }
 }
 
@@ -254,6 +262,10 @@ void EpcisRepository::Stop() {
 
 bool EpcisRepository::WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
+  if (followed_seq() < seq && !poll_now_) {
+    poll_now_ = true;
+    wake_.notify_all();
+  }
   return followed_.wait_for(lock, timeout, [&] { return followed_seq() >= seq; });
 }
 

@@ -175,9 +175,14 @@ struct EpcisRepositoryOptions {
   epcis::IdOptions ids;
   // The recordTime of the site's events (Unix ms). REQUIRED when a journal is followed.
   std::function<int64_t()> now_ms;
+  // How often the thread looks for new entries; WaitForSeq makes it look at once.
   std::chrono::milliseconds poll_interval{200};
-  // Journal entries mapped per transaction.
-  size_t batch_entries_max = 4'096;
+  // Journal entries mapped per transaction: a poll stores everything new in one transaction
+  // up to this many entries (the larger the transaction, the less each event costs).
+  size_t batch_entries_max = 8'192;
+  // Added to the nice value of the follower's thread (Linux; 0 keeps the process's): the
+  // site's events are derived data and yield the cores to the request path.
+  int thread_nice = 10;
   // Wait after a failed poll before trying again (with a fresh journal connection and
   // mapper).
   std::chrono::milliseconds retry_delay{1'000};
@@ -238,8 +243,9 @@ class EpcisRepository {
   StatusOr<EventPage> GetEvent(std::string_view event_id);
 
   // Waits until the journal is followed up to `seq` or `timeout` passed; true when it is.
-  // Journal entries up to followed_seq() have their events stored. With a journal it is 0
-  // until the thread has checked that the stored watermark belongs to this journal.
+  // The thread polls at once instead of at its next poll_interval. Journal entries up to
+  // followed_seq() have their events stored. With a journal it is 0 until the thread has
+  // checked that the stored watermark belongs to this journal.
   bool WaitForSeq(uint64_t seq, std::chrono::milliseconds timeout);
   uint64_t followed_seq() const { return followed_seq_.load(std::memory_order_acquire); }
   EpcisRepositoryStats stats() const;
@@ -302,9 +308,10 @@ class EpcisRepository {
   std::unique_ptr<epcis::EpcisMapper> mapper_;  // Null until it replayed up to the watermark.
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;      // The thread: stop.
+  std::condition_variable wake_;      // The thread: stop, or poll now.
   std::condition_variable followed_;  // WaitForSeq: the watermark moved.
   bool stopping_ = false;             // Guarded by mutex_.
+  bool poll_now_ = false;             // Guarded by mutex_: a WaitForSeq waits.
   EpcisRepositoryStats stats_;        // Guarded by mutex_ (but followed_seq).
   std::atomic<uint64_t> followed_seq_{0};
   std::mutex stop_mutex_;  // Serialises Stop().

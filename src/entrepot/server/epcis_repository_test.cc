@@ -659,6 +659,16 @@ TEST_F(EpcisRepositoryTest, SmallBatchesFollowTheWholeJournal) {
   EXPECT_GT(small_batches, 5u);
 }
 
+TEST_F(EpcisRepositoryTest, WaitingForASeqFollowsItWithoutWaitingForTheNextPoll) {
+  EpcisRepositoryOptions options = Options();
+  options.poll_interval = std::chrono::hours(1);
+  OpenFollowing(options);
+  ASSERT_TRUE(repository_->WaitForSeq(engine_->last_seq(), kWait));  // The first poll.
+  Shift();  // Committed while the thread sleeps until its next poll, an hour away.
+  WaitFollowed();
+  EXPECT_GT(Count({}), 5u);
+}
+
 TEST_F(EpcisRepositoryTest, AnotherJournalOrOtherIdentifiersDeriveTheSitesEventsAgain) {
   OpenFollowing();
   Shift();

@@ -1,11 +1,8 @@
 #include "entrepot/server/movement_index.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <iterator>
 #include <limits>
@@ -15,6 +12,7 @@
 
 #include "entrepot/base/status_macros.h"
 #include "entrepot/server/movement_db.h"
+#include "entrepot/server/thread_priority.h"
 #include "entrepot/store/crc32c.h"
 #include "entrepot/store/sqlite_journal.h"
 
@@ -60,21 +58,6 @@ StatusOr<std::unique_ptr<store::Journal>> OpenJournal(const MovementIndexOptions
 }
 
 Status Stopped() { return Error(StatusCode::kAborted, "stopping", "the index is stopping"); }
-
-// Gives the calling thread a lower CPU priority (`nice` added to its nice value, Linux threads
-// have their own): the index is derived data, and on a busy machine the request path must
-// get the cores first. Best effort: the index works the same at any priority.
-void LowerThreadPriority(int nice) {
-  if (nice <= 0) {
-    return;
-  }
-  const auto thread = static_cast<id_t>(::gettid());
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, thread);
-  if (errno == 0) {
-    (void)::setpriority(PRIO_PROCESS, thread, std::min(current + nice, 19));
-  }
-}
 
 }  // namespace
 
