@@ -1,5 +1,7 @@
 #include "entrepot/server/labor_recorder.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -301,6 +303,7 @@ LaborRecorderStats LaborRecorder::stats() const {
 }
 
 void LaborRecorder::Run() {
+  pthread_setname_np(pthread_self(), "labor-recorder");  // For top -H, perf and gdb.
   while (true) {
     std::deque<Item> items;
     {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -355,13 +356,21 @@ class SqliteLaborStorage final : public LaborStorage {
     return stmt.Run();
   }
   StatusOr<bool> AddScan(std::string_view device, const LaborScanRow& scan) override {
-    ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
-                              Prepare("INSERT INTO scans(session_id, process, zone, outcome, "
-                                      "units, at_ms) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM sessions "
-                                      "WHERE device = ?1 AND end_ms IS NULL"));
+    // Prepared once: the recorder adds every committed scan of the site here, and parsing
+    // the statement each time was the largest part of its work.
+    if (!add_scan_) {
+      ENTREPOT_ASSIGN_OR_RETURN(Stmt insert,
+                                Prepare("INSERT INTO scans(session_id, process, zone, outcome, "
+                                        "units, at_ms) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM "
+                                        "sessions WHERE device = ?1 AND end_ms IS NULL"));
+      add_scan_.emplace(std::move(insert));
+    }
+    Stmt& insert = *add_scan_;
     insert.Bind(1, device).Bind(2, scan.process).Bind(3, scan.zone).Bind(4, scan.outcome);
     insert.Bind(5, scan.units).Bind(6, scan.at_ms);
-    ENTREPOT_RETURN_IF_ERROR(insert.Run());
+    const Status ran = insert.Run();
+    insert.Reset();  // A statement left active would hold the read of a later VACUUM.
+    ENTREPOT_RETURN_IF_ERROR(ran);
     return sqlite3_changes(raw()) > 0;
   }
   Status InsertScan(const LaborScanRow& scan) override {
@@ -701,6 +710,7 @@ class SqliteLaborStorage final : public LaborStorage {
 
   const std::string location_;
   DatabasePtr db_;
+  std::optional<Stmt> add_scan_;  // AddScan's, prepared on first use; finalized before db_.
 };
 
 Status SqliteLaborStorage::Scrub() {
