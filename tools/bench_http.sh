@@ -90,6 +90,23 @@ wait_for_port() {
   return 1
 }
 
+# Waits until `entrepot serve` on port $1 answers GET /healthz with 200: it listens before its
+# site is open and answers 503 (starting) meanwhile, which a load would count as errors.
+wait_for_active() {
+  local status
+  for _ in $(seq 300); do
+    status="$({ exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+      printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3 &&
+      head -n 1 <&3; } 2>/dev/null || true)"
+    if [[ "$status" == *" 200 "* ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "entrepot serve on port $1 did not become active"
+  return 1
+}
+
 server_pid=""
 nginx_pid=""
 sim_server_pid=""
@@ -118,7 +135,7 @@ start_entrepot() {
   "$entrepot" serve --data "$work/site" --listen "127.0.0.1:$entrepot_port" \
     >"$work/serve.log" 2>&1 &
   server_pid=$!
-  wait_for_port "$entrepot_port"
+  wait_for_active "$entrepot_port"
 }
 
 start_nginx() {
