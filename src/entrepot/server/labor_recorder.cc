@@ -508,7 +508,7 @@ void LaborRetentionJob::Stop() {
   }
 }
 
-void LaborRetentionJob::RotateSignInKey() {
+void LaborRetentionJob::RotateSignInKey(int64_t now_ms) {
   if (options_.accounts == nullptr) {
     return;
   }
@@ -523,17 +523,26 @@ void LaborRetentionJob::RotateSignInKey() {
     for (const std::string& name : rotated->destroyed) {
       destroyed += (destroyed.empty() ? "" : ", ") + name;
     }
-    options_.log("device sessions: " + std::to_string(rotated->resealed) + " sealed again under " +
-                 rotated->key_name + ", " + std::to_string(rotated->dropped) +
-                 " dropped (their key was gone); sign-in keys destroyed: " +
-                 (destroyed.empty() ? "none" : destroyed));
+    const std::string text = "device sessions: " + std::to_string(rotated->resealed) +
+                             " sealed again under " + rotated->key_name + ", " +
+                             std::to_string(rotated->dropped) +
+                             " dropped (their key was gone); sign-in keys destroyed: " +
+                             (destroyed.empty() ? "none" : destroyed);
+    options_.log(text);
+    // RET-03: the DPO sees the badge sign-ins of past days become unreadable.
+    Status recorded = AppendAudit(
+        audit_,
+        RetentionRecord("destroy_sign_in_keys", privacy::DataClass::kLaborEvents, text, now_ms));
+    if (!recorded.ok()) {
+      options_.log("warning: " + recorded.ToString());
+    }
   }
 }
 
 StatusOr<LaborRetentionReport> LaborRetentionJob::RunOnce() {
   std::lock_guard run_lock(run_mutex_);
   const int64_t now_ms = options_.now_ms();
-  RotateSignInKey();
+  RotateSignInKey(now_ms);
   StatusOr<LaborRetentionReport> report = LaborRetentionReport{};
   if (store_ != nullptr) {
     StatusOr<std::vector<int64_t>> ids = options_.worker_ids();

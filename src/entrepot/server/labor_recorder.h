@@ -305,7 +305,7 @@ class LaborRetentionJob {
   LaborRetentionJob(store::LaborStore* store, store::AuditLog* audit,
                     LaborRetentionOptions options);
   void Run();
-  void RotateSignInKey();
+  void RotateSignInKey(int64_t now_ms);
   // Prunes the audit log when audit_log_months > 0 and no prune ran yet on `today`.
   void PruneAuditLogIfDue(int64_t now_ms);
 

@@ -433,7 +433,9 @@ TEST_F(LaborRecorderTest, TheJobRotatesTheSignInKeyAtTheEndOfTheLaborDay) {
     lines.push_back(line);
   };
   options.accounts = accounts->get();
-  auto job = LaborRetentionJob::Start(nullptr, nullptr, options);
+  auto audit = store::AuditLog::OpenInDirectory(dir_);
+  ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+  auto job = LaborRetentionJob::Start(nullptr, audit->get(), options);
   const auto deadline = std::chrono::steady_clock::now() + kWait;
   while (job->runs() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -445,6 +447,15 @@ TEST_F(LaborRecorderTest, TheJobRotatesTheSignInKeyAtTheEndOfTheLaborDay) {
   EXPECT_EQ((*keys)->Names().value(), std::vector<std::string>{second});
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("1 sealed again under " + second), std::string::npos) << lines[0];
+  // RET-03: the destruction is on the DPO's record too.
+  store::AuditQuery query;
+  query.limit = 10;
+  auto page = (*audit)->Query(query);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->records.size(), 1u);
+  EXPECT_EQ(page->records[0].record.action, "destroy_sign_in_keys");
+  EXPECT_EQ(page->records[0].record.purpose, privacy::kRetentionPurpose);
+  EXPECT_NE(page->records[0].record.resource.find(first), std::string::npos);
   ASSERT_TRUE((*accounts)->SignedInWorker(device->id, "v1").has_value());
   accounts->reset();
   auto restarted = open_accounts();
