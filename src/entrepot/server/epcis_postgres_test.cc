@@ -186,6 +186,12 @@ TEST_F(EpcisPostgresTest, ARolledBackDocumentLeavesOnlyItsFailedJob) {
   EXPECT_EQ(seen->error_count, 1u);
 }
 
+TEST_F(EpcisPostgresTest, CaptureJobsArePrunedByCountAndAge) {
+  auto store = OpenPostgresEpcisCaptures(url_, site_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(epcis_testing::CaptureJobPruningFailure(**store, kCaptureTime), "");
+}
+
 TEST_F(EpcisPostgresTest, AnotherSitesCapturesStayApart) {
   EpcisRepository* a_node = OpenNode("a");
   ASSERT_NE(a_node, nullptr);

@@ -18,6 +18,7 @@
 #include "entrepot/core/site_test_util.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/epcis/document.h"
+#include "entrepot/server/epcis_db.h"
 #include "entrepot/server/epcis_test_documents.h"
 #include "entrepot/store/sqlite_journal.h"
 #include "gtest/gtest.h"
@@ -744,6 +745,13 @@ TEST_F(EpcisRepositoryTest, RefusesFilesThatAreNotARepositoryAndLeavesThemAlone)
 }
 
 // --- Pure parts ---------------------------------------------------------------------------
+
+// Capture jobs are kept 30 days and at most kMaxCaptureJobs of them (epcis_repository.h).
+TEST_F(EpcisRepositoryTest, CaptureJobsArePrunedByCountAndAge) {
+  auto db = internal::EpcisDb::OpenWriter(dir_ + "/jobs.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(epcis_testing::CaptureJobPruningFailure(**db, 1'800'000'000'000), "");
+}
 
 TEST(EpcisQueryPartsTest, CbvValuesNormaliseToTheirShortNames) {
   EXPECT_EQ(NormalizeBizStep("shipping"), "shipping");
