@@ -23,6 +23,8 @@
 #include "entrepot/cli/commands.h"
 #include "entrepot/cli/site_files.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/server/epcis_capture_store.h"
+#include "entrepot/server/epcis_postgres.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/labor_keys.h"
 #include "entrepot/store/labor_storage.h"
@@ -219,6 +221,23 @@ StatusOr<std::string> CopyLabor(const std::string& data_dir, const std::string& 
          "directory (shared storage) or a copy, as --labor-keys\n";
 }
 
+// The EPCIS events partners captured into DIR/epcis.db, with their capture jobs (the site's own
+// events are derived from the journal again by each node). "" without an epcis.db.
+StatusOr<std::string> CopyEpcis(const std::string& data_dir, const std::string& store_url,
+                                const std::string& site) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / "epcis.db";
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    return std::string();
+  }
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<server::SharedEpcisCaptureStore> to,
+                            server::OpenPostgresEpcisCaptures(store_url, site));
+  ENTREPOT_ASSIGN_OR_RETURN(server::EpcisCaptureCopyReport copied,
+                            server::CopyEpcisCaptures(path.string(), *to));
+  return "EPCIS captures: " + std::to_string(copied.events) + " captured events and " +
+         std::to_string(copied.jobs) + " capture jobs copied from " + path.string() + "\n";
+}
+
 }  // namespace
 
 int RunMigrate(const MigrateOptions& options) {
@@ -265,6 +284,10 @@ int RunMigrate(const MigrateOptions& options) {
   if (!labor.ok()) {
     return ReportError(labor.status(), labor.status().reason() == "labor_not_empty" ? 1 : 2);
   }
+  StatusOr<std::string> epcis = CopyEpcis(options.from_dir, options.to_store, site);
+  if (!epcis.ok()) {
+    return ReportError(epcis.status(), epcis.status().reason() == "epcis_not_empty" ? 1 : 2);
+  }
   StatusOr<CopyReport> copied =
       Copy(*source->reader, engine.last_seq(), **target, options.batch_records);
   if (!copied.ok()) {
@@ -282,7 +305,7 @@ int RunMigrate(const MigrateOptions& options) {
                                      : std::string("no snapshot"))
             << "\nverified by replay: same last seq and same state ("
             << engine.state().Encode().size() << " bytes encoded)\n"
-            << *accounts << *audit << *labor << options.from_dir
+            << *accounts << *audit << *labor << *epcis << options.from_dir
             << "/journal.db (and accounts.db, audit.db, labor.db) are left as they were, no "
                "longer used; "
             << options.from_dir

@@ -19,6 +19,10 @@
 #include "entrepot/auth/postgres_account_store.h"
 #include "entrepot/cli/postgres_test_database.h"
 #include "entrepot/engine/site_engine.h"
+#include "entrepot/server/epcis_capture_store.h"
+#include "entrepot/server/epcis_postgres.h"
+#include "entrepot/server/epcis_repository.h"
+#include "entrepot/server/epcis_test_documents.h"
 #include "entrepot/server/labor_recorder.h"
 #include "entrepot/store/audit_log.h"
 #include "entrepot/store/journal_test_util.h"
@@ -364,6 +368,55 @@ TEST_F(MigrateCommandTest, MovesTheLaborStreamAndRefusesASiteWithLaborRows) {
   ASSERT_TRUE(day.ok()) << day.status().ToString();
   EXPECT_EQ(day->today.units, 3);
   EXPECT_EQ(day->sessions.size(), 1u);
+}
+
+// The events partners captured into DIR/epcis.db go to the site's EPCIS tables, with their
+// jobs, so that a node taking the site over serves them (docs/STORAGE.md).
+TEST_F(MigrateCommandTest, MovesTheCapturedEpcisEventsAndRefusesASiteWithCaptures) {
+  MakeSite(10);
+  constexpr int64_t kCaptureTime = 1'800'000'000'000;
+  {
+    server::EpcisRepositoryOptions options;
+    options.db_path = data_ + "/epcis.db";
+    auto repository = server::EpcisRepository::Open(std::move(options));
+    ASSERT_TRUE(repository.ok()) << repository.status().ToString();
+    auto job = (*repository)
+                   ->Capture(server::epcis_testing::Document({server::epcis_testing::Receipt(1),
+                                                              server::epcis_testing::Receipt(2)})
+                                 .dump(),
+                             server::CaptureBehaviour::kRollback, kCaptureTime);
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    ASSERT_EQ(job->captured_count, 2u);
+  }
+  store::testing::RawPostgres raw(url_);
+  {
+    // A capture there already: refused, nothing written.
+    auto there = server::OpenPostgresEpcisCaptures(url_, kSite);
+    ASSERT_TRUE(there.ok()) << there.status().ToString();
+    auto copied = server::CopyEpcisCaptures(data_ + "/epcis.db", **there);
+    ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  }
+  testing::CommandResult refused = testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  EXPECT_EQ(refused.exit_status, 1) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("epcis_not_empty"));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM entrepot_journal"), 0);
+
+  raw.Exec("DELETE FROM entrepot_epcis_events");
+  raw.Exec("DELETE FROM entrepot_epcis_capture_jobs");
+  testing::CommandResult migrated =
+      testing::RunEntrepot({"migrate", "--from", data_, "--to", url_});
+  ASSERT_EQ(migrated.exit_status, 0) << migrated.out;
+  EXPECT_THAT(migrated.out, HasSubstr("EPCIS captures: 2 captured events and 1 capture jobs"));
+  auto there = server::OpenPostgresEpcisCaptures(url_, kSite);
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  auto captured = (*there)->CapturedAfter(0, 10);
+  ASSERT_TRUE(captured.ok()) << captured.status().ToString();
+  ASSERT_EQ(captured->size(), 2u);
+  EXPECT_EQ((*captured)[0].record_time_ms, kCaptureTime);
+  auto job = (*there)->FindJob((*captured)[0].job);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->captured_count, 2u);
+  EXPECT_EQ((*job)->created_ms, kCaptureTime);
 }
 
 TEST_F(MigrateCommandTest, RefusesASiteThatAlreadyHasRecordsThere) {

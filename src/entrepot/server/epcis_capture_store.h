@@ -66,8 +66,9 @@ class EpcisCaptureStore {
   // kCaptureJobRetentionMs or beyond the newest kMaxCaptureJobs.
   virtual StatusOr<int64_t> InsertJob(const CaptureJob& job) = 0;
   // Stores a captured event of job `job`, unless its event_id is stored: then kSameContent
-  // when the stored JSON equals event.body (SameEventContent), kConflict otherwise.
-  // REQUIRES: InsertJob was called in this transaction.
+  // when the stored JSON equals event.body (SameEventContent), kConflict otherwise. Normally
+  // after InsertJob in the same transaction; without it (a copy of events whose jobs were
+  // pruned) the event is stored all the same.
   virtual StatusOr<InsertOutcome> InsertCaptured(const internal::NewEvent& event, int64_t job,
                                                  int64_t record_time_ms) = 0;
   // Replaces the row of job `id` with `job`'s state, counts and errors.
@@ -90,5 +91,20 @@ class SharedEpcisCaptureStore : public EpcisCaptureStore {
   // The captured events after `after_seq`, in seq order, at most `limit` of them.
   virtual StatusOr<std::vector<Captured>> CapturedAfter(int64_t after_seq, size_t limit) = 0;
 };
+
+// What CopyEpcisCaptures copied.
+struct EpcisCaptureCopyReport {
+  int64_t jobs = 0;
+  int64_t events = 0;
+};
+// Copies the capture jobs and captured events of the repository file `epcis_db` (a site's
+// DIR/epcis.db) into `to`, in one transaction of `to` (`entrepot migrate`): jobs numbered
+// anew, each event under its job's new number (an event whose job was pruned keeps its old
+// one), record times kept. The site's own events are not copied: every node derives them
+// from the journal. Errors: kFailedPrecondition "epcis_not_empty" (`to` holds captured
+// events: nothing is written); kDataLoss "epcis_corrupt" (a stored event that is not one);
+// the stores' errors.
+StatusOr<EpcisCaptureCopyReport> CopyEpcisCaptures(const std::string& epcis_db,
+                                                   SharedEpcisCaptureStore& to);
 
 }  // namespace entrepot::server

@@ -465,6 +465,37 @@ StatusOr<std::optional<CaptureJob>> EpcisDb::FindJob(int64_t id) {
   return std::optional<CaptureJob>(std::move(job));
 }
 
+StatusOr<std::vector<int64_t>> EpcisDb::JobIds() {
+  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<Statement> select,
+                            Statement::Prepare(db_, "SELECT id FROM capture_job ORDER BY id"));
+  std::vector<int64_t> ids;
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, select->Next());
+    if (!row) {
+      return ids;
+    }
+    ids.push_back(select->ColumnInt(0));
+  }
+}
+
+Status EpcisDb::EachCaptured(const std::function<Status(int64_t job, const StoredEvent&)>& visit) {
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<Statement> select,
+      Statement::Prepare(db_,
+                         "SELECT position, capture_job, record_time_ms, body, namespaces FROM "
+                         "event WHERE source = ? ORDER BY position"));
+  select->Int(kCaptured);
+  while (true) {
+    ENTREPOT_ASSIGN_OR_RETURN(bool row, select->Next());
+    if (!row) {
+      return OkStatus();
+    }
+    const StoredEvent event{static_cast<uint64_t>(select->ColumnInt(0)), select->ColumnInt(2),
+                            select->ColumnText(3), select->ColumnText(4)};
+    ENTREPOT_RETURN_IF_ERROR(visit(select->ColumnInt(1), event));
+  }
+}
+
 StatusOr<EpcisDb::Selection> EpcisDb::SelectEvents(const EventQuery& query, size_t max_bytes) {
   std::vector<Value> binds;
   const std::string sql = SelectSql(query, binds);

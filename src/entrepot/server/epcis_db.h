@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,12 @@ class EpcisDb final : public EpcisCaptureStore {
     bool more = false;
   };
   StatusOr<Selection> SelectEvents(const EventQuery& query, size_t max_bytes);
+  // The ids of the capture jobs kept, oldest first (`entrepot migrate` reads each with
+  // FindJob).
+  StatusOr<std::vector<int64_t>> JobIds();
+  // Each captured event (not the site's own), in the order it was stored, with the id of its
+  // capture job (which may have been pruned since).
+  Status EachCaptured(const std::function<Status(int64_t job, const StoredEvent&)>& visit);
 
  private:
   // The statements run for every event the follower stores, prepared once (epcis_db.cc).

@@ -96,6 +96,17 @@ class PostgresEpcisCaptures final : public SharedEpcisCaptureStore {
 
   StatusOr<InsertOutcome> InsertCaptured(const internal::NewEvent& event, int64_t job,
                                          int64_t record_time_ms) override {
+    if (!last_event_) {
+      // No job of this transaction took the lock (`entrepot migrate` copying the events of
+      // jobs pruned long ago): take it without numbering a job.
+      ENTREPOT_ASSIGN_OR_RETURN(
+          pg::ResultPtr counters,
+          Run("INSERT INTO entrepot_epcis_counters(site, last_job, last_event) VALUES($1, 0, 0) "
+              "ON CONFLICT (site) DO UPDATE SET last_job = entrepot_epcis_counters.last_job "
+              "RETURNING last_event",
+              SiteParams(), "lock the captured events"));
+      last_event_ = pg::GetInt8(counters.get(), 0, 0);
+    }
     const int64_t seq = *last_event_ + 1;
     pg::Params insert = SiteParams();
     insert.AddInt8(seq);

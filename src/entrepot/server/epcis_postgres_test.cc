@@ -5,6 +5,7 @@
 // "postgres" sets it) and skip without it.
 #include "entrepot/server/epcis_postgres.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -190,6 +191,38 @@ TEST_F(EpcisPostgresTest, CaptureJobsArePrunedByCountAndAge) {
   auto store = OpenPostgresEpcisCaptures(url_, site_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ(epcis_testing::CaptureJobPruningFailure(**store, kCaptureTime), "");
+}
+
+// `entrepot migrate`: the captures of an SQLite site's epcis.db, even those whose capture job
+// was pruned long ago, become the site's, and a node of the site serves them.
+TEST_F(EpcisPostgresTest, CopyingAnEpcisFileTakesEventsWhoseJobsWerePruned) {
+  std::filesystem::create_directories(dir_ / "sqlite");
+  const std::string file = (dir_ / "sqlite" / "epcis.db").string();
+  {
+    EpcisRepositoryOptions options;
+    options.db_path = file;
+    auto repository = EpcisRepository::Open(std::move(options));
+    ASSERT_TRUE(repository.ok()) << repository.status().ToString();
+    ASSERT_TRUE(
+        (*repository)
+            ->Capture(Document({Receipt(1)}).dump(), CaptureBehaviour::kRollback, kCaptureTime)
+            .ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "DELETE FROM capture_job", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = OpenPostgresEpcisCaptures(url_, site_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StatusOr<EpcisCaptureCopyReport> copied = CopyEpcisCaptures(file, **store);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->jobs, 0);
+  EXPECT_EQ(copied->events, 1);
+  EpcisRepository* node = OpenNode("b");
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(QueryIds(*node), (std::vector<std::string>{Id(1)}));
+  EXPECT_EQ(CopyEpcisCaptures(file, **store).status().reason(), "epcis_not_empty");
 }
 
 TEST_F(EpcisPostgresTest, AnotherSitesCapturesStayApart) {
