@@ -1,10 +1,14 @@
 #include "entrepot/core/scan_code.h"
 
+#include <array>
 #include <charconv>
+#include <cstddef>
+#include <utility>
 
 #include "entrepot/base/status_macros.h"
 #include "entrepot/domain/gs1/element_string.h"
 #include "entrepot/domain/gs1/gs1_date.h"
+#include "entrepot/domain/gs1/syntax_dictionary.h"
 #include "entrepot/domain/labels.h"
 
 namespace entrepot::core {
@@ -15,14 +19,14 @@ using domain::ContainerType;
 StatusOr<ScannedCode> FromLabel(std::string_view code) {
   ENTREPOT_ASSIGN_OR_RETURN(domain::InternalLabel label, domain::ParseLabel(code));
   ScannedCode scanned;
-  scanned.id = label.code;
+  scanned.id = std::move(label.code);
   switch (label.kind) {
     case domain::LabelKind::kLocation:
       scanned.kind = ScannedCode::Kind::kLocation;
       break;
     case domain::LabelKind::kContainer:
       scanned.kind = ScannedCode::Kind::kContainer;
-      scanned.id = "label:" + label.code;
+      scanned.id.insert(0, "label:");
       break;
     case domain::LabelKind::kBadge:
       scanned.kind = ScannedCode::Kind::kBadge;
@@ -45,43 +49,88 @@ int64_t ParseCount(const std::string& digits) {
   return value;
 }
 
-StatusOr<ScannedCode> FromGs1(const gs1::Gs1Data& data, int reference_year) {
-  if (const gs1::Element* sscc = data.Find("00")) {
-    return Container("sscc:" + sscc->value, ContainerType::kParcel);
+// The AIs that the scan path reads.
+enum KeyAi {
+  kSscc,
+  kGrai,
+  kGiai,
+  kGtin,
+  kVarCount,
+  kContent,
+  kCount,
+  kLot,
+  kSerial,
+  kExpiry,
+  kKeyAis
+};
+constexpr std::array<std::string_view, kKeyAis> kKeyAiCodes = {"00", "8003", "8004", "01", "30",
+                                                               "02", "37",   "10",   "21", "17"};
+
+// Their dictionary entries, looked up once: matching an element is a pointer comparison.
+const std::array<const gs1::AiEntry*, kKeyAis>& KeyEntries() {
+  static const std::array<const gs1::AiEntry*, kKeyAis> entries = [] {
+    std::array<const gs1::AiEntry*, kKeyAis> found{};
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      found[i] = gs1::DefaultAiTable().Find(kKeyAiCodes[i]);
+    }
+    return found;
+  }();
+  return entries;
+}
+
+// The elements of `data` with a key AI, by KeyAi, found in one pass (an AI occurs at most once).
+std::array<gs1::internal::ScannedElement*, kKeyAis> FindKeyElements(gs1::DecodedGs1& data) {
+  const std::array<const gs1::AiEntry*, kKeyAis>& entries = KeyEntries();
+  std::array<gs1::internal::ScannedElement*, kKeyAis> found{};
+  for (gs1::internal::ScannedElement& element : data.elements) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (element.entry == entries[i]) {
+        found[i] = &element;
+        break;
+      }
+    }
   }
-  if (const gs1::Element* grai = data.Find("8003")) {
-    return Container("grai:" + grai->value, ContainerType::kCrate);
+  return found;
+}
+
+StatusOr<ScannedCode> FromGs1(gs1::DecodedGs1& data, int reference_year) {
+  const std::array<gs1::internal::ScannedElement*, kKeyAis> found = FindKeyElements(data);
+  if (found[kSscc] != nullptr) {
+    return Container("sscc:" + found[kSscc]->value, ContainerType::kParcel);
   }
-  if (const gs1::Element* giai = data.Find("8004")) {
-    return Container("giai:" + giai->value, ContainerType::kCrate);
+  if (found[kGrai] != nullptr) {
+    return Container("grai:" + found[kGrai]->value, ContainerType::kCrate);
   }
-  const gs1::Element* gtin = data.Find("01");
-  const gs1::Element* count = data.Find("30");
+  if (found[kGiai] != nullptr) {
+    return Container("giai:" + found[kGiai]->value, ContainerType::kCrate);
+  }
+  gs1::internal::ScannedElement* gtin = found[kGtin];
+  gs1::internal::ScannedElement* count = found[kVarCount];
   if (gtin == nullptr) {
-    gtin = data.Find("02");
-    count = data.Find("37");
+    gtin = found[kContent];
+    count = found[kCount];
   }
   if (gtin == nullptr) {
     return Error(StatusCode::kInvalidArgument, "no_identifier",
                  "the barcode is valid GS1 but carries no GTIN, SSCC, GRAI or GIAI");
   }
   ScannedCode scanned;
-  scanned.item.gtin = gtin->value;
-  if (const gs1::Element* lot = data.Find("10")) {
-    scanned.item.lot = lot->value;
+  scanned.item.gtin = std::move(gtin->value);
+  if (found[kLot] != nullptr) {
+    scanned.item.lot = std::move(found[kLot]->value);
   }
-  if (const gs1::Element* serial = data.Find("21")) {
-    scanned.item.serial = serial->value;
+  if (found[kSerial] != nullptr) {
+    scanned.item.serial = std::move(found[kSerial]->value);
   }
-  if (const gs1::Element* expiry = data.Find("17")) {
+  if (found[kExpiry] != nullptr) {
     ENTREPOT_ASSIGN_OR_RETURN(scanned.item.expiry,
-                              gs1::ExpandGs1Date(expiry->value, reference_year));
+                              gs1::ExpandGs1Date(found[kExpiry]->value, reference_year));
   }
   if (count != nullptr) {
     scanned.quantity = ParseCount(count->value);
     if (scanned.quantity <= 0) {
       return Error(StatusCode::kInvalidArgument, "bad_value",
-                   "AI (" + count->ai + ") count must be at least 1");
+                   "AI (" + count->entry->ai + ") count must be at least 1");
     }
   }
   return scanned;
@@ -93,7 +142,8 @@ StatusOr<ScannedCode> InterpretCode(std::string_view code, int reference_year) {
   if (domain::LooksLikeLabel(code)) {
     return FromLabel(code);
   }
-  StatusOr<gs1::Gs1Data> data = gs1::ParseGs1(code);
+  // DecodeGs1, not ParseGs1: the scan path reads a few AIs and needs no Gs1Data copy.
+  StatusOr<gs1::DecodedGs1> data = gs1::DecodeGs1(code, gs1::ParseOptions(), gs1::DefaultAiTable());
   if (!data.ok()) {
     if (data.status().reason() == "not_gs1") {
       return Error(StatusCode::kInvalidArgument, "unknown_code",

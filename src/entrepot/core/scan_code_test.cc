@@ -61,8 +61,22 @@ TEST(InterpretCodeTest, VariableCountGivesQuantity) {
   EXPECT_EQ(scanned->quantity, 24);
 }
 
+TEST(InterpretCodeTest, ItemDetailsAreFoundInAnyOrder) {
+  StatusOr<ScannedCode> scanned =
+      InterpretCode("(21)S-1(10)L7(17)270630(30)5(01)09506000134352", 2026);
+  ASSERT_TRUE(scanned.ok()) << scanned.status().ToString();
+  EXPECT_EQ(scanned->kind, ScannedCode::Kind::kItem);
+  EXPECT_EQ(scanned->item.gtin, "09506000134352");
+  EXPECT_EQ(scanned->item.lot, "L7");
+  EXPECT_EQ(scanned->item.serial, "S-1");
+  EXPECT_EQ(scanned->item.expiry, "2027-06-30");
+  EXPECT_EQ(scanned->quantity, 5);
+}
+
 TEST(InterpretCodeTest, ZeroCountIsRefused) {
-  EXPECT_EQ(InterpretCode("(01)09506000134352(30)0", 2026).status().reason(), "bad_value");
+  const Status status = InterpretCode("(01)09506000134352(30)0", 2026).status();
+  EXPECT_EQ(status.reason(), "bad_value");
+  EXPECT_EQ(status.message(), "AI (30) count must be at least 1");
 }
 
 TEST(InterpretCodeTest, Gs1WithoutIdentifierIsRefused) {

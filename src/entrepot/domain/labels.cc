@@ -1,5 +1,6 @@
 #include "entrepot/domain/labels.h"
 
+#include <optional>
 #include <string>
 
 #include "entrepot/base/status_macros.h"
@@ -53,7 +54,8 @@ std::string Quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
-StatusOr<LabelKind> KindFromLetter(char letter) {
+// The kind a label's first letter names, or nullopt.
+std::optional<LabelKind> KindFromLetter(char letter) {
   switch (ToUpper(letter)) {
     case 'L':
       return LabelKind::kLocation;
@@ -62,8 +64,18 @@ StatusOr<LabelKind> KindFromLetter(char letter) {
     case 'B':
       return LabelKind::kBadge;
     default:
-      return Error(StatusCode::kInvalidArgument, "not_a_label", "not an internal label");
+      return std::nullopt;
   }
+}
+
+// LabelCheckCharacter without its precondition check, for a code already validated (every
+// scanned label: validating it twice would double the cost of reading it).
+char CheckCharacterOf(LabelKind kind, std::string_view code) {
+  // The check character c completes the hybrid system: (P(n+1) + value(c)) mod M must be 1.
+  int state = Fold(kind, code);
+  int product = ((state == 0 ? kModulus : state) * 2) % (kModulus + 1);
+  int check = (kModulus + 1 - product) % kModulus;
+  return kAlphabet[static_cast<size_t>(check)];
 }
 
 }  // namespace
@@ -117,11 +129,7 @@ Status ValidateLabelCode(std::string_view code) {
 char LabelCheckCharacter(LabelKind kind, std::string_view code) {
   // Always on: an invalid character would index outside the alphabet.
   ENTREPOT_CHECK(ValidateLabelCode(code).ok());
-  // The check character c completes the hybrid system: (P(n+1) + value(c)) mod M must be 1.
-  int state = Fold(kind, code);
-  int product = ((state == 0 ? kModulus : state) * 2) % (kModulus + 1);
-  int check = (kModulus + 1 - product) % kModulus;
-  return kAlphabet[static_cast<size_t>(check)];
+  return CheckCharacterOf(kind, code);
 }
 
 std::string FormatLabel(LabelKind kind, std::string_view code) {
@@ -137,7 +145,7 @@ std::string FormatLabel(LabelKind kind, std::string_view code) {
 }
 
 bool LooksLikeLabel(std::string_view scan) {
-  return scan.size() >= 2 && scan[1] == '.' && KindFromLetter(scan[0]).ok();
+  return scan.size() >= 2 && scan[1] == '.' && KindFromLetter(scan[0]).has_value();
 }
 
 StatusOr<InternalLabel> ParseLabel(std::string_view scan) {
@@ -145,7 +153,7 @@ StatusOr<InternalLabel> ParseLabel(std::string_view scan) {
     return Error(StatusCode::kInvalidArgument, "not_a_label",
                  Quoted(scan) + " is not an internal label (L., C. or B. followed by a code)");
   }
-  ENTREPOT_ASSIGN_OR_RETURN(LabelKind kind, KindFromLetter(scan[0]));
+  const LabelKind kind = *KindFromLetter(scan[0]);  // LooksLikeLabel held.
   std::string_view rest = scan.substr(2);
   size_t last_dot = rest.rfind('.');
   if (last_dot == std::string_view::npos) {
@@ -161,7 +169,7 @@ StatusOr<InternalLabel> ParseLabel(std::string_view scan) {
   }
   std::string_view check = rest.substr(last_dot + 1);
   size_t check_position = 2 + last_dot + 2;  // 1-based position in the scan.
-  char expected = LabelCheckCharacter(kind, code);
+  char expected = CheckCharacterOf(kind, code);
   if (check.size() != 1) {
     return CheckError("label " + Quoted(scan) + ": expected one check character '" +
                       std::string(1, expected) + "' at position " + std::to_string(check_position) +

@@ -26,12 +26,12 @@ using internal::ScannedElement;
 
 constexpr char kGs = '\x1D';  // ASCII group separator: how scanners transmit FNC1.
 
-// The result of recognising a form and extracting its elements.
-struct Extracted {
-  std::string_view form;
-  std::string_view symbology;
-  std::vector<ScannedElement> elements;
-};
+// Most scans carry at most this many elements (GTIN, lot, expiry, serial): reserving it
+// saves the vector's regrowth on the scan path.
+constexpr std::size_t kTypicalElements = 4;
+
+// The result of recognising a form and extracting its elements (not yet validated).
+using Extracted = DecodedGs1;
 
 Status NotGs1(std::string message) {
   return Error(StatusCode::kInvalidArgument, "not_gs1", std::move(message));
@@ -60,6 +60,7 @@ Status UnknownAiAt(std::string_view scan, std::size_t offset) {
 StatusOr<std::vector<ScannedElement>> ParseRaw(std::string_view scan, std::size_t start,
                                                const AiTable& table) {
   std::vector<ScannedElement> elements;
+  elements.reserve(kTypicalElements);
   std::size_t pos = start;
   while (pos < scan.size()) {
     if (scan[pos] == kGs) {
@@ -70,7 +71,7 @@ StatusOr<std::vector<ScannedElement>> ParseRaw(std::string_view scan, std::size_
     if (entry == nullptr) {
       return UnknownAiAt(scan, pos);
     }
-    ScannedElement element;
+    ScannedElement& element = elements.emplace_back();  // Built in place: no move.
     element.entry = entry;
     element.ai_pos = pos + 1;
     pos += entry->ai.size();
@@ -78,9 +79,8 @@ StatusOr<std::vector<ScannedElement>> ParseRaw(std::string_view scan, std::size_
     if (!entry->fnc1_required) {
       end = std::min(end, pos + static_cast<std::size_t>(entry->max_length));
     }
-    element.value = std::string(scan.substr(pos, end - pos));
+    element.value.assign(scan.substr(pos, end - pos));
     element.value_pos = pos + 1;
-    elements.push_back(std::move(element));
     pos = end;
   }
   return elements;
@@ -92,7 +92,7 @@ void ReadBracketedValue(std::string_view scan, std::size_t begin, std::size_t en
   element.value_pos = begin + 1;
   const std::string_view text = scan.substr(begin, end - begin);
   if (text.find("\\(") == std::string_view::npos) {
-    element.value = std::string(text);
+    element.value.assign(text);
     return;
   }
   for (std::size_t i = begin; i < end; ++i) {
@@ -118,6 +118,7 @@ std::size_t BracketedValueEnd(std::string_view scan, std::size_t begin) {
 
 StatusOr<std::vector<ScannedElement>> ParseBracketed(std::string_view scan, const AiTable& table) {
   std::vector<ScannedElement> elements;
+  elements.reserve(kTypicalElements);
   std::size_t pos = 0;
   while (pos < scan.size()) {
     std::size_t close = pos + 1;
@@ -131,17 +132,17 @@ StatusOr<std::vector<ScannedElement>> ParseBracketed(std::string_view scan, cons
                        std::to_string(pos + 1) + " (" + Excerpt(scan, pos) + ")");
     }
     const std::string_view ai = scan.substr(pos + 1, ai_length);
-    ScannedElement element;
-    element.entry = table.Find(ai);
-    if (element.entry == nullptr) {
+    const AiEntry* entry = table.Find(ai);
+    if (entry == nullptr) {
       return Error(StatusCode::kInvalidArgument, "unknown_ai",
                    "AI (" + std::string(ai) + ") at position " + std::to_string(pos + 1) +
                        " is not a GS1 AI");
     }
+    ScannedElement& element = elements.emplace_back();  // Built in place: no move.
+    element.entry = entry;
     element.ai_pos = pos + 1;
     const std::size_t end = BracketedValueEnd(scan, close + 1);
     ReadBracketedValue(scan, close + 1, end, element);
-    elements.push_back(std::move(element));
     pos = end;
   }
   return elements;
@@ -160,7 +161,9 @@ StatusOr<std::vector<ScannedElement>> PlainKey(std::string_view digits, std::siz
   element.leading_pad = digits.size() < length ? length - digits.size() : 0;
   element.value = std::string(element.leading_pad, '0') + std::string(digits);
   element.value_pos = start + 1;
-  return std::vector<ScannedElement>{std::move(element)};
+  std::vector<ScannedElement> elements;
+  elements.push_back(std::move(element));  // A braced list would copy the element.
+  return elements;
 }
 
 // The GTIN of EAN/UPC/ITF data: `length` digits at offset 3, after the symbology identifier.
@@ -287,6 +290,15 @@ bool NeedsSeparator(const AiTable& table, std::string_view ai) {
 
 }  // namespace
 
+const ScannedElement* DecodedGs1::Find(const AiEntry* entry) const {
+  for (const ScannedElement& element : elements) {
+    if (element.entry == entry) {
+      return &element;
+    }
+  }
+  return nullptr;
+}
+
 const Element* Gs1Data::Find(std::string_view ai) const {
   for (const Element& element : elements) {
     if (element.ai == ai) {
@@ -304,8 +316,8 @@ StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options) {
   return ParseGs1(scan, options, DefaultAiTable());
 }
 
-StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options,
-                           const AiTable& table) {
+StatusOr<DecodedGs1> DecodeGs1(std::string_view scan, const ParseOptions& options,
+                               const AiTable& table) {
   while (!scan.empty() && (scan.back() == '\r' || scan.back() == '\n')) {
     scan.remove_suffix(1);
   }
@@ -322,11 +334,17 @@ StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options,
     ENTREPOT_RETURN_IF_ERROR(internal::ValidateElementValue(element));
   }
   ENTREPOT_RETURN_IF_ERROR(internal::ValidateMessage(extracted.elements, options.check_pairing));
+  return extracted;
+}
+
+StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options,
+                           const AiTable& table) {
+  ENTREPOT_ASSIGN_OR_RETURN(DecodedGs1 decoded, DecodeGs1(scan, options, table));
   Gs1Data data;
-  data.form = std::string(extracted.form);
-  data.symbology = std::string(extracted.symbology);
-  data.elements.reserve(extracted.elements.size());
-  for (ScannedElement& element : extracted.elements) {
+  data.form = std::string(decoded.form);
+  data.symbology = std::string(decoded.symbology);
+  data.elements.reserve(decoded.elements.size());
+  for (ScannedElement& element : decoded.elements) {
     data.elements.push_back(
         Element{element.entry->ai, std::move(element.value), element.entry->title});
   }

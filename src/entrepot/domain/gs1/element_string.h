@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "entrepot/base/status.h"
+#include "entrepot/domain/gs1/internal/ai_validation.h"
 #include "entrepot/domain/gs1/syntax_dictionary.h"
 
 namespace entrepot::gs1 {
@@ -105,6 +106,23 @@ StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options);
 // As above against another dictionary (tests). REQUIRES: `table` outlives the call.
 StatusOr<Gs1Data> ParseGs1(std::string_view scan, const ParseOptions& options,
                            const AiTable& table);
+
+// ParseGs1's result as the decoder holds it, for callers that read a few AIs of every scan
+// (core::InterpretCode on the scan path): each element refers to its dictionary entry instead
+// of copying the AI and title into a Gs1Data. Same elements in the same order.
+struct DecodedGs1 {
+  std::string_view form;                           // One of the kForm* values.
+  std::string_view symbology;                      // Points into the scan: valid while the scan is.
+  std::vector<internal::ScannedElement> elements;  // Validated; never two with the same entry.
+
+  // The element of dictionary entry `entry`, or nullptr.
+  const internal::ScannedElement* Find(const AiEntry* entry) const;
+};
+
+// Decodes and validates `scan` exactly as ParseGs1 does (the same errors for every input),
+// without building a Gs1Data. REQUIRES: `table` outlives the result.
+StatusOr<DecodedGs1> DecodeGs1(std::string_view scan, const ParseOptions& options,
+                               const AiTable& table);
 
 // Checks the pairing rules (req=, ex=) and duplicates over `data`, typically the elements of
 // several barcodes on the same item merged together. Errors: "missing_required_ai",

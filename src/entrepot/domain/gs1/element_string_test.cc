@@ -295,6 +295,53 @@ TEST(ParseGs1Test, DuplicateAis) {
   EXPECT_EQ(ParseOk("(01)09506000134352(10)A(10)A"), "(01)09506000134352(10)A");
 }
 
+TEST(ParseGs1Test, ExactRepeatsAreDroppedKeepingScanOrder) {
+  EXPECT_EQ(ParseOk("(01)09506000134352(10)A(01)09506000134352(21)S(10)A(17)271231"),
+            "(01)09506000134352(10)A(21)S(17)271231");
+}
+
+TEST(DecodeGs1Test, GivesTheElementsAndErrorsOfParseGs1) {
+  const AiTable& table = DefaultAiTable();
+  for (const std::string& scan : std::vector<std::string>{
+           "(01)09506000134352(10)AB\\(12(17)271231",
+           "]d2010950600013435217271231"
+           "10LOT3" +
+               kGs + "21S",
+           "0109506000134352"
+           "10A" +
+               kGs +
+               "30"
+               "12",
+           "]E09506000134352",
+           "106141411234567897",
+           "https://id.gs1.org/01/09506000134352/10/AB12?17=271231",
+           "(01)09506000134352(10)A(10)B",
+           "(01)09506000134352(17)271232",
+           "(10)AB12",
+           "hello",
+       }) {
+    const StatusOr<Gs1Data> parsed = ParseGs1(scan);
+    const StatusOr<DecodedGs1> decoded = DecodeGs1(scan, ParseOptions(), table);
+    ASSERT_EQ(decoded.ok(), parsed.ok()) << scan;
+    if (!parsed.ok()) {
+      EXPECT_EQ(decoded.status().reason(), parsed.status().reason()) << scan;
+      EXPECT_EQ(decoded.status().message(), parsed.status().message()) << scan;
+      continue;
+    }
+    EXPECT_EQ(decoded->form, parsed->form) << scan;
+    EXPECT_EQ(decoded->symbology, parsed->symbology) << scan;
+    ASSERT_EQ(decoded->elements.size(), parsed->elements.size()) << scan;
+    for (std::size_t i = 0; i < parsed->elements.size(); ++i) {
+      const internal::ScannedElement& element = decoded->elements[i];
+      EXPECT_EQ(element.entry->ai, parsed->elements[i].ai) << scan;
+      EXPECT_EQ(element.value, parsed->elements[i].value) << scan;
+      EXPECT_EQ(element.entry->title, parsed->elements[i].title) << scan;
+      EXPECT_EQ(decoded->Find(element.entry), &element) << scan;
+    }
+    EXPECT_EQ(decoded->Find(table.Find("8004")), nullptr) << scan;
+  }
+}
+
 TEST(ParseGs1Test, PairingCanBeCheckedOverSeveralBarcodes) {
   ParseOptions options;
   options.check_pairing = false;

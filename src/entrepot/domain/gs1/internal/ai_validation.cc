@@ -1,6 +1,7 @@
 #include "entrepot/domain/gs1/internal/ai_validation.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -180,13 +181,19 @@ Status ValidateMessage(std::vector<ScannedElement>& elements, bool check_pairing
   if (elements.empty()) {
     return Error(StatusCode::kInvalidArgument, "empty_code", "the code contains no GS1 data");
   }
-  std::vector<ScannedElement> unique;
-  unique.reserve(elements.size());
-  for (ScannedElement& e : elements) {
-    auto same_ai = std::find_if(unique.begin(), unique.end(),
+  // Compacts in place (no second vector on the scan path): elements[0, kept) are the first
+  // occurrences so far, in scan order.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    ScannedElement& e = elements[i];
+    const auto unique_end = elements.begin() + static_cast<std::ptrdiff_t>(kept);
+    auto same_ai = std::find_if(elements.begin(), unique_end,
                                 [&](const ScannedElement& u) { return u.entry == e.entry; });
-    if (same_ai == unique.end()) {
-      unique.push_back(std::move(e));
+    if (same_ai == unique_end) {
+      if (kept != i) {
+        elements[kept] = std::move(e);
+      }
+      ++kept;
     } else if (same_ai->value != e.value) {
       const std::string where =
           same_ai->ai_pos > 0 ? " at position " + std::to_string(same_ai->ai_pos) : "";
@@ -194,7 +201,7 @@ Status ValidateMessage(std::vector<ScannedElement>& elements, bool check_pairing
                           "repeats AI (" + e.entry->ai + ")" + where + " with a different value");
     }
   }
-  elements = std::move(unique);
+  elements.erase(elements.begin() + static_cast<std::ptrdiff_t>(kept), elements.end());
   if (!check_pairing) {
     return OkStatus();
   }

@@ -1,5 +1,6 @@
 #include "entrepot/domain/gs1/internal/linters.h"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -22,6 +23,24 @@ constexpr std::string_view kCset64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // GS1 AI encodable character set 32, the alphabet of the alphanumeric check characters.
 constexpr std::string_view kCset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+// Membership of every byte in an alphabet above: one load per character where a search of
+// the alphabet costs dozens of comparisons (every character of every scanned value is checked).
+using CharTable = std::array<bool, 256>;
+
+constexpr CharTable MakeCharTable(std::string_view alphabet) {
+  CharTable table{};
+  for (char c : alphabet) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}
+
+constexpr CharTable kCset82Table = MakeCharTable(kCset82);
+constexpr CharTable kCset39Table = MakeCharTable(kCset39);
+constexpr CharTable kCset64Table = MakeCharTable(kCset64);
+
+bool InTable(const CharTable& table, char c) { return table[static_cast<unsigned char>(c)]; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -83,7 +102,7 @@ std::optional<LintFailure> CheckCset64(std::string_view data) {
     return Failure("bad_character", "invalid base64url padding", length);
   }
   for (std::size_t i = 0; i < length; ++i) {
-    if (kCset64.find(data[i]) == std::string_view::npos) {
+    if (!InTable(kCset64Table, data[i])) {
       return Failure("bad_character",
                      "character " + Describe(data[i]) + " is not in base64url (CSET 64)", i);
     }
@@ -576,7 +595,7 @@ std::optional<LintFailure> CheckDate(std::string_view data, bool four_digit_year
 }
 
 std::optional<LintFailure> CheckCharSet(CharSet charset, std::string_view data) {
-  std::string_view alphabet;
+  const CharTable* alphabet = nullptr;
   std::string_view name;
   switch (charset) {
     case CharSet::kNumeric:
@@ -588,16 +607,16 @@ std::optional<LintFailure> CheckCharSet(CharSet charset, std::string_view data) 
     case CharSet::kCset64:
       return CheckCset64(data);
     case CharSet::kCset82:
-      alphabet = kCset82;
+      alphabet = &kCset82Table;
       name = "GS1 character set 82";
       break;
     case CharSet::kCset39:
-      alphabet = kCset39;
+      alphabet = &kCset39Table;
       name = "GS1 character set 39";
       break;
   }
   for (std::size_t i = 0; i < data.size(); ++i) {
-    if (alphabet.find(data[i]) == std::string_view::npos) {
+    if (!InTable(*alphabet, data[i])) {
       return Failure("bad_character",
                      "character " + Describe(data[i]) + " is not in " + std::string(name), i);
     }
