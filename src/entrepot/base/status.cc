@@ -42,6 +42,11 @@ Status::Status(StatusCode code, std::string reason, std::string message)
   ENTREPOT_CHECK(!reason_.empty());
 }
 
+const std::string& Status::OkReason() {
+  static const std::string* const ok = new std::string("ok");
+  return *ok;
+}
+
 std::string Status::ToString() const {
   if (ok()) {
     return "ok";

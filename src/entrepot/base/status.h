@@ -52,7 +52,7 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   // The stable reason; "ok" for OK.
-  const std::string& reason() const { return reason_; }
+  const std::string& reason() const { return ok() ? OkReason() : reason_; }
   const std::string& message() const { return message_; }
   // "reason: message", for logs and CLI errors.
   std::string ToString() const;
@@ -63,8 +63,12 @@ class [[nodiscard]] Status {
   friend bool operator==(const Status&, const Status&) = default;
 
  private:
+  // "ok": an OK Status stores no reason, so that making one (on every check that passes)
+  // writes no string.
+  static const std::string& OkReason();
+
   StatusCode code_ = StatusCode::kOk;
-  std::string reason_ = "ok";
+  std::string reason_;  // Empty when OK.
   std::string message_;
 };
 
