@@ -62,6 +62,7 @@
 #include "entrepot/domain/layout.h"
 #include "entrepot/engine/site_engine.h"
 #include "entrepot/server/event_feed.h"
+#include "entrepot/server/labor_recorder.h"
 #include "entrepot/server/movement_index.h"
 #include "entrepot/server/sequencer.h"
 #include "entrepot/store/sqlite_journal.h"
@@ -158,6 +159,7 @@ T Must(StatusOr<T> value, const char* what) {
 struct Fixture {
   std::string dir;
   api::Metrics metrics;
+  std::unique_ptr<server::SignInKeyDir> signin_keys;  // Badge sign-ins are sealed under them.
   std::unique_ptr<auth::AccountStore> accounts;
   std::unique_ptr<server::EventFeed> feed;
   std::unique_ptr<server::MovementIndex> movements;
@@ -228,6 +230,9 @@ void OpenAccounts(Fixture& f) {
   options.site_code = kSiteCode;
   // The clock is fixed, so a limit would lock the restoring login out for good.
   options.login_attempts_per_minute = 1 << 30;
+  f.signin_keys =
+      Must(server::SignInKeyDir::Open(f.dir + "/labor-keys", {}, [] { return kNowMs; }), "keys");
+  options.session_keys = f.signin_keys.get();
   f.accounts = Must(auth::AccountStore::Open(f.dir + "/accounts.db", options), "accounts");
   Must(f.accounts->AddUser({"admin", "Admin", auth::Role::kAdmin, {"*"}, kAdminPassword, ""}),
        "admin");
