@@ -594,7 +594,6 @@ class TreeBuilder {
   StatusOr<Node> SensorReport(const json& value);
 
   std::string Key(std::string_view key) const;
-  std::string ExpandValue(std::string value) const;
 
   const JsonLdPrefixes& prefixes_;
 };
@@ -612,12 +611,12 @@ std::string TreeBuilder::Key(std::string_view key) const {
 }
 
 // Compact IRIs of the GS1 vocabularies in values: "cbv:BizStep-receiving" (rule 15).
-std::string TreeBuilder::ExpandValue(std::string value) const {
+std::string ExpandValue(const JsonLdPrefixes& prefixes, std::string value) {
   size_t colon = value.find(':');
   if (colon != std::string::npos) {
-    auto prefix = prefixes_.find(std::string_view(value).substr(0, colon));
-    if (prefix != prefixes_.end() && (prefix->second.starts_with("https://ref.gs1.org") ||
-                                      prefix->second.starts_with("https://gs1.org"))) {
+    auto prefix = prefixes.find(std::string_view(value).substr(0, colon));
+    if (prefix != prefixes.end() && (prefix->second.starts_with("https://ref.gs1.org") ||
+                                     prefix->second.starts_with("https://gs1.org"))) {
       return prefix->second + value.substr(colon + 1);
     }
   }
@@ -626,7 +625,7 @@ std::string TreeBuilder::ExpandValue(std::string value) const {
 
 StatusOr<std::string> TreeBuilder::Scalar(const std::string& key, const json& value) {
   if (value.is_string()) {
-    return ExpandValue(value.get<std::string>());
+    return ExpandValue(prefixes_, value.get<std::string>());
   }
   if (value.is_number_integer()) {
     return value.is_number_unsigned() ? std::to_string(value.get<uint64_t>())
@@ -688,7 +687,8 @@ StatusOr<Node> TreeBuilder::List(const std::string& key, const json& value,
     if (!item.is_string()) {
       return BadEvent("\"" + key + "\" must hold strings");
     }
-    list.children.push_back(Node{std::string(element), ExpandValue(item.get<std::string>()), {}});
+    list.children.push_back(
+        Node{std::string(element), ExpandValue(prefixes_, item.get<std::string>()), {}});
   }
   return list;
 }
@@ -839,7 +839,7 @@ StatusOr<Node> TreeBuilder::SensorReport(const json& value) {
       continue;
     }
     if ((it.key() == "type" || it.key() == "component") && it.value().is_string()) {
-      std::string term = ExpandValue(it.value().get<std::string>());
+      std::string term = ExpandValue(prefixes_, it.value().get<std::string>());
       if (term.find(':') == std::string::npos) {  // A bare term.
         term = it.key() == "type" ? std::string(kGs1VocBase) + term
                                   : std::string(kCbvBase) + "Comp-" + term;
@@ -918,7 +918,7 @@ StatusOr<std::vector<Node>> TreeBuilder::Field(const std::string& key, const jso
     if (!value.is_string()) {
       return BadEvent("\"" + key + "\" must be a string");
     }
-    std::string term = ExpandValue(value.get<std::string>());
+    std::string term = ExpandValue(prefixes_, value.get<std::string>());
     return std::vector<Node>{
         Node{key, CbvTerm(key == "bizStep" ? "BizStep-" : "Disp-", std::move(term)), {}}};
   }
@@ -1096,6 +1096,17 @@ JsonLdPrefixes StandardPrefixes() {
           {"cbvmda", "urn:epcglobal:cbv:mda"}};
 }
 
+const JsonLdPrefixes& TheStandardPrefixes() {
+  static const JsonLdPrefixes prefixes = StandardPrefixes();
+  return prefixes;
+}
+
+// What OrderedElement writes after "=" for the (expanded) value of a field that is no time.
+std::string WrittenValue(std::string_view expanded) {
+  std::string value = Trim(expanded);
+  return value.empty() ? value : CanonicalValue(std::move(value));
+}
+
 void AddPrefixes(const json& context, JsonLdPrefixes& prefixes) {
   if (context.is_array()) {
     for (const json& item : context) {
@@ -1131,7 +1142,7 @@ JsonLdPrefixes ContextPrefixes(const json& context) {
 }
 
 StatusOr<std::string> EventPreHashString(const json& event) {
-  return EventPreHashString(event, StandardPrefixes());
+  return EventPreHashString(event, TheStandardPrefixes());
 }
 
 StatusOr<std::string> EventPreHashString(const json& event, const JsonLdPrefixes& prefixes) {
@@ -1146,14 +1157,18 @@ StatusOr<std::string> EventPreHashString(const json& event, const JsonLdPrefixes
   if (time == event.end() || !time->is_string()) {
     return BadEvent("the event has no \"eventTime\"");
   }
-  if (Status valid = ParseEpcisTime(time->get<std::string>()).status(); !valid.ok()) {
+  if (Status valid = ParseEpcisTime(time->get_ref<const std::string&>()).status(); !valid.ok()) {
     return BadEvent("\"eventTime\": " + valid.message());
   }
-  JsonLdPrefixes all = prefixes;
+  // The prefixes are copied only for an event that adds its own.
+  const JsonLdPrefixes* used = &prefixes;
+  JsonLdPrefixes with_context;
   if (auto context = event.find("@context"); context != event.end()) {
-    AddPrefixes(*context, all);
+    with_context = prefixes;
+    AddPrefixes(*context, with_context);
+    used = &with_context;
   }
-  TreeBuilder builder(all);
+  TreeBuilder builder(*used);
   ENTREPOT_ASSIGN_OR_RETURN(std::vector<Node> children, builder.EventChildren(event));
   std::string pre_hash = "eventType=" + Trim(type->get<std::string>());
   pre_hash += Ordered(children, EventOrder());
@@ -1162,21 +1177,38 @@ StatusOr<std::string> EventPreHashString(const json& event, const JsonLdPrefixes
 }
 
 StatusOr<std::string> CanonicalEventId(const json& event) {
-  return CanonicalEventId(event, StandardPrefixes());
+  return CanonicalEventId(event, TheStandardPrefixes());
 }
 
 StatusOr<std::string> CanonicalEventId(const json& event, const JsonLdPrefixes& prefixes) {
   ENTREPOT_ASSIGN_OR_RETURN(std::string pre_hash, EventPreHashString(event, prefixes));
+  return EventIdOfPreHash(pre_hash);
+}
+
+std::string EventIdOfPreHash(std::string_view pre_hash) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(pre_hash.data()),
                      pre_hash.size());
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "ni:///sha-256;";
+  constexpr std::string_view kPrefix = "ni:///sha-256;";
+  constexpr std::string_view kSuffix = "?ver=CBV2.0";
+  std::string id;
+  id.reserve(kPrefix.size() + 2 * sizeof(digest) + kSuffix.size());
+  id += kPrefix;
   for (unsigned char byte : digest) {
     id += kHex[byte >> 4];
     id += kHex[byte & 0x0f];
   }
-  return id + "?ver=CBV2.0";
+  id += kSuffix;
+  return id;
+}
+
+std::string PreHashValue(std::string_view value) {
+  return WrittenValue(ExpandValue(TheStandardPrefixes(), std::string(value)));
+}
+
+std::string PreHashTerm(std::string_view vocabulary, std::string_view value) {
+  return WrittenValue(CbvTerm(vocabulary, ExpandValue(TheStandardPrefixes(), std::string(value))));
 }
 
 }  // namespace entrepot::epcis

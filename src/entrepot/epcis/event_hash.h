@@ -80,6 +80,22 @@ StatusOr<std::string> EventPreHashString(const nlohmann::json& event,
 StatusOr<std::string> CanonicalEventId(const nlohmann::json& event);
 StatusOr<std::string> CanonicalEventId(const nlohmann::json& event, const JsonLdPrefixes& prefixes);
 
+// "ni:///sha-256;<hex of SHA-256(pre_hash)>?ver=CBV2.0": the id of the event whose pre-hash
+// string is `pre_hash`.
+std::string EventIdOfPreHash(std::string_view pre_hash);
+
+// Pieces of the pre-hash string, for code that writes it straight from the fields of events
+// of a fixed shape instead of walking their JSON (EpcisMapper; its tests check that both
+// ways give the same string). Both give what EventPreHashString writes after "<name>=" for
+// the string `value` of a field of a standard event under the standard prefixes (compact
+// IRI expanded, trimmed, rules 6, 14, 17 and 18 applied); empty when the field is not
+// written.
+std::string PreHashValue(std::string_view value);
+// For a field whose bare terms are terms of the CBV vocabulary `vocabulary` ("BizStep-",
+// "Disp-", "BTT-" or "SDT-"): bizStep, disposition, the type of a bizTransaction, source or
+// destination (rule 16 too).
+std::string PreHashTerm(std::string_view vocabulary, std::string_view value);
+
 // The form of an identifier in the pre-hash string (rules 17-18): an EPC URI
 // ("urn:epc:id:...", "urn:epc:class:lgtin:...", "urn:epc:idpat:...") as its canonical GS1
 // Digital Link URI, a GS1 Digital Link URI on any host constrained to "https://id.gs1.org",

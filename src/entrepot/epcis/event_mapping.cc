@@ -11,7 +11,7 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/epcis/document.h"
-#include "entrepot/epcis/event_hash.h"
+#include "entrepot/epcis/mapped_event.h"
 
 namespace entrepot::epcis {
 namespace {
@@ -25,18 +25,7 @@ using nlohmann::json;
 constexpr int kMaxContainerNesting = 64;
 
 // One EPCIS event in the making: what happened (step, disposition, places) and to what.
-struct Draft {
-  std::string_view type = "ObjectEvent";
-  std::string_view action = "OBSERVE";
-  std::string_view biz_step;
-  std::string_view disposition;
-  std::optional<std::string> read_point;
-  std::optional<std::string> biz_location;
-  std::string parent;                         // AggregationEvent only.
-  std::string bill_of_lading;                 // Its URI; shipping on a load only.
-  std::vector<std::string> epcs;              // Instances and containers.
-  std::map<std::string, int64_t> quantities;  // Class EPC -> units.
-
+struct Draft : MappedEvent {
   bool SameKind(const Draft& other) const {
     return type == other.type && action == other.action && biz_step == other.biz_step &&
            disposition == other.disposition && read_point == other.read_point &&
@@ -57,7 +46,7 @@ class Drafts {
     drafts_.push_back(std::move(kind));
     return drafts_.back();
   }
-  const std::deque<Draft>& all() const { return drafts_; }
+  std::deque<Draft>& all() { return drafts_; }
 
  private:
   std::deque<Draft> drafts_;  // A deque: references from For() stay valid.
@@ -74,51 +63,6 @@ Status AddItem(const domain::ItemKey& item, int64_t quantity, const IdOptions& i
   return OkStatus();
 }
 
-json QuantityList(const std::map<std::string, int64_t>& quantities) {
-  json list = json::array();
-  for (const auto& [epc_class, quantity] : quantities) {
-    list.push_back({{"epcClass", epc_class}, {"quantity", quantity}});
-  }
-  return list;
-}
-
-StatusOr<json> EventOf(const Draft& draft, int64_t at_ms) {
-  json event = {{"type", draft.type},
-                {"eventTime", FormatEpcisTime(at_ms)},
-                {"eventTimeZoneOffset", "+00:00"},
-                {"action", draft.action},
-                {"bizStep", draft.biz_step}};
-  if (!draft.disposition.empty()) {
-    event["disposition"] = draft.disposition;
-  }
-  if (draft.read_point) {
-    event["readPoint"] = {{"id", *draft.read_point}};
-  }
-  if (draft.biz_location) {
-    event["bizLocation"] = {{"id", *draft.biz_location}};
-  }
-  if (!draft.bill_of_lading.empty()) {
-    event["bizTransactionList"] =
-        json::array({json{{"type", "bol"}, {"bizTransaction", draft.bill_of_lading}}});
-  }
-  std::vector<std::string> epcs = draft.epcs;
-  std::sort(epcs.begin(), epcs.end());
-  const bool aggregation = draft.type == "AggregationEvent";
-  if (aggregation) {
-    event["parentID"] = draft.parent;
-  }
-  // An ObjectEvent needs an epcList unless it has quantities (EPCIS JSON Schema).
-  if (!epcs.empty() || draft.quantities.empty()) {
-    event[aggregation ? "childEPCs" : "epcList"] = epcs;
-  }
-  if (!draft.quantities.empty()) {
-    event[aggregation ? "childQuantityList" : "quantityList"] = QuantityList(draft.quantities);
-  }
-  ENTREPOT_ASSIGN_OR_RETURN(std::string id, CanonicalEventId(event));
-  event["eventID"] = std::move(id);
-  return event;
-}
-
 // What Map needs of the mapper while it drafts one entry's events.
 class EntryMapper {
  public:
@@ -127,7 +71,7 @@ class EntryMapper {
       : ids_(ids), location_of_(std::move(at)), door_loads_(door_loads) {}
 
   Status Add(Mode mode, const core::Event& event);
-  const Drafts& drafts() const { return drafts_; }
+  Drafts& drafts() { return drafts_; }
 
  private:
   // The URI of a location code, or nullopt for none.
@@ -349,8 +293,10 @@ StatusOr<std::vector<json>> EpcisMapper::Map(const core::Entry& entry) {
     for (const core::Event& event : entry.events) {
       ENTREPOT_RETURN_IF_ERROR(mapper.Add(entry.mode, event));
     }
-    for (const Draft& draft : mapper.drafts().all()) {
-      ENTREPOT_ASSIGN_OR_RETURN(json event, EventOf(draft, entry.at_ms));
+    const std::string event_time = FormatEpcisTime(entry.at_ms);
+    out.reserve(mapper.drafts().all().size());
+    for (Draft& draft : mapper.drafts().all()) {
+      ENTREPOT_ASSIGN_OR_RETURN(json event, MappedEventJson(std::move(draft), event_time));
       out.push_back(std::move(event));
     }
     return out;
