@@ -535,6 +535,10 @@ void HttpServer::Impl::Accept() {
           return;
         }
         if (!error) {
+          // Each response leaves in one write; without Nagle its last segment does not wait
+          // for the client's (possibly delayed) ACK of the ones before it.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
           auto session = std::make_shared<Session>(std::move(socket), *this);
           if (connections_.load(std::memory_order_relaxed) > options_.max_connections) {
             session->Refuse();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <numeric>
 #include <string>
 #include <utility>
 
@@ -163,21 +165,27 @@ void Sequencer::Run() {
 }
 
 void Sequencer::ExecuteBatch(std::vector<Item>& items) {
-  std::vector<core::ScanCommand> commands;
   // Each unit's callback and size, in submission order, for the writer thread.
   auto units = std::make_shared<std::vector<std::pair<size_t, ScanCallback>>>();
+  Item* only = nullptr;  // The one scan unit, when there is one: decided in place.
   for (Item& item : items) {
-    if (item.commands.empty()) {
-      continue;
-    }
-    units->emplace_back(item.commands.size(), std::move(item.scan_done));
-    for (core::ScanCommand& command : item.commands) {
-      commands.push_back(std::move(command));
+    if (!item.commands.empty()) {
+      units->emplace_back(item.commands.size(), std::move(item.scan_done));
+      only = units->size() == 1 ? &item : nullptr;
     }
   }
-  if (commands.empty()) {
+  if (units->empty()) {
     return;
   }
+  std::vector<core::ScanCommand> merged;
+  if (only == nullptr) {
+    merged.reserve(std::accumulate(units->begin(), units->end(), size_t{0},
+                                   [](size_t sum, const auto& unit) { return sum + unit.first; }));
+    for (Item& item : items) {
+      std::move(item.commands.begin(), item.commands.end(), std::back_inserter(merged));
+    }
+  }
+  const std::vector<core::ScanCommand>& commands = only != nullptr ? only->commands : merged;
   Status queued = EngineFailed();
   if (!failed_.load(std::memory_order_acquire)) {
     // Decided and applied now; committed by the engine's writer thread while this thread
@@ -219,6 +227,10 @@ Status Sequencer::CommitFailed(const Status& status) {
 
 void Sequencer::Answer(std::vector<std::pair<size_t, ScanCallback>>& units,
                        StatusOr<std::vector<engine::ScanReply>> replies) {
+  if (units.size() == 1) {
+    units.front().second(std::move(replies));  // The whole batch is one request's.
+    return;
+  }
   // Hand each unit its slice of the replies, in submission order.
   size_t next = 0;
   for (auto& [count, done] : units) {
