@@ -223,7 +223,7 @@ StatusOr<std::string> AccountStore::Impl::CurrentKeyLocked() {
   }
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<SessionKey> key, options_.session_keys->Load(name));
   if (!key) {
-    key = SessionKey::Random();
+    key = privacy::NewKey(privacy::DefaultKeySource());
     ENTREPOT_RETURN_IF_ERROR(options_.session_keys->Write(name, *key));
   }
   keys_.insert_or_assign(name, *std::move(key));

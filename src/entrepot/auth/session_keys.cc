@@ -2,11 +2,6 @@
 
 #include <sodium.h>
 
-#include <algorithm>
-#include <utility>
-
-#include "entrepot/base/status_macros.h"
-
 namespace entrepot::auth {
 namespace {
 
@@ -32,31 +27,6 @@ int64_t GetInt(const uint8_t* in) {
 }
 
 }  // namespace
-
-SessionKey SessionKey::Random() {
-  SessionKey key;
-  randombytes_buf(key.bytes_.data(), key.bytes_.size());
-  return key;
-}
-
-SessionKey::SessionKey(std::span<const uint8_t> bytes) {
-  ENTREPOT_CHECK(bytes.size() == kSessionKeyBytes);
-  std::copy(bytes.begin(), bytes.end(), bytes_.begin());
-}
-
-SessionKey::~SessionKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
-
-SessionKey::SessionKey(SessionKey&& other) noexcept : bytes_(other.bytes_) {
-  sodium_memzero(other.bytes_.data(), other.bytes_.size());
-}
-
-SessionKey& SessionKey::operator=(SessionKey&& other) noexcept {
-  if (this != &other) {
-    bytes_ = other.bytes_;
-    sodium_memzero(other.bytes_.data(), other.bytes_.size());
-  }
-  return *this;
-}
 
 std::string SealDeviceSession(const SessionKey& key, int64_t device_id, int64_t user_id,
                               int64_t since_ms) {

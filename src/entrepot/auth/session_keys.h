@@ -27,31 +27,15 @@
 #include <vector>
 
 #include "entrepot/base/status.h"
+#include "entrepot/privacy/labor_pseudonym.h"
 
 namespace entrepot::auth {
 
-// crypto_secretbox_KEYBYTES.
-inline constexpr size_t kSessionKeyBytes = 32;
-
-// A sign-in key: 32 secret bytes, wiped when the key is destroyed or moved from. Move-only.
-class SessionKey {
- public:
-  // 32 bytes from libsodium's randombytes_buf. REQUIRES: InitSodium() succeeded.
-  static SessionKey Random();
-  // REQUIRES: bytes.size() == kSessionKeyBytes.
-  explicit SessionKey(std::span<const uint8_t> bytes);
-  ~SessionKey();
-  SessionKey(SessionKey&& other) noexcept;
-  SessionKey& operator=(SessionKey&& other) noexcept;
-  SessionKey(const SessionKey&) = delete;
-  SessionKey& operator=(const SessionKey&) = delete;
-
-  std::span<const uint8_t, kSessionKeyBytes> bytes() const { return bytes_; }
-
- private:
-  SessionKey() = default;
-  std::array<uint8_t, kSessionKeyBytes> bytes_{};
-};
+// A sign-in key is a key of the labor key directory like the day and week keys: 32 secret
+// bytes that wipe themselves when destroyed or moved from (move-only), made by
+// privacy::NewKey. crypto_secretbox_KEYBYTES.
+using SessionKey = privacy::SecretKey;
+inline constexpr size_t kSessionKeyBytes = privacy::kLaborKeyBytes;
 
 // Where the sign-in keys are kept. Names are [a-z0-9-], at most 64 bytes ("signin-" and the
 // labor day). Called by AccountStore under its mutex, so an implementation need not be

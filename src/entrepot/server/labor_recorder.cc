@@ -455,15 +455,11 @@ std::string SignInKeyDir::CurrentName() {
 }
 
 StatusOr<std::optional<auth::SessionKey>> SignInKeyDir::Load(const std::string& name) {
-  ENTREPOT_ASSIGN_OR_RETURN(std::optional<privacy::SecretKey> key, keys_.Load(name));
-  if (!key) {
-    return std::optional<auth::SessionKey>();
-  }
-  return std::optional<auth::SessionKey>(auth::SessionKey(key->bytes()));
+  return keys_.Load(name);
 }
 
 Status SignInKeyDir::Write(const std::string& name, const auth::SessionKey& key) {
-  return keys_.Write(name, privacy::SecretKey(key.bytes()));
+  return keys_.Write(name, key);
 }
 
 Status SignInKeyDir::Destroy(const std::string& name) { return keys_.Destroy(name); }
