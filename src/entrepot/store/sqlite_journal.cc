@@ -479,6 +479,10 @@ Status SqliteJournal::Initialize() {
     if (sqlite3_step(mode.get()) != SQLITE_ROW || ColumnBytes(mode.get(), 0) != "wal") {
       return Error(StatusCode::kInternal, "journal_error", "could not switch to WAL mode");
     }
+    ENTREPOT_ASSIGN_OR_RETURN(
+        checkpointer_,
+        WalCheckpointer::Start(db, path_,
+                               options_.vfs_name.empty() ? nullptr : options_.vfs_name.c_str()));
   }
   ENTREPOT_ASSIGN_OR_RETURN(std::optional<int64_t> last_seq,
                             QueryInt(db, kLastSeqSql, "read the last seq"));
@@ -499,7 +503,12 @@ Status SqliteJournal::PrepareStatements() {
   ENTREPOT_ASSIGN_OR_RETURN(insert_many_,
                             PrepareStatement(db, InsertSql(kRowsPerInsert), persistent));
   ENTREPOT_ASSIGN_OR_RETURN(scan_, PrepareStatement(db, kScanSql, persistent));
+  ENTREPOT_ASSIGN_OR_RETURN(read_, PrepareStatement(db, kReadSql, persistent));
   return OkStatus();
+}
+
+WalCheckpointerStats SqliteJournal::CheckpointStats() const {
+  return checkpointer_ != nullptr ? checkpointer_->stats() : WalCheckpointerStats{};
 }
 
 uint64_t SqliteJournal::LastSeq() const {
@@ -519,9 +528,11 @@ StatusOr<JournalRecord> SqliteJournal::Read(uint64_t seq) const {
     return Error(StatusCode::kNotFound, "no_such_record",
                  "journal record " + std::to_string(seq) + " does not exist");
   }
-  ENTREPOT_ASSIGN_OR_RETURN(StatementPtr statement, PrepareStatement(db_.get(), kReadSql));
-  sqlite3_bind_int64(statement.get(), 1, static_cast<int64_t>(seq));
-  const int rc = sqlite3_step(statement.get());
+  // Prepared once: a device that replays its offline queue reads one record per scan.
+  sqlite3_stmt* statement = read_.get();
+  ResetOnExit reset(statement);
+  sqlite3_bind_int64(statement, 1, static_cast<int64_t>(seq));
+  const int rc = sqlite3_step(statement);
   if (rc == SQLITE_DONE) {
     if (seq <= LastSeq()) {
       return Corrupt(path_ + ": record seq " + std::to_string(seq) + " is missing");
@@ -533,7 +544,7 @@ StatusOr<JournalRecord> SqliteJournal::Read(uint64_t seq) const {
     return SqliteStatus(db_.get(), rc, path_ + ": read seq " + std::to_string(seq));
   }
   JournalRecord record;
-  const int64_t stored_crc = ReadRecordRow(statement.get(), record);
+  const int64_t stored_crc = ReadRecordRow(statement, record);
   if (!RecordCrcMatches(record, stored_crc)) {
     return Corrupt(path_ + ": record seq " + std::to_string(seq) + ": checksum mismatch");
   }

@@ -2,8 +2,9 @@
 //
 // SqliteJournal: the embedded Journal backend (store/journal.h). One SQLite database file per
 // site, in WAL mode with synchronous=FULL, so that each Append is one transaction and one sync
-// of the WAL: the group commit of the sequencer's batch. The schema, the checksums and the
-// durability contract are described in docs/STORAGE.md.
+// of the WAL: the group commit of the sequencer's batch. The WAL is checkpointed into the
+// database file by a thread of the journal's own (wal_checkpointer.h), never inside an Append.
+// The schema, the checksums and the durability contract are described in docs/STORAGE.md.
 //
 // Design notes:
 //  1. Committed records are never deleted or rewritten. Open() of a damaged, truncated or
@@ -31,6 +32,7 @@
 
 #include "entrepot/base/status.h"
 #include "entrepot/store/journal.h"
+#include "entrepot/store/wal_checkpointer.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -138,6 +140,8 @@ class SqliteJournal final : public Journal {
   const std::string& Path() const { return path_; }
   // Whether the journal was opened with options.read_only.
   bool ReadOnly() const { return options_.read_only; }
+  // The WAL checkpoints run so far by the journal's checkpoint thread; zero when read-only.
+  WalCheckpointerStats CheckpointStats() const;
 
  private:
   using DatabasePtr = internal::SqliteDatabasePtr;
@@ -170,6 +174,9 @@ class SqliteJournal final : public Journal {
   StatementPtr insert_;       // One row.
   StatementPtr insert_many_;  // kRowsPerInsert rows: one VDBE run for many records.
   StatementPtr scan_;
+  StatementPtr read_;
+  // Declared after db_, so that it is stopped before db_ closes. Null when read-only.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace entrepot::store

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -179,6 +181,30 @@ TEST_F(SqliteJournalTest, LockHeldByAnotherWriterGivesUnavailableAndNothingChang
   std::vector<JournalRecord> records;
   ASSERT_TRUE(ReadAll(*journal, 0, records).ok());
   ExpectSameRecords(records, 1, 5);
+}
+
+TEST_F(SqliteJournalTest, TheWalIsCheckpointedBesideTheAppendsNotInThem) {
+  std::unique_ptr<SqliteJournal> journal = OpenOrDie();
+  ASSERT_NE(journal, nullptr);
+  const uintmax_t before = std::filesystem::file_size(path_);
+
+  // 3,000 records of 4 KiB, about three times the WAL's checkpoint threshold.
+  for (uint64_t first = 1; first <= 3'000; first += 100) {
+    std::vector<JournalRecord> batch = MakeBatch(first, 100);
+    for (JournalRecord& record : batch) {
+      record.payload.resize(4096, 'x');
+    }
+    ASSERT_TRUE(journal->Append(batch).ok());
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (journal->CheckpointStats().checkpoints == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(journal->CheckpointStats().checkpoints, 1u);
+  EXPECT_GT(std::filesystem::file_size(path_), before + (uintmax_t{2} << 20));
+  ASSERT_EQ(journal->LastSeq(), 3'000u);
 }
 
 TEST_F(SqliteJournalTest, ConflictInAMultiRowInsertRollsBackTheWholeBatch) {
