@@ -225,13 +225,19 @@ void LaborRecorder::Stop() {
 
 void LaborRecorder::Warn(const std::string& message) { options_.log("warning: " + message); }
 
+bool LaborRecorder::MustWake(bool was_empty) const {
+  return (was_empty && !queue_.empty()) || queue_.size() >= options_.batch_scans_max;
+}
+
 bool LaborRecorder::Enqueue(Item item, size_t bytes) {
   bool first_drop = false;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       return false;
     }
+    const bool was_empty = queue_.empty();
     if (queue_.size() + 1 > options_.queue_items_max ||
         queue_bytes_ + bytes > options_.queue_bytes_max) {
       ++stats_.dropped;
@@ -241,6 +247,7 @@ bool LaborRecorder::Enqueue(Item item, size_t bytes) {
       queue_bytes_ += bytes;
       ++enqueued_;
     }
+    wake = MustWake(was_empty);
   }
   if (first_drop) {
     Warn(
@@ -248,17 +255,21 @@ bool LaborRecorder::Enqueue(Item item, size_t bytes) {
         "(stock and scanning are unaffected)");
     return false;
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
   return true;
 }
 
 void LaborRecorder::Publish(std::span<const store::JournalRecord> records) {
   bool first_drop = false;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       return;
     }
+    const bool was_empty = queue_.empty();
     for (const store::JournalRecord& record : records) {
       const size_t bytes = ItemBytes(record);
       if (queue_.size() + 1 > options_.queue_items_max ||
@@ -272,13 +283,16 @@ void LaborRecorder::Publish(std::span<const store::JournalRecord> records) {
       queue_bytes_ += bytes;
       ++enqueued_;
     }
+    wake = MustWake(was_empty);
   }
   if (first_drop) {
     Warn(
         "the labor recorder's queue is full; labor events are dropped until it drains "
         "(stock and scanning are unaffected)");
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
 }
 
 void LaborRecorder::SignIn(std::string device, int64_t worker_id, int64_t at_ms) {
@@ -294,7 +308,11 @@ void LaborRecorder::SignOut(std::string device, int64_t at_ms) {
 bool LaborRecorder::Flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const uint64_t target = enqueued_;
-  return done_.wait_for(lock, timeout, [&] { return finished_ >= target; });
+  ++flushes_waiting_;
+  wake_.notify_one();  // Ends a batch window.
+  const bool done = done_.wait_for(lock, timeout, [&] { return finished_ >= target; });
+  --flushes_waiting_;
+  return done;
 }
 
 LaborRecorderStats LaborRecorder::stats() const {
@@ -312,6 +330,9 @@ void LaborRecorder::Run() {
       if (queue_.empty()) {
         return;  // Stopping, and everything queued was written.
       }
+      wake_.wait_for(lock, options_.batch_interval, [this] {
+        return stopping_ || flushes_waiting_ > 0 || queue_.size() >= options_.batch_scans_max;
+      });
       while (!queue_.empty() && items.size() < options_.batch_scans_max) {
         const Item& front = queue_.front();
         queue_bytes_ -= std::holds_alternative<store::JournalRecord>(front)
@@ -385,6 +406,7 @@ void LaborRecorder::WriteScans(std::vector<store::LaborScan>& scans) {
          " lost): " + result.status().ToString());
   }
   std::lock_guard lock(mutex_);
+  ++stats_.store_writes;
   if (!result.ok()) {
     ++stats_.errors;
     stats_.last_error = result.status().ToString();

@@ -7,9 +7,9 @@
 //  - LaborRecorder: receives the committed records from the engine's commit listener and
 //    badge sign-in/out from the API, in one bounded queue, and returns at once; a background
 //    thread decodes the entries and writes them to store::LaborStore in batches (one
-//    transaction each). Labor data is not the truth of the stock: when the queue is full,
-//    what does not fit is dropped, counted and logged, and scanning never waits (the
-//    journal stays whole; the labor stream then misses those scans).
+//    transaction each, gathered for up to batch_interval). Labor data is not the truth of the
+//    stock: when the queue is full, what does not fit is dropped, counted and logged, and scanning
+//    never waits (the journal stays whole; the labor stream then misses those scans).
 //  - RunLaborRetention and LaborRetentionJob: the end-of-day job (RET-01, RET-02). Every
 //    hour, and just after each local midnight, it rotates the sign-in key of the account
 //    store's device sessions (AccountStore::RotateSessionKey), rolls up the days due
@@ -122,6 +122,11 @@ struct LaborRecorderOptions {
   size_t queue_bytes_max = size_t{32} << 20;
   // Scans written per LaborStore transaction (at most store::kMaxScansPerBatch).
   size_t batch_scans_max = 2'048;
+  // Once something is queued, the thread waits this long (unless batch_scans_max are queued,
+  // a Flush waits or it is stopping) so that the many small commits of single scans become
+  // one store transaction and one wake-up: labor figures are read later, never on the scan
+  // path, and may lag this much.
+  std::chrono::milliseconds batch_interval{100};
   // The site's time zone: a sign-in belongs to the labor day of its local date.
   LaborTimeZone time_zone{};
   // Where warnings go (one line each, no newline); default std::cerr.
@@ -138,7 +143,8 @@ struct LaborRecorderStats {
   uint64_t undecodable = 0;            // Records that are no valid entry.
   uint64_t sessions_started = 0;
   uint64_t sessions_ended = 0;
-  uint64_t errors = 0;  // Failed store writes (their items are lost).
+  uint64_t store_writes = 0;  // LaborStore::RecordScans calls (one transaction each).
+  uint64_t errors = 0;        // Failed store writes (their items are lost).
   std::string last_error;
 };
 
@@ -185,6 +191,9 @@ class LaborRecorder {
 
   LaborRecorder(store::LaborStore& store, ScanZones zones, LaborRecorderOptions options);
   bool Enqueue(Item item, size_t bytes);
+  // Whether a push that found the queue `was_empty` must wake the thread: it sleeps while
+  // the queue is empty, and lets a batch gather until batch_scans_max. REQUIRES: mutex_.
+  bool MustWake(bool was_empty) const;
   void Run();
   void Process(std::deque<Item>& items);
   void WriteScans(std::vector<store::LaborScan>& scans);
@@ -201,6 +210,7 @@ class LaborRecorder {
   size_t queue_bytes_ = 0;        // Guarded by mutex_.
   uint64_t enqueued_ = 0;         // Items ever queued; guarded by mutex_.
   uint64_t finished_ = 0;         // Items written or failed; guarded by mutex_.
+  int flushes_waiting_ = 0;       // Flush calls waiting; guarded by mutex_.
   bool overflowing_ = false;      // A warning was logged for the current overflow.
   bool stopping_ = false;         // Guarded by mutex_.
   LaborRecorderStats stats_;      // Guarded by mutex_.

@@ -216,6 +216,21 @@ TEST_F(LaborRecorderTest, CommittedScansBecomeTheSignedInWorkersLaborRows) {
   EXPECT_EQ(recorder.stats().scans_without_session, 2u);
 }
 
+TEST_F(LaborRecorderTest, ScansCommittedOneByOneAreWrittenInOneTransaction) {
+  LaborRecorderOptions options;
+  options.batch_interval = std::chrono::minutes(1);  // Longer than kWait: Flush must end it.
+  LaborRecorder& recorder = StartRecorder(options);
+  recorder.SignIn("HH-01", kAlice, now_);
+  for (int i = 0; i < 20; ++i) {
+    Scan("HH-01", Mode::kReceive, {LocationLabel("DOCK-01")});  // One commit each.
+  }
+
+  ASSERT_TRUE(recorder.Flush(kWait));
+
+  EXPECT_EQ(Day(kAlice).scans.size(), 20u);
+  EXPECT_EQ(recorder.stats().store_writes, 1u);
+}
+
 TEST_F(LaborRecorderTest, ASignInQueuedBehindScansLeavesThemToThePreviousWorker) {
   LaborRecorder& recorder = StartRecorder();
   recorder.SignIn("HH-01", kAlice, now_);

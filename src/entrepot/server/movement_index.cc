@@ -136,11 +136,13 @@ void MovementIndex::Publish(std::span<const store::JournalRecord> records) {
     copies.push_back(store::JournalRecord{record.seq, "", record.payload});
     bytes += QueuedBytes(record);
   }
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       return;
     }
+    const bool was_empty = queue_.empty();
     if (queue_.size() + copies.size() > options_.queue_records_max ||
         queue_bytes_ + bytes > options_.queue_bytes_max) {
       // The journal holds these records: the indexer reads them back from there.
@@ -156,8 +158,13 @@ void MovementIndex::Publish(std::span<const store::JournalRecord> records) {
                     std::make_move_iterator(copies.end()));
       queue_bytes_ += bytes;
     }
+    // The thread sleeps while the queue is empty, then lets a batch gather: a wake-up at
+    // every commit would only find it still gathering.
+    wake = catch_up_requested_ || was_empty || queue_.size() >= options_.batch_records_max;
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
 }
 
 void MovementIndex::Run() {
