@@ -1,14 +1,19 @@
 #include "entrepot/server/movement_db.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <span>
+#include <string>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
@@ -34,6 +39,7 @@ constexpr int64_t kMsPerMinute = 60 * 1000;
 
 constexpr const char* kSchema = R"sql(
   CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE unsynced(boot TEXT NOT NULL);
   CREATE TABLE movement(
     seq INTEGER NOT NULL, ord INTEGER NOT NULL, at_ms INTEGER NOT NULL, process TEXT NOT NULL,
     kind INTEGER NOT NULL, location TEXT NOT NULL, zone TEXT NOT NULL,
@@ -749,6 +755,51 @@ StatusOr<int64_t> PragmaInt(sqlite3* db, const char* sql) {
   return value;
 }
 
+// The text in the first column of the first row of `sql`; nullopt when it has no row.
+StatusOr<std::optional<std::string>> ReadText(sqlite3* db, const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(raw);
+  }
+  std::optional<std::string> value;
+  if (rc == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+    value = std::string(text != nullptr ? text : "");
+  }
+  sqlite3_finalize(raw);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return SqliteStatus(db, rc, std::string("index: ") + sql);
+  }
+  return value;
+}
+
+// Runs `sql`, whose one parameter is `text`.
+Status ExecWithText(sqlite3* db, const char* sql, const std::string& text) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(raw, 1, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    rc = sqlite3_step(raw);
+  }
+  sqlite3_finalize(raw);
+  return rc == SQLITE_DONE ? OkStatus() : SqliteStatus(db, rc, std::string("index: ") + sql);
+}
+
+Status SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    return Error(StatusCode::kUnavailable, "index_unavailable",
+                 "sync " + path + ": " + std::strerror(error));
+  }
+  ::close(fd);
+  return OkStatus();
+}
+
 // Opens a connection; on failure closes it and returns the error.
 StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
   sqlite3* db = nullptr;
@@ -784,7 +835,8 @@ Status MovementDb::Exec(const char* sql, std::string_view what) {
                          : SqliteStatus(db_, rc, "index " + path_ + ": " + std::string(what));
 }
 
-StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriterOnce(const std::string& path) {
+StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriterOnce(const std::string& path,
+                                                                 const std::string& boot_id) {
   ENTREPOT_ASSIGN_OR_RETURN(sqlite3 * raw,
                             OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   std::unique_ptr<MovementDb> db(new MovementDb(path, raw));
@@ -805,10 +857,9 @@ StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriterOnce(const std::stri
   ENTREPOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL", "set WAL mode"));
   // Checkpoints every 8,192 WAL pages (32 MiB) rather than SQLite's 1,000: the index rewrites
   // the same B-tree pages batch after batch, and a rarer checkpoint writes each of them back
-  // (and syncs the file) once for many batches.
-  ENTREPOT_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192",
-      "set pragmas"));
+  // once for many batches.
+  ENTREPOT_RETURN_IF_ERROR(
+      db->Exec("PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192", "set pragmas"));
   if (tables == 0) {
     // Schema and version in one transaction: a file either has both or neither.
     ENTREPOT_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE", "begin schema"));
@@ -824,16 +875,61 @@ StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriterOnce(const std::stri
       return status;
     }
   }
+  ENTREPOT_RETURN_IF_ERROR(db->StartUnsynced(boot_id));
   return db;
 }
 
+Status MovementDb::StartUnsynced(const std::string& boot_id) {
+  ENTREPOT_ASSIGN_OR_RETURN(std::optional<std::string> unsynced_boot,
+                            ReadText(db_, "SELECT boot FROM unsynced"));
+  if (unsynced_boot.has_value() && *unsynced_boot != boot_id) {
+    return Error(StatusCode::kDataLoss, "index_unsynced",
+                 path_ + " was written without syncs during boot " + *unsynced_boot +
+                     " and not closed cleanly: the machine may have stopped with writes in "
+                     "flight; rebuilding it from the journal");
+  }
+  if (boot_id.empty()) {
+    // No boot id to tell a power loss from a process crash: sync as SQLite does by default
+    // in WAL mode (at each checkpoint).
+    return Exec("PRAGMA synchronous=NORMAL", "set synchronous");
+  }
+  // The mark is made durable (FULL) before the first unsynced write (OFF).
+  ENTREPOT_RETURN_IF_ERROR(
+      Exec("PRAGMA synchronous=FULL; BEGIN IMMEDIATE; DELETE FROM unsynced", "begin the mark"));
+  Status status = ExecWithText(db_, "INSERT INTO unsynced(boot) VALUES(?1)", boot_id);
+  status = status.ok() ? Exec("COMMIT; PRAGMA synchronous=OFF", "commit the mark") : status;
+  if (!status.ok()) {
+    (void)Exec("ROLLBACK", "roll back the mark");
+    return status;
+  }
+  unsynced_ = true;
+  return OkStatus();
+}
+
+Status MovementDb::CloseCleanly() {
+  if (!unsynced_) {
+    return OkStatus();
+  }
+  // Every page written without a sync reaches the disk (the checkpoint syncs the WAL, copies
+  // it into the file and syncs the file; the file is synced once more in case nothing was
+  // left to copy), then the mark goes, durably.
+  ENTREPOT_RETURN_IF_ERROR(
+      Exec("PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);", "checkpoint"));
+  ENTREPOT_RETURN_IF_ERROR(SyncFile(path_));
+  ENTREPOT_RETURN_IF_ERROR(Exec("DELETE FROM unsynced", "clear the unsynced mark"));
+  unsynced_ = false;
+  return OkStatus();
+}
+
 StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriter(const std::string& path,
+                                                             const std::string& boot_id,
                                                              bool* recreated) {
-  StatusOr<std::unique_ptr<MovementDb>> db = OpenWriterOnce(path);
+  StatusOr<std::unique_ptr<MovementDb>> db = OpenWriterOnce(path, boot_id);
   const std::string reason = db.ok() ? std::string() : db.status().reason();
-  // An index of another version, or a damaged one, is rebuilt: it is derived from the
-  // journal. Anything else (locks, I/O, a foreign database) is reported.
-  if (reason != "index_stale" && reason != "index_corrupt") {
+  // An index of another version, a damaged one, or one that a power loss may have damaged
+  // silently is rebuilt: it is derived from the journal. Anything else (locks, I/O, a
+  // foreign database) is reported.
+  if (reason != "index_stale" && reason != "index_corrupt" && reason != "index_unsynced") {
     return db;
   }
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -843,7 +939,7 @@ StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenWriter(const std::string& 
   if (recreated != nullptr) {
     *recreated = true;
   }
-  return OpenWriterOnce(path);
+  return OpenWriterOnce(path, boot_id);
 }
 
 StatusOr<std::unique_ptr<MovementDb>> MovementDb::OpenReader(const std::string& path) {

@@ -15,7 +15,9 @@
 //    site to place a movement (the zone of a location, where a container stands, what a
 //    container holds when it ships), kept from the journal's own events;
 //  - meta: the watermark (the last indexed seq and the CRC-32C of its payload, which tells
-//    whether the journal beside the index is still the one it was built from).
+//    whether the journal beside the index is still the one it was built from);
+//  - unsynced: the boot during which the file was written without syncs, until a clean close
+//    (OpenWriter).
 // Every batch of entries is one transaction that also advances the watermark, so the index
 // is always the image of a prefix of the journal.
 //
@@ -46,12 +48,22 @@ class MovementDb {
   // PRAGMA application_id of an index file: "EIDX".
   static constexpr int32_t kApplicationId = 0x45494458;
   // PRAGMA user_version of the schema this code writes; any other value is rebuilt.
-  static constexpr int32_t kSchemaVersion = 1;
+  static constexpr int32_t kSchemaVersion = 2;
 
   // Opens the index at `path` for writing, creating it when absent. A file that is not an
   // index of kSchemaVersion (or not a database at all) is deleted and recreated; then
   // `*recreated` (when given) is set to true. REQUIRES: no other connection has it open.
+  //
+  // `boot_id` names the machine's current boot (CurrentBootId); when it is given, the writer
+  // commits with synchronous=OFF: the index is derived data, and its syncs (32 MiB at each
+  // checkpoint) made the journal's own syncs, on the same disk, wait. Before the first such
+  // write the file is durably marked "unsynced during boot B", and CloseCleanly removes the
+  // mark once everything is synced. A process crash leaves the page cache, so the file is
+  // whole; a power loss or a kernel crash may leave it damaged without SQLite noticing. So a
+  // file still marked with another boot is deleted and rebuilt (and `*recreated` set). An
+  // empty `boot_id` keeps SQLite's synchronous=NORMAL.
   static StatusOr<std::unique_ptr<MovementDb>> OpenWriter(const std::string& path,
+                                                          const std::string& boot_id,
                                                           bool* recreated = nullptr);
   // Opens a read-only connection on an index that OpenWriter created.
   static StatusOr<std::unique_ptr<MovementDb>> OpenReader(const std::string& path);
@@ -75,6 +87,11 @@ class MovementDb {
   // Empties every table; the watermark goes back to 0.
   Status Clear();
 
+  // Syncs everything written without a sync and removes the file's unsynced mark (see
+  // OpenWriter); nothing for a writer without a boot id. A failure (a reader in the middle
+  // of a query, an I/O error) leaves the mark: the next boot then rebuilds the index.
+  Status CloseCleanly();
+
   // The movements of `subject` ordered before `before`, newest first, at most `limit` + 1 (so
   // the caller knows whether a next page exists), with the watermark, read in one snapshot.
   // REQUIRES: 1 <= limit <= kMaxHistoryLimit.
@@ -91,7 +108,10 @@ class MovementDb {
   class Statements;
 
   MovementDb(std::string path, sqlite3* db);
-  static StatusOr<std::unique_ptr<MovementDb>> OpenWriterOnce(const std::string& path);
+  static StatusOr<std::unique_ptr<MovementDb>> OpenWriterOnce(const std::string& path,
+                                                              const std::string& boot_id);
+  // Checks the unsynced mark against `boot_id`, then marks the file and turns syncs off.
+  Status StartUnsynced(const std::string& boot_id);
   Status Exec(const char* sql, std::string_view what);
   Status ReadSnapshotBegin();
   void ReadSnapshotEnd();
@@ -99,6 +119,7 @@ class MovementDb {
   std::string path_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> statements_;  // Finalized before db_ closes.
+  bool unsynced_ = false;                   // Committing with synchronous=OFF.
 };
 
 }  // namespace entrepot::server::internal

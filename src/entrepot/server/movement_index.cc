@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <system_error>
@@ -65,7 +66,15 @@ MovementIndexOptions MovementIndexOptions::ForDataDir(const std::string& dir) {
   MovementIndexOptions options;
   options.index_path = (std::filesystem::path(dir) / "index.db").string();
   options.journal_path = (std::filesystem::path(dir) / "journal.db").string();
+  options.boot_id = CurrentBootId();
   return options;
+}
+
+std::string CurrentBootId() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
 }
 
 StatusOr<std::unique_ptr<MovementIndex>> MovementIndex::Open(MovementIndexOptions options) {
@@ -81,8 +90,9 @@ StatusOr<std::unique_ptr<MovementIndex>> MovementIndex::Open(MovementIndexOption
   // The journal must be readable now: catching up from it is how the index stays whole.
   ENTREPOT_RETURN_IF_ERROR(OpenJournal(options).status());
   bool recreated = false;
-  ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::MovementDb> writer,
-                            internal::MovementDb::OpenWriter(options.index_path, &recreated));
+  ENTREPOT_ASSIGN_OR_RETURN(
+      std::unique_ptr<internal::MovementDb> writer,
+      internal::MovementDb::OpenWriter(options.index_path, options.boot_id, &recreated));
   ENTREPOT_ASSIGN_OR_RETURN(std::unique_ptr<internal::MovementDb> reader,
                             internal::MovementDb::OpenReader(options.index_path));
   ENTREPOT_ASSIGN_OR_RETURN(internal::MovementDb::Watermark watermark, writer->ReadWatermark());
@@ -113,6 +123,10 @@ void MovementIndex::Stop() {
   wake_.notify_all();
   if (thread_.joinable()) {
     thread_.join();
+    // The thread is the writer's only user; after a failure the next boot rebuilds the index.
+    if (Status closed = writer_->CloseCleanly(); !closed.ok()) {
+      RecordError(closed);
+    }
   }
 }
 

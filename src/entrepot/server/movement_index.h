@@ -60,6 +60,10 @@ struct MovementIndexOptions {
 
   std::string index_path;    // DIR/index.db
   std::string journal_path;  // DIR/journal.db, read only; ignored when open_journal is set.
+  // The machine's boot (CurrentBootId): the index then writes without syncs and is rebuilt
+  // after a boot that found it not closed cleanly (MovementDb::OpenWriter). Empty: it syncs
+  // at each checkpoint.
+  std::string boot_id;
   // When set, the journal the index follows, instead of the SQLite file at journal_path: for
   // a site whose journal is in PostgreSQL, a read-only PostgresJournal of that site. Called
   // at Open and at each catch-up; each call must return a new reader of the same journal.
@@ -81,9 +85,13 @@ struct MovementIndexOptions {
   // Wait after an indexing error before catching up again from the journal.
   std::chrono::milliseconds retry_delay{1000};
 
-  // The options for a data directory: DIR/index.db and DIR/journal.db.
+  // The options for a data directory: DIR/index.db and DIR/journal.db, and CurrentBootId().
   static MovementIndexOptions ForDataDir(const std::string& dir);
 };
+
+// The id of the running kernel's boot (Linux: /proc/sys/kernel/random/boot_id), which changes
+// at each boot; empty when it cannot be read.
+std::string CurrentBootId();
 
 // Counters since Open, for tests, /metrics and /healthz.
 struct MovementIndexStats {
