@@ -913,8 +913,12 @@ Status MovementDb::CloseCleanly() {
   // Every page written without a sync reaches the disk (the checkpoint syncs the WAL, copies
   // it into the file and syncs the file; the file is synced once more in case nothing was
   // left to copy), then the mark goes, durably.
-  ENTREPOT_RETURN_IF_ERROR(
-      Exec("PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);", "checkpoint"));
+  ENTREPOT_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL", "set synchronous"));
+  ENTREPOT_ASSIGN_OR_RETURN(int64_t busy, PragmaInt(db_, "PRAGMA wal_checkpoint(TRUNCATE)"));
+  if (busy != 0) {
+    return Error(StatusCode::kUnavailable, "index_unavailable",
+                 "index " + path_ + ": a reader kept the closing checkpoint from completing");
+  }
   ENTREPOT_RETURN_IF_ERROR(SyncFile(path_));
   ENTREPOT_RETURN_IF_ERROR(Exec("DELETE FROM unsynced", "clear the unsynced mark"));
   unsynced_ = false;

@@ -463,6 +463,28 @@ TEST_F(MovementIndexTest, AnIndexClosedCleanlyIsKeptAcrossBoots) {
   EXPECT_EQ(History(ItemWithSerial(kKettle, "S1")).movements, history);
 }
 
+TEST_F(MovementIndexTest, AStopThatCannotSyncEverythingKeepsTheMarkAndTheNextBootRebuilds) {
+  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
+  options.boot_id = "boot-a";
+  OpenIndex(options);
+  Lifecycle();
+  WaitIndexed();
+  // A reader in the middle of a read transaction: the closing checkpoint cannot complete.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(IndexPath().c_str(), &reader, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM movement;", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  Scan(Mode::kReceive, {LocationLabel("DOCK-01"), Item(kKettle)});  // Past the reader's view.
+  WaitIndexed();
+  CloseIndex();
+  sqlite3_close(reader);
+
+  options.boot_id = "boot-b";
+  EXPECT_EQ(OpenIndex(options).stats().rebuilds, 1u);
+}
+
 TEST_F(MovementIndexTest, IndexOfAnotherJournalIsRebuilt) {
   OpenIndex();
   Lifecycle();
