@@ -2,10 +2,8 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -23,6 +21,7 @@
 #include "entrepot/base/status_macros.h"
 #include "entrepot/core/codec.h"
 #include "entrepot/store/crc32c.h"
+#include "entrepot/store/fsync_path.h"
 #include "entrepot/store/sqlite_status.h"
 
 namespace entrepot::server::internal {
@@ -786,20 +785,6 @@ Status ExecWithText(sqlite3* db, const char* sql, const std::string& text) {
   return rc == SQLITE_DONE ? OkStatus() : SqliteStatus(db, rc, std::string("index: ") + sql);
 }
 
-Status SyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int error = errno;
-    if (fd >= 0) {
-      ::close(fd);
-    }
-    return Error(StatusCode::kUnavailable, "index_unavailable",
-                 "sync " + path + ": " + std::strerror(error));
-  }
-  ::close(fd);
-  return OkStatus();
-}
-
 // Opens a connection; on failure closes it and returns the error.
 StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
   sqlite3* db = nullptr;
@@ -919,7 +904,10 @@ Status MovementDb::CloseCleanly() {
     return Error(StatusCode::kUnavailable, "index_unavailable",
                  "index " + path_ + ": a reader kept the closing checkpoint from completing");
   }
-  ENTREPOT_RETURN_IF_ERROR(SyncFile(path_));
+  if (const int error = store::FsyncPath(path_, O_RDONLY); error != 0) {
+    return Error(StatusCode::kUnavailable, "index_unavailable",
+                 "sync " + path_ + ": " + std::strerror(error));
+  }
   ENTREPOT_RETURN_IF_ERROR(Exec("DELETE FROM unsynced", "clear the unsynced mark"));
   unsynced_ = false;
   return OkStatus();

@@ -16,6 +16,7 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/store/audit_log_storage.h"
+#include "entrepot/store/fsync_path.h"
 
 namespace entrepot::store {
 namespace {
@@ -40,16 +41,10 @@ Status ReadOnly() {
 
 Status SyncDirectory(const std::string& file) {
   std::string directory = std::filesystem::path(file).parent_path().string();
-  const int fd =
-      ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int error = errno;
-    if (fd >= 0) {
-      ::close(fd);
-    }
+  if (const int error = FsyncPath(directory.empty() ? "." : directory, O_RDONLY | O_DIRECTORY);
+      error != 0) {
     return Unavailable("sync " + directory, error);
   }
-  ::close(fd);
   return OkStatus();
 }
 

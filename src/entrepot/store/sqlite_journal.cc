@@ -18,6 +18,7 @@
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
 #include "entrepot/store/crc32c.h"
+#include "entrepot/store/fsync_path.h"
 #include "entrepot/store/sqlite_status.h"
 
 namespace entrepot::store {
@@ -197,16 +198,10 @@ std::string SeqRange(uint64_t first, uint64_t last) {
 }
 
 Status SyncPath(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int error = errno;
-    if (fd >= 0) {
-      ::close(fd);
-    }
+  if (const int error = FsyncPath(path, flags); error != 0) {
     return Error(StatusCode::kUnavailable, "journal_unavailable",
                  "sync " + path + ": " + std::strerror(error));
   }
-  ::close(fd);
   return OkStatus();
 }
 
