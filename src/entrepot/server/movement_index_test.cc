@@ -198,6 +198,16 @@ class MovementIndexTest : public ::testing::Test {
     ReceiveAndStow();
     PickPackShip();
   }
+  // Opens the index as the machine's boot `boot` and indexes the lifecycle; returns the
+  // options, to open it again in this boot or another.
+  MovementIndexOptions IndexLifecycleDuringBoot(const std::string& boot) {
+    MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
+    options.boot_id = boot;
+    OpenIndex(options);
+    Lifecycle();
+    WaitIndexed();
+    return options;
+  }
   // The lifecycle, then ten receipts of two cables, one commit each; waits until indexed.
   void LifecycleAndTenReceipts() {
     Lifecycle();
@@ -423,11 +433,7 @@ void CopyIndexFiles(const std::string& from, const std::string& to) {
 }
 
 TEST_F(MovementIndexTest, AnIndexLeftOpenIsRebuiltInAnotherBootAndKeptInTheSame) {
-  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
-  options.boot_id = "boot-a";
-  OpenIndex(options);
-  Lifecycle();
-  WaitIndexed();
+  MovementIndexOptions options = IndexLifecycleDuringBoot("boot-a");
   const std::vector<Movement> history = History(ItemWithSerial(kKettle, "S1")).movements;
   const std::string at_crash = dir_ + "/index-at-crash.db";
   CopyIndexFiles(IndexPath(), at_crash);
@@ -447,11 +453,7 @@ TEST_F(MovementIndexTest, AnIndexLeftOpenIsRebuiltInAnotherBootAndKeptInTheSame)
 }
 
 TEST_F(MovementIndexTest, AnIndexClosedCleanlyIsKeptAcrossBoots) {
-  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
-  options.boot_id = "boot-a";
-  OpenIndex(options);
-  Lifecycle();
-  WaitIndexed();
+  MovementIndexOptions options = IndexLifecycleDuringBoot("boot-a");
   const std::vector<Movement> history = History(ItemWithSerial(kKettle, "S1")).movements;
   CloseIndex();
 
@@ -464,11 +466,7 @@ TEST_F(MovementIndexTest, AnIndexClosedCleanlyIsKeptAcrossBoots) {
 }
 
 TEST_F(MovementIndexTest, AStopThatCannotSyncEverythingKeepsTheMarkAndTheNextBootRebuilds) {
-  MovementIndexOptions options = MovementIndexOptions::ForDataDir(dir_);
-  options.boot_id = "boot-a";
-  OpenIndex(options);
-  Lifecycle();
-  WaitIndexed();
+  MovementIndexOptions options = IndexLifecycleDuringBoot("boot-a");
   // A reader in the middle of a read transaction: the closing checkpoint cannot complete.
   sqlite3* reader = nullptr;
   ASSERT_EQ(sqlite3_open_v2(IndexPath().c_str(), &reader, SQLITE_OPEN_READONLY, nullptr),
