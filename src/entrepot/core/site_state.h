@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "entrepot/base/compare_bytes.h"
 #include "entrepot/core/events.h"
 #include "entrepot/core/order_book.h"
 #include "entrepot/domain/model.h"
@@ -56,19 +57,19 @@ struct StockKeyLess {
     if (a.holder.kind != b.holder.kind) {
       return a.holder.kind < b.holder.kind;
     }
-    if (const int order = a.holder.id.compare(b.holder.id); order != 0) {
+    if (const int order = CompareBytes(a.holder.id, b.holder.id); order != 0) {
       return order < 0;
     }
-    if (const int order = a.item.gtin.compare(b.item.gtin); order != 0) {
+    if (const int order = CompareBytes(a.item.gtin, b.item.gtin); order != 0) {
       return order < 0;
     }
-    if (const int order = a.item.lot.compare(b.item.lot); order != 0) {
+    if (const int order = CompareBytes(a.item.lot, b.item.lot); order != 0) {
       return order < 0;
     }
-    if (const int order = a.item.expiry.compare(b.item.expiry); order != 0) {
+    if (const int order = CompareBytes(a.item.expiry, b.item.expiry); order != 0) {
       return order < 0;
     }
-    return a.item.serial.compare(b.item.serial) < 0;
+    return CompareBytes(a.item.serial, b.item.serial) < 0;
   }
 };
 
@@ -93,7 +94,7 @@ struct MostHeldFirst {
     if (a.first != b.first) {
       return a.first > b.first;
     }
-    return std::string_view(a.second) < std::string_view(b.second);
+    return CompareBytes(a.second, b.second) < 0;
   }
 };
 using RankedBins = std::set<std::pair<int64_t, std::string>, MostHeldFirst>;
@@ -216,12 +217,10 @@ class SiteState {
     using is_transparent = void;
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
-      const std::string_view a_gtin = a.first;
-      const std::string_view b_gtin = b.first;
-      if (a_gtin != b_gtin) {
-        return a_gtin < b_gtin;
+      if (const int order = CompareBytes(a.first, b.first); order != 0) {
+        return order < 0;
       }
-      return std::string_view(a.second) < std::string_view(b.second);
+      return CompareBytes(a.second, b.second) < 0;
     }
   };
   using SerialView = std::pair<std::string_view, std::string_view>;
