@@ -34,6 +34,10 @@ uint64_t KeyIndex::Find(std::string_view key) const {
   return slot.hash == 0 ? 0 : slot.seq;
 }
 
+void KeyIndex::Prefetch(std::string_view key) const {
+  __builtin_prefetch(&slots_[static_cast<size_t>(Hash(key)) & (slots_.size() - 1)]);
+}
+
 void KeyIndex::Insert(uint64_t hash, uint64_t seq) {
   Slot& slot = slots_[Probe(hash)];
   if (slot.hash == 0) {

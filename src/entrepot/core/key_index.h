@@ -27,6 +27,9 @@ class KeyIndex {
 
   // The seq last remembered for `key`, or 0.
   uint64_t Find(std::string_view key) const;
+  // Starts loading the table line where Find(key) will look, so that a caller who knows the
+  // next key can hide that lookup's cache miss behind the work of the current scan.
+  void Prefetch(std::string_view key) const;
   // Remembers `key` -> `seq`, scanned at `at_ms` (replacing an older seq for the same
   // hash), and forgets the oldest key once the window is full. REQUIRES: seq > 0.
   void Remember(std::string_view key, uint64_t seq, int64_t at_ms);

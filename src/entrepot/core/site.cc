@@ -43,7 +43,9 @@ class Decider {
  public:
   Decider(const SiteState& state, const SiteConfig& config, const ScanCommand& command,
           DeviceState device)
-      : state_(state), config_(config), command_(command), device_(std::move(device)) {}
+      : state_(state), config_(config), command_(command), device_(std::move(device)) {
+    events_.reserve(2);  // Most scans: one event and the device's new state, one allocation.
+  }
 
   Reply Decide(const ScannedCode& scanned) {
     switch (command_.mode) {

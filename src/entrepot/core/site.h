@@ -70,6 +70,9 @@ class Site {
   // changes nothing: it may be the replay of a scan the window no longer remembers, and
   // applying it twice would corrupt stock.
   Execution Execute(const ScanCommand& command, uint64_t seq, bool ignore_known_key = false);
+  // A hint that `next` will be executed after the current command: starts loading the
+  // idempotency-key slot its Execute reads first, a likely cache miss. Changes nothing.
+  void Prefetch(const ScanCommand& next) const { keys_.Prefetch(next.key); }
 
   // Builds the entries that define a layout's master data (site, zones, locations,
   // products, containers), numbered from `first_seq`, and applies them.
