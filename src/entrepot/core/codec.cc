@@ -535,8 +535,8 @@ domain::Location DecodeLocation(ByteReader& in) {
   return location;
 }
 
-std::string EncodeEntry(const Entry& entry) {
-  ByteWriter out;
+std::string EncodeEntry(const Entry& entry, std::string buffer) {
+  ByteWriter out(std::move(buffer));
   out.bytes().reserve(256);  // A typical scan entry, so it is built without reallocation.
   out.U8(kEntryFormat);
   out.U8(static_cast<uint8_t>(entry.kind));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "entrepot/base/status.h"
 #include "entrepot/core/events.h"
@@ -19,6 +20,10 @@ namespace entrepot::core {
 
 class ByteWriter {
  public:
+  ByteWriter() = default;
+  // Writes into `buffer`'s storage: its contents are dropped, its capacity is reused.
+  explicit ByteWriter(std::string buffer) : out_(std::move(buffer)) { out_.clear(); }
+
   void U8(uint8_t value) { out_.push_back(static_cast<char>(value)); }
   void Varint(uint64_t value);
   void Signed(int64_t value) {
@@ -70,7 +75,9 @@ std::vector<ReturnLine> DecodeReturnLines(ByteReader& in);
 void EncodeLocation(ByteWriter& out, const domain::Location& location);
 domain::Location DecodeLocation(ByteReader& in);
 
-std::string EncodeEntry(const Entry& entry);
+// Encodes `entry` into `buffer`'s storage (its contents are replaced): passing the spent
+// payload of a committed record reuses its allocation.
+std::string EncodeEntry(const Entry& entry, std::string buffer = {});
 // The scan time of an encoded entry, read without decoding its events (restart reads it for
 // every remembered idempotency key). Returns kDataLoss (reason "bad_entry") as DecodeEntry.
 StatusOr<int64_t> DecodeEntryTime(std::string_view bytes);

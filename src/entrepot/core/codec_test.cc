@@ -93,6 +93,15 @@ TEST(CodecTest, EntryWithEveryEventRoundTrips) {
   EXPECT_EQ(std::get<LoadClosed>(decoded->events[27]), std::get<LoadClosed>(entry.events[27]));
 }
 
+TEST(CodecTest, EncodingIntoASpentBufferReplacesItsBytes) {
+  const Entry entry = EntryWithEveryEvent();
+  std::string spent(4096, 'x');
+  const char* storage = spent.data();
+  std::string reused = EncodeEntry(entry, std::move(spent));
+  EXPECT_EQ(reused, EncodeEntry(entry));
+  EXPECT_EQ(reused.data(), storage);  // Its allocation was large enough to keep.
+}
+
 TEST(CodecTest, EveryTruncationReturnsDataLoss) {
   std::string bytes = EncodeEntry(EntryWithEveryEvent());
   for (size_t size = 0; size < bytes.size(); ++size) {

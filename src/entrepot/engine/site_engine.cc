@@ -161,7 +161,12 @@ Status SiteEngine::Decide(std::span<const core::ScanCommand> commands,
                           std::vector<JournalRecord>& records, std::vector<ScanReply>& replies) {
   records.reserve(commands.size());
   replies.reserve(commands.size());
-  for (const core::ScanCommand& command : commands) {
+  std::vector<std::string> spare = TakeSparePayloads(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const core::ScanCommand& command = commands[i];
+    if (i + 1 < commands.size()) {
+      site_.Prefetch(commands[i + 1]);
+    }
     const uint64_t seq = last_seq_ + records.size() + 1;
     core::Site::Execution execution = site_.Execute(command, seq);
     if (execution.duplicate_of != 0) {
@@ -193,7 +198,13 @@ Status SiteEngine::Decide(std::span<const core::ScanCommand> commands,
       }
       execution = site_.Execute(command, seq, /*ignore_known_key=*/true);
     }
-    records.push_back(JournalRecord{seq, command.key, core::EncodeEntry(execution.entry)});
+    std::string buffer;
+    if (!spare.empty()) {
+      buffer = std::move(spare.back());
+      spare.pop_back();
+    }
+    records.push_back(
+        JournalRecord{seq, command.key, core::EncodeEntry(execution.entry, std::move(buffer))});
     replies.push_back(ScanReply{std::move(execution.entry.reply), seq, false});
   }
   return OkStatus();
@@ -241,6 +252,7 @@ void SiteEngine::CommitGroup(std::vector<PendingBatch>& group) {
       std::move(group[i].records.begin(), group[i].records.end(), std::back_inserter(records));
     }
     status = Append(records);
+    RecyclePayloads(records);
   }
   for (PendingBatch& batch : group) {
     if (status.ok()) {
@@ -365,7 +377,34 @@ Status SiteEngine::Commit(std::vector<JournalRecord>& records) {
   }
   ENTREPOT_RETURN_IF_ERROR(Append(records));
   last_seq_ = records.back().seq;
+  RecyclePayloads(records);
   return OkStatus();
+}
+
+void SiteEngine::RecyclePayloads(std::vector<JournalRecord>& records) {
+  // Bounded: at most one large batch of typical scan payloads (about 4 MiB).
+  constexpr size_t kMaxSpare = 16'384;
+  constexpr size_t kMaxSpareCapacity = 1024;
+  std::lock_guard lock(spare_mutex_);
+  for (JournalRecord& record : records) {
+    if (spare_payloads_.size() == kMaxSpare) {
+      return;
+    }
+    if (record.payload.capacity() <= kMaxSpareCapacity) {
+      spare_payloads_.push_back(std::move(record.payload));
+      spare_payloads_.back().clear();
+    }
+  }
+}
+
+std::vector<std::string> SiteEngine::TakeSparePayloads(size_t count) {
+  std::lock_guard lock(spare_mutex_);
+  const auto first =
+      spare_payloads_.end() - static_cast<std::ptrdiff_t>(std::min(count, spare_payloads_.size()));
+  std::vector<std::string> spare(std::make_move_iterator(first),
+                                 std::make_move_iterator(spare_payloads_.end()));
+  spare_payloads_.erase(first, spare_payloads_.end());
+  return spare;
 }
 
 Status SiteEngine::LoadLayout(const domain::Layout& layout) {

@@ -222,6 +222,12 @@ class SiteEngine {
   StatusOr<OrderReply> ApplyOrder(const core::OrderCommand& command, uint64_t seq, int64_t at_ms,
                                   IfOrderExists if_exists,
                                   std::vector<store::JournalRecord>& records);
+  // Keeps the payload buffers of committed `records` for Decide to encode into. Without
+  // reuse, each batch takes thousands of fresh blocks from the allocator's slow path, which
+  // measured about 7% of a scan's cost on the journaled path. Any thread.
+  void RecyclePayloads(std::vector<store::JournalRecord>& records);
+  // Up to `count` recycled payload buffers (empty strings with capacity). Any thread.
+  std::vector<std::string> TakeSparePayloads(size_t count);
   // Writes a snapshot when snapshot_every_records have followed the last one.
   void MaybeSnapshot();
   static Status EngineFailed();
@@ -246,6 +252,9 @@ class SiteEngine {
   bool writer_busy_ = false;     // Guarded by pipeline_mutex_: a group is being written.
   bool writer_stop_ = false;     // Guarded by pipeline_mutex_.
   std::thread writer_;
+
+  std::mutex spare_mutex_;
+  std::vector<std::string> spare_payloads_;  // Guarded by spare_mutex_ (RecyclePayloads).
 };
 
 }  // namespace entrepot::engine
