@@ -20,7 +20,11 @@ void FailWalSyncs(int count);
 // The next `count` writes to any file fail with SQLITE_IOERR_WRITE.
 void FailWrites(int count);
 
-// Disarms every fault and resets FaultsFired().
+// How many writes reached WAL files through this VFS since the last ClearFaults(): what a VFS
+// stacked over this one passes down (wal_write_buffer_test).
+int WalWrites();
+
+// Disarms every fault and resets FaultsFired() and WalWrites().
 void ClearFaults();
 
 // How many armed faults have fired since the last ClearFaults().

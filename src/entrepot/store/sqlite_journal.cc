@@ -20,6 +20,7 @@
 #include "entrepot/store/crc32c.h"
 #include "entrepot/store/fsync_path.h"
 #include "entrepot/store/sqlite_status.h"
+#include "entrepot/store/wal_write_buffer.h"
 
 namespace entrepot::store {
 
@@ -434,9 +435,12 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenWithoutContext(const
   // silently make an empty one.
   const int flags =
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  // The writer's WAL writes go out in one call per commit (wal_write_buffer.h).
+  const char* vfs = options.read_only
+                        ? (options.vfs_name.empty() ? nullptr : options.vfs_name.c_str())
+                        : WalWriteBufferVfs(options.vfs_name);
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
-                                 options.vfs_name.empty() ? nullptr : options.vfs_name.c_str());
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   DatabasePtr db(raw);
   if (rc != SQLITE_OK) {
     return SqliteStatus(raw, rc, "sqlite3_open");
