@@ -203,8 +203,9 @@ Status SiteEngine::Decide(std::span<const core::ScanCommand> commands,
       buffer = std::move(spare.back());
       spare.pop_back();
     }
-    records.push_back(
-        JournalRecord{seq, command.key, core::EncodeEntry(execution.entry, std::move(buffer))});
+    std::string payload = core::EncodeEntry(execution.entry, std::move(buffer));
+    // The entry's copy of the key is spent once encoded: the record takes it.
+    records.push_back(JournalRecord{seq, std::move(execution.entry.key), std::move(payload)});
     replies.push_back(ScanReply{std::move(execution.entry.reply), seq, false});
   }
   return OkStatus();
