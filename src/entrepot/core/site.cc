@@ -7,6 +7,7 @@
 
 #include "entrepot/base/check.h"
 #include "entrepot/base/status_macros.h"
+#include "entrepot/base/str_cat.h"
 #include "entrepot/core/order_scans.h"
 #include "entrepot/core/putaway.h"
 #include "entrepot/core/scan_code.h"
@@ -23,7 +24,7 @@ std::string Describe(const Holder& holder) {
   if (holder.IsLocation()) {
     return holder.id;
   }
-  return "container " + holder.id;
+  return StrCat("container ", holder.id);
 }
 
 Outcome OutcomeOfCodeError(const Status& status) {
@@ -82,7 +83,7 @@ class Decider {
 
   std::string ProductName(const std::string& gtin) const {
     const domain::Product* product = state_.FindProduct(gtin);
-    return product == nullptr ? gtin : product->description + " (" + gtin + ")";
+    return product == nullptr ? gtin : StrCat(product->description, " (", gtin, ")");
   }
 
   // Looks up a location and checks its type; fills `reply` on failure.
@@ -233,11 +234,11 @@ class Decider {
             ? ""
             : ReceiptNote(state_, device_.target.id, scanned.item.gtin, scanned.quantity);
     events_.push_back(UnitsReceived{scanned.item, scanned.quantity, device_.target});
-    return Make(Outcome::kOk,
-                "Received " + std::to_string(scanned.quantity) + " x " +
-                    ProductName(scanned.item.gtin) + " into " + Describe(device_.target) + "." +
-                    note,
-                "Scan the next item.");
+    return Make(
+        Outcome::kOk,
+        StrCat("Received ", std::to_string(scanned.quantity), " x ", ProductName(scanned.item.gtin),
+               " into ", Describe(device_.target), ".", note),
+        "Scan the next item.");
   }
 
   // --- stow ------------------------------------------------------------------------------
@@ -289,7 +290,7 @@ class Decider {
       return NoStock(scanned.item, device_.source);
     }
     device_.pending.assign(1, *line);
-    return Make(Outcome::kOk, ProductName(line->gtin) + ".", StowPrompt(line->gtin));
+    return Make(Outcome::kOk, StrCat(ProductName(line->gtin), "."), StowPrompt(line->gtin));
   }
 
   // Directed putaway (putaway.h): the bin to propose; the worker may scan another.
@@ -300,15 +301,17 @@ class Decider {
     }
     switch (bin->rule) {
       case PutawayRule::kRefill:
-        return "Stow in " + bin->location + " (pick face below its min), or scan another bin.";
+        return StrCat("Stow in ", bin->location,
+                      " (pick face below its min), or scan another bin.");
       case PutawayRule::kSameProduct:
-        return "Stow in " + bin->location + " (holds this product), or scan another bin.";
+        return StrCat("Stow in ", bin->location, " (holds this product), or scan another bin.");
       case PutawayRule::kHomeZone:
-        return "Stow in " + bin->location + " (free, in the product's zone), or scan another bin.";
+        return StrCat("Stow in ", bin->location,
+                      " (free, in the product's zone), or scan another bin.");
       case PutawayRule::kFreeBin:
         break;
     }
-    return "Stow in " + bin->location + " (free), or scan another bin.";
+    return StrCat("Stow in ", bin->location, " (free), or scan another bin.");
   }
 
   Reply StowInto(const ScannedCode& scanned) {
@@ -343,7 +346,7 @@ class Decider {
                       ". Scans came very fast: please check the item is in this bin.",
                   "Check the bin, then scan the next item.");
     }
-    return Make(Outcome::kOk, "Stowed in " + scanned.id + ".", "Scan the next item.");
+    return Make(Outcome::kOk, StrCat("Stowed in ", scanned.id, "."), "Scan the next item.");
   }
 
   // --- pick ------------------------------------------------------------------------------
