@@ -72,7 +72,7 @@ class FloorModel::Impl {
  public:
   Impl(const Scenario& scenario) : sc_(scenario), random_(scenario.seed) {}
 
-  Status Load(const domain::Layout& layout, const std::set<std::string>& totes_in_use);
+  Status Load(const domain::Layout& layout, const SiteAtStart& at_start);
   void Resume(const SiteAtStart& at_start);
   std::optional<Action> Next();
   void Complete(int64_t action_id, const Result& result);
@@ -209,8 +209,7 @@ class FloorModel::Impl {
 
 // ---- Layout ---------------------------------------------------------------------------
 
-Status FloorModel::Impl::Load(const domain::Layout& layout,
-                              const std::set<std::string>& totes_in_use) {
+Status FloorModel::Impl::Load(const domain::Layout& layout, const SiteAtStart& at_start) {
   auto missing = [](const std::string& what) {
     return Error(StatusCode::kInvalidArgument, "bad_scenario",
                  "the layout has no " + what + ", which the simulation needs");
@@ -231,7 +230,7 @@ Status FloorModel::Impl::Load(const domain::Layout& layout,
   }
   for (const domain::ContainerSpec& container : layout.containers) {
     if (container.type == domain::ContainerType::kTote && container.id.starts_with("label:") &&
-        !totes_in_use.contains(container.id)) {
+        !at_start.totes_in_use.contains(container.id)) {
       free_totes_.push_back(container.id);
     }
   }
@@ -243,7 +242,9 @@ Status FloorModel::Impl::Load(const domain::Layout& layout,
     return missing("stow bin");
   if (products_.empty())
     return missing("product");
-  if (free_totes_.empty())
+  // A tote waiting to be packed comes free once packed: a shift may start with every tote in
+  // use as long as some are on their way back (pickers wait for them meanwhile).
+  if (free_totes_.empty() && at_start.totes_to_pack.empty())
     return missing("free tote");
   std::set<std::string> known_doors(doors_.begin(), doors_.end());
   if (sc_.carriers.empty()) {
@@ -997,7 +998,7 @@ StatusOr<std::unique_ptr<FloorModel>> FloorModel::Create(const domain::Layout& l
                                                          const Scenario& scenario,
                                                          const SiteAtStart& at_start) {
   auto impl = std::make_unique<Impl>(scenario);
-  Status loaded = impl->Load(layout, at_start.totes_in_use);
+  Status loaded = impl->Load(layout, at_start);
   if (loaded.ok())
     impl->Resume(at_start);
   if (!loaded.ok())

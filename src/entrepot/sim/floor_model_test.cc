@@ -300,6 +300,34 @@ TEST(FloorModelTest, TotesInUseAreLeftAlone) {
   EXPECT_NE(none.status().message().find("no free tote"), std::string::npos);
 }
 
+// Every tote in use, one of them waiting to be packed (where a shift that picked faster than
+// it packed stops): the next shift starts, packs it, and picks into it again.
+TEST(FloorModelTest, ShiftStartsWithEveryToteInUseWhenOneWaitsToBePacked) {
+  SiteAtStart at_start;
+  for (int i = 1; i <= 40; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "label:T%04d", i);
+    at_start.totes_in_use.insert(id);
+  }
+  const Item item{TestLayout().products.front().gtin, "L1", "271231"};
+  at_start.stock["label:T0040"][item] = 2;
+  at_start.open_orders["O-1"].lines.push_back({item.gtin, 2});
+  at_start.open_orders["O-1"].units = 2;
+  at_start.open_orders["O-1"].picked = 2;
+  at_start.totes_to_pack.emplace_back("O-1", "label:T0040");
+  StatusOr<std::unique_ptr<FloorModel>> model =
+      FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  int picks_into_it = 0;
+  for (const Action& action : RunOpenLoop(**model)) {
+    if (action.mode == "pick" && action.code.starts_with("C.")) {
+      EXPECT_TRUE(action.code.starts_with("C.T0040.")) << action.code;
+      ++picks_into_it;
+    }
+  }
+  EXPECT_GT(picks_into_it, 0);
+}
+
 // A shift stopped halfway, then the next shift on the same site: it starts from what the
 // site holds (bins, pallets left at the docks, totes in use) and meets no surprise.
 TEST(FloorModelTest, NextShiftCarriesOnFromWhatTheSiteHolds) {
