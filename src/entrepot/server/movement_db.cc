@@ -47,8 +47,8 @@ constexpr const char* kSchema = R"sql(
     serial TEXT NOT NULL, container TEXT NOT NULL, quantity INTEGER NOT NULL,
     reason TEXT NOT NULL, flow_units INTEGER NOT NULL, flow_movements INTEGER NOT NULL,
     PRIMARY KEY(seq, ord)) WITHOUT ROWID;
-  CREATE INDEX movement_by_serial ON movement(gtin, serial, seq, ord);
-  CREATE INDEX movement_by_lot ON movement(gtin, lot, seq, ord);
+  CREATE INDEX movement_by_serial ON movement(gtin, serial, seq, ord) WHERE serial != '';
+  CREATE INDEX movement_by_lot ON movement(gtin, lot, seq, ord) WHERE lot != '';
   CREATE INDEX movement_by_gtin ON movement(gtin, seq, ord);
   CREATE INDEX movement_by_time ON movement(at_ms);
   CREATE TABLE movement_container(container TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -148,10 +148,10 @@ constexpr std::array<const char*, static_cast<size_t>(Sql::kCount)> kSql = {
     "excluded.value",
     "SELECT value FROM meta WHERE key = ?",
     "SELECT " ENTREPOT_MOVEMENT_COLUMNS
-    " FROM movement WHERE gtin = ? AND serial = ? "
+    " FROM movement WHERE gtin = ? AND serial = ? AND serial != '' "
     "AND (seq, ord) < (?, ?) ORDER BY seq DESC, ord DESC LIMIT ?",
     "SELECT " ENTREPOT_MOVEMENT_COLUMNS
-    " FROM movement WHERE gtin = ? AND lot = ? "
+    " FROM movement WHERE gtin = ? AND lot = ? AND lot != '' "
     "AND (seq, ord) < (?, ?) ORDER BY seq DESC, ord DESC LIMIT ?",
     "SELECT " ENTREPOT_MOVEMENT_COLUMNS
     " FROM movement WHERE gtin = ? "

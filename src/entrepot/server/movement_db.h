@@ -48,7 +48,7 @@ class MovementDb {
   // PRAGMA application_id of an index file: "EIDX".
   static constexpr int32_t kApplicationId = 0x45494458;
   // PRAGMA user_version of the schema this code writes; any other value is rebuilt.
-  static constexpr int32_t kSchemaVersion = 2;
+  static constexpr int32_t kSchemaVersion = 3;
 
   // Opens the index at `path` for writing, creating it when absent. A file that is not an
   // index of kSchemaVersion (or not a database at all) is deleted and recreated; then
