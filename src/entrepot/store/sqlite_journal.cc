@@ -435,10 +435,11 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenWithoutContext(const
   // silently make an empty one.
   const int flags =
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-  // The writer's WAL writes go out in one call per commit (wal_write_buffer.h).
-  const char* vfs = options.read_only
-                        ? (options.vfs_name.empty() ? nullptr : options.vfs_name.c_str())
-                        : WalWriteBufferVfs(options.vfs_name);
+  // The writer's WAL writes go out in one call per commit (wal_write_buffer.h). An unknown
+  // vfs_name goes to SQLite as given, which refuses it ("no such vfs").
+  const char* named = options.vfs_name.empty() ? nullptr : options.vfs_name.c_str();
+  const char* buffered = options.read_only ? nullptr : WalWriteBufferVfs(options.vfs_name);
+  const char* vfs = buffered != nullptr ? buffered : named;
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   DatabasePtr db(raw);

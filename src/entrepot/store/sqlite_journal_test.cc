@@ -284,6 +284,14 @@ TEST_F(SqliteJournalTest, BatchWhoseSyncFailedMayStillBeRecoveredAfterACrash) {
   ExpectSameRecords(records, 1, 10);
 }
 
+TEST_F(SqliteJournalTest, UnknownVfsIsAnErrorNotACrash) {
+  OpenOrDie().reset();  // The file exists: only the VFS is wrong.
+  StatusOr<std::unique_ptr<SqliteJournal>> journal =
+      SqliteJournal::Open(path_, {.vfs_name = "no-such-vfs"});
+  ASSERT_FALSE(journal.ok());
+  EXPECT_THAT(journal.status().message(), HasSubstr("no such vfs"));
+}
+
 TEST_F(SqliteJournalTest, FailedWriteIsAnErrorAndTheJournalRecoversAfterReopen) {
   testing::RegisterFaultInjectionVfs();
   testing::ClearFaults();

@@ -187,7 +187,10 @@ const char* WalWriteBufferVfs(const std::string& base_vfs) {
   std::unique_ptr<Registered>& entry = registered[base_vfs];
   if (entry == nullptr) {
     sqlite3_vfs* base = sqlite3_vfs_find(base_vfs.empty() ? nullptr : base_vfs.c_str());
-    ENTREPOT_CHECK(base != nullptr);
+    if (base == nullptr) {
+      registered.erase(base_vfs);
+      return nullptr;
+    }
     entry = std::make_unique<Registered>();
     entry->name = "entrepot-wal-buffer" + (base_vfs.empty() ? "" : "-over-" + base_vfs);
     entry->vfs = vfs_shim::MakeVfs(base, entry->name.c_str(), sizeof(BufferedFile), Open);

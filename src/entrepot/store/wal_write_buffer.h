@@ -23,7 +23,8 @@
 namespace entrepot::store {
 
 // Registers, once per base VFS, a write-buffering VFS over `base_vfs` (empty: SQLite's
-// default VFS) and returns its name, for sqlite3_open_v2. Thread-safe.
+// default VFS) and returns its name, for sqlite3_open_v2; nullptr when no VFS of that name is
+// registered. Thread-safe.
 const char* WalWriteBufferVfs(const std::string& base_vfs);
 
 }  // namespace entrepot::store
