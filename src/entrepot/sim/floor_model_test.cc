@@ -277,22 +277,35 @@ TEST(FloorModelTest, CarrierAtAnUnknownDoorIsRefused) {
   EXPECT_NE(model.status().message().find("DOOR-99"), std::string::npos);
 }
 
-TEST(FloorModelTest, TotesInUseAreLeftAlone) {
-  SiteAtStart at_start;
-  for (int i = 1; i <= 39; ++i) {
-    char id[16];
+// The test layout's totes label:T0001 ... label:T<last>.
+std::set<std::string> TotesUpTo(int last) {
+  std::set<std::string> totes;
+  for (int i = 1; i <= last; ++i) {
+    char id[32];
     std::snprintf(id, sizeof id, "label:T%04d", i);
-    at_start.totes_in_use.insert(id);
+    totes.insert(id);
   }
-  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
-  int tote_scans = 0;
-  for (const Action& action : RunOpenLoop(*model)) {
+  return totes;
+}
+
+// Runs the model open-loop and counts the totes its pickers scan, each expected to be T0040.
+int PickToteScansAllIntoT0040(FloorModel& model) {
+  int scans = 0;
+  for (const Action& action : RunOpenLoop(model)) {
     if (action.mode == "pick" && action.code.starts_with("C.")) {
       EXPECT_TRUE(action.code.starts_with("C.T0040.")) << action.code;
-      ++tote_scans;
+      ++scans;
     }
   }
-  EXPECT_GT(tote_scans, 1);  // The one free tote, used again once packed out.
+  return scans;
+}
+
+TEST(FloorModelTest, TotesInUseAreLeftAlone) {
+  SiteAtStart at_start;
+  at_start.totes_in_use = TotesUpTo(39);
+  std::unique_ptr<FloorModel> model = *FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
+  // The one free tote, used again once packed out.
+  EXPECT_GT(PickToteScansAllIntoT0040(*model), 1);
   at_start.totes_in_use.insert("label:T0040");
   StatusOr<std::unique_ptr<FloorModel>> none =
       FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
@@ -304,11 +317,7 @@ TEST(FloorModelTest, TotesInUseAreLeftAlone) {
 // it packed stops): the next shift starts, packs it, and picks into it again.
 TEST(FloorModelTest, ShiftStartsWithEveryToteInUseWhenOneWaitsToBePacked) {
   SiteAtStart at_start;
-  for (int i = 1; i <= 40; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "label:T%04d", i);
-    at_start.totes_in_use.insert(id);
-  }
+  at_start.totes_in_use = TotesUpTo(40);
   const Item item{TestLayout().products.front().gtin, "L1", "271231"};
   at_start.stock["label:T0040"][item] = 2;
   at_start.open_orders["O-1"].lines.push_back({item.gtin, 2});
@@ -318,14 +327,7 @@ TEST(FloorModelTest, ShiftStartsWithEveryToteInUseWhenOneWaitsToBePacked) {
   StatusOr<std::unique_ptr<FloorModel>> model =
       FloorModel::Create(TestLayout(), FreeScenario(5), at_start);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  int picks_into_it = 0;
-  for (const Action& action : RunOpenLoop(**model)) {
-    if (action.mode == "pick" && action.code.starts_with("C.")) {
-      EXPECT_TRUE(action.code.starts_with("C.T0040.")) << action.code;
-      ++picks_into_it;
-    }
-  }
-  EXPECT_GT(picks_into_it, 0);
+  EXPECT_GT(PickToteScansAllIntoT0040(**model), 0);
 }
 
 // A shift stopped halfway, then the next shift on the same site: it starts from what the
